@@ -1,0 +1,3 @@
+//! The `yasno` command line: parses arguments and calls the library.
+
+fn main() {}
