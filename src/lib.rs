@@ -1,5 +1,105 @@
 //! yasno turns a folder of Markdown into an accessible, plain-language public-service website.
 //!
 //! The pipeline runs one way: [`site`] loads and validates content into a typed model,
-//! `check` finds plain-language and accessibility problems, [`render`] turns the model into
-//! pages, and [`output`] writes them atomically.
+//! [`render`] turns the model into files in memory, and [`output`] writes them atomically.
+//! [`build`] is the thin orchestrator that calls them in order and owns no parsing itself.
+
+pub mod diagnostics;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diagnostics::Diagnostics;
+use render::{OutputFile, Theme};
+use site::{LoadOptions, Site};
+
+/// Options of `yasno build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Where to write; `<root>/public` by default.
+    pub output: Option<PathBuf>,
+    /// Replaces the settings' base URL.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// The output folder.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            drafts: self.drafts,
+            base_url: self.base_url.clone(),
+        }
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Number of HTML pages.
+    pub pages: usize,
+    /// Number of files written.
+    pub files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Non-fatal findings.
+    pub warnings: Diagnostics,
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Mistakes in content, settings or templates.
+    #[error("{0}")]
+    Content(Diagnostics),
+    /// The output could not be written.
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+}
+
+impl From<Diagnostics> for BuildError {
+    fn from(d: Diagnostics) -> Self {
+        BuildError::Content(d)
+    }
+}
+
+/// Loads the site and its theme.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Diagnostics> {
+    let site = Site::load(&opts.root, &opts.load_options())?;
+    let mut theme = Theme::load(&site.root, &site.settings.theme, &site.settings.lang)?;
+    theme.set_global("site", &render::views::SiteView::new(&site.settings));
+    Ok((site, theme))
+}
+
+/// Renders every file of the site in memory.
+pub fn render_files(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
+    render::render_site(site, theme)
+}
+
+/// Builds the site: load, render, write atomically.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    let (site, theme) = load(opts)?;
+    let files = render_files(&site, &theme)?;
+    output::write_site(&opts.output_dir(), &files)?;
+    Ok(BuildReport {
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len(),
+        elapsed: start.elapsed(),
+        warnings: Diagnostics::default(),
+    })
+}

@@ -1,0 +1,236 @@
+//! Diagnostics for editors: one type for every mistake the tool reports, with the file, the
+//! exact place, what was expected and how to fix it, rendered the way rustc renders errors.
+//!
+//! Stages collect diagnostics instead of stopping at the first one, so an editor sees every
+//! mistake in one run (ripgrep's `messages.rs` habit); the CLI prints them in one place.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; does not fail the run.
+    Warning,
+    /// Must be fixed; the run fails.
+    Error,
+}
+
+/// One problem, located in a source file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub severity: Severity,
+    /// Short id of the kind of problem, e.g. `unknown-field` or `toml`.
+    pub code: &'static str,
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// The file's text, for the underlined excerpt (empty when unknown).
+    pub source: Arc<str>,
+    /// Byte range of the problem in `source`.
+    pub range: Range<usize>,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// Text next to the underline.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `range` of `source`.
+    pub fn error(
+        code: &'static str,
+        file: &Path,
+        source: &Arc<str>,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let len = source.len();
+        let start = range.start.min(len);
+        let end = range.end.clamp(start, len);
+        Self {
+            severity: Severity::Error,
+            code,
+            file: file.to_owned(),
+            source: source.clone(),
+            range: start..end,
+            message: message.into(),
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    /// An error about a whole file, with no place inside it (e.g. it cannot be read).
+    pub fn file_error(code: &'static str, file: &Path, message: impl Into<String>) -> Self {
+        Self::error(code, file, &Arc::from(""), 0..0, message)
+    }
+
+    /// Sets the text under the underline.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// 1-based line and column (in characters) of the start of the problem.
+    pub fn line_col(&self) -> (usize, usize) {
+        line_col(&self.source, self.range.start)
+    }
+
+    /// Writes the diagnostic rustc-style, with colours when `color` is set.
+    pub fn emit(&self, out: &mut dyn termcolor::WriteColor) -> std::io::Result<()> {
+        let file = SimpleFile::new(self.file.display().to_string(), &*self.source);
+        let mut d = CsDiagnostic::new(match self.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+        })
+        .with_code(self.code)
+        .with_message(&self.message);
+        if self.source.is_empty() {
+            d = d.with_notes(vec![format!("in {}", self.file.display())]);
+        } else {
+            d = d.with_labels(vec![
+                Label::primary((), self.range.clone()).with_message(&self.label),
+            ]);
+        }
+        if let Some(help) = &self.help {
+            d = d.with_notes(vec![format!("help: {help}")]);
+        }
+        term::emit_to_write_style(out, &term::Config::default(), &file, &d)
+            .map_err(std::io::Error::other)
+    }
+
+    /// The diagnostic as plain text without colours (for logs, overlays and tests).
+    pub fn to_plain_string(&self) -> String {
+        let mut buf = termcolor::NoColor::new(Vec::new());
+        let _ = self.emit(&mut buf);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Byte offset of the start of 1-based `line` (and 1-based character `col`) in `text`.
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = &text[start..];
+    start
+        + rest
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Every diagnostic of a run. An error fails the run; warnings do not.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds one.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// Whether any error is present.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Sorts by file and position so output is stable whatever the thread order.
+    pub fn sort(&mut self) {
+        self.0
+            .sort_by(|a, b| (&a.file, a.range.start).cmp(&(&b.file, b.range.start)));
+    }
+
+    /// Writes all diagnostics to stderr, with colours when stderr is a terminal.
+    pub fn emit_to_stderr(&self) {
+        use std::io::IsTerminal;
+        let choice = if std::io::stderr().is_terminal() {
+            termcolor::ColorChoice::Auto
+        } else {
+            termcolor::ColorChoice::Never
+        };
+        let mut out = termcolor::StandardStream::stderr(choice);
+        for d in &self.0 {
+            let _ = d.emit(&mut out);
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.0 {
+            f.write_str(&d.to_plain_string())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Self(vec![d])
+    }
+}
+
+/// The closest of `candidates` to `word`, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "первая\nвторая строка";
+        let off = text.find("строка").unwrap();
+        assert_eq!(line_col(text, off), (2, 8));
+        assert_eq!(offset_of(text, 2, 8), off);
+    }
+
+    #[test]
+    fn suggests_close_keys_only() {
+        assert_eq!(did_you_mean("titel", &["title", "summary"]), Some("title"));
+        assert_eq!(did_you_mean("zzz", &["title", "summary"]), None);
+    }
+}

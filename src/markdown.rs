@@ -1,0 +1,248 @@
+//! Markdown to HTML with pulldown-cmark: stable heading ids, a table of contents, tables in a
+//! scrollable region, raw HTML escaped unless the site allows it, and external links
+//! announced to screen readers.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+use serde::Serialize;
+
+/// How to render Markdown for one site.
+#[derive(Debug, Clone)]
+pub struct MarkdownOptions {
+    /// Pass raw HTML through (escaped when false).
+    pub allow_html: bool,
+    /// The site's own origin: links to it are not external.
+    pub base_url: String,
+    /// Text read by screen readers after an external link, e.g. «(откроется на другом сайте)».
+    pub external_link_note: String,
+    /// Accessible name of a table's scroll region, e.g. «Таблица».
+    pub table_label: String,
+}
+
+/// One entry of the table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    /// Heading level (2 or 3).
+    pub level: u8,
+    /// Anchor id.
+    pub id: String,
+    /// Heading text.
+    pub title: String,
+}
+
+/// Rendered Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The HTML.
+    pub html: String,
+    /// Headings of level 2 and 3, in order.
+    pub toc: Vec<TocEntry>,
+}
+
+/// A heading id from its text: lowercase words joined by hyphens, letters of any script kept
+/// (Cyrillic ids are valid and readable), made unique with a numeric suffix.
+pub fn slugify(text: &str, taken: &mut Vec<String>) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let mut id = id.trim_end_matches('-').to_owned();
+    if id.is_empty() {
+        id = "section".into();
+    }
+    let base = id.clone();
+    let mut n = 1;
+    while taken.contains(&id) {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    taken.push(id.clone());
+    id
+}
+
+fn is_external(url: &str, base_url: &str) -> bool {
+    (url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//"))
+        && (base_url.is_empty() || !url.starts_with(base_url))
+}
+
+/// Renders `text` to HTML. `taken_ids` holds ids already used on the page (the template's
+/// own section ids), so heading ids never collide with them.
+pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -> Rendered {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let mut events: Vec<Event> = parser.collect();
+    let mut toc = Vec::new();
+
+    // First pass: heading ids from heading text.
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
+            let level = *level;
+            let mut title = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    title.push_str(t);
+                }
+                j += 1;
+            }
+            let id = slugify(&title, taken_ids);
+            if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+                toc.push(TocEntry {
+                    level: level as u8,
+                    id: id.clone(),
+                    title: title.clone(),
+                });
+            }
+            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
+                *slot = Some(CowStr::from(id));
+            }
+            i = j;
+        }
+        i += 1;
+    }
+
+    // Second pass: rewrite what plain push_html would get wrong for this site.
+    let mut out_events: Vec<Event> = Vec::with_capacity(events.len());
+    let mut external_stack: Vec<bool> = Vec::new();
+    for ev in events {
+        match ev {
+            Event::Html(h) | Event::InlineHtml(h) if !opts.allow_html => {
+                out_events.push(Event::Text(h));
+            }
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) if is_external(&dest_url, &opts.base_url) => {
+                external_stack.push(true);
+                let mut tag =
+                    String::from("<a class=\"external\" rel=\"external noopener\" href=\"");
+                let _ = escape_href(&mut tag, &dest_url);
+                tag.push('"');
+                if !title.is_empty() {
+                    tag.push_str(" title=\"");
+                    let _ = escape_html(&mut tag, &title);
+                    tag.push('"');
+                }
+                tag.push('>');
+                out_events.push(Event::InlineHtml(tag.into()));
+            }
+            Event::Start(Tag::Link { .. }) => {
+                external_stack.push(false);
+                out_events.push(ev);
+            }
+            Event::End(TagEnd::Link) => {
+                if external_stack.pop() == Some(true) {
+                    let mut note = String::from("<span class=\"visually-hidden\"> ");
+                    let _ = escape_html(&mut note, &opts.external_link_note);
+                    note.push_str("</span></a>");
+                    out_events.push(Event::InlineHtml(note.into()));
+                } else {
+                    out_events.push(ev);
+                }
+            }
+            Event::Start(Tag::Table(_)) => {
+                let mut wrap = String::from(
+                    "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"",
+                );
+                let _ = escape_html(&mut wrap, &opts.table_label);
+                wrap.push_str("\">");
+                out_events.push(Event::Html(wrap.into()));
+                out_events.push(ev);
+            }
+            Event::End(TagEnd::Table) => {
+                out_events.push(ev);
+                out_events.push(Event::Html("</div>".into()));
+            }
+            other => out_events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
+    Rendered { html, toc }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> MarkdownOptions {
+        MarkdownOptions {
+            allow_html: false,
+            base_url: "https://msapt-ostrov.ru".into(),
+            external_link_note: "(откроется на другом сайте)".into(),
+            table_label: "Таблица".into(),
+        }
+    }
+
+    #[test]
+    fn headings_get_stable_unique_cyrillic_ids() {
+        let r = render(
+            "## Какие документы нужны\n\n## Какие документы нужны\n",
+            &opts(),
+            &mut vec![],
+        );
+        assert!(
+            r.html.contains(r#"<h2 id="какие-документы-нужны">"#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"<h2 id="какие-документы-нужны-2">"#));
+        assert_eq!(r.toc.len(), 2);
+    }
+
+    #[test]
+    fn ids_avoid_the_templates_own_ids() {
+        let mut taken = vec!["documents".to_string()];
+        let r = render("## Documents\n", &opts(), &mut taken);
+        assert!(r.html.contains(r#"id="documents-2""#));
+    }
+
+    #[test]
+    fn raw_html_is_escaped_unless_allowed() {
+        let r = render(
+            "<script>alert(1)</script>\n\nтекст <b>жирный</b>",
+            &opts(),
+            &mut vec![],
+        );
+        assert!(!r.html.contains("<script>"));
+        assert!(r.html.contains("&lt;script&gt;"));
+        let mut o = opts();
+        o.allow_html = true;
+        assert!(
+            render("<b>x</b>", &o, &mut vec![])
+                .html
+                .contains("<b>x</b>")
+        );
+    }
+
+    #[test]
+    fn external_links_are_announced_internal_ones_are_not() {
+        let r = render(
+            "[Госуслуги](https://www.gosuslugi.ru/) и [контакты](/contacts/) и [сайт](https://msapt-ostrov.ru/x)",
+            &opts(),
+            &mut vec![],
+        );
+        assert!(r.html.contains(r#"<a class="external" rel="external noopener" href="https://www.gosuslugi.ru/">Госуслуги<span class="visually-hidden"> (откроется на другом сайте)</span></a>"#), "{}", r.html);
+        assert!(r.html.contains(r#"<a href="/contacts/">контакты</a>"#));
+        assert!(
+            r.html
+                .contains(r#"<a href="https://msapt-ostrov.ru/x">сайт</a>"#)
+        );
+    }
+
+    #[test]
+    fn tables_are_wrapped_in_a_labelled_scroll_region() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n", &opts(), &mut vec![]);
+        assert!(
+            r.html.starts_with(
+                r#"<div class="table-wrap" role="region" tabindex="0" aria-label="Таблица"><table>"#
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<th>a</th>"));
+    }
+}

@@ -1,0 +1,523 @@
+//! Rendering: the theme (Tera templates, translations, static files) and one function per
+//! kind of page. Rendering is pure: it turns the model into [`OutputFile`]s in memory and
+//! never touches the output folder (that is [`crate::output`]'s job).
+//!
+//! Every page is listed by [`pages`], so a caller (the build, or `serve` after an edit) can
+//! render all of them in parallel or only the ones a change touches.
+
+pub mod i18n;
+pub mod jsonld;
+pub mod theme;
+pub mod views;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::{self, MarkdownOptions};
+use crate::site::{Service, Site};
+pub use theme::Theme;
+use views::*;
+
+/// A file of the built site, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path with `/` separators, e.g. `services/opeka/index.html`.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Page {
+    /// The home page: services by category.
+    Home,
+    /// A service page (index into `site.services`).
+    Service(usize),
+    /// A category page (index into `settings.categories`).
+    Category(usize),
+    /// All questions and answers.
+    Faq,
+    /// Contacts and reception.
+    Contacts,
+    /// A content page from `content/pages/` (index into `site.pages`).
+    Content(usize),
+    /// The 404 page.
+    NotFound,
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
+}
+
+/// Every page of the site.
+pub fn pages(site: &Site) -> Vec<Page> {
+    let mut p = vec![
+        Page::Home,
+        Page::Faq,
+        Page::Contacts,
+        Page::NotFound,
+        Page::Sitemap,
+        Page::Robots,
+    ];
+    p.extend((0..site.services.len()).map(Page::Service));
+    p.extend((0..site.settings.categories.len()).map(Page::Category));
+    p.extend((0..site.pages.len()).map(Page::Content));
+    p
+}
+
+/// Values every HTML page's layout uses.
+#[derive(Debug, Serialize)]
+struct Meta<'a> {
+    lang: &'a str,
+    title: &'a str,
+    description: &'a str,
+    path: &'a str,
+    canonical: String,
+    alternates: Vec<TranslationLink>,
+    template: &'a str,
+}
+
+/// Renders pages of one site with one theme.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer for `site` with `theme`.
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        Self { site, theme }
+    }
+
+    fn md_opts(&self, lang: &str) -> MarkdownOptions {
+        let t = self.theme.strings(lang);
+        MarkdownOptions {
+            allow_html: self.site.settings.allow_html,
+            base_url: self.site.settings.base_url.clone(),
+            external_link_note: t.get("external_link").to_owned(),
+            table_label: t.get("table").to_owned(),
+        }
+    }
+
+    /// Renders every page, in parallel; all template errors are collected.
+    pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let results: Vec<Result<OutputFile, Diagnostic>> = pages(self.site)
+            .par_iter()
+            .map(|p| self.render(*p))
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        let mut diags = Diagnostics::default();
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        if diags.has_errors() {
+            // The same template error repeats on every page that uses it: show it once.
+            diags
+                .0
+                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
+            diags.sort();
+            diags
+                .0
+                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
+            return Err(diags);
+        }
+        Ok(files)
+    }
+
+    fn html(
+        &self,
+        template: &str,
+        out_path: String,
+        meta: Meta<'_>,
+        key: &str,
+        value: &impl Serialize,
+    ) -> Result<OutputFile, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("t", self.theme.strings(meta.lang).value.clone());
+        ctx.insert("meta", &meta);
+        ctx.insert(key.to_owned(), value);
+        let html = self.theme.render(template, &ctx)?;
+        Ok(OutputFile {
+            path: out_path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn meta<'m>(
+        &self,
+        lang: &'m str,
+        title: &'m str,
+        description: &'m str,
+        path: &'m str,
+        template: &'m str,
+    ) -> Meta<'m> {
+        Meta {
+            lang,
+            title,
+            description,
+            path,
+            canonical: format!("{}{}", self.site.settings.base_url, path),
+            alternates: vec![],
+            template,
+        }
+    }
+
+    /// Renders one page.
+    pub fn render(&self, page: Page) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let s = &site.settings;
+        let t = self.theme.strings(&s.lang);
+        match page {
+            Page::Home => {
+                let groups = category_groups(site);
+                let m = self.meta(
+                    &s.lang,
+                    &s.name,
+                    t.get("home_description"),
+                    "/",
+                    "index.html",
+                );
+                self.html("index.html", "index.html".into(), m, "groups", &groups)
+            }
+            Page::Service(i) => {
+                let svc = &site.services[i];
+                let view = self.service_view(svc);
+                let mut m = self.meta(
+                    &svc.lang,
+                    &svc.meta.title,
+                    &svc.meta.summary,
+                    &view.url,
+                    "service.html",
+                );
+                m.alternates = view.translations.clone();
+                let path = format!("{}index.html", view.url.trim_start_matches('/'));
+                self.html("service.html", path, m, "service", &view)
+            }
+            Page::Category(i) => {
+                let c = &s.categories[i];
+                let group = CategoryGroup {
+                    category: views::CategoryView {
+                        slug: c.slug.clone(),
+                        title: c.title.clone(),
+                        description: c.description.clone(),
+                        url: format!("/categories/{}/", c.slug),
+                    },
+                    services: site
+                        .default_lang_services()
+                        .filter(|x| x.meta.category == c.slug)
+                        .map(|x| ServiceLink::new(x, s))
+                        .collect(),
+                };
+                let path = group.category.url.clone();
+                let m = self.meta(&s.lang, &c.title, &c.description, &path, "category.html");
+                self.html(
+                    "category.html",
+                    format!("{}index.html", path.trim_start_matches('/')),
+                    m,
+                    "group",
+                    &group,
+                )
+            }
+            Page::Faq => {
+                #[derive(Serialize)]
+                struct FaqGroup {
+                    service: ServiceLink,
+                    faq: Vec<FaqView>,
+                }
+                let groups: Vec<FaqGroup> = site
+                    .default_lang_services()
+                    .filter(|x| !x.meta.faq.is_empty())
+                    .map(|x| FaqGroup {
+                        service: ServiceLink::new(x, s),
+                        faq: self.faq_views(x, &mut vec![]),
+                    })
+                    .collect();
+                let m = self.meta(
+                    &s.lang,
+                    t.get("faq_title"),
+                    t.get("faq_description"),
+                    "/faq/",
+                    "faq.html",
+                );
+                self.html("faq.html", "faq/index.html".into(), m, "groups", &groups)
+            }
+            Page::Contacts => {
+                let m = self.meta(
+                    &s.lang,
+                    t.get("contacts_title"),
+                    t.get("contacts_description"),
+                    "/contacts/",
+                    "contacts.html",
+                );
+                self.html(
+                    "contacts.html",
+                    "contacts/index.html".into(),
+                    m,
+                    "services",
+                    &site
+                        .default_lang_services()
+                        .map(|x| ServiceLink::new(x, s))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            Page::Content(i) => {
+                let p = &site.pages[i];
+                let rendered = markdown::render(p.body(), &self.md_opts(&s.lang), &mut vec![]);
+                #[derive(Serialize)]
+                struct PageView<'x> {
+                    title: &'x str,
+                    summary: &'x str,
+                    body_html: String,
+                    toc: Vec<markdown::TocEntry>,
+                    updated: String,
+                }
+                let path = format!("/{}/", p.slug);
+                let view = PageView {
+                    title: &p.meta.title,
+                    summary: p.meta.summary.as_deref().unwrap_or(""),
+                    toc: if rendered.toc.len() >= 3 {
+                        rendered.toc
+                    } else {
+                        vec![]
+                    },
+                    body_html: rendered.html,
+                    updated: p.meta.updated.map(|d| d.display_ru()).unwrap_or_default(),
+                };
+                let m = self.meta(&s.lang, &p.meta.title, view.summary, &path, "page.html");
+                self.html(
+                    "page.html",
+                    format!("{}/index.html", p.slug),
+                    m,
+                    "page",
+                    &view,
+                )
+            }
+            Page::NotFound => {
+                let m = self.meta(
+                    &s.lang,
+                    t.get("not_found_title"),
+                    t.get("not_found_text"),
+                    "/404.html",
+                    "404.html",
+                );
+                self.html(
+                    "404.html",
+                    "404.html".into(),
+                    m,
+                    "groups",
+                    &category_groups(site),
+                )
+            }
+            Page::Sitemap => {
+                #[derive(Serialize)]
+                struct Url {
+                    loc: String,
+                    lastmod: String,
+                }
+                let base = &s.base_url;
+                let mut urls = vec![
+                    Url {
+                        loc: format!("{base}/"),
+                        lastmod: String::new(),
+                    },
+                    Url {
+                        loc: format!("{base}/faq/"),
+                        lastmod: String::new(),
+                    },
+                    Url {
+                        loc: format!("{base}/contacts/"),
+                        lastmod: String::new(),
+                    },
+                ];
+                urls.extend(s.categories.iter().map(|c| Url {
+                    loc: format!("{base}/categories/{}/", c.slug),
+                    lastmod: String::new(),
+                }));
+                urls.extend(site.services.iter().map(|x| Url {
+                    loc: format!("{base}{}", x.url_path(s)),
+                    lastmod: x.meta.updated.to_string(),
+                }));
+                urls.extend(site.pages.iter().map(|p| Url {
+                    loc: format!("{base}/{}/", p.slug),
+                    lastmod: p.meta.updated.map(|d| d.to_string()).unwrap_or_default(),
+                }));
+                let mut ctx = tera::Context::new();
+                ctx.insert("urls", &urls);
+                Ok(OutputFile {
+                    path: "sitemap.xml".into(),
+                    bytes: self.theme.render("sitemap.xml", &ctx)?.into_bytes(),
+                })
+            }
+            Page::Robots => Ok(OutputFile {
+                path: "robots.txt".into(),
+                bytes: format!(
+                    "User-agent: *\nAllow: /\nDisallow: /posters/\n\nSitemap: {}/sitemap.xml\n",
+                    s.base_url
+                )
+                .into_bytes(),
+            }),
+        }
+    }
+
+    fn faq_views(&self, svc: &Service, taken: &mut Vec<String>) -> Vec<FaqView> {
+        let opts = self.md_opts(&svc.lang);
+        svc.meta
+            .faq
+            .iter()
+            .map(|f| FaqView {
+                id: markdown::slugify(&f.q, taken),
+                q: f.q.clone(),
+                a_html: markdown::render(&f.a, &opts, &mut vec![]).html,
+            })
+            .collect()
+    }
+
+    /// The view of one service page.
+    pub fn service_view(&self, svc: &Service) -> ServiceView {
+        let s = &self.site.settings;
+        let t = self.theme.strings(&svc.lang);
+        // The template's own section ids, so Markdown headings never take them.
+        let mut taken: Vec<String> = [
+            "main",
+            "summary",
+            "who",
+            "documents",
+            "steps",
+            "deadline",
+            "fee",
+            "result",
+            "apply",
+            "contacts",
+            "reception",
+            "legal-acts",
+            "faq",
+            "survey",
+            "survey-thanks",
+            "details",
+            "toc",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        let body = markdown::render(svc.body(), &self.md_opts(&svc.lang), &mut taken);
+        let faq = self.faq_views(svc, &mut taken);
+        let url = svc.url_path(s);
+        let m = &svc.meta;
+        let category = s
+            .categories
+            .iter()
+            .find(|c| c.slug == m.category)
+            .map(|c| views::CategoryView {
+                slug: c.slug.clone(),
+                title: c.title.clone(),
+                description: c.description.clone(),
+                url: format!("/categories/{}/", c.slug),
+            })
+            .expect("category validated at load");
+        let translations: Vec<TranslationLink> = self
+            .site
+            .translations_of(svc)
+            .map(|x| TranslationLink {
+                lang: x.lang.clone(),
+                name: self.theme.strings(&x.lang).get("lang_name").to_owned(),
+                url: x.url_path(s),
+            })
+            .collect();
+        let survey = svc.survey.as_ref().map(|sv| {
+            SurveyView::new(
+                sv,
+                &svc.slug,
+                "web",
+                &svc.lang,
+                &url,
+                s.collector_url.trim_end_matches('/'),
+            )
+        });
+        let contacts = ContactsView::new(&svc.contacts);
+        let jsonld = jsonld::service(self.site, svc, &contacts, &url);
+        ServiceView {
+            slug: svc.slug.clone(),
+            title: m.title.clone(),
+            summary: m.summary.clone(),
+            category,
+            updated: m.updated.display_ru(),
+            updated_iso: m.updated.to_string(),
+            who: m.who.clone(),
+            documents: m
+                .documents
+                .iter()
+                .map(|d| DocumentView {
+                    name: d.name.clone(),
+                    note: d.note.clone().unwrap_or_default(),
+                    form: document_form_label(d.form, t).to_owned(),
+                })
+                .collect(),
+            steps: m.steps.clone(),
+            result: m.result.clone(),
+            deadline: deadline_text(m.deadline.days, m.deadline.kind, t),
+            deadline_note: m.deadline.note.clone().unwrap_or_default(),
+            fee: fee_text(m.fee.free, m.fee.amount, t),
+            fee_for: m.fee.purpose.clone().unwrap_or_default(),
+            apply: m
+                .apply
+                .iter()
+                .map(|a| ApplyView {
+                    label: apply_label(a.kind, t).to_owned(),
+                    url: a.url.clone().unwrap_or_default(),
+                    note: a.note.clone().unwrap_or_default(),
+                    external: a
+                        .url
+                        .as_deref()
+                        .is_some_and(|u| u.starts_with("http") && !u.starts_with(&s.base_url)),
+                })
+                .collect(),
+            contacts,
+            reception: svc.reception.clone(),
+            legal_acts: m
+                .legal_acts
+                .iter()
+                .map(|a| LegalActView {
+                    title: a.title.clone(),
+                    number: a.number.clone().unwrap_or_default(),
+                    date: a.date.display_ru(),
+                    amended: a.amended.map(|d| d.display_ru()).unwrap_or_default(),
+                    url: a.url.clone().unwrap_or_default(),
+                })
+                .collect(),
+            faq,
+            toc: if body.toc.len() >= 3 {
+                body.toc
+            } else {
+                vec![]
+            },
+            body_html: body.html,
+            url,
+            translations,
+            survey,
+            jsonld,
+        }
+    }
+}
+
+/// Renders the whole site: pages plus the theme's and the site's static files.
+pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut files = Renderer::new(site, theme).render_all()?;
+    // Static files: the theme's first, the site's own `static/` overriding them.
+    let mut statics: BTreeMap<String, Vec<u8>> = theme.static_files().clone();
+    for (rel, bytes) in theme::read_dir_files(&site.root.join("static")) {
+        statics.insert(rel, bytes);
+    }
+    files.extend(
+        statics
+            .into_iter()
+            .map(|(path, bytes)| OutputFile { path, bytes }),
+    );
+    Ok(files)
+}

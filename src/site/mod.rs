@@ -1,0 +1,622 @@
+//! Loading a site: settings, surveys and services from `content/`, validated once into the
+//! typed model that every later stage reads.
+//!
+//! Layout of a site folder:
+//! - `content/site.toml`: [`Settings`];
+//! - `content/services/<slug>.md` (and `<slug>.<lang>.md` for a translation): services;
+//! - `content/surveys/<id>.toml` (or `.yaml`): survey definitions, `default` for every service;
+//! - `templates/`, `static/`: optional overrides of the theme's templates and files.
+//!
+//! Files are read and parsed in parallel; every mistake is collected, so one run shows all.
+
+pub mod frontmatter;
+pub mod model;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use yasno_survey_core::Survey;
+
+pub use model::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use frontmatter::Format;
+
+/// Options for [`Site::load`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Include services marked `draft = true`.
+    pub drafts: bool,
+    /// Replace `base_url` from the settings (e.g. for a preview server).
+    pub base_url: Option<String>,
+}
+
+/// A loaded, validated site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Settings from `content/site.toml`.
+    pub settings: Settings,
+    /// Services in display order: by category order, weight, then title.
+    pub services: Vec<Service>,
+    /// Survey definitions by id.
+    pub surveys: BTreeMap<String, Survey>,
+    /// Other pages from `content/pages/` (the accessibility statement, …).
+    pub pages: Vec<ContentPage>,
+}
+
+/// A plain page from `content/pages/<slug>.md`, published at `/<slug>/`.
+#[derive(Debug, Clone)]
+pub struct ContentPage {
+    /// URL slug from the file name.
+    pub slug: String,
+    /// The file it comes from.
+    pub source_path: PathBuf,
+    /// The whole file text.
+    pub source: Arc<str>,
+    /// Byte offset of the body.
+    pub body_offset: usize,
+    /// Its front matter.
+    pub meta: PageMeta,
+}
+
+impl ContentPage {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+}
+
+/// Front matter of a plain page.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageMeta {
+    /// Title.
+    pub title: String,
+    /// One sentence.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Last update.
+    #[serde(default)]
+    pub updated: Option<Date>,
+}
+
+/// One service page (or a translation of one), validated and with inherited values resolved.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// URL slug, from the file name unless the front matter sets one.
+    pub slug: String,
+    /// Language of this page: the site language, or the file's suffix (`name.en.md`).
+    pub lang: String,
+    /// The file the service comes from.
+    pub source_path: PathBuf,
+    /// The whole file text.
+    pub source: Arc<str>,
+    /// Byte offset where the Markdown body starts in `source`.
+    pub body_offset: usize,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+    /// What the editor wrote in the front matter.
+    pub meta: FrontMatter,
+    /// Contacts after inheritance from the settings.
+    pub contacts: Contacts,
+    /// Reception after inheritance from the settings.
+    pub reception: Reception,
+    /// The survey shown on the page; `None` when turned off.
+    pub survey: Option<Survey>,
+}
+
+impl Service {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+
+    /// Whether this page is in the site's default language.
+    pub fn is_default_lang(&self, settings: &Settings) -> bool {
+        self.lang == settings.lang
+    }
+
+    /// Path of the page in the output, e.g. `/services/opeka/` or `/en/services/opeka/`.
+    pub fn url_path(&self, settings: &Settings) -> String {
+        if self.is_default_lang(settings) {
+            format!("/services/{}/", self.slug)
+        } else {
+            format!("/{}/services/{}/", self.lang, self.slug)
+        }
+    }
+}
+
+/// Languages a translation file may use (`name.<lang>.md`).
+pub const LANGS: &[&str] = &["ru", "en", "uz", "tg", "ky"];
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn read(path: &Path) -> Result<Arc<str>, Diagnostic> {
+    std::fs::read_to_string(path).map(Arc::from).map_err(|e| {
+        Diagnostic::file_error(
+            "io",
+            path,
+            format!("не удалось прочитать файл / cannot read the file: {e}"),
+        )
+    })
+}
+
+/// Files with one of `exts` directly or deeper under `dir`, sorted for stable output.
+fn files_under(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| exts.contains(&e))
+                && !p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+impl Site {
+    /// Loads and validates the site in `root`. Returns every problem found, or the site.
+    pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Diagnostics> {
+        let content = root.join("content");
+        let settings_path = content.join("site.toml");
+        let mut diags = Diagnostics::default();
+
+        let mut settings = match load_settings(&settings_path) {
+            Ok(s) => s,
+            Err(d) => {
+                // Without settings nothing else can be validated.
+                return Err(d);
+            }
+        };
+        if let Some(url) = &opts.base_url {
+            settings.base_url = url.clone();
+        }
+        settings.base_url = settings.base_url.trim_end_matches('/').to_owned();
+
+        let surveys = load_surveys(&content.join("surveys"), &mut diags);
+
+        let files = files_under(&content.join("services"), &["md"]);
+        let results: Vec<Result<Option<Service>, Diagnostics>> = files
+            .par_iter()
+            .map(|p| load_service(p, &settings, &surveys, opts))
+            .collect();
+        let mut services = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(Some(s)) => services.push(s),
+                Ok(None) => {}
+                Err(d) => diags.0.extend(d.0),
+            }
+        }
+
+        let mut pages = Vec::new();
+        for path in files_under(&content.join("pages"), &["md"]) {
+            match load_page(&path) {
+                Ok(p) => pages.push(p),
+                Err(d) => diags.0.extend(d.0),
+            }
+        }
+
+        // Two files may not claim the same page.
+        let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+        for s in &services {
+            if let Some(first) =
+                seen.insert((s.lang.clone(), s.slug.clone()), s.source_path.clone())
+            {
+                diags.push(Diagnostic::file_error(
+                    "duplicate-slug",
+                    &s.source_path,
+                    format!(
+                        "адрес /services/{}/ уже занят файлом {} / slug `{}` is already used by {}",
+                        s.slug,
+                        first.display(),
+                        s.slug,
+                        first.display()
+                    ),
+                ));
+            }
+        }
+
+        if diags.has_errors() {
+            diags.sort();
+            return Err(diags);
+        }
+        let cat_order = |c: &str| {
+            settings
+                .categories
+                .iter()
+                .position(|k| k.slug == c)
+                .unwrap_or(usize::MAX)
+        };
+        services.sort_by(|a, b| {
+            (
+                cat_order(&a.meta.category),
+                a.meta.weight.unwrap_or(0),
+                &a.meta.title,
+                &a.lang,
+            )
+                .cmp(&(
+                    cat_order(&b.meta.category),
+                    b.meta.weight.unwrap_or(0),
+                    &b.meta.title,
+                    &b.lang,
+                ))
+        });
+        Ok(Site {
+            root: root.to_owned(),
+            settings,
+            services,
+            surveys,
+            pages,
+        })
+    }
+
+    /// Services in the site's default language.
+    pub fn default_lang_services(&self) -> impl Iterator<Item = &Service> {
+        self.services
+            .iter()
+            .filter(|s| s.is_default_lang(&self.settings))
+    }
+
+    /// The other-language versions of a service (same slug).
+    pub fn translations_of<'a>(
+        &'a self,
+        service: &'a Service,
+    ) -> impl Iterator<Item = &'a Service> {
+        self.services
+            .iter()
+            .filter(move |s| s.slug == service.slug && s.lang != service.lang)
+    }
+}
+
+/// Loads `content/site.toml`.
+pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
+    let source = read(path)?;
+    let settings: Settings =
+        frontmatter::parse_typed(path, &source, Format::Toml, 0..source.len())?;
+    let mut diags = Diagnostics::default();
+    let at = |key: &str| {
+        let off = source.find(key).unwrap_or(0);
+        off..off + key.len()
+    };
+    if !(settings.base_url.starts_with("https://") || settings.base_url.starts_with("http://")) {
+        diags.push(
+            Diagnostic::error(
+                "invalid-field",
+                path,
+                &source,
+                at("base_url"),
+                "поле `base_url`: нужен полный адрес сайта / `base_url` must be an absolute URL",
+            )
+            .with_help("например / for example: base_url = \"https://msapt-ostrov.ru\""),
+        );
+    }
+    for loc in &settings.locations {
+        if !is_slug(&loc.tag) {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-field",
+                    path,
+                    &source,
+                    at(&format!("\"{}\"", loc.tag)),
+                    format!("метка места приёма «{}»: только латинские строчные буквы, цифры и дефис / location tag: lowercase latin letters, digits and '-'", loc.tag),
+                ),
+            );
+        }
+    }
+    for c in &settings.categories {
+        if !is_slug(&c.slug) {
+            diags.push(Diagnostic::error(
+                "invalid-field",
+                path,
+                &source,
+                at(&format!("\"{}\"", c.slug)),
+                format!("slug категории «{}»: только латинские строчные буквы, цифры и дефис / category slug: lowercase latin letters, digits and '-'", c.slug),
+            ));
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(settings)
+    }
+}
+
+/// Loads every survey definition in `dir`.
+fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Survey> {
+    let mut surveys = BTreeMap::new();
+    for path in files_under(dir, &["toml", "yaml", "yml"]) {
+        let source = match read(&path) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let format = if path.extension().is_some_and(|e| e == "toml") {
+            Format::Toml
+        } else {
+            Format::Yaml
+        };
+        let mut survey: Survey =
+            match frontmatter::parse_typed(&path, &source, format, 0..source.len()) {
+                Ok(s) => s,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+        for q in &mut survey.questions {
+            q.normalize();
+        }
+        let problems = survey.check_definition();
+        for p in &problems {
+            // Point at the question the field belongs to, found by its id.
+            let qid = p
+                .field
+                .strip_prefix("questions[")
+                .and_then(|r| r.split(']').next())
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| survey.questions.get(i))
+                .map(|q| q.id.clone());
+            let off = qid
+                .and_then(|id| {
+                    source
+                        .find(&format!("\"{id}\""))
+                        .or_else(|| source.find(&id))
+                })
+                .unwrap_or(0);
+            let end = source[off..].find('\n').map_or(source.len(), |i| off + i);
+            diags.push(
+                Diagnostic::error(
+                    "survey",
+                    &path,
+                    &source,
+                    off..end,
+                    format!("опрос, поле `{}`: {}", p.field, p.message),
+                )
+                .with_label(p.field.clone()),
+            );
+        }
+        if problems.is_empty() {
+            surveys.insert(survey.id.clone(), survey);
+        }
+    }
+    surveys
+}
+
+fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
+    let source = read(path)?;
+    let split = frontmatter::split(path, &source)?;
+    let meta: PageMeta = frontmatter::parse_typed(path, &source, split.format, split.front)?;
+    let slug = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    if !is_slug(&slug)
+        || [
+            "services",
+            "categories",
+            "faq",
+            "contacts",
+            "widgets",
+            "q",
+            "posters",
+            "api",
+            "css",
+            "js",
+        ]
+        .contains(&slug.as_str())
+    {
+        return Err(Diagnostic::file_error(
+            "invalid-slug",
+            path,
+            format!("имя файла «{slug}» не подходит или занято / `{slug}` is not a valid or free page name"),
+        )
+        .with_help("латинские строчные буквы и дефис, например accessibility.md / lowercase latin letters and hyphens")
+        .into());
+    }
+    Ok(ContentPage {
+        slug,
+        source_path: path.to_owned(),
+        body_offset: split.body_offset,
+        source,
+        meta,
+    })
+}
+
+/// Slug and language from a file name: `opeka.md` or `opeka.en.md`.
+fn slug_and_lang(path: &Path, settings: &Settings) -> (String, String) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    match stem.rsplit_once('.') {
+        Some((slug, lang)) if LANGS.contains(&lang) => (slug.to_owned(), lang.to_owned()),
+        _ => (stem.to_owned(), settings.lang.clone()),
+    }
+}
+
+fn load_service(
+    path: &Path,
+    settings: &Settings,
+    surveys: &BTreeMap<String, Survey>,
+    opts: &LoadOptions,
+) -> Result<Option<Service>, Diagnostics> {
+    let source = read(path)?;
+    let split = frontmatter::split(path, &source)?;
+    let keys = frontmatter::check_keys(
+        path,
+        &source,
+        split.format,
+        split.front.clone(),
+        FRONT_MATTER_KEYS,
+        REQUIRED_KEYS,
+    );
+    if keys.has_errors() {
+        return Err(keys);
+    }
+    let meta: FrontMatter =
+        frontmatter::parse_typed(path, &source, split.format, split.front.clone())?;
+    if meta.draft && !opts.drafts {
+        return Ok(None);
+    }
+    let mut diags = Diagnostics::default();
+    let key_at = |key: &str| {
+        let front = &source[split.front.clone()];
+        let off = front
+            .lines()
+            .scan(0, |pos, l| {
+                let here = *pos;
+                *pos += l.len() + 1;
+                Some((here, l))
+            })
+            .find(|(_, l)| l.starts_with(key))
+            .map_or(0, |(o, _)| o);
+        split.front.start + off..split.front.start + off + key.len()
+    };
+
+    let (mut slug, lang) = slug_and_lang(path, settings);
+    if let Some(s) = &meta.slug {
+        slug = s.clone();
+    }
+    if !is_slug(&slug) {
+        diags.push(
+            Diagnostic::error(
+                "invalid-slug",
+                path,
+                &source,
+                if meta.slug.is_some() { key_at("slug") } else { 0..0 },
+                format!("адрес страницы «{slug}» не подходит / `{slug}` is not a valid slug"),
+            )
+            .with_help("назовите файл латинскими строчными буквами через дефис, например opeka-nad-rebenkom.md / name the file in lowercase latin letters and hyphens"),
+        );
+    }
+
+    let cats: Vec<&str> = settings
+        .categories
+        .iter()
+        .map(|c| c.slug.as_str())
+        .collect();
+    if !cats.contains(&meta.category.as_str()) {
+        let mut d = Diagnostic::error(
+            "unknown-category",
+            path,
+            &source,
+            key_at("category"),
+            format!(
+                "категории «{}» нет в content/site.toml / unknown category `{}`",
+                meta.category, meta.category
+            ),
+        )
+        .with_label("такой категории нет / no such category");
+        d = match did_you_mean(&meta.category, &cats) {
+            Some(s) => d.with_help(format!("может быть, \"{s}\"? / did you mean \"{s}\"?")),
+            None => d.with_help(format!("категории / categories: {}", cats.join(", "))),
+        };
+        diags.push(d);
+    }
+
+    let survey = match &meta.survey {
+        Some(SurveyChoice::Enabled(false)) => None,
+        None | Some(SurveyChoice::Enabled(true)) => surveys.get("default").cloned().or_else(|| {
+            let mut s = yasno_survey_core::default_survey();
+            s.questions.iter_mut().for_each(|q| q.normalize());
+            Some(s)
+        }),
+        Some(SurveyChoice::Id(id)) => match surveys.get(id) {
+            Some(s) => Some(s.clone()),
+            None => {
+                let ids: Vec<&str> = surveys.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::error(
+                    "unknown-survey",
+                    path,
+                    &source,
+                    key_at("survey"),
+                    format!("опроса «{id}» нет в content/surveys/ / unknown survey `{id}`"),
+                );
+                d = match did_you_mean(id, &ids) {
+                    Some(s) => d.with_help(format!("может быть, \"{s}\"? / did you mean \"{s}\"?")),
+                    None => d.with_help(format!(
+                        "создайте content/surveys/{id}.toml или напишите survey = false / create content/surveys/{id}.toml or write survey = false"
+                    )),
+                };
+                diags.push(d);
+                None
+            }
+        },
+    };
+
+    let fee = &meta.fee;
+    if fee.free == fee.amount.is_some() {
+        diags.push(
+            Diagnostic::error(
+                "invalid-field",
+                path,
+                &source,
+                key_at("fee"),
+                "поле `fee`: укажите либо free = true, либо amount / `fee` needs either free = true or an amount",
+            )
+            .with_help("бесплатно: fee = { free = true }; платно: fee = { amount = 350, for = \"госпошлина\" }"),
+        );
+    }
+    for (field, url) in meta
+        .apply
+        .iter()
+        .filter_map(|a| a.url.as_deref().map(|u| ("apply", u)))
+        .chain(
+            meta.legal_acts
+                .iter()
+                .filter_map(|a| a.url.as_deref().map(|u| ("legal_acts", u))),
+        )
+    {
+        if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) {
+            let off = source.find(url).unwrap_or(0);
+            diags.push(
+                Diagnostic::error(
+                    "invalid-url",
+                    path,
+                    &source,
+                    off..off + url.len(),
+                    format!("поле `{field}`: ссылка «{url}» должна начинаться с https:// / a link must start with https://"),
+                ),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    let body_line = crate::diagnostics::line_col(&source, split.body_offset).0;
+    Ok(Some(Service {
+        slug,
+        lang,
+        source_path: path.to_owned(),
+        contacts: meta.contacts.apply_to(&settings.contacts),
+        reception: meta.reception.apply_to(&settings.reception),
+        survey,
+        body_offset: split.body_offset,
+        body_line,
+        source,
+        meta,
+    }))
+}
