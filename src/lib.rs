@@ -12,6 +12,7 @@ pub mod scaffold;
 pub mod site;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostics;
@@ -90,15 +91,33 @@ pub fn render_files(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagn
     render::render_site(site, theme)
 }
 
-/// Builds the site: load, render, write atomically.
+/// Builds the site: load, render, write atomically. Pages are written as they are
+/// rendered, into a staging folder that replaces the output only when all succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let (site, theme) = load(opts)?;
-    let files = render_files(&site, &theme)?;
-    output::write_site(&opts.output_dir(), &files)?;
+    let staging = output::Staging::new(&opts.output_dir())?;
+    let pages = AtomicUsize::new(0);
+    let files = AtomicUsize::new(0);
+    let write = |f: OutputFile| {
+        staging.write(&f).map_err(|e| {
+            diagnostics::Diagnostic::file_error("io", &opts.output_dir(), e.to_string())
+        })?;
+        files.fetch_add(1, Ordering::Relaxed);
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    };
+    render::Renderer::new(&site, &theme).render_each(write)?;
+    for f in render::static_files(&site, &theme) {
+        staging.write(&f)?;
+        files.fetch_add(1, Ordering::Relaxed);
+    }
+    staging.commit()?;
     Ok(BuildReport {
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len(),
+        pages: pages.into_inner(),
+        files: files.into_inner(),
         elapsed: start.elapsed(),
         warnings: Diagnostics::default(),
     })

@@ -46,48 +46,88 @@ fn replaceable(dir: &Path) -> bool {
     }
 }
 
+/// A folder beside the output that a build fills; [`Staging::commit`] swaps it in, and
+/// dropping it without committing deletes it, leaving the previous output untouched.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Staging {
+    /// Prepares a staging folder for `out`, refusing folders yasno did not make.
+    pub fn new(out: &Path) -> Result<Self, OutputError> {
+        if out.exists() && !replaceable(out) {
+            return Err(OutputError::NotOurs(out.to_owned()));
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = out
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.new-"))
+            .tempdir_in(&parent)
+            .map_err(io_err(&parent))?;
+        Ok(Self {
+            dir,
+            out: out.to_owned(),
+            parent,
+            name,
+        })
+    }
+
+    /// Writes one file into the staging folder (safe to call from many threads).
+    pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
+        let p = self.dir.path().join(&f.path);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(io_err(d))?;
+        }
+        std::fs::write(&p, &f.bytes).map_err(io_err(&p))
+    }
+
+    /// Puts the staged site in place of the output, then deletes the previous one.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let Staging {
+            dir,
+            out,
+            parent,
+            name,
+        } = self;
+        std::fs::write(dir.path().join(MARKER), b"built by yasno\n").map_err(io_err(dir.path()))?;
+        let staged = dir.keep();
+        if out.exists() {
+            // Move the old site aside, put the new one in place, then delete the old one.
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{name}.old-"))
+                .tempdir_in(&parent)
+                .map_err(io_err(&parent))?
+                .keep();
+            let old_site = old.join("site");
+            std::fs::rename(&out, &old_site).map_err(io_err(&out))?;
+            if let Err(e) = std::fs::rename(&staged, &out) {
+                let _ = std::fs::rename(&old_site, &out);
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(io_err(&out)(e));
+            }
+            let _ = std::fs::remove_dir_all(&old);
+        } else if let Err(e) = std::fs::rename(&staged, &out) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(io_err(&out)(e));
+        }
+        Ok(())
+    }
+}
+
 /// Writes `files` into `out` atomically: a sibling temp folder is filled, then renamed over.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    if out.exists() && !replaceable(out) {
-        return Err(OutputError::NotOurs(out.to_owned()));
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
-    write_files(staging.path(), files)?;
-    std::fs::write(staging.path().join(MARKER), b"built by yasno\n")
-        .map_err(io_err(staging.path()))?;
-
-    let staged = staging.keep();
-    if out.exists() {
-        // Move the old site aside, put the new one in place, then delete the old one.
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{name}.old-"))
-            .tempdir_in(&parent)
-            .map_err(io_err(&parent))?
-            .keep();
-        let old_site = old.join("site");
-        std::fs::rename(out, &old_site).map_err(io_err(out))?;
-        if let Err(e) = std::fs::rename(&staged, out) {
-            let _ = std::fs::rename(&old_site, out);
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(io_err(out)(e));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else if let Err(e) = std::fs::rename(&staged, out) {
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(io_err(out)(e));
-    }
-    Ok(())
+    let staging = Staging::new(out)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.commit()
 }
 
 /// Writes files under `dir` in parallel, creating folders as needed.

@@ -103,32 +103,41 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders every page, in parallel; all template errors are collected.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
-        let results: Vec<Result<OutputFile, Diagnostic>> = pages(self.site)
+    /// Renders every page in parallel and hands each file to `sink` as soon as it is made,
+    /// so a large site never sits in memory whole. Every error is collected.
+    pub fn render_each(
+        &self,
+        sink: impl Fn(OutputFile) -> Result<(), Diagnostic> + Sync,
+    ) -> Result<(), Diagnostics> {
+        let errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
-            .map(|p| self.render(*p))
+            .filter_map(|p| self.render(*p).and_then(&sink).err())
             .collect();
-        let mut files = Vec::with_capacity(results.len());
-        let mut diags = Diagnostics::default();
-        for r in results {
-            match r {
-                Ok(f) => files.push(f),
-                Err(d) => diags.push(d),
-            }
+        if errors.is_empty() {
+            return Ok(());
         }
-        if diags.has_errors() {
-            // The same template error repeats on every page that uses it: show it once.
-            diags
-                .0
-                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
-            diags.sort();
-            diags
-                .0
-                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
-            return Err(diags);
-        }
-        Ok(files)
+        let mut diags = Diagnostics(errors);
+        diags.sort();
+        // The same template error repeats on every page that uses it: show it once.
+        diags
+            .0
+            .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
+        Err(diags)
+    }
+
+    /// Renders every page into memory (for the preview server and tests).
+    pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let files = std::sync::Mutex::new(Vec::new());
+        self.render_each(|f| {
+            files
+                .lock()
+                .expect("no panics while holding the lock")
+                .push(f);
+            Ok(())
+        })?;
+        Ok(files
+            .into_inner()
+            .expect("no panics while holding the lock"))
     }
 
     fn html(
@@ -506,18 +515,21 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Renders the whole site: pages plus the theme's and the site's static files.
-pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut files = Renderer::new(site, theme).render_all()?;
-    // Static files: the theme's first, the site's own `static/` overriding them.
+/// Static files: the theme's, with the site's own `static/` overriding them.
+pub fn static_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
     let mut statics: BTreeMap<String, Vec<u8>> = theme.static_files().clone();
     for (rel, bytes) in theme::read_dir_files(&site.root.join("static")) {
         statics.insert(rel, bytes);
     }
-    files.extend(
-        statics
-            .into_iter()
-            .map(|(path, bytes)| OutputFile { path, bytes }),
-    );
+    statics
+        .into_iter()
+        .map(|(path, bytes)| OutputFile { path, bytes })
+        .collect()
+}
+
+/// Renders the whole site into memory: pages plus static files.
+pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut files = Renderer::new(site, theme).render_all()?;
+    files.extend(static_files(site, theme));
     Ok(files)
 }

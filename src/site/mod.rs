@@ -46,6 +46,9 @@ pub struct Site {
     pub surveys: BTreeMap<String, Survey>,
     /// Other pages from `content/pages/` (the accessibility statement, …).
     pub pages: Vec<ContentPage>,
+    /// Indexes into `services` by slug (all languages), so looking up translations is not
+    /// a scan of every service per page (quadratic at 10,000 pages).
+    pub by_slug: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A plain page from `content/pages/<slug>.md`, published at `/<slug>/`.
@@ -260,12 +263,18 @@ impl Site {
                     &b.lang,
                 ))
         });
+        let mut by_slug: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::with_capacity(services.len());
+        for (i, s) in services.iter().enumerate() {
+            by_slug.entry(s.slug.clone()).or_default().push(i);
+        }
         Ok(Site {
             root: root.to_owned(),
             settings,
             services,
             surveys,
             pages,
+            by_slug,
         })
     }
 
@@ -281,9 +290,12 @@ impl Site {
         &'a self,
         service: &'a Service,
     ) -> impl Iterator<Item = &'a Service> {
-        self.services
-            .iter()
-            .filter(move |s| s.slug == service.slug && s.lang != service.lang)
+        self.by_slug
+            .get(&service.slug)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.services[i])
+            .filter(move |s| s.lang != service.lang)
     }
 }
 
