@@ -846,7 +846,10 @@ fn bar_chart(id: &str, bars: &[(String, usize)], x_desc: &str) -> String {
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(48)
-            .build_cartesian_2d((0..bars.len()).into_segmented(), 0..max + max / 5 + 1)?;
+            .build_cartesian_2d(
+                (0..bars.len().saturating_sub(1)).into_segmented(),
+                0..max + max / 5 + 1,
+            )?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -894,7 +897,7 @@ fn line_chart(id: &str, points: &[(String, usize)]) -> String {
     }
     let mut svg = String::new();
     let draw = |svg: &mut String| -> ChartResult {
-        let root = SVGBackend::with_string(svg, (480, 260)).into_drawing_area();
+        let root = SVGBackend::with_string(svg, (600, 260)).into_drawing_area();
         root.fill(&WHITE)?;
         let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
         let n = points.len();
@@ -906,12 +909,14 @@ fn line_chart(id: &str, points: &[(String, usize)]) -> String {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(n.min(13))
+            .x_labels(n.min(14))
             .x_desc("Неделя (с понедельника) / Week starting")
             .y_desc("Ответов / Answers")
             .x_label_formatter(&|x| {
                 let i = x.round();
-                if (x - i).abs() < 0.01 && i >= 0.0 {
+                // Label every week while they fit, else every other week.
+                let step = if n > 8 { 2.0 } else { 1.0 };
+                if (x - i).abs() < 0.01 && i >= 0.0 && i % step == 0.0 {
                     points
                         .get(i as usize)
                         .map(|p| p.0.clone())
