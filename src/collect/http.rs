@@ -56,7 +56,8 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
         .route("/api/health", get(health))
         .route("/api/export.csv", get(export_csv))
         .route("/api/report", get(report_html))
-        .with_state(state);
+        .with_state(state)
+        .layer(tower_http::trace::TraceLayer::new_for_http());
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -582,7 +583,13 @@ async fn report_html(
     let period = query.period()?;
     let (from, to) = period.bounds();
     let rows = state.store.answers_between(from, to).await?;
-    let html = report::Report::build(&rows, &period, &state.config.report).to_html();
+    let labels = state.config.report.clone();
+    // Figures and charts take CPU time: keep them off the threads that serve answers.
+    let html = tokio::task::spawn_blocking(move || {
+        report::Report::build(&rows, &period, &labels).to_html()
+    })
+    .await
+    .map_err(|_| ApiError::Store(StoreError::Closed))?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         Body::from(html),
