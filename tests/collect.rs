@@ -774,3 +774,104 @@ async fn start_up_errors_name_the_database_and_the_port() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn report_command_writes_escaped_html_and_csv_with_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    yasno::scaffold::new_site(&root).unwrap();
+    let site = yasno::site::Site::load(&root, &Default::default()).unwrap();
+    let service = site.services.iter().find(|s| s.survey.is_some()).unwrap();
+    let survey = service.survey.clone().unwrap();
+    let db = dir.path().join("answers.db");
+    let store = SqliteStore::open(&db).unwrap();
+    let mut answers = BTreeMap::new();
+    for q in &survey.questions {
+        let v = match q.kind {
+            yasno_survey_core::QuestionKind::Rating => yasno_survey_core::AnswerValue::Rating(4),
+            yasno_survey_core::QuestionKind::Choice => {
+                yasno_survey_core::AnswerValue::Text(q.options[0].value.clone())
+            }
+            yasno_survey_core::QuestionKind::Text => yasno_survey_core::AnswerValue::Text(
+                "<script>alert(1)</script> мой телефон +7 921 000-11-22".into(),
+            ),
+        };
+        answers.insert(q.id.clone(), v);
+    }
+    let answer = yasno_survey_core::Answer {
+        client_id: "report-cli-0001".into(),
+        service: service.slug.clone(),
+        survey: survey.id.clone(),
+        version: survey.version,
+        source: "web".into(),
+        lang: "ru".into(),
+        answers,
+    };
+    survey.validate(&answer).unwrap();
+    let at: jiff::Timestamp = "2026-08-14T09:30:00Z".parse().unwrap();
+    store.insert(answer, at).await.unwrap();
+    store.close().await.unwrap();
+
+    let out = dir.path().join("report");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["report", "--quarter", "2026Q3"])
+        .arg("--root")
+        .arg(&root)
+        .arg("--db")
+        .arg(&db)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped"
+    );
+    assert!(!html.contains("<script>"));
+    assert!(!html.contains("000-11-22"));
+    assert!(
+        html.contains(&service.meta.title),
+        "service title from the site"
+    );
+    for name in [
+        "summary.csv",
+        "distribution.csv",
+        "weeks.csv",
+        "sources.csv",
+        "comments.csv",
+    ] {
+        let bytes = std::fs::read(out.join(name)).unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "{name}");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let lines: Vec<&str> = summary.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "service;title;answers;rated;mean;share_4_5_percent"
+    );
+    assert!(
+        lines[1].starts_with("all;") && lines[1].ends_with(";1;1;4,00;100,0"),
+        "{}",
+        lines[1]
+    );
+
+    // A wrong quarter is refused with the field named, and nothing is written.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["report", "--quarter", "2026Q5", "--output"])
+        .arg(dir.path().join("nothing"))
+        .arg("--root")
+        .arg(&root)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--quarter"));
+    assert!(!dir.path().join("nothing").exists());
+}
