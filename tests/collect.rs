@@ -506,6 +506,30 @@ async fn cors_allows_only_the_site_origin() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(server.rows().len(), 1);
+
+    // `Origin: null` (a page with `Referrer-Policy: no-referrer`) is fine for the no-JS
+    // form, which cannot read the answer anyway, but not for JSON.
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "null")
+        .body("service=opeka&survey=default&version=1&return_to=/&rating=5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/json")
+        .header("origin", "null")
+        .body(answer("null-origin-0001").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(server.rows().len(), 2);
     server.stop().await;
 }
 

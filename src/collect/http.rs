@@ -268,12 +268,16 @@ fn client_addr(
 }
 
 /// Accepts a request without `Origin` (not a browser), from the site's origin, or from this
-/// server itself (same origin, as in `yasno serve`).
-fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// server itself (same origin, as in `yasno serve`). A form post may say `Origin: null`:
+/// browsers send that for any POST from a page with `Referrer-Policy: no-referrer`.
+fn check_origin(state: &AppState, headers: &HeaderMap, is_form: bool) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
     let origin = origin.to_str().map_err(|_| ApiError::ForeignOrigin)?;
+    if is_form && origin == "null" {
+        return Ok(());
+    }
     if state.config.allowed_origin.as_deref() == Some(origin) {
         return Ok(());
     }
@@ -315,12 +319,6 @@ async fn post_answer(
     request: Request,
 ) -> Result<Response, ApiError> {
     let headers = request.headers().clone();
-    check_origin(&state, &headers)?;
-    if let Some(limiter) = &state.limiter
-        && let Some(addr) = client_addr(&state, &headers, peer.as_ref().map(|e| &e.0))
-    {
-        limiter.check(addr).map_err(ApiError::RateLimited)?;
-    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -329,6 +327,12 @@ async fn post_answer(
         .unwrap_or_default();
     let is_json = content_type == "application/json";
     let is_form = content_type == "application/x-www-form-urlencoded";
+    check_origin(&state, &headers, is_form)?;
+    if let Some(limiter) = &state.limiter
+        && let Some(addr) = client_addr(&state, &headers, peer.as_ref().map(|e| &e.0))
+    {
+        limiter.check(addr).map_err(ApiError::RateLimited)?;
+    }
     if !is_json && !is_form {
         return Err(ApiError::UnsupportedMediaType);
     }
