@@ -137,10 +137,21 @@ fn stamp(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A row ready to insert, prepared on the caller's thread so the writer only writes.
+struct Row {
+    client_id: String,
+    received_at: String,
+    service: String,
+    survey: String,
+    version: u32,
+    source: String,
+    lang: String,
+    answers: String,
+}
+
 enum Job {
     Insert {
-        answer: Answer,
-        received_at: Timestamp,
+        row: Row,
         reply: oneshot::Sender<Result<Inserted, StoreError>>,
     },
     Close {
@@ -231,11 +242,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
         batch.clear();
         // A close request refuses new jobs, but what was queued before it is still written.
         let mut push = |job: Job, batch: &mut Vec<_>| match job {
-            Job::Insert {
-                answer,
-                received_at,
-                reply,
-            } => batch.push((answer, received_at, reply)),
+            Job::Insert { row, reply } => batch.push((row, reply)),
             Job::Close { reply } => closers.push(reply),
         };
         push(job, &mut batch);
@@ -254,13 +261,13 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
         let results = write_batch(&mut conn, &batch);
         match results {
             Ok(outcomes) => {
-                for ((_, _, reply), outcome) in batch.drain(..).zip(outcomes) {
+                for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
                     let _ = reply.send(outcome);
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, count = batch.len(), "commit failed; answers refused");
-                for (_, _, reply) in batch.drain(..) {
+                for (_, reply) in batch.drain(..) {
                     let _ = reply.send(Err(StoreError::Sqlite(clone_error(&e))));
                 }
             }
@@ -285,11 +292,7 @@ fn clone_error(e: &rusqlite::Error) -> rusqlite::Error {
     }
 }
 
-type Pending = (
-    Answer,
-    Timestamp,
-    oneshot::Sender<Result<Inserted, StoreError>>,
-);
+type Pending = (Row, oneshot::Sender<Result<Inserted, StoreError>>);
 
 /// Writes a batch in one transaction. `Ok` holds one outcome per answer, valid only because
 /// the transaction committed; `Err` means nothing of the batch is stored.
@@ -305,22 +308,19 @@ fn write_batch(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (client_id) DO NOTHING",
         )?;
-        for (answer, received_at, _) in batch {
-            let outcome = serde_json::to_string(&answer.answers)
+        for (row, _) in batch {
+            let outcome = stmt
+                .execute(params![
+                    row.client_id,
+                    row.received_at,
+                    row.service,
+                    row.survey,
+                    row.version,
+                    row.source,
+                    row.lang,
+                    row.answers,
+                ])
                 .map_err(StoreError::from)
-                .and_then(|json| {
-                    stmt.execute(params![
-                        answer.client_id,
-                        stamp(*received_at),
-                        answer.service,
-                        answer.survey,
-                        answer.version,
-                        answer.source,
-                        answer.lang,
-                        json,
-                    ])
-                    .map_err(StoreError::from)
-                })
                 .map(|changed| {
                     if changed == 0 {
                         Inserted::Duplicate
@@ -386,14 +386,20 @@ impl Store for SqliteStore {
     ) -> BoxFuture<'static, Result<Inserted, StoreError>> {
         let jobs = self.jobs.clone();
         Box::pin(async move {
+            let row = Row {
+                answers: serde_json::to_string(&answer.answers)?,
+                client_id: answer.client_id,
+                received_at: stamp(received_at),
+                service: answer.service,
+                survey: answer.survey,
+                version: answer.version,
+                source: answer.source,
+                lang: answer.lang,
+            };
             let (reply, done) = oneshot::channel();
-            jobs.send(Job::Insert {
-                answer,
-                received_at,
-                reply,
-            })
-            .await
-            .map_err(|_| StoreError::Closed)?;
+            jobs.send(Job::Insert { row, reply })
+                .await
+                .map_err(|_| StoreError::Closed)?;
             done.await.map_err(|_| StoreError::Closed)?
         })
     }
