@@ -35,6 +35,10 @@ enum Command {
         /// Folder to create (must be empty or absent).
         dir: PathBuf,
     },
+    /// Run the survey collector (HTTP + SQLite) for the site.
+    Collect(yasno::collect::cli::CollectArgs),
+    /// Write the survey report (HTML + CSV) for a quarter or a period.
+    Report(yasno::collect::cli::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,23 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Collect(args) => collector(yasno::collect::cli::collect(args)),
+        Command::Report(args) => collector(yasno::collect::cli::report(args)),
+    }
+}
+
+fn collector(result: Result<(), yasno::collect::cli::CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(yasno::collect::cli::CliError::Site(d)) => {
+            d.emit_to_stderr();
+            eprintln!("error: the site has errors; fix them and start again");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

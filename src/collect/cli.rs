@@ -1,0 +1,285 @@
+//! The `yasno collect` and `yasno report` commands: their arguments, and the glue that turns
+//! a site folder into a [`CollectorConfig`] and [`ReportLabels`].
+//!
+//! `main.rs` only parses and dispatches here, so the collector's options live in one place.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use super::report::{Period, Report, ReportLabels};
+use super::store::{SqliteStore, Store};
+use super::{CollectOptions, CollectorConfig, DEFAULT_DB_FILE, DEFAULT_LISTEN, RateLimit};
+
+/// Arguments of `yasno collect`.
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// Site folder (its content gives the surveys and the site's origin).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// SQLite database file [default: <root>/answers.db].
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// File holding the admin token for export and report (else YASNO_ADMIN_TOKEN).
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Answers per minute per client; 0 turns the limit off.
+    #[arg(long, default_value_t = 60)]
+    pub rate_limit: u32,
+    /// Trust X-Forwarded-For for the client address (only behind your own proxy).
+    #[arg(long)]
+    pub behind_proxy: bool,
+}
+
+/// Arguments of `yasno report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Site folder (service titles, locations, survey texts).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// SQLite database file [default: <root>/answers.db].
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Quarter, e.g. 2026Q3.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub quarter: Option<String>,
+    /// First day, YYYY-MM-DD (with --to).
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD, included (with --from).
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Output folder [default: report-<period>].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Why a collector command failed; printed once by `main`.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The site could not be loaded (the diagnostics name file, line and column).
+    #[error("{0}")]
+    Site(crate::diagnostics::Diagnostics),
+    /// The token file could not be read.
+    #[error(
+        "cannot read the token file {path}: {source}\n  hint: put the admin token in the file, or set YASNO_ADMIN_TOKEN"
+    )]
+    TokenFile {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A period argument is wrong.
+    #[error("--{}: {}", .0.field, .0.message)]
+    Period(super::report::PeriodError),
+    /// The database does not exist.
+    #[error("no answer database at {0}\n  hint: pass --db FILE (the file `yasno collect` writes)")]
+    NoDatabase(PathBuf),
+    /// The collector failed.
+    #[error(transparent)]
+    Collect(#[from] super::CollectError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] super::StoreError),
+    /// Writing the report failed.
+    #[error("cannot write the report to {path}: {source}")]
+    Write {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// What the collector takes from the site folder.
+pub struct SiteSurveys {
+    /// The collector configuration (surveys, origin, report names).
+    pub config: CollectorConfig,
+    /// Path prefix of the collector URL (e.g. `/collect`), empty for the root.
+    pub prefix: String,
+}
+
+/// Loads the site at `root` and derives the collector's configuration from it.
+pub fn site_config(root: &Path) -> Result<SiteSurveys, CliError> {
+    let site = crate::site::Site::load(root, &crate::site::LoadOptions::default())
+        .map_err(CliError::Site)?;
+    Ok(from_site(&site))
+}
+
+/// Derives the collector's configuration from a loaded site: each service's survey, the
+/// site's origin for CORS, names for reports, and the collector URL's path prefix.
+/// `yasno serve` uses this too, then mounts [`crate::collect::router`] at the prefix.
+pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
+    let mut surveys_by_service = std::collections::BTreeMap::new();
+    let mut labels = ReportLabels {
+        site_name: site.settings.name.clone(),
+        ..ReportLabels::default()
+    };
+    // Translations share their service's slug; the page in the site's language comes first.
+    let mut services: Vec<_> = site.services.iter().collect();
+    services.sort_by_key(|s| !s.is_default_lang(&site.settings));
+    for service in services {
+        labels
+            .services
+            .entry(service.slug.clone())
+            .or_insert_with(|| service.meta.title.clone());
+        if let Some(survey) = &service.survey {
+            surveys_by_service
+                .entry(service.slug.clone())
+                .or_insert_with(|| survey.clone());
+            labels
+                .surveys
+                .entry(survey.id.clone())
+                .or_insert_with(|| survey.clone());
+        }
+    }
+    for survey in site.surveys.values() {
+        labels
+            .surveys
+            .entry(survey.id.clone())
+            .or_insert_with(|| survey.clone());
+    }
+    for location in &site.settings.locations {
+        labels
+            .locations
+            .insert(location.tag.clone(), location.name.clone());
+    }
+    let base = site.settings.base_url.trim_end_matches('/').to_owned();
+    let collector = site.settings.collector_url.trim_end_matches('/');
+    let base_origin = origin_of(&base);
+    let (collector_origin, prefix) = match collector.find("://") {
+        Some(i) => {
+            let rest = &collector[i + 3..];
+            let path_at = rest.find('/').map_or(collector.len(), |p| i + 3 + p);
+            (Some(&collector[..path_at]), collector[path_at..].to_owned())
+        }
+        None => (None, collector.to_owned()),
+    };
+    let mut config = CollectorConfig::new(surveys_by_service);
+    config.allowed_origin = base_origin.clone();
+    // When the collector is on another origin, a relative 303 would land on the collector:
+    // send the visitor back to the site itself.
+    if collector_origin.is_some() && collector_origin.map(str::to_owned) != base_origin {
+        config.redirect_base = Some(base);
+    }
+    config.report = labels;
+    SiteSurveys { config, prefix }
+}
+
+/// `https://host[:port]` of a URL, if it has one.
+fn origin_of(url: &str) -> Option<String> {
+    let i = url.find("://")?;
+    let rest = &url[i + 3..];
+    let end = rest.find('/').unwrap_or(rest.len());
+    Some(url[..i + 3 + end].to_owned())
+}
+
+fn read_token(token_file: Option<&Path>) -> Result<Option<String>, CliError> {
+    if let Some(path) = token_file {
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::TokenFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        return Ok(Some(text.trim().to_owned()).filter(|t| !t.is_empty()));
+    }
+    Ok(std::env::var("YASNO_ADMIN_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty()))
+}
+
+/// Sets up structured logs (`RUST_LOG` overrides the default `info`).
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// `yasno collect`: serves the collector until Ctrl-C or SIGTERM.
+pub fn collect(args: CollectArgs) -> Result<(), CliError> {
+    init_logs();
+    let SiteSurveys { mut config, prefix } = site_config(&args.root)?;
+    config.admin_token = read_token(args.token_file.as_deref())?;
+    if config.admin_token.is_none() {
+        tracing::warn!(
+            "no admin token (YASNO_ADMIN_TOKEN or --token-file): export and report are refused"
+        );
+    }
+    config.rate_limit = std::num::NonZeroU32::new(args.rate_limit).map(|n| RateLimit {
+        per_minute: n,
+        burst: std::num::NonZeroU32::new(n.get().div_ceil(2)).unwrap_or(n),
+    });
+    config.behind_proxy = args.behind_proxy;
+    let options = CollectOptions {
+        listen: args.listen,
+        db: args.db.unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE)),
+        prefix,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(super::run(config, options))?;
+    Ok(())
+}
+
+/// `yasno report`: writes the HTML report and CSV files of a period.
+pub fn report(args: ReportArgs) -> Result<(), CliError> {
+    init_logs();
+    let period = match (&args.quarter, &args.from, &args.to) {
+        (Some(q), _, _) => Period::quarter(q),
+        (None, Some(f), Some(t)) => Period::between(f, t),
+        _ => Ok(Period::all_time()),
+    }
+    .map_err(CliError::Period)?;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE));
+    if !db.is_file() {
+        return Err(CliError::NoDatabase(db));
+    }
+    let labels = site_config(&args.root)?.config.report;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let rows = runtime.block_on(async {
+        let store = SqliteStore::open(&db)?;
+        let (from, to) = period.bounds();
+        let rows = store.answers_between(from, to).await;
+        store.close().await?;
+        rows
+    })?;
+    let output = args.output.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "report-{}",
+            period.label.replace([' ', '—', '/'], "")
+        ))
+    });
+    let report = Report::build(&rows, &period, &labels);
+    let written = report.write(&output).map_err(|source| CliError::Write {
+        path: output.clone(),
+        source,
+    })?;
+    println!(
+        "отчёт за {}: {} ответов / report for {}: {} answers",
+        period.label,
+        rows.len(),
+        period.label,
+        rows.len()
+    );
+    for path in written {
+        println!("  {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The survey collector: an HTTP endpoint that takes answers from the widget (JSON) and the
+//! no-JS form (urlencoded), validates them against the site's survey definitions, stores them
+//! durably, and serves CSV exports and quarterly reports to staff with a token.
+//!
+//! Invariants: an answer is acknowledged only after it is committed; no IP address, user
+//! agent or cookie is stored; the HTTP app is a plain [`axum::Router`] ([`router`]) so that
+//! `yasno serve` can mount it at the site's own origin, and [`run`] serves it alone.
+//!
+//! Parts: [`http`] (routes and the error type), [`store`] (the [`Store`] trait and SQLite),
+//! `ratelimit` (per-client limit without addresses on disk), [`report`] (figures, charts, CSV).
+
+pub mod cli;
+pub mod http;
+mod ratelimit;
+pub mod report;
+pub mod store;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use yasno_survey_core::Survey;
+
+pub use http::router;
+pub use ratelimit::RateLimit;
+pub use report::{Period, Report, ReportLabels};
+pub use store::{Inserted, SqliteStore, Store, StoreError, StoredAnswer};
+
+/// Default listen address: loopback only, so a collector is never exposed by accident.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+/// Default database file name, inside the site folder.
+pub const DEFAULT_DB_FILE: &str = "answers.db";
+/// Default request body limit in bytes: a 1,000-character Cyrillic comment urlencoded is
+/// about 6 KB.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+
+/// What the collector's HTTP app needs to know about the site.
+#[derive(Debug, Clone)]
+pub struct CollectorConfig {
+    /// The survey of each service that has one (services with the survey off are absent).
+    pub surveys_by_service: BTreeMap<String, Survey>,
+    /// The site's origin (e.g. `https://uslugi.example.ru`), allowed by CORS and by the
+    /// origin check. Requests from the collector's own origin are always allowed.
+    pub allowed_origin: Option<String>,
+    /// Bearer token for export and report; `None` refuses them all.
+    pub admin_token: Option<String>,
+    /// Prefix for the 303 `Location` of form posts, e.g. the site's base URL when the
+    /// collector runs on another origin; `None` answers with a site-relative path.
+    pub redirect_base: Option<String>,
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+    /// Per-client rate limit; `None` turns it off.
+    pub rate_limit: Option<RateLimit>,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub behind_proxy: bool,
+    /// Names used in reports (site name, service titles, location names).
+    pub report: ReportLabels,
+}
+
+impl CollectorConfig {
+    /// A configuration with defaults for everything but the surveys.
+    pub fn new(surveys_by_service: BTreeMap<String, Survey>) -> Self {
+        Self {
+            surveys_by_service,
+            allowed_origin: None,
+            admin_token: None,
+            redirect_base: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            rate_limit: Some(RateLimit::default()),
+            behind_proxy: false,
+            report: ReportLabels::default(),
+        }
+    }
+}
+
+/// Options of `yasno collect` that travel together.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The SQLite database file.
+    pub db: PathBuf,
+    /// Path prefix under which the API is mounted (from the collector URL), e.g. `/collect`;
+    /// empty for the root.
+    pub prefix: String,
+}
+
+/// Why `yasno collect` could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error(
+        "cannot listen on {addr}: {source}\n  hint: another program may use this port; pass --listen 127.0.0.1:PORT with a free port"
+    )]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The server failed while running.
+    #[error("the collector stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Serves the collector until Ctrl-C or SIGTERM, then stops taking connections, lets
+/// requests in flight finish, and commits every queued answer before returning.
+pub async fn run(config: CollectorConfig, options: CollectOptions) -> Result<(), CollectError> {
+    let store = Arc::new(SqliteStore::open(&options.db)?);
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| CollectError::Bind {
+            addr: options.listen,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(CollectError::Serve)?;
+    let app = router(config, store.clone());
+    let app = if options.prefix.is_empty() || options.prefix == "/" {
+        app
+    } else {
+        axum::Router::new().nest(options.prefix.trim_end_matches('/'), app)
+    };
+    tracing::info!(addr = %local, db = %options.db.display(), "collector listening");
+    // Scripts (and the crash test) wait for this line to know the port is ready.
+    println!("listening on http://{local}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(CollectError::Serve)?;
+    tracing::info!("no more connections; committing queued answers");
+    store.close().await?;
+    tracing::info!("collector stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,901 @@
+//! Collector integration tests: the real HTTP service on 127.0.0.1 with a real SQLite file.
+//! Each test starts its own server on a free port and checks the database directly.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use yasno::collect::{self, CollectorConfig, RateLimit, ReportLabels, SqliteStore, Store};
+use yasno_survey_core::default_survey;
+
+const SITE: &str = "https://uslugi.example.ru";
+const TOKEN: &str = "s3cret-token-for-tests-0123456789";
+
+/// (client_id, received_at, service, survey, version, source, lang, answers)
+type Row = (String, String, String, String, i64, String, String, Value);
+
+struct Server {
+    base: String,
+    db: PathBuf,
+    client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
+}
+
+fn config() -> CollectorConfig {
+    let mut surveys = BTreeMap::new();
+    surveys.insert("opeka".to_owned(), default_survey());
+    surveys.insert("propiska".to_owned(), default_survey());
+    let mut config = CollectorConfig::new(surveys);
+    config.allowed_origin = Some(SITE.into());
+    config.admin_token = Some(TOKEN.into());
+    config.report = ReportLabels {
+        site_name: "Администрация МО".into(),
+        services: BTreeMap::from([("opeka".into(), "Опека и попечительство".into())]),
+        locations: BTreeMap::from([("mfc-1".into(), "Приёмная, ул. Садовая, 1".into())]),
+        surveys: BTreeMap::from([("default".into(), default_survey())]),
+    };
+    config
+}
+
+impl Server {
+    async fn start(config: CollectorConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("answers.db");
+        let store = Arc::new(SqliteStore::open(&db).unwrap());
+        let app = collect::router(config, store.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Server {
+            base: format!("http://{addr}"),
+            db,
+            client,
+            stop: Some(stop),
+            task: Some(task),
+            store,
+            _dir: dir,
+        }
+    }
+
+    async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+        self.store.close().await.unwrap();
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn post_json(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/answers"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn post_form(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.client
+            .post(self.url("/api/answers"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", SITE)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Rows as stored, oldest first.
+    fn rows(&self) -> Vec<Row> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT client_id, received_at, service, survey, version, source, lang, answers
+                 FROM answers ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                serde_json::from_str(&r.get::<_, String>(7)?).unwrap(),
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+}
+
+fn answer(client_id: &str) -> Value {
+    json!({
+        "client_id": client_id,
+        "service": "opeka",
+        "survey": "default",
+        "version": 1,
+        "source": "web",
+        "lang": "ru",
+        "answers": {"rating": 5, "got_result": "yes", "comment": "Всё быстро, спасибо"}
+    })
+}
+
+fn looks_like_utc_second(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() == 20
+        && b[4] == b'-'
+        && b[10] == b'T'
+        && b[19] == b'Z'
+        && s.parse::<jiff::Timestamp>().is_ok()
+}
+
+#[tokio::test]
+async fn stores_a_json_answer_exactly_and_nothing_personal() {
+    let mut server = Server::start(config()).await;
+    let res = server.post_json(&answer("widget-client-0001")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "stored");
+
+    let rows = server.rows();
+    assert_eq!(rows.len(), 1);
+    let (id, at, service, survey, version, source, lang, answers) = &rows[0];
+    assert_eq!(id, "widget-client-0001");
+    assert!(looks_like_utc_second(at), "{at}");
+    assert_eq!(
+        (
+            service.as_str(),
+            survey.as_str(),
+            *version,
+            source.as_str(),
+            lang.as_str()
+        ),
+        ("opeka", "default", 1, "web", "ru")
+    );
+    assert_eq!(
+        answers,
+        &json!({"rating": 5, "got_result": "yes", "comment": "Всё быстро, спасибо"})
+    );
+
+    // The schema itself has no place for an address, a user agent or a cookie.
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('answers')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "id",
+            "client_id",
+            "received_at",
+            "service",
+            "survey",
+            "version",
+            "source",
+            "lang",
+            "answers"
+        ]
+    );
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn stores_a_form_answer_and_redirects_to_the_thanks_state() {
+    let mut server = Server::start(config()).await;
+    let res = server
+        .post_form(&[
+            ("service", "opeka"),
+            ("survey", "default"),
+            ("version", "1"),
+            ("source", "mfc-1"),
+            ("lang", "ru"),
+            ("return_to", "/services/opeka/"),
+            ("website", ""),
+            ("rating", "4"),
+            ("got_result", "partly"),
+            ("comment", "Долго ждал в очереди"),
+        ])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/services/opeka/#survey-thanks");
+    let rows = server.rows();
+    assert_eq!(rows.len(), 1);
+    let (id, _, service, _, _, source, _, answers) = &rows[0];
+    assert_eq!(id.len(), 32, "server-made client id: {id}");
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!((service.as_str(), source.as_str()), ("opeka", "mfc-1"));
+    assert_eq!(
+        answers,
+        &json!({"rating": 4, "got_result": "partly", "comment": "Долго ждал в очереди"})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
+    let mut server = Server::start(config()).await;
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut a = answer("bad-request-0001");
+        f(&mut a);
+        a
+    };
+    let json_cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "unknown service",
+            with(&|a| a["service"] = json!("nope")),
+            "service",
+        ),
+        (
+            "wrong version",
+            with(&|a| a["version"] = json!(2)),
+            "version",
+        ),
+        (
+            "wrong survey",
+            with(&|a| a["survey"] = json!("other")),
+            "survey",
+        ),
+        (
+            "rating out of range",
+            with(&|a| a["answers"]["rating"] = json!(6)),
+            "answers.rating",
+        ),
+        (
+            "unknown option",
+            with(&|a| a["answers"]["got_result"] = json!("maybe")),
+            "answers.got_result",
+        ),
+        (
+            "text too long",
+            with(&|a| a["answers"]["comment"] = json!("ж".repeat(501))),
+            "answers.comment",
+        ),
+        (
+            "unknown question",
+            with(&|a| a["answers"]["age"] = json!("40")),
+            "answers.age",
+        ),
+        (
+            "missing required rating",
+            with(&|a| {
+                a["answers"].as_object_mut().unwrap().remove("rating");
+            }),
+            "answers.rating",
+        ),
+        (
+            "bad client id",
+            with(&|a| a["client_id"] = json!("x")),
+            "client_id",
+        ),
+        ("not an answer", json!({"hello": 1}), "body"),
+    ];
+    for (what, body, field) in json_cases {
+        let res = server.post_json(&body).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{what}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["field"], field, "{what}: {err}");
+        assert!(err["message"].as_str().unwrap().len() > 5, "{what}");
+    }
+
+    // Not JSON at all, a wrong media type, a body over the limit.
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "text/plain")
+        .body(answer("bad-request-0002").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let huge = with(&|a| a["answers"]["comment"] = json!("x".repeat(40_000)));
+    let res = server.post_json(&huge).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "body");
+
+    // Form posts: an open redirect, a rating that is not a number, an unknown service.
+    let form = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, &str)> = vec![
+            ("service", "opeka"),
+            ("survey", "default"),
+            ("version", "1"),
+            ("source", "web"),
+            ("lang", "ru"),
+            ("return_to", "/services/opeka/"),
+            ("rating", "5"),
+        ];
+        for (k, v) in extra {
+            f.retain(|(name, _)| name != k);
+            f.push((k, v));
+        }
+        f
+    };
+    for (extra, field) in [
+        (vec![("return_to", "//evil.example/")], "return_to"),
+        (vec![("return_to", "https://evil.example/")], "return_to"),
+        (vec![("rating", "five")], "answers.rating"),
+        (vec![("service", "nope")], "service"),
+        (vec![("version", "v1")], "version"),
+    ] {
+        let res = server.post_form(&form(&extra)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{extra:?}");
+        assert!(res.headers().get("location").is_none());
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["field"], field, "{extra:?}");
+    }
+
+    // A browser posting the no-JS form gets a readable page, escaped, with a way back.
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html,application/xhtml+xml")
+        .body("service=opeka&survey=default&version=1&return_to=/services/opeka/&rating=9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = scraper::Html::parse_document(&res.text().await.unwrap());
+    let link = scraper::Selector::parse("a").unwrap();
+    assert_eq!(
+        page.select(&link).next().unwrap().value().attr("href"),
+        Some("/services/opeka/#survey")
+    );
+
+    assert!(server.rows().is_empty(), "nothing may be stored");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn honeypot_answers_look_accepted_but_are_not_stored() {
+    let mut server = Server::start(config()).await;
+    let res = server
+        .post_form(&[
+            ("service", "opeka"),
+            ("survey", "default"),
+            ("version", "1"),
+            ("return_to", "/services/opeka/"),
+            ("website", "http://spam.example"),
+            ("rating", "5"),
+        ])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(server.rows().is_empty());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn stores_a_repeated_client_id_once_and_answers_success() {
+    let mut server = Server::start(config()).await;
+    let first = server.post_json(&answer("retry-client-0001")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let again = server.post_json(&answer("retry-client-0001")).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap()["status"], "duplicate");
+
+    // Retries racing each other (likely in one group commit) are stored once too.
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let client = server.client.clone();
+        let url = server.url("/api/answers");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(answer("retry-client-0002").to_string())
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(status.is_success(), "{status}");
+        created += usize::from(status == StatusCode::CREATED);
+    }
+    assert_eq!(created, 1);
+    let ids: Vec<String> = server.rows().into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, ["retry-client-0001", "retry-client-0002"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_site_origin() {
+    let mut server = Server::start(config()).await;
+    let preflight = |origin: &'static str| {
+        server
+            .client
+            .request(reqwest::Method::OPTIONS, server.url("/api/answers"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = preflight(SITE).await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], SITE);
+    let evil = preflight("https://evil.example").await.unwrap();
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+
+    // A foreign page that posts anyway (a simple form post needs no preflight) is refused.
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/json")
+        .header("origin", "https://evil.example")
+        .body(answer("foreign-origin-01").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.json::<Value>().await.unwrap()["field"], "origin");
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://evil.example")
+        .body("service=opeka&survey=default&version=1&return_to=/&rating=5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The collector's own origin (as in `yasno serve`) is accepted.
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/json")
+        .header("origin", server.base.clone())
+        .body(answer("same-origin-0001").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(server.rows().len(), 1);
+
+    // `Origin: null` (a page with `Referrer-Policy: no-referrer`) is fine for the no-JS
+    // form, which cannot read the answer anyway, but not for JSON.
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "null")
+        .body("service=opeka&survey=default&version=1&return_to=/&rating=5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = server
+        .client
+        .post(server.url("/api/answers"))
+        .header("content-type", "application/json")
+        .header("origin", "null")
+        .body(answer("null-origin-0001").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(server.rows().len(), 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn export_and_report_refuse_a_missing_or_wrong_token() {
+    let mut server = Server::start(config()).await;
+    server.post_json(&answer("token-test-0001")).await;
+    for path in ["/api/export.csv", "/api/report?quarter=2026Q3"] {
+        let none = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(none.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(none.headers()["www-authenticate"], "Bearer");
+        let wrong = server
+            .client
+            .get(server.url(path))
+            .bearer_auth("s3cret-token-for-tests-0123456788")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let text = wrong.text().await.unwrap();
+        assert!(!text.contains("opeka"), "{path} leaks data: {text}");
+        let right = server
+            .client
+            .get(server.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(right.status(), StatusCode::OK, "{path}");
+    }
+    // Without a configured token, nobody gets in.
+    let mut open = config();
+    open.admin_token = None;
+    let mut server2 = Server::start(open).await;
+    let res = server2
+        .client
+        .get(server2.url("/api/export.csv"))
+        .bearer_auth("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+    server2.stop().await;
+}
+
+#[tokio::test]
+async fn export_is_csv_with_bom_and_header() {
+    let mut server = Server::start(config()).await;
+    server.post_json(&answer("export-test-0001")).await;
+    let res = server
+        .client
+        .get(server.url("/api/export.csv"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..]);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        &header[..7],
+        [
+            "received_at",
+            "service",
+            "survey",
+            "version",
+            "source",
+            "lang",
+            "satisfaction"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("comment")], "Всё быстро, спасибо");
+    assert_eq!(&rows[0][col("satisfaction")], "5");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn report_escapes_script_in_comments_and_masks_contacts() {
+    let mut server = Server::start(config()).await;
+    let mut a = answer("report-test-0001");
+    a["answers"]["comment"] =
+        json!("<script>alert('x')</script> перезвоните 8 (921) 123-45-67, pochta@example.ru");
+    assert_eq!(server.post_json(&a).await.status(), StatusCode::CREATED);
+    let mut b = answer("report-test-0002");
+    b["source"] = json!("mfc-1");
+    b["answers"]["rating"] = json!(2);
+    assert_eq!(server.post_json(&b).await.status(), StatusCode::CREATED);
+
+    let res = server
+        .client
+        .get(server.url("/api/report"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("&lt;script&gt;"), "comment is escaped");
+    assert!(!html.contains("<script>alert"), "no live script");
+    let doc = scraper::Html::parse_document(&html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(doc.select(&sel("script")).count(), 0);
+    let quotes: Vec<String> = doc
+        .select(&sel("#service-opeka blockquote"))
+        .map(|q| q.text().collect())
+        .collect();
+    let with_script = quotes
+        .iter()
+        .find(|q| q.contains("<script>alert('x')</script>"))
+        .expect("the comment is shown as text");
+    assert!(with_script.contains("[телефон скрыт]"), "{with_script}");
+    assert!(with_script.contains("[e-mail скрыт]"), "{with_script}");
+    assert!(!with_script.contains("123-45-67") && !with_script.contains("pochta@"));
+
+    // Figures: 2 answers, mean 3,50, one of two rated 4–5; both sources listed by name.
+    let figures: String = doc
+        .select(&sel("#service-opeka .figures"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(
+        figures.contains('2') && figures.contains("3,50") && figures.contains("50 %"),
+        "{figures}"
+    );
+    let sources: String = doc
+        .select(&sel("#service-opeka table"))
+        .map(|t| t.text().collect::<String>())
+        .collect();
+    assert!(sources.contains("Сайт (web)") && sources.contains("Приёмная, ул. Садовая, 1"));
+
+    // Every chart is an image labelled by an existing caption.
+    let charts: Vec<_> = doc.select(&sel("svg[role=img]")).collect();
+    assert!(charts.len() >= 4, "{}", charts.len());
+    for chart in charts {
+        let id = chart.value().attr("aria-labelledby").unwrap();
+        assert_eq!(
+            doc.select(&sel(&format!("figcaption#{id}"))).count(),
+            1,
+            "{id}"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn rate_limit_refuses_a_flood_from_one_client() {
+    let mut cfg = config();
+    cfg.rate_limit = Some(RateLimit {
+        per_minute: NonZeroU32::new(1).unwrap(),
+        burst: NonZeroU32::new(3).unwrap(),
+    });
+    let mut server = Server::start(cfg).await;
+    for i in 0..3 {
+        let res = server
+            .post_json(&answer(&format!("flood-client-{i:04}")))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let res = server.post_json(&answer("flood-client-9999")).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(server.rows().len(), 3);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let mut server = Server::start(config()).await;
+    let res = server
+        .client
+        .get(server.url("/api/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "ok");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_keeps_every_acknowledged_answer() {
+    let mut server = Server::start(config()).await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let client = server.client.clone();
+        let url = server.url("/api/answers");
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(answer(&format!("shutdown-client-{i:04}")).to_string())
+                .send()
+                .await;
+            res.ok()
+                .filter(|r| r.status().is_success())
+                .map(|_| format!("shutdown-client-{i:04}"))
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    server.stop().await;
+    let mut acked = Vec::new();
+    for t in tasks {
+        if let Some(id) = t.await.unwrap() {
+            acked.push(id);
+        }
+    }
+    let stored: std::collections::BTreeSet<String> =
+        server.rows().into_iter().map(|r| r.0).collect();
+    for id in &acked {
+        assert!(stored.contains(id), "{id} was acknowledged but not stored");
+    }
+}
+
+#[tokio::test]
+async fn start_up_errors_name_the_database_and_the_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = collect::run(
+        config(),
+        collect::CollectOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            db: dir.path().join("no-such-folder").join("answers.db"),
+            prefix: String::new(),
+        },
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("no-such-folder/answers.db") && err.contains("hint"),
+        "{err}"
+    );
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let err = collect::run(
+        config(),
+        collect::CollectOptions {
+            listen: taken.local_addr().unwrap(),
+            db: dir.path().join("answers.db"),
+            prefix: String::new(),
+        },
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("cannot listen on") && err.contains("--listen"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn report_command_writes_escaped_html_and_csv_with_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    yasno::scaffold::new_site(&root).unwrap();
+    let site = yasno::site::Site::load(&root, &Default::default()).unwrap();
+    let service = site.services.iter().find(|s| s.survey.is_some()).unwrap();
+    let survey = service.survey.clone().unwrap();
+    let db = dir.path().join("answers.db");
+    let store = SqliteStore::open(&db).unwrap();
+    let mut answers = BTreeMap::new();
+    for q in &survey.questions {
+        let v = match q.kind {
+            yasno_survey_core::QuestionKind::Rating => yasno_survey_core::AnswerValue::Rating(4),
+            yasno_survey_core::QuestionKind::Choice => {
+                yasno_survey_core::AnswerValue::Text(q.options[0].value.clone())
+            }
+            yasno_survey_core::QuestionKind::Text => yasno_survey_core::AnswerValue::Text(
+                "<script>alert(1)</script> мой телефон +7 921 000-11-22".into(),
+            ),
+        };
+        answers.insert(q.id.clone(), v);
+    }
+    let answer = yasno_survey_core::Answer {
+        client_id: "report-cli-0001".into(),
+        service: service.slug.clone(),
+        survey: survey.id.clone(),
+        version: survey.version,
+        source: "web".into(),
+        lang: "ru".into(),
+        answers,
+    };
+    survey.validate(&answer).unwrap();
+    let at: jiff::Timestamp = "2026-08-14T09:30:00Z".parse().unwrap();
+    store.insert(answer, at).await.unwrap();
+    store.close().await.unwrap();
+
+    let out = dir.path().join("report");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["report", "--quarter", "2026Q3"])
+        .arg("--root")
+        .arg(&root)
+        .arg("--db")
+        .arg(&db)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped"
+    );
+    assert!(!html.contains("<script>"));
+    assert!(!html.contains("000-11-22"));
+    assert!(
+        html.contains(&service.meta.title),
+        "service title from the site"
+    );
+    for name in [
+        "summary.csv",
+        "distribution.csv",
+        "weeks.csv",
+        "sources.csv",
+        "comments.csv",
+    ] {
+        let bytes = std::fs::read(out.join(name)).unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "{name}");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let lines: Vec<&str> = summary.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "service;title;answers;rated;mean;share_4_5_percent"
+    );
+    assert!(
+        lines[1].starts_with("all;") && lines[1].ends_with(";1;1;4,00;100,0"),
+        "{}",
+        lines[1]
+    );
+
+    // A wrong quarter is refused with the field named, and nothing is written.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["report", "--quarter", "2026Q5", "--output"])
+        .arg(dir.path().join("nothing"))
+        .arg("--root")
+        .arg(&root)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--quarter"));
+    assert!(!dir.path().join("nothing").exists());
+}
