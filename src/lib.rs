@@ -10,6 +10,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod site;
+pub mod widget;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
