@@ -6,6 +6,7 @@
 //! stores a resent answer once.
 
 use serde::Serialize;
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, Storage};
@@ -14,7 +15,7 @@ use yasno_survey_core::Answer;
 /// `localStorage` key of the queue (a JSON array of answers).
 pub const PENDING_KEY: &str = "yasno.pending";
 /// Most answers kept in the queue; older ones are dropped first.
-const MAX_PENDING: usize = 20;
+const MAX_PENDING: u32 = 20;
 
 /// How one attempt to send ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,68 +54,82 @@ fn storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-fn to_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    let js = value
+/// An answer as a plain JS object, ready for `JSON.stringify`.
+fn to_js(answer: &Answer) -> Option<JsValue> {
+    answer
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()?;
-    js_sys::JSON::stringify(&js).ok()?.as_string()
+        .ok()
 }
 
-/// The answers waiting for an acknowledgement, oldest first.
-pub fn pending() -> Vec<Answer> {
+/// The queue as stored. Entries stay plain JS objects: the widget never needs to read an
+/// answer back into Rust, which keeps deserialization code for answers out of the bundle.
+fn load() -> Array {
     storage()
         .and_then(|s| s.get_item(PENDING_KEY).ok()?)
         .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
+        .and_then(|value| value.dyn_into::<Array>().ok())
         .unwrap_or_default()
 }
 
-fn save(list: &[Answer]) {
+fn save(list: &Array) {
     let Some(storage) = storage() else { return };
-    if list.is_empty() {
+    if list.length() == 0 {
         let _ = storage.remove_item(PENDING_KEY);
-    } else if let Some(json) = to_json(list) {
+    } else if let Some(json) = js_sys::JSON::stringify(list).ok().and_then(|s| s.as_string()) {
         let _ = storage.set_item(PENDING_KEY, &json);
     }
 }
 
+fn id_of(entry: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(entry, &"client_id".into()).ok()?.as_string()
+}
+
+fn without(list: &Array, client_id: &str) -> Array {
+    list.filter(&mut |entry, _, _| id_of(&entry).as_deref() != Some(client_id))
+}
+
 /// Adds an answer to the queue before it is first sent.
 pub fn keep(answer: &Answer) {
-    let mut list = pending();
-    list.retain(|a| a.client_id != answer.client_id);
-    list.push(answer.clone());
-    let excess = list.len().saturating_sub(MAX_PENDING);
-    list.drain(..excess);
-    save(&list);
+    let Some(entry) = to_js(answer) else { return };
+    let list = without(&load(), &answer.client_id);
+    list.push(&entry);
+    let excess = list.length().saturating_sub(MAX_PENDING);
+    save(&list.slice(excess, list.length()));
 }
 
 /// Removes an answer from the queue once the collector has settled it.
 pub fn forget(client_id: &str) {
-    let mut list = pending();
-    let before = list.len();
-    list.retain(|a| a.client_id != client_id);
-    if list.len() != before {
-        save(&list);
+    let list = load();
+    let kept = without(&list, client_id);
+    if kept.length() != list.length() {
+        save(&kept);
     }
 }
 
 /// Sends one answer as JSON to `{endpoint}/api/answers`.
 pub async fn send(endpoint: &str, answer: &Answer) -> Outcome {
-    match try_send(endpoint, answer).await {
+    match to_js(answer) {
+        Some(entry) => send_js(endpoint, &entry).await,
+        None => Outcome::Failed,
+    }
+}
+
+async fn send_js(endpoint: &str, entry: &JsValue) -> Outcome {
+    match try_send(endpoint, entry).await {
         Ok(status) if (200..300).contains(&status) => Outcome::Acked,
         Ok(status @ 400..=499) if status != 408 && status != 429 => Outcome::Rejected(status),
         _ => Outcome::Failed,
     }
 }
 
-async fn try_send(endpoint: &str, answer: &Answer) -> Result<u16, JsValue> {
-    let body = to_json(answer).ok_or(JsValue::NULL)?;
+async fn try_send(endpoint: &str, entry: &JsValue) -> Result<u16, JsValue> {
+    let body = js_sys::JSON::stringify(entry)?;
     let headers = Headers::new()?;
     headers.set("Content-Type", "application/json")?;
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body));
+    init.set_body(&body);
     let url = [endpoint.trim_end_matches('/'), "/api/answers"].concat();
     let request = Request::new_with_str_and_init(&url, &init)?;
     let window = web_sys::window().ok_or(JsValue::NULL)?;
@@ -132,20 +147,23 @@ pub fn backoff_ms(attempt: u32) -> u32 {
 /// Sends every answer left from earlier visits, in the background; each is removed from the
 /// queue when the collector settles it and kept otherwise (for the next visit).
 pub fn flush(endpoint: String) {
-    let list = pending();
-    if list.is_empty() {
+    let list = load();
+    if list.length() == 0 {
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        for answer in list {
+        for entry in list.iter() {
+            let Some(client_id) = id_of(&entry) else {
+                continue;
+            };
             for attempt in 0..2 {
-                match send(&endpoint, &answer).await {
+                match send_js(&endpoint, &entry).await {
                     Outcome::Failed if attempt == 0 => {
                         gloo_timers::future::TimeoutFuture::new(backoff_ms(0)).await;
                     }
                     Outcome::Failed => return,
                     Outcome::Acked | Outcome::Rejected(_) => {
-                        forget(&answer.client_id);
+                        forget(&client_id);
                         break;
                     }
                 }
