@@ -22,13 +22,36 @@ const ATTEMPTS: u32 = 4;
 /// Id of the thank-you message, which takes focus at the end.
 const THANKS_ID: &str = "sw-thanks";
 
+/// A few (question id, text) pairs: the visitor's values or the errors shown. A list rather
+/// than a `BTreeMap`: surveys have a handful of questions, and another map instantiation costs
+/// kilobytes of wasm.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The text for a question id.
+    pub fn get(&self, id: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str())
+    }
+
+    /// Sets the text for a question id.
+    pub fn set(&mut self, id: String, text: String) {
+        self.remove(&id);
+        self.0.push((id, text));
+    }
+
+    fn remove(&mut self, id: &str) {
+        self.0.retain(|(k, _)| k != id);
+    }
+}
+
 /// Properties of [`SurveyForm`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct Props {
     /// The page's survey data.
     pub data: PageData,
     /// Values the visitor already chose in the plain form, by question id.
-    pub initial: BTreeMap<String, String>,
+    pub initial: Fields,
     /// Element id to focus after the first render.
     pub focus: Option<String>,
 }
@@ -74,8 +97,8 @@ pub enum Msg {
 /// The survey form that replaces the page's plain form.
 #[derive(Debug)]
 pub struct SurveyForm {
-    values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
+    values: Fields,
+    errors: Fields,
     stage: Stage,
     answer: Option<Answer>,
     focus: Option<String>,
@@ -89,7 +112,7 @@ impl SurveyForm {
     fn answers(&self, ctx: &Context<Self>) -> BTreeMap<String, AnswerValue> {
         let mut out = BTreeMap::new();
         for q in &ctx.props().data.survey.questions {
-            let Some(v) = self.values.get(&q.id).map(|v| v.trim()) else {
+            let Some(v) = self.values.get(&q.id).map(str::trim) else {
                 continue;
             };
             if v.is_empty() {
@@ -114,21 +137,21 @@ impl SurveyForm {
         let data = &ctx.props().data;
         let t = Self::text(ctx);
         let answers = self.answers(ctx);
-        self.errors.clear();
+        self.errors = Fields::default();
         for e in data.survey.answer_errors(&answers) {
-            let id = e.field.trim_start_matches("answers.").to_owned();
+            let id = e.field.strip_prefix("answers.").unwrap_or(&e.field).to_owned();
             let message = if answers.contains_key(&id) {
                 t.pick(&e.message).to_owned()
             } else {
                 t.missing.to_owned()
             };
-            self.errors.insert(id, message);
+            self.errors.set(id, message);
         }
         if let Some(first) = data
             .survey
             .questions
             .iter()
-            .find(|q| self.errors.contains_key(&q.id))
+            .find(|q| self.errors.get(&q.id).is_some())
         {
             self.focus = Some(first_control(first));
             self.stage = Stage::Editing;
@@ -147,7 +170,7 @@ impl SurveyForm {
             // The page's own data is wrong (e.g. a bad source tag): say so instead of sending
             // something the collector will refuse.
             self.errors
-                .insert(String::new(), t.pick(&e.message).to_owned());
+                .set(String::new(), t.pick(&e.message).to_owned());
             self.stage = Stage::Rejected;
             return true;
         }
@@ -164,9 +187,9 @@ impl SurveyForm {
         let err_id = error_id(&q.id);
         let described = error.map(|_| err_id.clone());
         let error_html = error.map(|message| {
-            html! { <p class="survey-error" id={err_id.clone()}>{ message.clone() }</p> }
+            html! { <p class="survey-error" id={err_id.clone()}>{ message.to_owned() }</p> }
         });
-        let current = self.values.get(&q.id).map(String::as_str).unwrap_or("");
+        let current = self.values.get(&q.id).unwrap_or("");
         let required = q.required.then(|| {
             html! { <span class="survey-required">{ " (" }{ t.required }{ ")" }</span> }
         });
@@ -280,7 +303,7 @@ impl Component for SurveyForm {
     fn create(ctx: &Context<Self>) -> Self {
         Self {
             values: ctx.props().initial.clone(),
-            errors: BTreeMap::new(),
+            errors: Fields::default(),
             stage: Stage::Editing,
             answer: None,
             focus: ctx.props().focus.clone(),
@@ -292,7 +315,7 @@ impl Component for SurveyForm {
             Msg::Set(id, value) => {
                 // An answered question loses its error at once; others keep theirs.
                 self.errors.remove(&id);
-                self.values.insert(id, value);
+                self.values.set(id, value);
                 true
             }
             Msg::Submit => self.submit(ctx),
@@ -345,10 +368,10 @@ impl Component for SurveyForm {
         let t = Self::text(ctx);
         let survey = &ctx.props().data.survey;
         let status = match self.stage {
-            Stage::Editing if !self.errors.is_empty() => t.check,
+            Stage::Editing if !self.errors.0.is_empty() => t.check,
             Stage::Sending => t.sending,
             Stage::Retrying => t.retrying,
-            Stage::Rejected => self.errors.get("").map_or(t.rejected, String::as_str),
+            Stage::Rejected => self.errors.get("").unwrap_or(t.rejected),
             _ => "",
         };
         let body = if matches!(self.stage, Stage::Thanks | Stage::Stored) {

@@ -5,12 +5,11 @@
 //! a 4xx, which no retry can fix); each answer carries a random client id so that the collector
 //! stores a resent answer once.
 
-use serde::Serialize;
-use js_sys::Array;
+use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response, Storage};
-use yasno_survey_core::Answer;
+use yasno_survey_core::{Answer, AnswerValue};
 
 /// `localStorage` key of the queue (a JSON array of answers).
 pub const PENDING_KEY: &str = "yasno.pending";
@@ -54,11 +53,32 @@ fn storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// An answer as a plain JS object, ready for `JSON.stringify`.
+/// An answer as a plain JS object, ready for `JSON.stringify`: the wire format of survey-core's
+/// `Answer` (serde's field names; ratings as numbers, other values as strings). Built by hand
+/// to keep serde out of the wasm bundle; the browser test checks the exact JSON.
 fn to_js(answer: &Answer) -> Option<JsValue> {
-    answer
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()
+    let set = |obj: &Object, key: &str, value: &JsValue| {
+        js_sys::Reflect::set(obj, &JsValue::from_str(key), value).is_ok()
+    };
+    let answers = Object::new();
+    for (id, value) in &answer.answers {
+        let value = match value {
+            AnswerValue::Rating(n) => JsValue::from(*n),
+            AnswerValue::Text(t) => JsValue::from_str(t),
+        };
+        if !set(&answers, id, &value) {
+            return None;
+        }
+    }
+    let obj = Object::new();
+    let ok = set(&obj, "client_id", &answer.client_id.as_str().into())
+        && set(&obj, "service", &answer.service.as_str().into())
+        && set(&obj, "survey", &answer.survey.as_str().into())
+        && set(&obj, "version", &answer.version.into())
+        && set(&obj, "source", &answer.source.as_str().into())
+        && set(&obj, "lang", &answer.lang.as_str().into())
+        && set(&obj, "answers", &answers);
+    ok.then(|| obj.into())
 }
 
 /// The queue as stored. Entries stay plain JS objects: the widget never needs to read an

@@ -4,39 +4,100 @@
 //! Invariant: nothing in the page changes unless the data parsed and the form was found, so a
 //! broken page keeps its working plain form.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlInputElement, HtmlTextAreaElement};
-use yasno_survey_core::{QuestionKind, Survey};
+use yasno_survey_core::{ChoiceOption, Question, QuestionKind, Survey};
 
-use crate::form::Props;
+use crate::form::{Fields, Props};
 
 /// What the page embeds in `script.survey-data`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageData {
     /// Origin and prefix of the collector; empty means the page's own origin.
-    #[serde(default)]
     pub endpoint: String,
     /// Slug of the service the page is about.
     pub service: String,
     /// `web`, or a reception location tag.
-    #[serde(default = "web")]
     pub source: String,
     /// Language of the page.
-    #[serde(default = "ru")]
     pub lang: String,
     /// The survey definition.
     pub survey: Survey,
 }
 
-fn web() -> String {
-    "web".to_owned()
+// The page data is read from the browser's own `JSON.parse` result field by field rather than
+// through serde: serde's deserializers (and the float formatting of their error messages) cost
+// about a third of the size budget in wasm. The page's JSON is written by yasno itself from
+// the same `Survey` type, and survey-core's rules still judge every answer before it is sent.
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn ru() -> String {
-    "ru".to_owned()
+fn string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+fn list(obj: &JsValue, key: &str) -> Vec<JsValue> {
+    get(obj, key)
+        .dyn_into::<js_sys::Array>()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn read_option(v: &JsValue) -> Option<ChoiceOption> {
+    Some(ChoiceOption {
+        value: string(v, "value")?,
+        label: string(v, "label")?,
+    })
+}
+
+fn read_question(v: &JsValue) -> Option<Question> {
+    let kind = match string(v, "kind")?.as_str() {
+        "rating" => QuestionKind::Rating,
+        "choice" => QuestionKind::Choice,
+        "text" => QuestionKind::Text,
+        _ => return None,
+    };
+    let mut q = Question {
+        id: string(v, "id")?,
+        label: string(v, "label")?,
+        required: get(v, "required").as_bool().unwrap_or(false),
+        kind,
+        labels: list(v, "labels").iter().filter_map(JsValue::as_string).collect(),
+        options: list(v, "options")
+            .iter()
+            .map(read_option)
+            .collect::<Option<_>>()?,
+        max_len: get(v, "max_len").as_f64().map(|n| n as usize),
+        hint: string(v, "hint"),
+    };
+    q.normalize();
+    Some(q)
+}
+
+fn read_survey(v: &JsValue) -> Option<Survey> {
+    Some(Survey {
+        id: string(v, "id")?,
+        version: get(v, "version").as_f64()? as u32,
+        title: string(v, "title").unwrap_or_default(),
+        intro: string(v, "intro"),
+        questions: list(v, "questions")
+            .iter()
+            .map(read_question)
+            .collect::<Option<_>>()?,
+        thanks: string(v, "thanks")?,
+    })
+}
+
+fn read_page_data(v: &JsValue) -> Option<PageData> {
+    Some(PageData {
+        endpoint: string(v, "endpoint").unwrap_or_default(),
+        service: string(v, "service")?,
+        source: string(v, "source").unwrap_or_else(|| "web".to_owned()),
+        lang: string(v, "lang").unwrap_or_else(|| "ru".to_owned()),
+        survey: read_survey(&get(v, "survey"))?,
+    })
 }
 
 /// The widget's mount point and its properties, ready for the renderer.
@@ -55,8 +116,7 @@ fn read_data(doc: &Document) -> Option<(Element, PageData)> {
     let section = doc.query_selector("section#survey").ok()??;
     let script = section.query_selector("script.survey-data").ok()??;
     let value = js_sys::JSON::parse(&script.text_content()?).ok()?;
-    let mut data: PageData = serde_wasm_bindgen::from_value(value).ok()?;
-    data.survey.questions.iter_mut().for_each(|q| q.normalize());
+    let mut data = read_page_data(&value)?;
     if let Some(tag) = source_from_url() {
         data.source = tag;
     }
@@ -71,9 +131,7 @@ pub fn endpoint_only() -> Option<String> {
         .query_selector("section#survey script.survey-data")
         .ok()??;
     let value = js_sys::JSON::parse(&script.text_content()?).ok()?;
-    js_sys::Reflect::get(&value, &"endpoint".into())
-        .ok()?
-        .as_string()
+    string(&value, "endpoint")
 }
 
 /// A QR link at a reception desk carries its location tag as `?source=<tag>`; anything that is
@@ -98,7 +156,7 @@ pub fn take_over() -> Option<Mounted> {
     let (section, data) = read_data(&doc)?;
     let form = section.query_selector("form.survey").ok()??;
 
-    let mut initial = BTreeMap::new();
+    let mut initial = Fields::default();
     for q in &data.survey.questions {
         let value = match q.kind {
             QuestionKind::Text => form
@@ -115,7 +173,7 @@ pub fn take_over() -> Option<Mounted> {
                 .map(|i| i.value()),
         };
         if let Some(v) = value.filter(|v| !v.is_empty()) {
-            initial.insert(q.id.clone(), v);
+            initial.set(q.id.clone(), v);
         }
     }
 
