@@ -509,6 +509,15 @@ impl<'a> Renderer<'a> {
 /// Renders the whole site: pages plus the theme's and the site's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
     let mut files = Renderer::new(site, theme).render_all()?;
+    // The survey widget, compiled into the binary by build.rs (see `crate::widget`).
+    files.extend(
+        crate::widget::assets()
+            .iter()
+            .map(|(name, bytes)| OutputFile {
+                path: format!("widgets/{name}"),
+                bytes: bytes.to_vec(),
+            }),
+    );
     // Static files: the theme's first, the site's own `static/` overriding them.
     let mut statics: BTreeMap<String, Vec<u8>> = theme.static_files().clone();
     for (rel, bytes) in theme::read_dir_files(&site.root.join("static")) {

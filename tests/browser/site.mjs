@@ -1,4 +1,5 @@
-// Prepares the site the browser tests run against, in a fresh temporary folder.
+// Builds the example site (content/ at the repository root) with `yasno build` into a fresh
+// temporary folder; the browser tests serve it from a recording server on 127.0.0.1.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -7,24 +8,15 @@ import { fileURLToPath } from "node:url";
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Newest `$OUT_DIR/widget` of the debug build (interim, until `yasno build` exists). */
-function builtWidgetDir() {
-  execFileSync("cargo", ["build", "-q"], { cwd: repo, stdio: "inherit" });
-  const build = path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "debug/build");
-  const dirs = fs
-    .readdirSync(build)
-    .filter((d) => d.startsWith("yasno-"))
-    .map((d) => path.join(build, d, "out/widget"))
-    .filter((d) => fs.existsSync(path.join(d, "survey_bg.wasm")))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  if (!dirs.length) throw new Error("no built widget under " + build);
-  return dirs[0];
-}
+/** A service of the example site that uses the default survey. */
+export const SERVICE = "naznachenie-opekuna";
 
-/** Builds the site and returns its folder. */
+/** Runs `yasno build` and returns the output folder and the service page path. */
 export function buildSite() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "yasno-browser-"));
-  fs.cpSync(path.join(repo, "tests/browser/fixtures"), out, { recursive: true });
-  fs.cpSync(builtWidgetDir(), path.join(out, "widgets"), { recursive: true });
-  return { root: out, servicePath: "/services/opeka/" };
+  execFileSync("cargo", ["run", "-q", "--", "build", "--root", ".", "--output", out], {
+    cwd: repo,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return { root: out, servicePath: `/services/${SERVICE}/` };
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { buildSite } from "./site.mjs";
+import { buildSite, SERVICE } from "./site.mjs";
 import { startServer } from "./server.mjs";
 import { openContext } from "./browser.mjs";
 
@@ -16,7 +16,7 @@ before(async () => {
   site = buildSite();
   server = await startServer(site.root);
   browser = await openContext();
-});
+}, { timeout: 900000 }); // the first `yasno build` may compile the generator and the widget
 
 after(async () => {
   await browser?.close();
@@ -68,7 +68,7 @@ test("the widget is fetched only when the survey nears the viewport, then replac
   assert.equal(await page.locator("#survey .survey-widget fieldset > legend").count(), 2);
   assert.equal(await page.locator("#survey input[type=radio]").count(), 8);
   assert.equal(await page.locator("#survey input[type=radio]:checked").count(), 0);
-  assert.equal(await page.locator("#survey [aria-live=polite][role=status]").count(), 1);
+  assert.equal(await page.locator("#survey .survey-widget [aria-live=polite][role=status]").count(), 1);
   assert.equal(
     await page.locator("#sw-comment").getAttribute("aria-describedby"),
     "sw-comment-hint sw-comment-count",
@@ -108,7 +108,7 @@ test("a keyboard-only visitor rates and submits; the server receives exactly the
   assert.match(answer.client_id, /^[0-9a-f]{32}$/);
   delete answer.client_id;
   assert.deepEqual(answer, {
-    service: "opeka",
+    service: SERVICE,
     survey: "default",
     version: 1,
     source: "web",
@@ -138,8 +138,8 @@ test("a missing required answer is named next to its question and nothing is sen
   assert.equal(await page.locator("#sw-rating-3").getAttribute("aria-invalid"), "true");
   assert.equal(await page.locator("#sw-rating-3").getAttribute("aria-describedby"), "sw-rating-error");
   assert.equal(await activeId(page), "sw-rating-1", "focus moves to the question with the error");
-  assert.match(await page.locator("#survey [role=status]").innerText(), /Ответ не отправлен/);
-  assert.equal(await page.locator("#sw-got_result-error").count(), 0, "optional questions have no error");
+  assert.match(await page.locator("#survey .survey-status[role=status]").innerText(), /Ответ не отправлен/);
+  assert.equal(await page.locator("#sw-got_it-error").count(), 0, "optional questions have no error");
 
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(server.posts.length, 0);
@@ -155,18 +155,12 @@ test("with the server down the answer stays stored and is sent on the next page 
   await mount(page);
   const port = server.port;
   await server.stop();
-
-  await page.locator("#sw-rating-2").check();
-  await page.locator("#sw-got_result-no").check();
-  await page.locator("#survey button[type=submit]").click();
-  assert.match(await page.locator("#survey [role=status]").innerText({ timeout: 5000 }), /Отправляем|Нет связи/);
-  await page.locator(".survey-stored").waitFor({ timeout: 20000 });
-  assert.equal(await activeId(page), "sw-thanks");
+  try {
+    await sendWhileDown(page);
+  } finally {
+    server = await startServer(site.root, port);
+  }
   const stored = JSON.parse(await pending(page));
-  assert.equal(stored.length, 1);
-  assert.deepEqual(stored[0].answers, { got_result: "no", rating: 2 });
-
-  server = await startServer(site.root, port);
   await page.reload();
   await waitFor("the stored answer to arrive", () => server.posts.length === 1);
   assert.match(server.posts[0].type, /^application\/json/);
@@ -174,6 +168,19 @@ test("with the server down the answer stays stored and is sent on the next page 
   await waitFor("the queue to empty", async () => (await pending(page)) === null);
   await page.close();
 });
+
+async function sendWhileDown(page) {
+  await page.locator("#sw-rating-2").check();
+  await page.locator("#sw-got_it-no").check();
+  await page.locator("#survey button[type=submit]").click();
+  assert.match(await page.locator("#survey .survey-status[role=status]").innerText({ timeout: 5000 }), /Отправляем|Нет связи/);
+  await page.locator(".survey-stored").waitFor({ timeout: 20000 });
+  assert.equal(await activeId(page), "sw-thanks");
+  const stored = JSON.parse(await pending(page));
+  assert.equal(stored.length, 1);
+  assert.deepEqual(stored[0].answers, { got_it: "no", rating: 2 });
+  assert.equal(stored[0].service, SERVICE);
+}
 
 test("with JavaScript disabled the plain form posts the urlencoded answer", async () => {
   server.posts.length = 0;
@@ -185,7 +192,7 @@ test("with JavaScript disabled the plain form posts the urlencoded answer", asyn
     const form = page.locator("#survey form.survey[method=post]");
     assert.equal(await form.locator("input[type=radio]:checked").count(), 0);
     await form.locator("input[name=rating][value='5']").check();
-    await form.locator("input[name=got_result][value=yes]").check();
+    await form.locator("input[name=got_it][value=yes]").check();
     await form.locator("textarea[name=comment]").fill("Спасибо за помощь");
     await Promise.all([page.waitForURL(/#survey-thanks$/), form.locator("button[type=submit]").click()]);
 
@@ -193,7 +200,7 @@ test("with JavaScript disabled the plain form posts the urlencoded answer", asyn
     assert.match(server.posts[0].type, /^application\/x-www-form-urlencoded/);
     const fields = Object.fromEntries(new URLSearchParams(server.posts[0].body));
     assert.deepEqual(fields, {
-      service: "opeka",
+      service: SERVICE,
       survey: "default",
       version: "1",
       source: "web",
@@ -201,7 +208,7 @@ test("with JavaScript disabled the plain form posts the urlencoded answer", asyn
       return_to: site.servicePath,
       website: "",
       rating: "5",
-      got_result: "yes",
+      got_it: "yes",
       comment: "Спасибо за помощь",
     });
     assert.equal(new URL(page.url()).pathname, site.servicePath);
@@ -210,4 +217,28 @@ test("with JavaScript disabled the plain form posts the urlencoded answer", asyn
   } finally {
     await nojs.close();
   }
+});
+
+test("a QR link's location tag becomes the answer's source", async () => {
+  server.posts.length = 0;
+  const page = await browser.context.newPage();
+  await page.goto(pageUrl() + "?source=priemnaya");
+  await mount(page);
+  await page.locator("#sw-rating-5").check();
+  await page.locator("#survey button[type=submit]").click();
+  await waitFor("the answer to arrive", () => server.posts.length === 1);
+  const answer = JSON.parse(server.posts[0].body);
+  assert.equal(answer.source, "priemnaya");
+  assert.deepEqual(answer.answers, { rating: 5 });
+  await page.close();
+});
+
+test("a service with the survey turned off has no survey and loads no widget", async () => {
+  server.requests.length = 0;
+  const page = await browser.context.newPage();
+  await page.goto(server.url + "/services/gazeta/");
+  await page.waitForLoadState("networkidle");
+  assert.equal(await page.locator("#survey").count(), 0);
+  assert.equal(server.requests.some((p) => p.startsWith("/widgets/")), false);
+  await page.close();
 });

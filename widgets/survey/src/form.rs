@@ -31,7 +31,10 @@ pub struct Fields(Vec<(String, String)>);
 impl Fields {
     /// The text for a question id.
     pub fn get(&self, id: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Sets the text for a question id.
@@ -139,7 +142,11 @@ impl SurveyForm {
         let answers = self.answers(ctx);
         self.errors = Fields::default();
         for e in data.survey.answer_errors(&answers) {
-            let id = e.field.strip_prefix("answers.").unwrap_or(&e.field).to_owned();
+            let id = e
+                .field
+                .strip_prefix("answers.")
+                .unwrap_or(&e.field)
+                .to_owned();
             let message = if answers.contains_key(&id) {
                 t.pick(&e.message).to_owned()
             } else {
@@ -187,11 +194,11 @@ impl SurveyForm {
         let err_id = error_id(&q.id);
         let described = error.map(|_| err_id.clone());
         let error_html = error.map(|message| {
-            html! { <p class="survey-error" id={err_id.clone()}>{ message.to_owned() }</p> }
+            html! { <p class="error-message" id={err_id.clone()}>{ message.to_owned() }</p> }
         });
         let current = self.values.get(&q.id).unwrap_or("");
         let required = q.required.then(|| {
-            html! { <span class="survey-required">{ " (" }{ t.required }{ ")" }</span> }
+            html! { <>{ " " }<span class="req">{ "(" }{ t.required }{ ")" }</span></> }
         });
 
         if q.kind == QuestionKind::Text {
@@ -214,15 +221,15 @@ impl SurveyForm {
                 Msg::Set(qid.clone(), value)
             });
             return html! {
-                <div class={classes!("survey-question", "survey-text", error.map(|_| "survey-invalid"))}>
-                    <label for={id.clone()} class="survey-label">{ q.label.clone() }{ required }</label>
-                    <p class="survey-hint" id={hint_id}>{ q.hint.clone().unwrap_or_default() }</p>
+                <div class={classes!("question", "text", error.map(|_| "invalid"))}>
+                    <label for={id.clone()}>{ q.label.clone() }{ required }</label>
+                    <p class="hint" id={hint_id}>{ q.hint.clone().unwrap_or_default() }</p>
                     <textarea id={id} name={q.id.clone()} rows="4"
-                        maxlength={limit.to_string()}
+                        maxlength={limit.to_string()} required={q.required}
                         aria-describedby={describedby}
                         aria-invalid={error.map(|_| "true")}
                         value={current.to_owned()} {oninput} />
-                    <p class="survey-count" id={count_id}>
+                    <p class="hint survey-count" id={count_id}>
                         { format!("{count} {} {limit} {}", t.of, t.chars) }
                     </p>
                     { error_html }
@@ -255,29 +262,31 @@ impl SurveyForm {
                     .callback(move |_: Event| Msg::Set(qid.clone(), value.clone()))
             };
             html! {
-                <label class="survey-option" for={id.clone()}>
-                    <input type="radio" id={id} name={q.id.clone()} value={value}
+                <div class="option">
+                    <input type="radio" id={id.clone()} name={q.id.clone()} value={value}
                         {checked} required={q.required}
                         aria-describedby={described.clone()}
                         aria-invalid={error.map(|_| "true")}
                         {onchange} />
-                    if let Some(point) = point {
-                        <span class="survey-point">{ point }</span>
-                    }
-                    <span class="survey-option-label">{ label }</span>
-                </label>
+                    <label for={id}>
+                        if let Some(point) = point {
+                            <span class="rating-num">{ point }</span>{ " " }
+                        }
+                        { label }
+                    </label>
+                </div>
             }
         });
         let kind = if q.kind == QuestionKind::Rating {
-            "survey-rating"
+            "rating"
         } else {
-            "survey-choice"
+            "choice"
         };
         html! {
-            <fieldset class={classes!("survey-question", kind, error.map(|_| "survey-invalid"))}
+            <fieldset class={classes!("question", kind, error.map(|_| "invalid"))}
                 id={question_id(&q.id)} aria-describedby={described.clone()}>
                 <legend>{ q.label.clone() }{ required }</legend>
-                <div class="survey-options">{ for radios }</div>
+                <div class="options">{ for radios }</div>
                 { error_html }
             </fieldset>
         }
@@ -392,7 +401,8 @@ impl Component for SurveyForm {
             html! {
                 <form class="survey" novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
                     { for survey.questions.iter().map(|q| self.view_question(ctx, q)) }
-                    <button type="submit" class="survey-submit">{ t.submit }</button>
+                    <p class="hint">{ t.note }</p>
+                    <button type="submit" class="button">{ t.submit }</button>
                 </form>
             }
         };

@@ -95,13 +95,18 @@ fn save(list: &Array) {
     let Some(storage) = storage() else { return };
     if list.length() == 0 {
         let _ = storage.remove_item(PENDING_KEY);
-    } else if let Some(json) = js_sys::JSON::stringify(list).ok().and_then(|s| s.as_string()) {
+    } else if let Some(json) = js_sys::JSON::stringify(list)
+        .ok()
+        .and_then(|s| s.as_string())
+    {
         let _ = storage.set_item(PENDING_KEY, &json);
     }
 }
 
 fn id_of(entry: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(entry, &"client_id".into()).ok()?.as_string()
+    js_sys::Reflect::get(entry, &"client_id".into())
+        .ok()?
+        .as_string()
 }
 
 fn without(list: &Array, client_id: &str) -> Array {

@@ -64,7 +64,10 @@ fn read_question(v: &JsValue) -> Option<Question> {
         label: string(v, "label")?,
         required: get(v, "required").as_bool().unwrap_or(false),
         kind,
-        labels: list(v, "labels").iter().filter_map(JsValue::as_string).collect(),
+        labels: list(v, "labels")
+            .iter()
+            .filter_map(JsValue::as_string)
+            .collect(),
         options: list(v, "options")
             .iter()
             .map(read_option)

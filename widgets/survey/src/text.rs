@@ -6,6 +6,8 @@
 pub struct Text {
     /// Submit button.
     pub submit: &'static str,
+    /// Privacy note above the submit button.
+    pub note: &'static str,
     /// Marker after the label of a required question.
     pub required: &'static str,
     /// Error next to a required question left unanswered.
@@ -30,6 +32,7 @@ pub struct Text {
 
 const RU: Text = Text {
     submit: "Отправить ответ",
+    note: "Ответ анонимный. Мы не сохраняем ваш адрес в интернете.",
     required: "обязательный вопрос",
     missing: "Ответьте на этот вопрос.",
     check: "Ответ не отправлен: ответьте на отмеченные вопросы.",
@@ -44,6 +47,7 @@ const RU: Text = Text {
 
 const EN: Text = Text {
     submit: "Send answer",
+    note: "Your answer is anonymous. We do not store your internet address.",
     required: "required",
     missing: "Please answer this question.",
     check: "Not sent: please answer the marked questions.",
@@ -68,10 +72,6 @@ impl Text {
     /// Picks this language's half of a survey-core message written as "по-русски / in English".
     pub fn pick<'a>(&self, message: &'a str) -> &'a str {
         // A char pattern: a string pattern would pull a substring searcher into the bundle.
-        message
-            .split('/')
-            .nth(self.half)
-            .unwrap_or(message)
-            .trim()
+        message.split('/').nth(self.half).unwrap_or(message).trim()
     }
 }
