@@ -538,7 +538,8 @@ mod tests {
     #[test]
     fn names_the_field_of_each_refusal() {
         let s = default_survey();
-        let cases: Vec<(Box<dyn Fn(&mut Answer)>, &str)> = vec![
+        type Mutation = Box<dyn Fn(&mut Answer)>;
+        let cases: Vec<(Mutation, &str)> = vec![
             (Box::new(|a| a.answers.clear()), "answers.rating"),
             (
                 Box::new(|a| {
