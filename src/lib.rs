@@ -11,6 +11,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod site;
+pub mod widget;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -515,9 +515,14 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Static files: the theme's, with the site's own `static/` overriding them.
+/// Static files: the survey widget, the theme's files, and the site's own `static/`
+/// overriding them.
 pub fn static_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
-    let mut statics: BTreeMap<String, Vec<u8>> = theme.static_files().clone();
+    let mut statics: BTreeMap<String, Vec<u8>> = crate::widget::assets()
+        .iter()
+        .map(|(name, bytes)| (format!("widgets/{name}"), bytes.to_vec()))
+        .collect();
+    statics.extend(theme.static_files().clone());
     for (rel, bytes) in theme::read_dir_files(&site.root.join("static")) {
         statics.insert(rel, bytes);
     }

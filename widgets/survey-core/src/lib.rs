@@ -345,52 +345,69 @@ impl Survey {
                 ));
             }
         }
-        for q in &self.questions {
-            let field = format!("answers.{}", q.id);
-            let Some(value) = answer.answers.get(&q.id) else {
-                if q.required {
-                    return Err(FieldError::new(
-                        field,
-                        "ответьте на этот вопрос / this question needs an answer",
-                    ));
-                }
-                continue;
-            };
-            match (q.kind, value) {
-                (QuestionKind::Rating, AnswerValue::Rating(n)) if (1..=5).contains(n) => {}
-                (QuestionKind::Rating, _) => {
-                    return Err(FieldError::new(
-                        field,
-                        "оценка: число от 1 до 5 / rating: a number from 1 to 5",
-                    ));
-                }
-                (QuestionKind::Choice, AnswerValue::Text(v))
-                    if q.options.iter().any(|o| &o.value == v) => {}
-                (QuestionKind::Choice, _) => {
-                    return Err(FieldError::new(
-                        field,
-                        "такого варианта нет / unknown option",
-                    ));
-                }
-                (QuestionKind::Text, AnswerValue::Text(t)) => {
-                    let max_len = q.text_limit();
-                    if t.chars().count() > max_len {
-                        return Err(FieldError::new(
-                            field,
-                            format!(
-                                "текст длиннее {max_len} символов / text longer than {max_len} characters"
-                            ),
-                        ));
-                    }
-                }
-                (QuestionKind::Text, _) => {
-                    return Err(FieldError::new(field, "ожидался текст / text expected"));
-                }
-            }
+        match self.answer_errors(&answer.answers).into_iter().next() {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
-        Ok(())
     }
 
+    /// Checks the answers question by question (required, kind, range, length) and returns
+    /// every problem, in question order, so that a form can name each one next to its
+    /// question. Answers to unknown questions are not checked here (see [`Survey::validate`]).
+    pub fn answer_errors(&self, answers: &BTreeMap<String, AnswerValue>) -> Vec<FieldError> {
+        self.questions
+            .iter()
+            .filter_map(|q| q.answer_error(answers.get(&q.id)))
+            .collect()
+    }
+}
+
+impl Question {
+    fn answer_error(&self, value: Option<&AnswerValue>) -> Option<FieldError> {
+        let q = self;
+        let field = || format!("answers.{}", q.id);
+        let Some(value) = value else {
+            return q.required.then(|| {
+                FieldError::new(
+                    field(),
+                    "ответьте на этот вопрос / this question needs an answer",
+                )
+            });
+        };
+        match (q.kind, value) {
+            (QuestionKind::Rating, AnswerValue::Rating(n)) if (1..=5).contains(n) => None,
+            (QuestionKind::Rating, _) => Some(FieldError::new(
+                field(),
+                "оценка: число от 1 до 5 / rating: a number from 1 to 5",
+            )),
+            (QuestionKind::Choice, AnswerValue::Text(v))
+                if q.options.iter().any(|o| &o.value == v) =>
+            {
+                None
+            }
+            (QuestionKind::Choice, _) => Some(FieldError::new(
+                field(),
+                "такого варианта нет / unknown option",
+            )),
+            (QuestionKind::Text, AnswerValue::Text(t)) => {
+                let max_len = q.text_limit();
+                (t.chars().count() > max_len).then(|| {
+                    FieldError::new(
+                        field(),
+                        format!(
+                            "текст длиннее {max_len} символов / text longer than {max_len} characters"
+                        ),
+                    )
+                })
+            }
+            (QuestionKind::Text, _) => {
+                Some(FieldError::new(field(), "ожидался текст / text expected"))
+            }
+        }
+    }
+}
+
+impl Survey {
     /// Turns form fields (name, value), as a no-JS form posts them, into answer values:
     /// ratings become numbers, empty fields are dropped. Unknown names are kept so that
     /// [`Survey::validate`] names them.
@@ -521,7 +538,8 @@ mod tests {
     #[test]
     fn names_the_field_of_each_refusal() {
         let s = default_survey();
-        let cases: Vec<(Box<dyn Fn(&mut Answer)>, &str)> = vec![
+        type Mutation = Box<dyn Fn(&mut Answer)>;
+        let cases: Vec<(Mutation, &str)> = vec![
             (Box::new(|a| a.answers.clear()), "answers.rating"),
             (
                 Box::new(|a| {
@@ -559,6 +577,23 @@ mod tests {
             mutate(&mut a);
             assert_eq!(s.validate(&a).unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn answer_errors_names_every_problem_in_question_order() {
+        let mut s = default_survey();
+        s.questions[1].required = true;
+        let answers = BTreeMap::from([("comment".to_owned(), AnswerValue::Text("я".repeat(501)))]);
+        let fields: Vec<_> = s
+            .answer_errors(&answers)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec!["answers.rating", "answers.got_result", "answers.comment"]
+        );
+        assert!(s.answer_errors(&answer().answers).is_empty());
     }
 
     #[test]

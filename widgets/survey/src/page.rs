@@ -1,0 +1,209 @@
+//! Reading the service page: the survey data the page embeds, what the visitor already chose in
+//! the plain form, and the swap of the plain form for the widget's mount point.
+//!
+//! Invariant: nothing in the page changes unless the data parsed and the form was found, so a
+//! broken page keeps its working plain form.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlInputElement, HtmlTextAreaElement};
+use yasno_survey_core::{ChoiceOption, Question, QuestionKind, Survey};
+
+use crate::form::{Fields, Props};
+
+/// What the page embeds in `script.survey-data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageData {
+    /// Origin and prefix of the collector; empty means the page's own origin.
+    pub endpoint: String,
+    /// Slug of the service the page is about.
+    pub service: String,
+    /// `web`, or a reception location tag.
+    pub source: String,
+    /// Language of the page.
+    pub lang: String,
+    /// The survey definition.
+    pub survey: Survey,
+}
+
+// The page data is read from the browser's own `JSON.parse` result field by field rather than
+// through serde: serde's deserializers (and the float formatting of their error messages) cost
+// about a third of the size budget in wasm. The page's JSON is written by yasno itself from
+// the same `Survey` type, and survey-core's rules still judge every answer before it is sent.
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+fn list(obj: &JsValue, key: &str) -> Vec<JsValue> {
+    get(obj, key)
+        .dyn_into::<js_sys::Array>()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn read_option(v: &JsValue) -> Option<ChoiceOption> {
+    Some(ChoiceOption {
+        value: string(v, "value")?,
+        label: string(v, "label")?,
+    })
+}
+
+fn read_question(v: &JsValue) -> Option<Question> {
+    let kind = match string(v, "kind")?.as_str() {
+        "rating" => QuestionKind::Rating,
+        "choice" => QuestionKind::Choice,
+        "text" => QuestionKind::Text,
+        _ => return None,
+    };
+    let mut q = Question {
+        id: string(v, "id")?,
+        label: string(v, "label")?,
+        required: get(v, "required").as_bool().unwrap_or(false),
+        kind,
+        labels: list(v, "labels")
+            .iter()
+            .filter_map(JsValue::as_string)
+            .collect(),
+        options: list(v, "options")
+            .iter()
+            .map(read_option)
+            .collect::<Option<_>>()?,
+        max_len: get(v, "max_len").as_f64().map(|n| n as usize),
+        hint: string(v, "hint"),
+    };
+    q.normalize();
+    Some(q)
+}
+
+fn read_survey(v: &JsValue) -> Option<Survey> {
+    Some(Survey {
+        id: string(v, "id")?,
+        version: get(v, "version").as_f64()? as u32,
+        title: string(v, "title").unwrap_or_default(),
+        intro: string(v, "intro"),
+        questions: list(v, "questions")
+            .iter()
+            .map(read_question)
+            .collect::<Option<_>>()?,
+        thanks: string(v, "thanks")?,
+    })
+}
+
+fn read_page_data(v: &JsValue) -> Option<PageData> {
+    Some(PageData {
+        endpoint: string(v, "endpoint").unwrap_or_default(),
+        service: string(v, "service")?,
+        source: string(v, "source").unwrap_or_else(|| "web".to_owned()),
+        lang: string(v, "lang").unwrap_or_else(|| "ru".to_owned()),
+        survey: read_survey(&get(v, "survey"))?,
+    })
+}
+
+/// The widget's mount point and its properties, ready for the renderer.
+pub struct Mounted {
+    /// Element the widget renders into; it stands where the plain form was.
+    pub root: Element,
+    /// Survey data and the visitor's choices so far.
+    pub props: Props,
+}
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+fn read_data(doc: &Document) -> Option<(Element, PageData)> {
+    let section = doc.query_selector("section#survey").ok()??;
+    let script = section.query_selector("script.survey-data").ok()??;
+    let value = js_sys::JSON::parse(&script.text_content()?).ok()?;
+    let mut data = read_page_data(&value)?;
+    if let Some(tag) = source_from_url() {
+        data.source = tag;
+    }
+    Some((section, data))
+}
+
+/// The endpoint of this page's survey data, for delivering stored answers when the widget
+/// cannot mount.
+pub fn endpoint_only() -> Option<String> {
+    let doc = document()?;
+    let script = doc
+        .query_selector("section#survey script.survey-data")
+        .ok()??;
+    let value = js_sys::JSON::parse(&script.text_content()?).ok()?;
+    string(&value, "endpoint")
+}
+
+/// A QR link at a reception desk carries its location tag as `?source=<tag>`; anything that is
+/// not a plain tag is ignored (the page's own source stays).
+fn source_from_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let tag = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("source")?;
+    let ok = !tag.is_empty()
+        && tag.len() <= yasno_survey_core::MAX_TAG_LEN
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(tag)
+}
+
+/// Finds the survey, reads what the visitor already chose in the plain form, and puts an empty
+/// mount point where the form was. `None` leaves the page untouched.
+pub fn take_over() -> Option<Mounted> {
+    let doc = document()?;
+    let (section, data) = read_data(&doc)?;
+    let form = section.query_selector("form.survey").ok()??;
+
+    let mut initial = Fields::default();
+    for q in &data.survey.questions {
+        let value = match q.kind {
+            QuestionKind::Text => form
+                .query_selector(&format!("textarea[name=\"{}\"]", q.id))
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
+                .map(|t| t.value()),
+            _ => form
+                .query_selector(&format!("input[name=\"{}\"]:checked", q.id))
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| i.value()),
+        };
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            initial.set(q.id.clone(), v);
+        }
+    }
+
+    // Keep the keyboard user's place: focus moves to the same control in the widget.
+    let focus = doc
+        .active_element()
+        .filter(|e| form.contains(Some(e)))
+        .and_then(|e| {
+            let name = e.get_attribute("name")?;
+            Some(match e.dyn_ref::<HtmlInputElement>() {
+                Some(input) if input.type_() == "radio" => {
+                    crate::form::option_id(&name, &input.value())
+                }
+                _ => crate::form::question_id(&name),
+            })
+        });
+
+    let root = doc.create_element("div").ok()?;
+    root.set_class_name("survey-widget");
+    form.parent_node()?.insert_before(&root, Some(&form)).ok()?;
+    form.remove();
+    Some(Mounted {
+        root,
+        props: Props {
+            data,
+            initial,
+            focus,
+        },
+    })
+}
