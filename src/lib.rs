@@ -30,6 +30,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -95,12 +97,22 @@ pub fn render_files(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagn
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let (site, theme) = load(opts)?;
+    // Plain-language, accessibility and freshness rules: warnings, or a failed build
+    // under --strict. Cached by content, so unchanged pages are not checked again.
+    let cache_path = check::site::cache_path(&site.root);
+    let mut cache = check::site::load_cache(&cache_path, &site.settings.check);
+    let checked = check::site::check_site(&site, check::site::today(), Some(&mut cache));
+    let _ = check::site::save_cache(&cache_path, &cache);
+    let warnings = check::site::build_diagnostics(&checked, opts.strict);
+    if warnings.has_errors() {
+        return Err(BuildError::Content(warnings));
+    }
     let files = render_files(&site, &theme)?;
     output::write_site(&opts.output_dir(), &files)?;
     Ok(BuildReport {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len(),
         elapsed: start.elapsed(),
-        warnings: Diagnostics::default(),
+        warnings,
     })
 }

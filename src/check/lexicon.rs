@@ -166,7 +166,10 @@ impl PhraseSet {
         let keys: Vec<String> = if exact {
             words
         } else {
-            words.iter().map(|w| stem(self.lang, w).to_string()).collect()
+            words
+                .iter()
+                .map(|w| stem(self.lang, w).to_string())
+                .collect()
         };
         let idx = self.patterns.len();
         let map = if exact {
@@ -213,13 +216,11 @@ impl PhraseSet {
                 if i + n > words.len() {
                     continue;
                 }
-                let ok = pat.keys.iter().zip(&words[i..i + n]).all(|(k, w)| {
-                    if pat.exact {
-                        k == w.lower
-                    } else {
-                        k == w.stem
-                    }
-                });
+                let ok = pat
+                    .keys
+                    .iter()
+                    .zip(&words[i..i + n])
+                    .all(|(k, w)| if pat.exact { k == w.lower } else { k == w.stem });
                 if !ok {
                     continue;
                 }
@@ -370,8 +371,14 @@ mod tests {
     #[test]
     fn inflected_forms_match_by_stem() {
         let set = &BUREAUCRATESE_RU;
-        assert_eq!(matches(set, "Оплата осуществляется наличными"), ["осуществлять"]);
-        assert_eq!(matches(set, "Эти документы являлись основанием"), ["являться"]);
+        assert_eq!(
+            matches(set, "Оплата осуществляется наличными"),
+            ["осуществлять"]
+        );
+        assert_eq!(
+            matches(set, "Эти документы являлись основанием"),
+            ["являться"]
+        );
         assert_eq!(matches(set, "В случаях, когда"), ["в случае"]);
         assert_eq!(matches(set, "в связи с тем, что"), ["в связи с тем что"]);
         assert_eq!(matches(set, "Данную справку"), ["данный"]);

@@ -15,10 +15,12 @@ pub mod calendar;
 mod lexicon;
 pub mod report;
 mod rules;
+pub mod site;
 mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -551,13 +553,16 @@ impl LineIndex {
     }
 }
 
-/// Renders findings the way rustc does (file:line:column, rule id, underline, notes).
-/// `color` writes ANSI colours.
-pub fn render_human(findings: &[Finding], sources: &dyn Fn(&Path) -> Option<String>) -> String {
+/// Writes findings the way rustc does (file:line:column, rule id, underline, notes),
+/// in colour when `out` supports it.
+pub fn emit_human(
+    findings: &[Finding],
+    sources: &dyn Fn(&Path) -> Option<String>,
+    out: &mut dyn term::termcolor::WriteColor,
+) -> std::io::Result<()> {
     let mut files = SimpleFiles::new();
     let mut ids: HashMap<PathBuf, usize> = HashMap::new();
     let config = term::Config::default();
-    let mut out = String::new();
     for f in findings {
         let id = *ids.entry(f.file.clone()).or_insert_with(|| {
             files.add(
@@ -566,20 +571,28 @@ pub fn render_human(findings: &[Finding], sources: &dyn Fn(&Path) -> Option<Stri
             )
         });
         let diag = to_diagnostic(f, id);
-        if term::emit_to_string(&mut out, &config, &files, &diag).is_err() {
+        if term::emit_to_write_style(out, &config, &files, &diag).is_err() {
             // The file changed under us: fall back to the one-line form.
-            out.push_str(&format!(
-                "{}: {}:{}:{}: [{}] {}\n",
+            writeln!(
+                out,
+                "{}[{}]: {}:{}:{}: {}",
                 f.severity.as_str(),
+                f.rule,
                 f.file.display(),
                 f.line,
                 f.column,
-                f.rule,
                 f.message
-            ));
+            )?;
         }
     }
-    out
+    Ok(())
+}
+
+/// [`emit_human`] into a string without colours (for tests and logs).
+pub fn render_human(findings: &[Finding], sources: &dyn Fn(&Path) -> Option<String>) -> String {
+    let mut buf = term::termcolor::NoColor::new(Vec::new());
+    let _ = emit_human(findings, sources, &mut buf);
+    String::from_utf8_lossy(&buf.into_inner()).into_owned()
 }
 
 /// A finding as a codespan-reporting diagnostic (for callers that render themselves).

@@ -84,9 +84,9 @@ pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String
     let overdue = pages
         .iter()
         .filter(|p| {
-            p.freshness.as_ref().is_some_and(|f| {
-                matches!(f.latest, Some((_, _, FreshnessState::Overdue)))
-            })
+            p.freshness
+                .as_ref()
+                .is_some_and(|f| matches!(f.latest, Some((_, _, FreshnessState::Overdue))))
         })
         .count();
     let _ = write!(
@@ -166,11 +166,7 @@ pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String
                             FreshnessState::Overdue => "bad",
                         };
                         (
-                            format!(
-                                "{what}: акт изменён {}, срок {}",
-                                ru(amended),
-                                ru(deadline)
-                            ),
+                            format!("{what}: акт изменён {}, срок {}", ru(amended), ru(deadline)),
                             class,
                         )
                     }

@@ -380,6 +380,16 @@ fn tokenize(b: &mut Block, lang: &str) {
             if d.is_alphanumeric() || d == '\u{301}' {
                 end = j + d.len_utf8();
                 iter.next();
+            } else if matches!(d, ':' | '.' | ',')
+                && text[..j].ends_with(|p: char| p.is_ascii_digit())
+                && text[j + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_ascii_digit())
+            {
+                // «10:00», «1,5», «02.04.2026» are one word each.
+                end = j + 1;
+                iter.next();
             } else if d == '-' || d == '\'' || d == '’' {
                 // Keep «из-за», «какой-то», «don't» as one word.
                 let after = text[j + d.len_utf8()..].chars().next();
@@ -412,9 +422,9 @@ fn tokenize(b: &mut Block, lang: &str) {
 
 /// True when the non-space run around `start..end` is a URL, a domain or an e-mail.
 pub(crate) fn is_urlish(text: &str, start: usize, end: usize) -> bool {
-    let run_start = text[..start]
-        .rfind(char::is_whitespace)
-        .map_or(0, |p| p + text[p..].chars().next().map_or(1, char::len_utf8));
+    let run_start = text[..start].rfind(char::is_whitespace).map_or(0, |p| {
+        p + text[p..].chars().next().map_or(1, char::len_utf8)
+    });
     let run_end = text[end..]
         .find(char::is_whitespace)
         .map_or(text.len(), |p| end + p);

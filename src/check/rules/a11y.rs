@@ -84,7 +84,10 @@ pub(crate) fn links(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         let message = if text.is_empty() && !l.has_image {
             "у ссылки нет текста".to_string()
         } else if list.contains(&text) {
-            format!("текст ссылки «{}» ничего не говорит без контекста", l.text.trim())
+            format!(
+                "текст ссылки «{}» ничего не говорит без контекста",
+                l.text.trim()
+            )
         } else {
             continue;
         };
@@ -133,7 +136,8 @@ fn heading_marker(source: &str, r: &Range<usize>) -> Range<usize> {
 
 /// Tables need a header row (Markdown header cells with text, or `<th>` in HTML).
 pub(crate) fn tables(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    let hit = |span: Range<usize>| Hit {
+    let hit = |span: Range<usize>| {
+        Hit {
         rule: "table-header",
         span,
         severity: Severity::Error,
@@ -142,6 +146,7 @@ pub(crate) fn tables(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             "первая строка таблицы — названия столбцов: «| Документ | Где взять |»".into(),
         ),
         why: "без заголовков экранный диктор читает ячейки без смысла: непонятно, к какому столбцу относится число (правила, п. 1.7)".into(),
+    }
     };
     for t in &ctx.doc.tables {
         if t.head_text.trim().is_empty() {
@@ -171,7 +176,9 @@ pub(crate) fn tables(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 .find("</table")
                 .map_or(lower.len(), |e| start + e);
             if !lower[start..end].contains("<th") {
-                let tag_end = lower[start..].find('>').map_or(start + 6, |e| start + e + 1);
+                let tag_end = lower[start..]
+                    .find('>')
+                    .map_or(start + 6, |e| start + e + 1);
                 hits.push(hit(r.start + start..r.start + tag_end));
             }
             from = end.max(start + 6);

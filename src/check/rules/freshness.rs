@@ -49,11 +49,16 @@ fn ru(d: Date) -> String {
     d.strftime("%d.%m.%Y").to_string()
 }
 
-pub(crate) fn check(input: &FreshnessInput<'_>, cfg: &CheckConfig, calendar: &Calendar) -> Vec<Hit> {
+pub(crate) fn check(
+    input: &FreshnessInput<'_>,
+    cfg: &CheckConfig,
+    calendar: &Calendar,
+) -> Vec<Hit> {
     let mut hits = Vec::new();
     let why = "правила, п. 2.4: страницу обновляют в течение трёх рабочих дней после изменения нормативного акта";
     for a in input.amendments {
-        let (state, deadline) = freshness_state(input.updated, a.amended, input.today, cfg, calendar);
+        let (state, deadline) =
+            freshness_state(input.updated, a.amended, input.today, cfg, calendar);
         let (severity, message, suggestion) = match state {
             FreshnessState::Ok => continue,
             FreshnessState::Due => (
@@ -119,7 +124,8 @@ pub(crate) fn check(input: &FreshnessInput<'_>, cfg: &CheckConfig, calendar: &Ca
                 ru(input.updated)
             ),
             suggestion: Some("проверьте, что всё верно, и поставьте новую дату в updated".into()),
-            why: "устаревшие сведения ведут к лишним походам и отказам (правила, п. 2.4 и 7.2)".into(),
+            why: "устаревшие сведения ведут к лишним походам и отказам (правила, п. 2.4 и 7.2)"
+                .into(),
         });
     }
     hits

@@ -119,7 +119,10 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
     let asw = stats.syllables as f64 / stats.words as f64;
     let (score, min) = match ctx.lang {
         Lang::Ru => (206.835 - 1.3 * asl - 60.1 * asw, ctx.cfg.readability_min),
-        Lang::En => (206.835 - 1.015 * asl - 84.6 * asw, ctx.cfg.readability_min_en),
+        Lang::En => (
+            206.835 - 1.015 * asl - 84.6 * asw,
+            ctx.cfg.readability_min_en,
+        ),
     };
     let score = (score * 10.0).round() / 10.0;
     stats.readability = Some(score);

@@ -46,10 +46,37 @@ pub(crate) fn bureaucratese(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 
 /// Passive verb endings after «не»: «не принимаются», «не выдаётся», «не рассматривается».
 fn is_passive_verb(lower: &str) -> bool {
-    ["ется", "ются", "ится", "ятся", "ается", "яется", "утся", "атся"]
+    ["ется", "ются", "ится", "ятся", "утся", "атся"]
         .iter()
         .any(|e| lower.ends_with(e))
 }
+
+/// Verbs of what an office does with people's papers: «не принимаются» is a rule to the
+/// reader, «не общается» is not.
+const OFFICE_VERBS: &[&str] = &[
+    "принима",
+    "выда",
+    "рассматрива",
+    "допуска",
+    "разреша",
+    "предоставля",
+    "оформля",
+    "регистрир",
+    "возвраща",
+    "обслужива",
+    "пропуска",
+    "засчитыва",
+    "учитыва",
+    "выплачива",
+    "оплачива",
+    "заверя",
+    "продлева",
+    "подписыва",
+    "выдаё",
+    "выдае",
+    "прилага",
+    "запреща",
+];
 
 /// Negative instructions where a positive one is possible.
 pub(crate) fn negative(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
@@ -65,6 +92,8 @@ pub(crate) fn negative(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             if w.lower == "не"
                 && let Some(next) = b.words.get(j + 1)
                 && is_passive_verb(&next.lower)
+                && (OFFICE_VERBS.iter().any(|v| next.lower.starts_with(v))
+                    || b.words[j + 2..].iter().take(3).any(|w| w.lower == "без"))
                 && !spans.iter().any(|s| s.contains(&j) || s.contains(&(j + 1)))
             {
                 spans.push(j..j + 2);
