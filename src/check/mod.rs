@@ -172,7 +172,7 @@ pub struct CalendarExtension {
 }
 
 /// The `[check]` table of `content/site.toml`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckConfig {
     /// Severity per rule id: `"error"`, `"warning"` or `"off"`.
@@ -207,8 +207,20 @@ pub struct CheckConfig {
     pub allow: Vec<String>,
     /// Additions to the production calendar.
     pub calendar: CalendarExtension,
+    /// Lookup tables built from these settings on first use; leave it at its default
+    /// (a clone starts empty, so build a new config rather than editing a used one).
     #[serde(skip)]
-    compiled: OnceLock<rules::Compiled>,
+    pub compiled: CompiledRules,
+}
+
+/// Lookup tables built once from a [`CheckConfig`].
+#[derive(Debug, Default)]
+pub struct CompiledRules(OnceLock<rules::Compiled>);
+
+impl Clone for CompiledRules {
+    fn clone(&self) -> Self {
+        CompiledRules::default()
+    }
 }
 
 impl Default for CheckConfig {
@@ -230,32 +242,7 @@ impl Default for CheckConfig {
             special_symbols: None,
             allow: Vec::new(),
             calendar: CalendarExtension::default(),
-            compiled: OnceLock::new(),
-        }
-    }
-}
-
-impl Clone for CheckConfig {
-    fn clone(&self) -> Self {
-        // The compiled lookups are rebuilt on demand: a clone may be edited.
-        CheckConfig {
-            rules: self.rules.clone(),
-            sentence_warning_words: self.sentence_warning_words,
-            sentence_error_words: self.sentence_error_words,
-            paragraph_max_words: self.paragraph_max_words,
-            paragraph_max_sentences: self.paragraph_max_sentences,
-            readability_min: self.readability_min,
-            readability_min_en: self.readability_min_en,
-            readability_min_words: self.readability_min_words,
-            stale_months: self.stale_months,
-            freshness_working_days: self.freshness_working_days,
-            glossary: self.glossary.clone(),
-            abbreviations: self.abbreviations.clone(),
-            terminology: self.terminology.clone(),
-            special_symbols: self.special_symbols.clone(),
-            allow: self.allow.clone(),
-            calendar: self.calendar.clone(),
-            compiled: OnceLock::new(),
+            compiled: CompiledRules::default(),
         }
     }
 }
@@ -305,7 +292,7 @@ impl CheckConfig {
     }
 
     fn compiled(&self) -> &rules::Compiled {
-        self.compiled.get_or_init(|| rules::Compiled::new(self))
+        self.compiled.0.get_or_init(|| rules::Compiled::new(self))
     }
 }
 
