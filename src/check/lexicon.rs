@@ -6,8 +6,12 @@
 //! thread because running text repeats a small vocabulary.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
+use std::hash::BuildHasher;
+use std::rc::Rc;
+use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
@@ -18,8 +22,8 @@ use super::text::normalize;
 /// Which stemmer and lists a page uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Lang {
-    Ru,
-    En,
+    Ru = 0,
+    En = 1,
 }
 
 impl Lang {
@@ -35,27 +39,47 @@ impl Lang {
 static RU: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Russian));
 static EN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
+/// A fast hash of a word, used as the index key (strings are compared only on a match).
+#[inline]
+pub(crate) fn hash(s: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(s)
+}
+
+/// A stem and its hash.
+#[derive(Debug, Clone)]
+pub(crate) struct Stem {
+    pub text: Rc<str>,
+    pub hash: u64,
+}
+
 thread_local! {
-    static STEMS: RefCell<HashMap<(Lang, String), Arc<str>>> = RefCell::new(HashMap::new());
+    // One map per language, looked up by `&str`: no allocation for a word seen before.
+    static STEMS: RefCell<[HashMap<String, Stem>; 2]> =
+        RefCell::new([HashMap::default(), HashMap::default()]);
 }
 
 /// The stem of a normalised (lower-case) word, memoised per thread.
-pub(crate) fn stem(lang: Lang, lower: &str) -> Arc<str> {
+pub(crate) fn stem(lang: Lang, lower: &str) -> Stem {
     STEMS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        // Bound memory on huge vocabularies: start over rather than grow without limit.
-        if cache.len() > 200_000 {
-            cache.clear();
-        }
-        if let Some(s) = cache.get(&(lang, lower.to_owned())) {
+        let map = &mut cache[lang as usize];
+        if let Some(s) = map.get(lower) {
             return s.clone();
+        }
+        // Bound memory on huge vocabularies: start over rather than grow without limit.
+        if map.len() > 200_000 {
+            map.clear();
         }
         let stemmer: &Stemmer = match lang {
             Lang::Ru => &RU,
             Lang::En => &EN,
         };
-        let s: Arc<str> = Arc::from(stemmer.stem(lower).as_ref());
-        cache.insert((lang, lower.to_owned()), s.clone());
+        let text: Rc<str> = Rc::from(stemmer.stem(lower).as_ref());
+        let s = Stem {
+            hash: hash(&text),
+            text,
+        };
+        map.insert(lower.to_owned(), s.clone());
         s
     })
 }
@@ -106,6 +130,7 @@ pub(crate) struct Entry {
 struct Pattern {
     entry: usize,
     keys: Vec<String>,
+    key_hashes: Vec<u64>,
     exact: bool,
 }
 
@@ -115,8 +140,8 @@ pub(crate) struct PhraseSet {
     lang: Lang,
     pub entries: Vec<Entry>,
     patterns: Vec<Pattern>,
-    by_stem: HashMap<String, Vec<usize>>,
-    by_form: HashMap<String, Vec<usize>>,
+    by_stem: HashMap<u64, Vec<usize>>,
+    by_form: HashMap<u64, Vec<usize>>,
 }
 
 /// A match of a phrase over words `start..end`.
@@ -131,6 +156,21 @@ pub(crate) struct PhraseMatch {
 pub(crate) struct MatchWord<'a> {
     pub lower: &'a str,
     pub stem: &'a str,
+    pub lower_hash: u64,
+    pub stem_hash: u64,
+}
+
+impl<'a> MatchWord<'a> {
+    /// A word with its stem (hashes computed here; rules get them precomputed).
+    #[cfg(test)]
+    pub(crate) fn new(lower: &'a str, stem: &'a Stem) -> MatchWord<'a> {
+        MatchWord {
+            lower,
+            stem: &stem.text,
+            lower_hash: hash(lower),
+            stem_hash: stem.hash,
+        }
+    }
 }
 
 impl PhraseSet {
@@ -139,8 +179,8 @@ impl PhraseSet {
             lang,
             entries: Vec::new(),
             patterns: Vec::new(),
-            by_stem: HashMap::new(),
-            by_form: HashMap::new(),
+            by_stem: HashMap::default(),
+            by_form: HashMap::default(),
         };
         for r in raw {
             let e = set.entries.len();
@@ -168,7 +208,7 @@ impl PhraseSet {
         } else {
             words
                 .iter()
-                .map(|w| stem(self.lang, w).to_string())
+                .map(|w| stem(self.lang, w).text.to_string())
                 .collect()
         };
         let idx = self.patterns.len();
@@ -177,8 +217,14 @@ impl PhraseSet {
         } else {
             &mut self.by_stem
         };
-        map.entry(keys[0].clone()).or_default().push(idx);
-        self.patterns.push(Pattern { entry, keys, exact });
+        let key_hashes: Vec<u64> = keys.iter().map(|k| hash(k)).collect();
+        map.entry(key_hashes[0]).or_default().push(idx);
+        self.patterns.push(Pattern {
+            entry,
+            keys,
+            key_hashes,
+            exact,
+        });
     }
 
     /// Builds a set from plain phrases (no suggestions), e.g. negative patterns.
@@ -206,10 +252,10 @@ impl PhraseSet {
             let mut best: Option<PhraseMatch> = None;
             let candidates = self
                 .by_stem
-                .get(words[i].stem)
+                .get(&words[i].stem_hash)
                 .into_iter()
                 .flatten()
-                .chain(self.by_form.get(words[i].lower).into_iter().flatten());
+                .chain(self.by_form.get(&words[i].lower_hash).into_iter().flatten());
             for &p in candidates {
                 let pat = &self.patterns[p];
                 let n = pat.keys.len();
@@ -219,8 +265,15 @@ impl PhraseSet {
                 let ok = pat
                     .keys
                     .iter()
+                    .zip(&pat.key_hashes)
                     .zip(&words[i..i + n])
-                    .all(|(k, w)| if pat.exact { k == w.lower } else { k == w.stem });
+                    .all(|((k, h), w)| {
+                        if pat.exact {
+                            *h == w.lower_hash && k == w.lower
+                        } else {
+                            *h == w.stem_hash && k == w.stem
+                        }
+                    });
                 if !ok {
                     continue;
                 }
@@ -331,7 +384,7 @@ pub(crate) static TERMINOLOGY: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
 mod tests {
     use super::*;
 
-    fn words(lang: Lang, text: &str) -> (Vec<String>, Vec<Arc<str>>) {
+    fn words(lang: Lang, text: &str) -> (Vec<String>, Vec<Stem>) {
         let lower = phrase_words(text);
         let stems = lower.iter().map(|w| stem(lang, w)).collect();
         (lower, stems)
@@ -342,7 +395,7 @@ mod tests {
         let mw: Vec<MatchWord<'_>> = lower
             .iter()
             .zip(&stems)
-            .map(|(l, s)| MatchWord { lower: l, stem: s })
+            .map(|(l, s)| MatchWord::new(l, s))
             .collect();
         set.find(&mw)
             .into_iter()

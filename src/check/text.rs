@@ -38,8 +38,8 @@ struct Segment {
 pub(crate) struct Word {
     /// Byte range in [`Block::text`].
     pub range: Range<usize>,
-    /// Lower-cased, `ё` → `е`.
-    pub lower: String,
+    /// Byte range of the lower-cased form (`ё` → `е`) in [`Block::lower`].
+    pub lower: Range<usize>,
     /// The word is inline code or a URL.
     pub opaque: bool,
 }
@@ -59,9 +59,17 @@ pub(crate) struct Block {
     segments: Vec<Segment>,
     pub words: Vec<Word>,
     pub sentences: Vec<Sentence>,
+    /// Lower-cased words, back to back (one allocation per block, not per word).
+    pub lower: String,
 }
 
 impl Block {
+    /// The lower-cased form of a word of this block.
+    #[inline]
+    pub(crate) fn lower(&self, w: &Word) -> &str {
+        &self.lower[w.lower.clone()]
+    }
+
     /// Maps a byte range of [`Block::text`] to a byte range of the source.
     pub(crate) fn src_range(&self, r: Range<usize>) -> Range<usize> {
         let start = self.src_pos(r.start, false);
@@ -323,6 +331,7 @@ fn new_block(kind: BlockKind) -> Block {
         segments: Vec::new(),
         words: Vec::new(),
         sentences: Vec::new(),
+        lower: String::new(),
     }
 }
 
@@ -345,39 +354,81 @@ fn heading_level(l: HeadingLevel) -> u8 {
     }
 }
 
+/// Letters and digits. ASCII and Cyrillic are answered without the Unicode tables, which
+/// were the hottest spot of a page check (`char::is_alphanumeric` on Cyrillic).
+#[inline]
+pub(crate) fn is_word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => true,
+        c if c.is_ascii() => false,
+        c => c.is_alphanumeric(),
+    }
+}
+
+/// Upper-case letters, with the same fast path.
+#[inline]
+pub(crate) fn is_upper(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'А'..='Я' | 'Ё' => true,
+        'a'..='z' | 'а'..='я' | 'ё' => false,
+        c if c.is_ascii() => false,
+        c => c.is_uppercase(),
+    }
+}
+
+/// Lower-case letters, with the same fast path.
+#[inline]
+pub(crate) fn is_lower(c: char) -> bool {
+    match c {
+        'a'..='z' | 'а'..='я' | 'ё' => true,
+        'A'..='Z' | 'А'..='Я' | 'Ё' => false,
+        c if c.is_ascii() => false,
+        c => c.is_lowercase(),
+    }
+}
+
 /// Lower-cases a word and folds `ё` into `е`, as dictionaries are written.
 pub(crate) fn normalize(word: &str) -> String {
     let mut s = String::with_capacity(word.len());
+    normalize_into(word, &mut s);
+    s
+}
+
+/// [`normalize`] appending to a buffer.
+fn normalize_into(word: &str, s: &mut String) {
     for c in word.chars() {
         match c {
             'ё' | 'Ё' => s.push('е'),
+            'А'..='Я' => s.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
             c if c.is_ascii() => s.push(c.to_ascii_lowercase()),
+            'а'..='я' => s.push(c),
             c => s.extend(c.to_lowercase()),
         }
     }
-    s
 }
 
 /// Splits a block into words and sentences.
 fn tokenize(b: &mut Block, lang: &str) {
     let text = &b.text;
     let mut words = Vec::new();
+    let mut lower = String::with_capacity(text.len());
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         if c == OPAQUE {
             words.push(Word {
                 range: i..i + c.len_utf8(),
-                lower: String::new(),
+                lower: lower.len()..lower.len(),
                 opaque: true,
             });
             continue;
         }
-        if !c.is_alphanumeric() {
+        if !is_word_char(c) {
             continue;
         }
         let mut end = i + c.len_utf8();
         while let Some(&(j, d)) = iter.peek() {
-            if d.is_alphanumeric() || d == '\u{301}' {
+            if is_word_char(d) || d == '\u{301}' {
                 end = j + d.len_utf8();
                 iter.next();
             } else if matches!(d, ':' | '.' | ',')
@@ -393,7 +444,7 @@ fn tokenize(b: &mut Block, lang: &str) {
             } else if d == '-' || d == '\'' || d == '’' {
                 // Keep «из-за», «какой-то», «don't» as one word.
                 let after = text[j + d.len_utf8()..].chars().next();
-                if after.is_some_and(char::is_alphanumeric) {
+                if after.is_some_and(is_word_char) {
                     end = j + d.len_utf8();
                     iter.next();
                 } else {
@@ -404,20 +455,25 @@ fn tokenize(b: &mut Block, lang: &str) {
             }
         }
         let raw = &text[i..end];
-        // A URL or an e-mail typed as plain text is not a word to judge.
-        let opaque = is_urlish(text, i, end);
+        // A URL or an e-mail typed as plain text is not a word to judge. Only words
+        // touching URL punctuation can be part of one.
+        let touches = |c: Option<char>| matches!(c, Some('.' | '/' | '@' | ':' | '_'));
+        let opaque = (touches(text[..i].chars().next_back())
+            || touches(text[end..].chars().next()))
+            && is_urlish(text, i, end);
+        let start = lower.len();
+        if !opaque {
+            normalize_into(raw, &mut lower);
+        }
         words.push(Word {
             range: i..end,
-            lower: if opaque {
-                String::new()
-            } else {
-                normalize(raw)
-            },
+            lower: start..lower.len(),
             opaque,
         });
     }
-    b.sentences = split_sentences(text, &words, lang);
+    b.sentences = split_sentences(text, &words, &lower, lang);
     b.words = words;
+    b.lower = lower;
 }
 
 /// True when the non-space run around `start..end` is a URL, a domain or an e-mail.
@@ -428,7 +484,7 @@ pub(crate) fn is_urlish(text: &str, start: usize, end: usize) -> bool {
     let run_end = text[end..]
         .find(char::is_whitespace)
         .map_or(text.len(), |p| end + p);
-    let run = text[run_start..run_end].trim_matches(|c: char| !c.is_alphanumeric());
+    let run = text[run_start..run_end].trim_matches(|c: char| !is_word_char(c));
     if run.contains("://") || run.starts_with("www.") || run.contains('@') {
         return true;
     }
@@ -452,7 +508,7 @@ const NO_STOP_AFTER: &[&str] = &[
     "ms", "dr", "st", "no", "e", "g", "i", "etc", "vs",
 ];
 
-fn split_sentences(text: &str, words: &[Word], lang: &str) -> Vec<Sentence> {
+fn split_sentences(text: &str, words: &[Word], lower: &str, lang: &str) -> Vec<Sentence> {
     let _ = lang;
     let mut out = Vec::new();
     let mut first_word = 0usize;
@@ -485,18 +541,19 @@ fn split_sentences(text: &str, words: &[Word], lang: &str) -> Vec<Sentence> {
         }
         if c == '.' && wi > first_word {
             let prev = &words[wi - 1];
-            let short = NO_STOP_AFTER.contains(&prev.lower.as_str());
-            let initial = prev.lower.chars().count() == 1
+            let prev_lower = &lower[prev.lower.clone()];
+            let short = NO_STOP_AFTER.contains(&prev_lower);
+            let initial = prev_lower.chars().count() == 1
                 && text[prev.range.clone()]
                     .chars()
                     .next()
-                    .is_some_and(char::is_uppercase);
+                    .is_some_and(is_upper);
             if (short || initial) && prev.range.end == i {
                 continue;
             }
         }
         if let Some(n) = next.chars().next()
-            && n.is_lowercase()
+            && is_lower(n)
         {
             continue; // «и т. д. и т. п.», «см. ниже»
         }
@@ -528,7 +585,7 @@ mod tests {
         let doc = parse(src, 0..src.len(), "ru");
         assert_eq!(doc.blocks.len(), 1);
         let b = &doc.blocks[0];
-        let w = b.words.iter().find(|w| w.lower == "жирным").unwrap();
+        let w = b.words.iter().find(|w| b.lower(w) == "жирным").unwrap();
         assert_eq!(&src[b.src_range(w.range.clone())], "жирным");
         assert!(b.words.iter().any(|w| w.opaque));
         assert!(!b.text.contains("в целях"));

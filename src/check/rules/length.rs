@@ -77,7 +77,7 @@ fn syllables(lang: Lang, lower: &str) -> usize {
     match lang {
         Lang::Ru => lower
             .chars()
-            .filter(|c| "аеёиоуыэюя".contains(*c))
+            .filter(|c| matches!(c, 'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я'))
             .count()
             .max(usize::from(lower.chars().any(|c| c.is_ascii_alphabetic())))
             .max(1),
@@ -85,7 +85,7 @@ fn syllables(lang: Lang, lower: &str) -> usize {
             let mut n = 0;
             let mut prev_vowel = false;
             for c in lower.chars() {
-                let v = "aeiouy".contains(c);
+                let v = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
                 if v && !prev_vowel {
                     n += 1;
                 }
@@ -105,11 +105,12 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
     for b in &ctx.doc.blocks {
         stats.sentences += b.sentences.len();
         for w in &b.words {
-            if w.opaque || w.lower.chars().all(|c| c.is_ascii_digit()) {
+            let lower = b.lower(w);
+            if w.opaque || lower.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
             stats.words += 1;
-            stats.syllables += syllables(ctx.lang, &w.lower);
+            stats.syllables += syllables(ctx.lang, lower);
         }
     }
     if stats.words == 0 || stats.sentences == 0 {

@@ -11,9 +11,8 @@ mod typography;
 
 use std::collections::BTreeSet;
 use std::ops::Range;
-use std::sync::Arc;
 
-use super::lexicon::{self, Lang, MatchWord, PhraseSet};
+use super::lexicon::{self, Lang, MatchWord, PhraseSet, Stem};
 use super::text::{Block, Document, normalize};
 use super::{CheckConfig, Hit, PageStats};
 
@@ -104,6 +103,12 @@ impl Compiled {
     }
 }
 
+/// A word's stem and hashes, computed once per page for every phrase rule.
+pub(crate) struct WordKey {
+    pub stem: Stem,
+    pub lower_hash: u64,
+}
+
 /// What every rule sees.
 pub(crate) struct Ctx<'a> {
     pub source: &'a str,
@@ -111,11 +116,11 @@ pub(crate) struct Ctx<'a> {
     pub lang: Lang,
     pub cfg: &'a CheckConfig,
     pub comp: &'a Compiled,
-    /// Stems per block, per word ("" for opaque words).
-    pub stems: Vec<Vec<Arc<str>>>,
+    /// Words with stems and hashes, per block (empty for opaque words).
+    pub words: &'a [Vec<MatchWord<'a>>],
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// Source span of words `words` of block `b`.
     pub(crate) fn words_span(&self, b: &Block, words: Range<usize>) -> Range<usize> {
         let first = &b.words[words.start];
@@ -124,16 +129,8 @@ impl Ctx<'_> {
     }
 
     /// Matcher input for block `i`.
-    pub(crate) fn match_words(&self, i: usize) -> Vec<MatchWord<'_>> {
-        self.doc.blocks[i]
-            .words
-            .iter()
-            .zip(&self.stems[i])
-            .map(|(w, s)| MatchWord {
-                lower: &w.lower,
-                stem: s,
-            })
-            .collect()
+    pub(crate) fn match_words(&self, i: usize) -> &[MatchWord<'a>] {
+        &self.words[i]
     }
 
     /// The source text of a span with runs of white space folded to one space.
@@ -154,7 +151,7 @@ pub(crate) fn run(
     lang: Lang,
     cfg: &CheckConfig,
 ) -> (Vec<Hit>, PageStats) {
-    let stems = doc
+    let keys = doc
         .blocks
         .iter()
         .map(|b| {
@@ -162,10 +159,36 @@ pub(crate) fn run(
                 .iter()
                 .map(|w| {
                     if w.opaque {
-                        Arc::from("")
+                        WordKey {
+                            stem: Stem {
+                                text: "".into(),
+                                hash: 0,
+                            },
+                            lower_hash: 0,
+                        }
                     } else {
-                        lexicon::stem(lang, &w.lower)
+                        WordKey {
+                            stem: lexicon::stem(lang, b.lower(w)),
+                            lower_hash: lexicon::hash(b.lower(w)),
+                        }
                     }
+                })
+                .collect()
+        })
+        .collect::<Vec<Vec<WordKey>>>();
+    let words: Vec<Vec<MatchWord<'_>>> = doc
+        .blocks
+        .iter()
+        .zip(&keys)
+        .map(|(b, ks)| {
+            b.words
+                .iter()
+                .zip(ks)
+                .map(|(w, k)| MatchWord {
+                    lower: b.lower(w),
+                    stem: &k.stem.text,
+                    lower_hash: k.lower_hash,
+                    stem_hash: k.stem.hash,
                 })
                 .collect()
         })
@@ -176,7 +199,7 @@ pub(crate) fn run(
         lang,
         cfg,
         comp: cfg.compiled(),
-        stems,
+        words: &words,
     };
     let mut hits = Vec::new();
     plain::bureaucratese(&ctx, &mut hits);

@@ -13,7 +13,7 @@ pub(crate) fn bureaucratese(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     };
     for (i, b) in ctx.doc.blocks.iter().enumerate() {
         let words = ctx.match_words(i);
-        for m in set.find(&words) {
+        for m in set.find(words) {
             let entry = &set.entries[m.entry];
             let span = ctx.words_span(b, m.start..m.end);
             let quoted = ctx.quote(&span);
@@ -89,11 +89,11 @@ pub(crate) fn negative(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             .map(|m| m.start..m.end)
             .collect();
         for (j, w) in b.words.iter().enumerate() {
-            if w.lower == "не"
+            if b.lower(w) == "не"
                 && let Some(next) = b.words.get(j + 1)
-                && is_passive_verb(&next.lower)
-                && (OFFICE_VERBS.iter().any(|v| next.lower.starts_with(v))
-                    || b.words[j + 2..].iter().take(3).any(|w| w.lower == "без"))
+                && is_passive_verb(b.lower(next))
+                && (OFFICE_VERBS.iter().any(|v| b.lower(next).starts_with(v))
+                    || b.words[j + 2..].iter().take(3).any(|w| b.lower(w) == "без"))
                 && !spans.iter().any(|s| s.contains(&j) || s.contains(&(j + 1)))
             {
                 spans.push(j..j + 2);
@@ -107,7 +107,7 @@ pub(crate) fn negative(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             let with_without = b.words[s.end..]
                 .iter()
                 .take(3)
-                .find(|w| w.lower == "без")
+                .find(|w| b.lower(w) == "без")
                 .map(|w| &b.text[w.range.clone()]);
             let suggestion = if with_without.is_some() {
                 "скажите, что нужно сделать: «не принимаются без паспорта» → «возьмите паспорт»"

@@ -24,7 +24,7 @@ pub(crate) fn terminology(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let mut by_group: BTreeMap<usize, Vec<Use>> = BTreeMap::new();
     for (i, b) in ctx.doc.blocks.iter().enumerate() {
         let words = ctx.match_words(i);
-        for m in set.find(&words) {
+        for m in set.find(words) {
             let span = ctx.words_span(b, m.start..m.end);
             by_group
                 .entry(ctx.comp.term_group[m.entry])

@@ -9,21 +9,29 @@ use regex::Regex;
 
 use super::Ctx;
 use crate::check::lexicon::{self, Lang};
-use crate::check::text::{Block, is_urlish};
+use crate::check::text::{Block, is_lower, is_upper, is_urlish, is_word_char};
 use crate::check::{Hit, Severity};
 
 fn letters(word: &str) -> impl Iterator<Item = char> + '_ {
-    word.chars().filter(|c| c.is_alphabetic())
+    word.chars()
+        .filter(|&c| is_word_char(c) && !c.is_ascii_digit())
 }
 
 /// Words written in capitals: at least two letters, no lower-case letter.
 fn is_caps(word: &str) -> bool {
-    letters(word).count() >= 2 && letters(word).all(char::is_uppercase)
+    // Most words start with a small letter: answer them without counting.
+    if word.chars().next().is_some_and(is_lower) {
+        return false;
+    }
+    letters(word).count() >= 2 && letters(word).all(is_upper)
 }
 
 /// Abbreviation-like: at least two capitals and not a capitalised word («СПб», «КоАП»).
 fn is_abbreviation_like(word: &str) -> bool {
-    let upper = letters(word).filter(|c| c.is_uppercase()).count();
+    if word.chars().next().is_some_and(is_lower) {
+        return false;
+    }
+    let upper = letters(word).filter(|&c| is_upper(c)).count();
     let total = letters(word).count();
     upper >= 2 && upper * 2 >= total
 }
@@ -37,7 +45,26 @@ fn is_roman(word: &str) -> bool {
 fn looks_like_shouting(word: &str) -> bool {
     let n = letters(word).count();
     let vowels = letters(word)
-        .filter(|c| "АЕЁИОУЫЭЮЯAEIOUY".contains(*c))
+        .filter(|c| {
+            matches!(
+                c,
+                'А' | 'Е'
+                    | 'Ё'
+                    | 'И'
+                    | 'О'
+                    | 'У'
+                    | 'Ы'
+                    | 'Э'
+                    | 'Ю'
+                    | 'Я'
+                    | 'A'
+                    | 'E'
+                    | 'I'
+                    | 'O'
+                    | 'U'
+                    | 'Y'
+            )
+        })
         .count();
     n >= 7 || (n >= 4 && vowels * 5 >= n * 2)
 }
@@ -193,32 +220,40 @@ pub(crate) fn underline(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 
 /// Symbols in place of words.
 pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    let symbols = &ctx.comp.symbols;
     for b in &ctx.doc.blocks {
         let text = &b.text;
-        for (sym, word) in &ctx.comp.symbols {
-            for (i, _) in text.match_indices(sym.as_str()) {
-                let end = i + sym.len();
-                let prev = text[..i].chars().next_back();
-                let next = text[end..].chars().next();
-                let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
-                match sym.as_str() {
-                    // 1/2, 24/7 and URLs typed as text are not words in disguise.
-                    "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => continue,
-                    // +7 812 … is a phone number.
-                    "+" if digit(next) => continue,
-                    // «—>» and similar are arrows, caught as "→" when written so.
-                    "<" | ">" if prev == Some('-') || next == Some('-') => continue,
-                    _ => {}
-                }
-                hits.push(Hit {
-                    rule: "special-symbol",
-                    span: b.src_range(i..end),
-                    severity: Severity::Warning,
-                    message: format!("символ «{sym}» вместо слова"),
-                    suggestion: Some(format!("«{sym}» → {word}")),
-                    why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
-                });
+        // One pass over the text; symbols are compared at each non-word character.
+        for (i, c) in text.char_indices() {
+            if is_word_char(c) || c.is_whitespace() {
+                continue;
             }
+            let rest = &text[i..];
+            let Some((sym, word)) = symbols.iter().find(|(s, _)| rest.starts_with(s.as_str()))
+            else {
+                continue;
+            };
+            let end = i + sym.len();
+            let prev = text[..i].chars().next_back();
+            let next = text[end..].chars().next();
+            let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+            match sym.as_str() {
+                // 1/2, 24/7 and URLs typed as text are not words in disguise.
+                "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => continue,
+                // +7 812 … is a phone number.
+                "+" if digit(next) => continue,
+                // «—>» and similar are arrows, caught as "→" when written so.
+                "<" | ">" if prev == Some('-') || next == Some('-') => continue,
+                _ => {}
+            }
+            hits.push(Hit {
+                rule: "special-symbol",
+                span: b.src_range(i..end),
+                severity: Severity::Warning,
+                message: format!("символ «{sym}» вместо слова"),
+                suggestion: Some(format!("«{sym}» → {word}")),
+                why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
+            });
         }
     }
 }
