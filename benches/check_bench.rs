@@ -78,7 +78,8 @@ fn main() {
     );
     let fragments = |s: &str| {
         let body = s.find("+++\n\n").map_or(0, |i| i + 5);
-        vec![body..s.len()]
+        let r = body..s.len();
+        std::iter::once(r).collect::<Vec<_>>()
     };
     let mut results: Vec<PageCheck> = Vec::new();
     for round in 1..=3 {

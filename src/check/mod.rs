@@ -361,7 +361,8 @@ pub fn check_markdown(
     cfg: &CheckConfig,
 ) -> Vec<Finding> {
     let start = body_offset.min(source.len());
-    check_page(file, source, &[start..source.len()], lang, cfg).findings
+    let body = start..source.len();
+    check_page(file, source, std::slice::from_ref(&body), lang, cfg).findings
 }
 
 /// Checks several Markdown fragments of one file as one page (the body, the summary,

@@ -173,11 +173,11 @@ pub(crate) fn parse(source: &str, range: Range<usize>, lang: &str) -> Document {
     let mut in_table_head = false;
 
     let flush = |cur: &mut Option<Block>, doc: &mut Document| {
-        if let Some(mut b) = cur.take() {
-            if !b.text.trim().is_empty() {
-                tokenize(&mut b, lang);
-                doc.blocks.push(b);
-            }
+        if let Some(mut b) = cur.take()
+            && !b.text.trim().is_empty()
+        {
+            tokenize(&mut b, lang);
+            doc.blocks.push(b);
         }
     };
 

@@ -84,7 +84,7 @@ pub(crate) fn negative(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     for (i, b) in ctx.doc.blocks.iter().enumerate() {
         let words = ctx.match_words(i);
         let mut spans: Vec<std::ops::Range<usize>> = set
-            .find(&words)
+            .find(words)
             .into_iter()
             .map(|m| m.start..m.end)
             .collect();
