@@ -229,6 +229,7 @@ fn check(args: CheckArgs) -> ExitCode {
                         source: text.into(),
                         url: None,
                         settings_file: false,
+                        meta: None,
                     }),
                     Err(e) => {
                         eprintln!("error: не читается / cannot read {}: {e}", path.display());

@@ -719,6 +719,7 @@ mod command_line {
                 lang: "ru".into(),
                 url: None,
                 settings_file: false,
+                meta: None,
             });
         }
         let cfg = CheckConfig::default();

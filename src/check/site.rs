@@ -65,6 +65,55 @@ pub struct FileInput {
     pub url: Option<String>,
     /// `true` for `content/site.toml`-like files that are all settings, no body.
     pub settings_file: bool,
+    /// Title and dates already parsed by the site loader; read from the file when `None`.
+    pub meta: Option<FileMeta>,
+}
+
+/// Texts of a service that readers see, from the typed front matter (so the file's front
+/// matter is not parsed a second time).
+fn service_strings(m: &crate::site::FrontMatter) -> Vec<String> {
+    let mut v = vec![
+        m.title.clone(),
+        m.summary.clone(),
+        m.who.clone(),
+        m.result.clone(),
+    ];
+    v.extend(m.steps.iter().cloned());
+    for d in &m.documents {
+        v.push(d.name.clone());
+        v.extend(d.note.clone());
+    }
+    v.extend(m.deadline.note.clone());
+    v.extend(m.fee.purpose.clone());
+    v.extend(m.apply.iter().filter_map(|a| a.note.clone()));
+    let c = &m.contacts;
+    v.extend(c.phone_hours.clone());
+    v.extend(c.unit.clone());
+    let r = &m.reception;
+    v.extend(
+        [&r.address, &r.hours, &r.access]
+            .into_iter()
+            .flatten()
+            .cloned(),
+    );
+    for f in &m.faq {
+        v.push(f.q.clone());
+        v.push(f.a.clone());
+    }
+    v
+}
+
+/// What the freshness rule and the report need from a file's front matter.
+#[derive(Debug, Clone, Default)]
+pub struct FileMeta {
+    /// The front-matter strings readers see, when the loader has them (else parsed here).
+    pub strings: Option<Vec<String>>,
+    /// Page title.
+    pub title: String,
+    /// `updated`.
+    pub updated: Option<Date>,
+    /// Titles and `amended` dates of legal acts that have one, in file order.
+    pub amended: Vec<(String, Date)>,
 }
 
 /// The result of checking several files.
@@ -87,17 +136,20 @@ impl SiteCheck {
     }
 }
 
-/// What was found in a file before the rules run.
-struct Prepared {
-    input: FileInput,
-    fragments: Vec<Range<usize>>,
-    title: String,
-    updated: Option<(Date, Range<usize>)>,
-    amendments: Vec<Amendment>,
-    key: u64,
+/// The cache key of a file: its text, language and kind (the checked fragments follow
+/// from the text).
+fn key(input: &FileInput) -> u64 {
+    let kind = if input.settings_file {
+        "settings"
+    } else {
+        "page"
+    };
+    CheckCache::key(&input.source, &[], &format!("{}/{kind}", input.lang))
 }
 
-/// Checks files (in parallel), using and filling `cache` when given.
+/// Checks files (in parallel), using and filling `cache` when given. A page whose text
+/// is unchanged is not parsed again: its content findings come from the cache and only
+/// the date-dependent freshness rules run.
 pub fn check_files(
     files: Vec<FileInput>,
     cfg: &CheckConfig,
@@ -105,75 +157,66 @@ pub fn check_files(
     today: Date,
     mut cache: Option<&mut CheckCache>,
 ) -> SiteCheck {
-    let prepared: Vec<Prepared> = files.into_par_iter().map(prepare).collect();
-    let cached: Vec<Option<PageCheck>> = prepared
+    let keys: Vec<u64> = files.par_iter().map(key).collect();
+    let cached: Vec<Option<PageCheck>> = files
         .iter()
-        .map(|p| {
-            cache
-                .as_deref()
-                .and_then(|c| c.get(&p.input.path, p.key).cloned())
-        })
+        .zip(&keys)
+        .map(|(f, k)| cache.as_deref().and_then(|c| c.get(&f.path, *k).cloned()))
         .collect();
     let hits = cached.iter().filter(|c| c.is_some()).count();
-    let results: Vec<PageCheck> = prepared
+    let checked: Vec<(PageCheck, FileMeta, Vec<Finding>)> = files
         .par_iter()
         .zip(cached)
-        .map(|(p, c)| {
-            c.unwrap_or_else(|| {
-                check_page(
-                    &p.input.path,
-                    &p.input.source,
-                    &p.fragments,
-                    &p.input.lang,
-                    cfg,
-                )
-            })
+        .map(|(f, c)| {
+            let (result, meta) = match (c, &f.meta) {
+                (Some(r), Some(m)) => (r, m.clone()),
+                (c, _) => {
+                    let (fragments, parsed) = read_front(f);
+                    let r = c.unwrap_or_else(|| {
+                        check_page(&f.path, &f.source, &fragments, &f.lang, cfg)
+                    });
+                    (r, f.meta.clone().unwrap_or(parsed))
+                }
+            };
+            let fresh = freshness(f, &meta, cfg, calendar, today);
+            (result, meta, fresh)
         })
         .collect();
     let mut out = SiteCheck {
         cached: hits,
         ..SiteCheck::default()
     };
-    for (p, result) in prepared.into_iter().zip(results) {
+    for ((f, k), (result, meta, fresh)) in files.into_iter().zip(keys).zip(checked) {
         if let Some(c) = cache.as_deref_mut() {
-            c.insert(&p.input.path, p.key, result.clone());
+            c.insert(&f.path, k, result.clone());
         }
         let mut findings = result.findings;
         let mut freshness = None;
-        if let Some((updated, updated_span)) = &p.updated {
-            let fin = FreshnessInput {
-                file: &p.input.path,
-                source: &p.input.source,
-                updated: *updated,
-                updated_span: updated_span.clone(),
-                amendments: &p.amendments,
-                today,
-            };
-            let fresh = check_freshness(&fin, cfg, calendar);
-            let stale = fresh.iter().any(|f| f.rule == "stale");
-            let latest = p.amendments.iter().map(|a| a.amended).max().map(|amended| {
+        if let Some(updated) = meta.updated {
+            let stale = fresh.iter().any(|x| x.rule == "stale");
+            let latest = meta.amended.iter().map(|(_, d)| *d).max().map(|amended| {
                 let (state, deadline): (FreshnessState, Date) =
-                    freshness_state(*updated, amended, today, cfg, calendar);
+                    freshness_state(updated, amended, today, cfg, calendar);
                 (amended, deadline, state)
             });
-            findings.extend(fresh);
-            findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
             freshness = Some(FreshnessSummary {
-                updated: *updated,
+                updated,
                 latest,
                 stale,
             });
         }
+        findings.extend(fresh);
+        findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
         out.pages.push(PageReport {
-            file: p.input.path.clone(),
-            title: p.title,
-            url: p.input.url.clone(),
+            file: f.path.clone(),
+            title: meta.title,
+            url: f.url.clone(),
             stats: result.stats,
             findings: findings.clone(),
             freshness,
         });
         out.findings.extend(findings);
-        out.sources.insert(p.input.path, p.input.source);
+        out.sources.insert(f.path, f.source);
     }
     out.findings.sort_by(|a, b| {
         a.file
@@ -184,24 +227,75 @@ pub fn check_files(
     out
 }
 
-fn prepare(input: FileInput) -> Prepared {
+/// The front matter's byte range and the body offset.
+fn split(input: &FileInput) -> (Range<usize>, usize, Option<Format>) {
+    let len = input.source.len();
+    if input.settings_file {
+        return (0..len, len, Some(Format::Toml));
+    }
+    match frontmatter::split(&input.path, &input.source) {
+        Ok(s) => (s.front, s.body_offset, Some(s.format)),
+        // A plain Markdown file: all of it is body.
+        Err(_) => (0..0, 0, None),
+    }
+}
+
+/// Freshness findings from the dates, located by a scan of the front matter.
+fn freshness(
+    f: &FileInput,
+    meta: &FileMeta,
+    cfg: &CheckConfig,
+    calendar: &Calendar,
+    today: Date,
+) -> Vec<Finding> {
+    let Some(updated) = meta.updated else {
+        return Vec::new();
+    };
+    let src: &str = &f.source;
+    let (front, _, _) = split(f);
+    let updated_span = value_spans(src, &front, &UPDATED_RE)
+        .into_iter()
+        .next()
+        .unwrap_or(0..0);
+    let spans = value_spans(src, &front, &AMENDED_RE);
+    let amendments: Vec<Amendment> = meta
+        .amended
+        .iter()
+        .enumerate()
+        .map(|(k, (title, d))| Amendment {
+            title: title.clone(),
+            amended: *d,
+            span: spans.get(k).cloned().unwrap_or(0..0),
+        })
+        .collect();
+    let input = FreshnessInput {
+        file: &f.path,
+        source: src,
+        updated,
+        updated_span,
+        amendments: &amendments,
+        today,
+    };
+    check_freshness(&input, cfg, calendar)
+}
+
+/// The texts to check (front-matter strings and the body) and the dates.
+fn read_front(input: &FileInput) -> (Vec<Range<usize>>, FileMeta) {
     let src: &str = &input.source;
-    let (front, body_offset, format) = if input.settings_file {
-        (0..src.len(), src.len(), Some(Format::Toml))
-    } else {
-        match frontmatter::split(&input.path, &input.source) {
-            Ok(s) => (s.front, s.body_offset, Some(s.format)),
-            // A plain Markdown file: all of it is body.
-            Err(_) => (0..0, 0, None),
+    let (front, body_offset, format) = split(input);
+    let known = input.meta.as_ref().and_then(|m| m.strings.clone());
+    let value: Value = match (&known, format) {
+        (Some(_), _) | (None, None) => Value::Null,
+        (None, Some(Format::Toml)) => toml::from_str(&src[front.clone()]).unwrap_or(Value::Null),
+        (None, Some(Format::Yaml)) => {
+            serde_yaml_ng::from_str(&src[front.clone()]).unwrap_or(Value::Null)
         }
     };
-    let value: Value = match format {
-        Some(Format::Toml) => toml::from_str(&src[front.clone()]).unwrap_or(Value::Null),
-        Some(Format::Yaml) => serde_yaml_ng::from_str(&src[front.clone()]).unwrap_or(Value::Null),
-        None => Value::Null,
-    };
-    let mut strings = Vec::new();
-    collect_strings(&value, &mut strings);
+    let strings = known.unwrap_or_else(|| {
+        let mut strings = Vec::new();
+        collect_strings(&value, &mut strings);
+        strings
+    });
     let mut fragments: Vec<Range<usize>> = Vec::new();
     for s in strings {
         if let Some(r) = locate(src, &front, &s, &fragments) {
@@ -223,45 +317,27 @@ fn prepare(input: FileInput) -> Prepared {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
-    let updated = value.get("updated").and_then(as_date).map(|d| {
-        let span = value_spans(src, &front, &UPDATED_RE)
-            .into_iter()
-            .next()
-            .unwrap_or(0..0);
-        (d, span)
-    });
-    let mut amendments = Vec::new();
-    let amended_spans = value_spans(src, &front, &AMENDED_RE);
-    let mut k = 0;
-    for act in value
+    let amended = value
         .get("legal_acts")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        if let Some(d) = act.get("amended").and_then(as_date) {
-            let span = amended_spans.get(k).cloned().unwrap_or(0..0);
-            k += 1;
-            amendments.push(Amendment {
-                title: act
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .unwrap_or("нормативный акт")
-                    .to_string(),
-                amended: d,
-                span,
-            });
-        }
-    }
-    let key = CheckCache::key(src, &fragments, &input.lang);
-    Prepared {
-        input,
-        fragments,
+        .filter_map(|act| {
+            let d = act.get("amended").and_then(as_date)?;
+            let title = act
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or("нормативный акт");
+            Some((title.to_string(), d))
+        })
+        .collect();
+    let meta = FileMeta {
+        strings: None,
         title,
-        updated,
-        amendments,
-        key,
-    }
+        updated: value.get("updated").and_then(as_date),
+        amended,
+    };
+    (fragments, meta)
 }
 
 static UPDATED_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -346,6 +422,12 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             lang: site.settings.lang.clone(),
             url: None,
             settings_file: true,
+            meta: Some(FileMeta {
+                title: site.settings.name.clone(),
+                // Settings are parsed here: their prose lives in nested tables.
+                strings: None,
+                ..FileMeta::default()
+            }),
         });
     }
     for s in &site.services {
@@ -355,6 +437,17 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             lang: s.lang.clone(),
             url: Some(s.url_path(&site.settings)),
             settings_file: false,
+            meta: Some(FileMeta {
+                strings: Some(service_strings(&s.meta)),
+                title: s.meta.title.clone(),
+                updated: Some(s.meta.updated.0),
+                amended: s
+                    .meta
+                    .legal_acts
+                    .iter()
+                    .filter_map(|a| Some((a.title.clone(), a.amended?.0)))
+                    .collect(),
+            }),
         });
     }
     for p in &site.pages {
@@ -364,6 +457,12 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             lang: site.settings.lang.clone(),
             url: Some(format!("/{}/", p.slug)),
             settings_file: false,
+            meta: Some(FileMeta {
+                strings: Some(p.meta.summary.iter().cloned().collect()),
+                title: p.meta.title.clone(),
+                updated: p.meta.updated.map(|d| d.0),
+                amended: Vec::new(),
+            }),
         });
     }
     files

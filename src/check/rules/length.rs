@@ -106,7 +106,8 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
         stats.sentences += b.sentences.len();
         for w in &b.words {
             let lower = b.lower(w);
-            if w.opaque || lower.chars().all(|c| c.is_ascii_digit()) {
+            // Numbers are not words for the formula.
+            if w.opaque || lower.as_bytes().first().is_some_and(u8::is_ascii_digit) {
                 continue;
             }
             stats.words += 1;

@@ -21,6 +21,8 @@ use super::{CheckConfig, Hit, PageStats};
 pub(crate) struct Compiled {
     /// Symbols to report, each with the word to use instead.
     symbols: Vec<(String, String)>,
+    /// Bytes that can start one of `symbols`.
+    symbol_starts: [bool; 256],
     /// Terminology groups: entry `i` of `terms` belongs to group `term_group[i]`.
     terms_ru: PhraseSet,
     terms_en: PhraseSet,
@@ -52,7 +54,7 @@ const SYMBOLS: &[(&str, &str)] = &[
 
 impl Compiled {
     pub(crate) fn new(cfg: &CheckConfig) -> Compiled {
-        let symbols = match &cfg.special_symbols {
+        let symbols: Vec<(String, String)> = match &cfg.special_symbols {
             Some(list) => list
                 .iter()
                 .map(|s| {
@@ -91,8 +93,15 @@ impl Compiled {
         known_caps.extend(cfg.glossary.keys().cloned());
         let mut explained: BTreeSet<String> = abbr.common.keys().cloned().collect();
         explained.extend(cfg.glossary.keys().cloned());
+        let mut symbol_starts = [false; 256];
+        for (sym, _) in &symbols {
+            if let Some(&b) = sym.as_bytes().first() {
+                symbol_starts[usize::from(b)] = true;
+            }
+        }
         Compiled {
             symbols,
+            symbol_starts,
             terms_ru: PhraseSet::from_phrases(Lang::Ru, &phrases),
             terms_en: PhraseSet::from_phrases(Lang::En, &phrases),
             term_group,

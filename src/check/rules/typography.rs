@@ -10,6 +10,7 @@ use regex::Regex;
 use super::Ctx;
 use crate::check::lexicon::{self, Lang};
 use crate::check::text::{Block, is_lower, is_upper, is_urlish, is_word_char};
+
 use crate::check::{Hit, Severity};
 
 fn letters(word: &str) -> impl Iterator<Item = char> + '_ {
@@ -223,9 +224,10 @@ pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let symbols = &ctx.comp.symbols;
     for b in &ctx.doc.blocks {
         let text = &b.text;
-        // One pass over the text; symbols are compared at each non-word character.
-        for (i, c) in text.char_indices() {
-            if is_word_char(c) || c.is_whitespace() {
+        // One pass over the bytes: only positions whose byte can start a symbol are
+        // compared (Cyrillic letters never can).
+        for (i, byte) in text.bytes().enumerate() {
+            if !ctx.comp.symbol_starts[usize::from(byte)] {
                 continue;
             }
             let rest = &text[i..];
