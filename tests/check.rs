@@ -319,6 +319,41 @@ mod settings_and_exemptions {
     }
 
     #[test]
+    fn a_toml_comment_exempts_a_front_matter_line() {
+        let src = "+++\n# <!-- yasno-allow: bureaucratese -->\nsummary = \"В целях защиты.\"\n+++\nТекст.\n";
+        let path = Path::new("s.md");
+        let input = cs::FileInput {
+            path: path.into(),
+            source: src.into(),
+            lang: "ru".into(),
+            url: None,
+            settings_file: false,
+            meta: None,
+        };
+        let cfg = CheckConfig::default();
+        let r = cs::check_files(
+            vec![input.clone()],
+            &cfg,
+            &Calendar::russia(),
+            date(2026, 1, 1),
+            None,
+        );
+        assert!(r.findings.is_empty(), "{:#?}", r.findings);
+        let plain = src.replace("# <!-- yasno-allow: bureaucratese -->\n", "");
+        let r = cs::check_files(
+            vec![cs::FileInput {
+                source: plain.into(),
+                ..input
+            }],
+            &cfg,
+            &Calendar::russia(),
+            date(2026, 1, 1),
+            None,
+        );
+        assert_eq!(at(&r.findings, "bureaucratese"), [(2, 12, 2, 19)]);
+    }
+
+    #[test]
     fn severity_is_configurable_per_rule() {
         let text = "В целях защиты детей мы проверяем всё.";
         let mut cfg = CheckConfig::default();
