@@ -542,7 +542,8 @@ fn split_sentences(text: &str, words: &[Word], lower: &str, lang: &str) -> Vec<S
         if c == '.' && wi > first_word {
             let prev = &words[wi - 1];
             let prev_lower = &lower[prev.lower.clone()];
-            let short = NO_STOP_AFTER.contains(&prev_lower);
+            // Only short words can be abbreviations: skip the list scan for the rest.
+            let short = prev_lower.len() <= 8 && NO_STOP_AFTER.contains(&prev_lower);
             let initial = prev_lower.chars().count() == 1
                 && text[prev.range.clone()]
                     .chars()

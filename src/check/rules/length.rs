@@ -75,11 +75,11 @@ pub(crate) fn paragraphs(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 /// Syllables of a word: vowels for Russian, vowel groups for English.
 fn syllables(lang: Lang, lower: &str) -> usize {
     match lang {
+        // Every word has at least one syllable (abbreviations, Latin words).
         Lang::Ru => lower
             .chars()
             .filter(|c| matches!(c, 'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я'))
             .count()
-            .max(usize::from(lower.chars().any(|c| c.is_ascii_alphabetic())))
             .max(1),
         Lang::En => {
             let mut n = 0;
