@@ -251,7 +251,9 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let calendar = check::Calendar::russia().extended(&cfg.calendar);
     let cache_path = cs::cache_path(&args.root);
-    let mut cache = (!args.no_cache).then(|| cs::load_cache(&cache_path, cfg));
+    // Loose files outside a site leave no cache folder behind.
+    let use_cache = !args.no_cache && settings_path.exists();
+    let mut cache = use_cache.then(|| cs::load_cache(&cache_path, cfg));
     let result = cs::check_files(files, cfg, &calendar, today, cache.as_mut());
     if let Some(c) = &cache
         && let Err(e) = cs::save_cache(&cache_path, c)
