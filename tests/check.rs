@@ -403,6 +403,41 @@ mod settings_and_exemptions {
     }
 }
 
+mod robustness {
+    use super::*;
+
+    #[test]
+    fn odd_input_never_panics_and_positions_stay_in_the_file() {
+        let cases = [
+            "",
+            "+++\n+++\n",
+            "\u{0}\u{feff}",
+            "İSTANBUL <TABLE><tr><td>İ</td></tr></TABLE> ВНИМАНИЕ",
+            "```\nне закрытый блок кода в целях",
+            "Строка\r\nв целях\r\n",
+            "й\u{306}ё\u{308} — «в целях» … !!! ??? ... 1.2.3.4 10:00:00 a@b.c",
+            "[](<>) ![]() <img src=x> [[ссылка]] | a | b |\n|---|",
+            "# A\n###### B\n## C\n#### D",
+            "- в целях\n  - ЗАГС\n    1. &amp; &#x41; \\* *к*",
+        ];
+        for src in cases {
+            let body = if src.starts_with("+++\n+++\n") { 8 } else { 0 };
+            for lang in ["ru", "en"] {
+                let f = check_markdown(Path::new("x.md"), src, body, lang, &CheckConfig::default());
+                for x in &f {
+                    assert!(
+                        x.span.end <= src.len() && x.span.start <= x.span.end,
+                        "{x:?}"
+                    );
+                    assert!(src.is_char_boundary(x.span.start) && src.is_char_boundary(x.span.end));
+                    assert!(x.line >= 1 && x.column >= 1);
+                }
+                let _ = yasno::check::render_human(&f, &|_| Some(src.to_string()));
+            }
+        }
+    }
+}
+
 mod freshness {
     use super::*;
 

@@ -170,7 +170,8 @@ pub(crate) fn tables(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         }
     }
     for (r, h) in runs {
-        let lower = h.to_lowercase();
+        // ASCII lower-casing keeps byte offsets equal to the source's.
+        let lower = h.to_ascii_lowercase();
         let mut from = 0;
         while let Some(p) = lower[from..].find("<table") {
             let start = from + p;
