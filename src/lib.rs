@@ -4,6 +4,7 @@
 //! [`render`] turns the model into files in memory, and [`output`] writes them atomically.
 //! [`build`] is the thin orchestrator that calls them in order and owns no parsing itself.
 
+pub mod check;
 pub mod collect;
 pub mod diagnostics;
 pub mod markdown;
@@ -32,6 +33,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
+    pub strict: bool,
 }
 
 impl BuildOptions {
@@ -111,7 +114,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         Ok(())
     };
-    render::Renderer::new(&site, &theme).render_each(write)?;
+    // Checking and rendering read the same model and do not depend on each other: run them
+    // side by side. Check findings are warnings, or fail the build under --strict; they are
+    // cached by content, so unchanged pages are not checked again.
+    let (warnings, rendered) = rayon::join(
+        || {
+            let cache_path = check::site::cache_path(&site.root);
+            let mut cache = check::site::load_cache(&cache_path, &site.settings.check);
+            let checked = check::site::check_site(&site, check::site::today(), Some(&mut cache));
+            let _ = check::site::save_cache(&cache_path, &cache);
+            check::site::build_diagnostics(&checked, opts.strict)
+        },
+        || render::Renderer::new(&site, &theme).render_each(write),
+    );
+    if warnings.has_errors() {
+        // Dropping the staging folder deletes it: the previous output stays.
+        return Err(BuildError::Content(warnings));
+    }
+    rendered?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
         files.fetch_add(1, Ordering::Relaxed);
@@ -121,6 +141,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         pages: pages.into_inner(),
         files: files.into_inner(),
         elapsed: start.elapsed(),
-        warnings: Diagnostics::default(),
+        warnings,
     })
 }

@@ -13,6 +13,15 @@ struct Cli {
     command: Command,
 }
 
+/// Output format of `yasno check`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CheckFormat {
+    /// rustc-style diagnostics.
+    Human,
+    /// A JSON array of findings.
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (public/ by default).
@@ -29,6 +38,29 @@ enum Command {
         /// Include services marked as drafts.
         #[arg(long)]
         drafts: bool,
+        /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Check texts: plain language, accessibility, freshness (rules 1.7, 2.3, 2.4, 4.9).
+    Check {
+        /// Markdown files or folders to check (default: the whole site).
+        paths: Vec<PathBuf>,
+        /// The site folder (settings come from <root>/content/site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output: rustc-style text or a JSON array.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// Also write the monitoring summary (HTML) to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Check freshness as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long)]
+        today: Option<String>,
+        /// Neither read nor write <root>/.yasno-cache/check.json.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Create a new site with settings, one sample service and the default theme.
     New {
@@ -49,11 +81,28 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            strict,
         } => build(yasno::BuildOptions {
             root,
             output,
             base_url,
             drafts,
+            strict,
+        }),
+        Command::Check {
+            paths,
+            root,
+            format,
+            report,
+            today,
+            no_cache,
+        } => check(CheckArgs {
+            paths,
+            root,
+            format,
+            report,
+            today,
+            no_cache,
         }),
         Command::New { dir } => match yasno::scaffold::new_site(&dir) {
             Ok(()) => {
@@ -120,4 +169,159 @@ fn build(opts: yasno::BuildOptions) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+struct CheckArgs {
+    paths: Vec<PathBuf>,
+    root: PathBuf,
+    format: CheckFormat,
+    report: Option<PathBuf>,
+    today: Option<String>,
+    no_cache: bool,
+}
+
+/// `yasno check`: the whole site, or the given Markdown files with the site's settings.
+fn check(args: CheckArgs) -> ExitCode {
+    use std::io::{IsTerminal, Write};
+    use yasno::check::{self, site as cs};
+
+    let today = match &args.today {
+        None => cs::today(),
+        Some(s) => match yasno::site::Date::parse(s) {
+            Ok(d) => d.0,
+            Err(e) => {
+                eprintln!("error: --today: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let settings_path = args.root.join("content").join("site.toml");
+    let (files, settings, site_name) = if args.paths.is_empty() {
+        let opts = yasno::site::LoadOptions {
+            drafts: true,
+            base_url: None,
+        };
+        match yasno::site::Site::load(&args.root, &opts) {
+            Ok(site) => (
+                cs::site_inputs(&site),
+                site.settings.clone(),
+                site.settings.name,
+            ),
+            Err(d) => {
+                d.emit_to_stderr();
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        let settings = if settings_path.exists() {
+            match yasno::site::load_settings(&settings_path) {
+                Ok(s) => Some(s),
+                Err(d) => {
+                    d.emit_to_stderr();
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
+        };
+        let lang = settings
+            .as_ref()
+            .map_or("ru", |s| s.lang.as_str())
+            .to_owned();
+        let mut files = Vec::new();
+        for p in &args.paths {
+            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
+                let path = match entry {
+                    Ok(e) if e.file_type().is_file() => e.into_path(),
+                    Ok(_) => continue,
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", p.display());
+                        return ExitCode::FAILURE;
+                    }
+                };
+                let explicit = path == *p;
+                if !explicit && path.extension().is_none_or(|e| e != "md") {
+                    continue;
+                }
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => files.push(cs::FileInput {
+                        lang: cs::lang_of(&path, &lang),
+                        path,
+                        source: text.into(),
+                        url: None,
+                        settings_file: false,
+                        meta: None,
+                    }),
+                    Err(e) => {
+                        eprintln!("error: не читается / cannot read {}: {e}", path.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+        }
+        let name = settings
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        (files, settings.unwrap_or_else(default_settings), name)
+    };
+    let cfg = &settings.check;
+    let unknown = cfg.unknown_rules();
+    for u in &unknown {
+        eprintln!("error: {}: {u}", settings_path.display());
+    }
+    let calendar = check::Calendar::russia().extended(&cfg.calendar);
+    let cache_path = cs::cache_path(&args.root);
+    // Loose files outside a site leave no cache folder behind.
+    let use_cache = !args.no_cache && settings_path.exists();
+    let mut cache = use_cache.then(|| cs::load_cache(&cache_path, cfg));
+    let result = cs::check_files(files, cfg, &calendar, today, cache.as_mut());
+    if let Some(c) = &cache
+        && let Err(e) = cs::save_cache(&cache_path, c)
+    {
+        eprintln!(
+            "warning: кэш не записан / cache not written: {}: {e}",
+            cache_path.display()
+        );
+    }
+    if let Some(path) = &args.report {
+        let html = check::report::render_html(&site_name, &result.pages, today);
+        if let Err(e) = std::fs::write(path, html) {
+            eprintln!(
+                "error: отчёт не записан / cannot write the report {}: {e}",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let (errors, warnings) = check::count(&result.findings);
+    match args.format {
+        CheckFormat::Json => println!("{}", check::findings_to_json(&result.findings)),
+        CheckFormat::Human => {
+            let color = if std::io::stdout().is_terminal() {
+                codespan_reporting::term::termcolor::ColorChoice::Auto
+            } else {
+                codespan_reporting::term::termcolor::ColorChoice::Never
+            };
+            let mut out = codespan_reporting::term::termcolor::StandardStream::stdout(color);
+            let _ = check::emit_human(&result.findings, &|p| result.source(p), &mut out);
+            let _ = writeln!(
+                out,
+                "Проверено файлов: {}; ошибок: {errors}, предупреждений: {warnings} / checked {} files: {errors} errors, {warnings} warnings",
+                result.pages.len(),
+                result.pages.len()
+            );
+        }
+    }
+    if errors > 0 || !unknown.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Settings for loose files outside a site: only `[check]` matters, with its defaults.
+fn default_settings() -> yasno::site::Settings {
+    toml::from_str("name = \"\"\nbase_url = \"http://localhost\"\ncategories = []\n[contacts]\n")
+        .expect("minimal settings parse")
 }

@@ -444,6 +444,9 @@ pub struct Settings {
     /// Reception locations; each tag marks answers that come from its QR codes.
     #[serde(default)]
     pub locations: Vec<Location>,
+    /// `yasno check` settings: rule severities, thresholds, glossary, calendar additions.
+    #[serde(default)]
+    pub check: crate::check::CheckConfig,
 }
 
 fn default_lang() -> String {

@@ -1,0 +1,678 @@
+//! `yasno check`: plain-language, accessibility and freshness rules for published texts.
+//!
+//! Sections 2.3, 2.4, 4.9 and 1.7 of the rules for the administration's texts, as checks.
+//! The core is pure: [`check_markdown`] / [`check_page`] take a file's text and return
+//! [`Finding`]s with 1-based line and column (in characters, like rustc) in the whole file;
+//! [`check_freshness`] compares dates against the production [`calendar`]. No I/O happens
+//! here, so the build and the serve loop can call it per page in parallel and cache the
+//! result by content hash ([`CheckCache`]).
+//!
+//! Rule ids are stable (see [`RULES`]); severities come from the rule, can be changed per
+//! rule in `[check.rules]` of the site settings, and one line can be exempted with
+//! `<!-- yasno-allow: rule-id -->` on that line or the line before it.
+
+pub mod calendar;
+mod lexicon;
+pub mod report;
+mod rules;
+pub mod site;
+mod text;
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use calendar::Calendar;
+
+/// Every rule id, with a one-line description (for `--help`, settings validation and
+/// the monitoring report).
+pub const RULES: &[(&str, &str)] = &[
+    ("bureaucratese", "канцелярит и его простые замены"),
+    ("long-sentence", "длинное предложение"),
+    ("long-paragraph", "длинный абзац"),
+    ("all-caps", "слова заглавными буквами"),
+    ("emphasis", "курсив"),
+    ("underline", "подчёркивание"),
+    ("special-symbol", "специальные символы вместо слов"),
+    ("negative", "отрицательная инструкция"),
+    ("abbreviation", "сокращение без расшифровки"),
+    ("terminology", "одно понятие разными словами"),
+    ("readability", "индекс удобочитаемости страницы"),
+    ("image-alt", "изображение без текстового описания"),
+    ("link-text", "ссылка с бессмысленным текстом"),
+    ("heading-level", "пропущен уровень заголовка"),
+    ("table-header", "таблица без строки заголовков"),
+    ("phone-link", "телефон без ссылки tel:"),
+    ("freshness", "страница не обновлена после изменения закона"),
+    ("stale", "страница давно не обновлялась"),
+];
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails `yasno check` (exit code 1) and `yasno build --strict`.
+    Error,
+    /// Shown, does not fail.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A per-rule setting in `[check.rules]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Report as an error.
+    Error,
+    /// Report as a warning.
+    Warning,
+    /// Do not report.
+    Off,
+}
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The file, as given to the check.
+    pub file: PathBuf,
+    /// 1-based line of the first character.
+    pub line: usize,
+    /// 1-based column (in characters) of the first character.
+    pub column: usize,
+    /// 1-based line of the last character.
+    pub end_line: usize,
+    /// 1-based column just after the last character.
+    pub end_column: usize,
+    /// Rule id, e.g. `bureaucratese`.
+    pub rule: String,
+    /// Error or warning, after the site's overrides.
+    pub severity: Severity,
+    /// What is wrong, in Russian.
+    pub message: String,
+    /// A plain replacement or what to do, if there is one.
+    pub suggestion: Option<String>,
+    /// Why it matters for the reader.
+    pub why: String,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+}
+
+/// The JSON shape of a finding (`yasno check --format json`).
+#[derive(Debug, Serialize)]
+pub struct JsonFinding<'a> {
+    /// See [`Finding::file`].
+    pub file: String,
+    /// See [`Finding::line`].
+    pub line: usize,
+    /// See [`Finding::column`].
+    pub column: usize,
+    /// See [`Finding::end_line`].
+    pub end_line: usize,
+    /// See [`Finding::end_column`].
+    pub end_column: usize,
+    /// See [`Finding::rule`].
+    pub rule: &'a str,
+    /// See [`Finding::severity`].
+    pub severity: Severity,
+    /// See [`Finding::message`].
+    pub message: &'a str,
+    /// See [`Finding::suggestion`].
+    pub suggestion: Option<&'a str>,
+}
+
+impl<'a> From<&'a Finding> for JsonFinding<'a> {
+    fn from(f: &'a Finding) -> Self {
+        JsonFinding {
+            file: f.file.display().to_string(),
+            line: f.line,
+            column: f.column,
+            end_line: f.end_line,
+            end_column: f.end_column,
+            rule: &f.rule,
+            severity: f.severity,
+            message: &f.message,
+            suggestion: f.suggestion.as_deref(),
+        }
+    }
+}
+
+/// Findings as the JSON array printed by `yasno check --format json`.
+pub fn findings_to_json(findings: &[Finding]) -> String {
+    let view: Vec<JsonFinding<'_>> = findings.iter().map(JsonFinding::from).collect();
+    serde_json::to_string_pretty(&view).unwrap_or_else(|_| "[]".into())
+}
+
+/// Site-specific additions to the production calendar.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalendarExtension {
+    /// Extra days off (holidays, transfers) not in the built-in data.
+    #[serde(deserialize_with = "de_dates")]
+    pub days_off: Vec<jiff::civil::Date>,
+    /// Weekend days that are working days by a transfer.
+    #[serde(deserialize_with = "de_dates")]
+    pub working_days: Vec<jiff::civil::Date>,
+}
+
+/// The `[check]` table of `content/site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Severity per rule id: `"error"`, `"warning"` or `"off"`.
+    pub rules: BTreeMap<String, Level>,
+    /// A sentence longer than this many words is a warning.
+    pub sentence_warning_words: usize,
+    /// A sentence longer than this many words is an error.
+    pub sentence_error_words: usize,
+    /// A paragraph longer than this many words is too long.
+    pub paragraph_max_words: usize,
+    /// A paragraph with more sentences than this is too long.
+    pub paragraph_max_sentences: usize,
+    /// Lowest acceptable readability of a Russian page (Oborneva's Flesch adaptation).
+    pub readability_min: f64,
+    /// Lowest acceptable readability of an English page (Flesch reading ease).
+    pub readability_min_en: f64,
+    /// Pages with fewer words get a score in the report but no finding.
+    pub readability_min_words: usize,
+    /// A page not updated for this many months gets a `stale` warning.
+    pub stale_months: i32,
+    /// Working days allowed between a legal act's amendment and the page's update.
+    pub freshness_working_days: i32,
+    /// Abbreviations explained site-wide: `МФЦ = "многофункциональный центр"`.
+    pub glossary: BTreeMap<String, String>,
+    /// Extra words in capitals that are abbreviations, not shouting.
+    pub abbreviations: Vec<String>,
+    /// Groups of words naming one thing; replaces the built-in groups when set.
+    pub terminology: Option<Vec<Vec<String>>>,
+    /// Symbols that should be words; replaces the built-in list when set.
+    pub special_symbols: Option<Vec<String>>,
+    /// Phrases never reported as bureaucratese on this site.
+    pub allow: Vec<String>,
+    /// Additions to the production calendar.
+    pub calendar: CalendarExtension,
+    /// Lookup tables built from these settings on first use; leave it at its default
+    /// (a clone starts empty, so build a new config rather than editing a used one).
+    #[serde(skip)]
+    pub compiled: CompiledRules,
+}
+
+/// Lookup tables built once from a [`CheckConfig`].
+#[derive(Debug, Default)]
+pub struct CompiledRules(OnceLock<rules::Compiled>);
+
+impl Clone for CompiledRules {
+    fn clone(&self) -> Self {
+        CompiledRules::default()
+    }
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            rules: BTreeMap::new(),
+            sentence_warning_words: 15,
+            sentence_error_words: 25,
+            paragraph_max_words: 80,
+            paragraph_max_sentences: 5,
+            readability_min: 30.0,
+            readability_min_en: 50.0,
+            readability_min_words: 60,
+            stale_months: 12,
+            freshness_working_days: 3,
+            glossary: BTreeMap::new(),
+            abbreviations: Vec::new(),
+            terminology: None,
+            special_symbols: None,
+            allow: Vec::new(),
+            calendar: CalendarExtension::default(),
+            compiled: CompiledRules::default(),
+        }
+    }
+}
+
+impl PartialEq for CheckConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint() == other.fingerprint()
+    }
+}
+
+impl CheckConfig {
+    /// Rule ids in `[check.rules]` that do not exist, each with a "did you mean" hint.
+    pub fn unknown_rules(&self) -> Vec<String> {
+        self.rules
+            .keys()
+            .filter(|k| !RULES.iter().any(|(id, _)| id == k))
+            .map(|k| {
+                let best = RULES
+                    .iter()
+                    .map(|(id, _)| (strsim::jaro_winkler(k, id), *id))
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                match best {
+                    Some((score, id)) if score > 0.7 => {
+                        format!("неизвестное правило `{k}` в [check.rules]; может быть, `{id}`?")
+                    }
+                    _ => format!("неизвестное правило `{k}` в [check.rules]"),
+                }
+            })
+            .collect()
+    }
+
+    /// A hash of every setting, so cached results are dropped when settings change.
+    pub fn fingerprint(&self) -> u64 {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let mut h = std::hash::DefaultHasher::new();
+        json.hash(&mut h);
+        h.finish()
+    }
+
+    fn level(&self, rule: &str, default: Severity) -> Option<Severity> {
+        match self.rules.get(rule) {
+            Some(Level::Off) => None,
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            None => Some(default),
+        }
+    }
+
+    fn compiled(&self) -> &rules::Compiled {
+        self.compiled.0.get_or_init(|| rules::Compiled::new(self))
+    }
+}
+
+fn de_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<jiff::civil::Date>, D::Error> {
+    // TOML dates arrive as a datetime value, hand-written ones as strings: take both.
+    let values = Vec::<toml::Value>::deserialize(d)?;
+    values
+        .into_iter()
+        .map(|v| {
+            let s = match v {
+                toml::Value::String(s) => s,
+                toml::Value::Datetime(dt) => dt.to_string(),
+                other => {
+                    return Err(serde::de::Error::custom(format!(
+                        "ожидалась дата вида 2027-01-11, получено {other}"
+                    )));
+                }
+            };
+            s.parse::<jiff::civil::Date>().map_err(|e| {
+                serde::de::Error::custom(format!("дата `{s}` не читается ({e}); пишите 2027-01-11"))
+            })
+        })
+        .collect()
+}
+
+/// Page figures for the monitoring report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageStats {
+    /// Words of prose.
+    pub words: usize,
+    /// Sentences.
+    pub sentences: usize,
+    /// Syllables (vowels).
+    pub syllables: usize,
+    /// Flesch score (Oborneva's adaptation for Russian), if the page has prose.
+    pub readability: Option<f64>,
+}
+
+/// Findings and figures for one page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageCheck {
+    /// Findings, sorted by position.
+    pub findings: Vec<Finding>,
+    /// Figures for the report.
+    pub stats: PageStats,
+}
+
+/// A problem found by a rule, before the site's settings and exemptions apply.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub rule: &'static str,
+    pub span: Range<usize>,
+    pub severity: Severity,
+    pub message: String,
+    pub suggestion: Option<String>,
+    pub why: String,
+}
+
+/// Checks the Markdown body of a file that starts at byte `body_offset` (0 without front
+/// matter). Lines and columns are counted in the whole `source`.
+pub fn check_markdown(
+    file: &Path,
+    source: &str,
+    body_offset: usize,
+    lang: &str,
+    cfg: &CheckConfig,
+) -> Vec<Finding> {
+    let start = body_offset.min(source.len());
+    let body = start..source.len();
+    check_page(file, source, std::slice::from_ref(&body), lang, cfg).findings
+}
+
+/// Checks several Markdown fragments of one file as one page (the body, the summary,
+/// FAQ answers…), so page-wide rules (first use of an abbreviation, terminology,
+/// readability) see all of them. Each range is a byte range of `source`.
+pub fn check_page(
+    file: &Path,
+    source: &str,
+    fragments: &[Range<usize>],
+    lang: &str,
+    cfg: &CheckConfig,
+) -> PageCheck {
+    let mut doc = text::Document::default();
+    let mut ordered: Vec<Range<usize>> = fragments
+        .iter()
+        .filter(|r| r.start <= r.end && r.end <= source.len())
+        .filter(|r| source.is_char_boundary(r.start) && source.is_char_boundary(r.end))
+        .cloned()
+        .collect();
+    ordered.sort_by_key(|r| r.start);
+    for r in ordered {
+        let part = text::parse(source, r, lang);
+        doc.blocks.extend(part.blocks);
+        doc.links.extend(part.links);
+        doc.images.extend(part.images);
+        doc.headings.extend(part.headings);
+        doc.tables.extend(part.tables);
+        doc.emphasis.extend(part.emphasis);
+        doc.html.extend(part.html);
+    }
+    let (hits, stats) = rules::run(source, &doc, lexicon::Lang::from_code(lang), cfg);
+    PageCheck {
+        findings: finish(file, source, hits, cfg),
+        stats,
+    }
+}
+
+/// One legal act's amendment, as the freshness rule needs it.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    /// The act's title, for the message.
+    pub title: String,
+    /// When the act was amended.
+    pub amended: jiff::civil::Date,
+    /// Where the `amended` date is written in the file.
+    pub span: Range<usize>,
+}
+
+/// Freshness of one page (section 2.4 of the rules).
+#[derive(Debug, Clone)]
+pub struct FreshnessInput<'a> {
+    /// The file.
+    pub file: &'a Path,
+    /// Its text (for line numbers).
+    pub source: &'a str,
+    /// The page's `updated` date.
+    pub updated: jiff::civil::Date,
+    /// Where `updated` is written in the file.
+    pub updated_span: Range<usize>,
+    /// Amended legal acts.
+    pub amendments: &'a [Amendment],
+    /// Today.
+    pub today: jiff::civil::Date,
+}
+
+/// Checks that a page was updated within the allowed working days after each amendment
+/// of its legal acts, and that it is not stale.
+pub fn check_freshness(
+    input: &FreshnessInput<'_>,
+    cfg: &CheckConfig,
+    calendar: &Calendar,
+) -> Vec<Finding> {
+    let hits = rules::freshness::check(input, cfg, calendar);
+    finish(input.file, input.source, hits, cfg)
+}
+
+/// Where a freshness deadline stands, for the monitoring report.
+pub use rules::freshness::{FreshnessState, freshness_state};
+
+/// Applies severities and exemptions and turns byte spans into positions.
+fn finish(file: &Path, source: &str, hits: Vec<Hit>, cfg: &CheckConfig) -> Vec<Finding> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(source);
+    let allow = exemptions(source, &lines);
+    let mut out: Vec<Finding> = hits
+        .into_iter()
+        .filter_map(|h| {
+            let severity = cfg.level(h.rule, h.severity)?;
+            let (line, column) = lines.position(source, h.span.start);
+            let (end_line, end_column) = lines.position(source, h.span.end);
+            let exempt = [line, line.saturating_sub(1)].iter().any(|l| {
+                allow
+                    .get(l)
+                    .is_some_and(|rules| rules.iter().any(|r| r == "*" || r == h.rule))
+            });
+            if exempt {
+                return None;
+            }
+            Some(Finding {
+                file: file.to_path_buf(),
+                line,
+                column,
+                end_line,
+                end_column,
+                rule: h.rule.to_string(),
+                severity,
+                message: h.message,
+                suggestion: h.suggestion,
+                why: h.why,
+                span: h.span,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    out.dedup_by(|a, b| a.span == b.span && a.rule == b.rule);
+    out
+}
+
+/// `<!-- yasno-allow: rule, rule -->` comments by line (an empty list allows every rule).
+fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut from = 0;
+    while let Some(p) = source[from..].find("<!--") {
+        let start = from + p;
+        let Some(e) = source[start..].find("-->") else {
+            break;
+        };
+        let end = start + e + 3;
+        let inner = source[start + 4..end - 3].trim();
+        if let Some(rest) = inner.strip_prefix("yasno-allow") {
+            let rest = rest.trim_start_matches(':').trim();
+            let rules: Vec<String> = if rest.is_empty() {
+                vec!["*".into()]
+            } else {
+                rest.split([',', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            };
+            // The comment covers the line it ends on (and, via the caller, the next one).
+            let (line, _) = lines.position(source, end - 1);
+            out.entry(line).or_default().extend(rules);
+        }
+        from = end;
+    }
+    out
+}
+
+/// Byte offset → 1-based line and column (in characters).
+#[derive(Debug)]
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(source: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub(crate) fn position(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(source.len());
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line];
+        let col = source
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+}
+
+/// Writes findings the way rustc does (file:line:column, rule id, underline, notes),
+/// in colour when `out` supports it.
+pub fn emit_human(
+    findings: &[Finding],
+    sources: &dyn Fn(&Path) -> Option<String>,
+    out: &mut dyn term::termcolor::WriteColor,
+) -> std::io::Result<()> {
+    let mut files = SimpleFiles::new();
+    let mut ids: HashMap<PathBuf, usize> = HashMap::new();
+    let config = term::Config::default();
+    for f in findings {
+        let id = *ids.entry(f.file.clone()).or_insert_with(|| {
+            files.add(
+                f.file.display().to_string(),
+                sources(&f.file).unwrap_or_default(),
+            )
+        });
+        let diag = to_diagnostic(f, id);
+        if term::emit_to_write_style(out, &config, &files, &diag).is_err() {
+            // The file changed under us: fall back to the one-line form.
+            writeln!(
+                out,
+                "{}[{}]: {}:{}:{}: {}",
+                f.severity.as_str(),
+                f.rule,
+                f.file.display(),
+                f.line,
+                f.column,
+                f.message
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// [`emit_human`] into a string without colours (for tests and logs).
+pub fn render_human(findings: &[Finding], sources: &dyn Fn(&Path) -> Option<String>) -> String {
+    let mut buf = term::termcolor::NoColor::new(Vec::new());
+    let _ = emit_human(findings, sources, &mut buf);
+    String::from_utf8_lossy(&buf.into_inner()).into_owned()
+}
+
+/// A finding as a codespan-reporting diagnostic (for callers that render themselves).
+pub fn to_diagnostic<Id: Copy>(f: &Finding, file_id: Id) -> Diagnostic<Id> {
+    let d = match f.severity {
+        Severity::Error => Diagnostic::error(),
+        Severity::Warning => Diagnostic::warning(),
+    };
+    let mut notes = Vec::new();
+    if !f.why.is_empty() {
+        notes.push(format!("почему: {}", f.why));
+    }
+    if let Some(s) = &f.suggestion {
+        notes.push(format!("как лучше: {s}"));
+    }
+    notes.push(format!(
+        "исключение для строки: <!-- yasno-allow: {} -->",
+        f.rule
+    ));
+    let label = Label::primary(file_id, f.span.clone());
+    d.with_code(f.rule.clone())
+        .with_message(f.message.clone())
+        .with_labels(vec![label])
+        .with_notes(notes)
+}
+
+/// Counts of findings by severity.
+pub fn count(findings: &[Finding]) -> (usize, usize) {
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    (errors, findings.len() - errors)
+}
+
+/// Results of earlier checks keyed by file content, so a rebuild re-checks only the pages
+/// that changed. Save it between runs with serde (e.g. as JSON).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct CheckCache {
+    version: String,
+    config: u64,
+    entries: HashMap<String, (u64, PageCheck)>,
+}
+
+impl CheckCache {
+    /// An empty cache for these settings.
+    pub fn new(cfg: &CheckConfig) -> CheckCache {
+        CheckCache {
+            version: env!("CARGO_PKG_VERSION").into(),
+            config: cfg.fingerprint(),
+            entries: HashMap::new(),
+        }
+    }
+
+    /// Drops everything if it was made by another yasno or other settings.
+    pub fn validate(mut self, cfg: &CheckConfig) -> CheckCache {
+        if self.version != env!("CARGO_PKG_VERSION") || self.config != cfg.fingerprint() {
+            self = CheckCache::new(cfg);
+        }
+        self
+    }
+
+    /// The key of a page's content (file text, fragments and language).
+    pub fn key(source: &str, fragments: &[Range<usize>], lang: &str) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        source.hash(&mut h);
+        fragments.hash(&mut h);
+        lang.hash(&mut h);
+        h.finish()
+    }
+
+    /// The cached result for `file`, if its content key matches.
+    pub fn get(&self, file: &Path, key: u64) -> Option<&PageCheck> {
+        self.entries
+            .get(&file.display().to_string())
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Stores a result.
+    pub fn insert(&mut self, file: &Path, key: u64, result: PageCheck) {
+        self.entries
+            .insert(file.display().to_string(), (key, result));
+    }
+
+    /// Number of stored pages.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

@@ -1,0 +1,194 @@
+//! The monitoring summary (rules, section 7.2: quarterly review of the site): one HTML
+//! page with, per service page, readability, findings per rule and freshness.
+//!
+//! It is staff material, written where the caller says (never into `public/` by default).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use pulldown_cmark_escape::escape_html;
+
+use super::{Finding, FreshnessState, PageStats, RULES, Severity};
+
+/// Freshness of one page for the report.
+#[derive(Debug, Clone)]
+pub struct FreshnessSummary {
+    /// The page's `updated` date.
+    pub updated: Date,
+    /// The latest amendment of its legal acts, with the deadline and the state.
+    pub latest: Option<(Date, Date, FreshnessState)>,
+    /// Not updated for longer than the site allows.
+    pub stale: bool,
+}
+
+/// One page of the report.
+#[derive(Debug, Clone)]
+pub struct PageReport {
+    /// Source file.
+    pub file: PathBuf,
+    /// Page title.
+    pub title: String,
+    /// Site path, e.g. `/services/opeka/`.
+    pub url: Option<String>,
+    /// Words, sentences, readability.
+    pub stats: PageStats,
+    /// Findings on the page (content and freshness).
+    pub findings: Vec<Finding>,
+    /// Freshness, for service pages.
+    pub freshness: Option<FreshnessSummary>,
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Writing into a String cannot fail.
+    let _ = escape_html(&mut out, s);
+    out
+}
+
+fn ru(d: Date) -> String {
+    d.strftime("%d.%m.%Y").to_string()
+}
+
+/// Renders the report as a standalone HTML page (Russian).
+pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String {
+    let mut h = String::new();
+    let quarter = (today.month() - 1) / 3 + 1;
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Мониторинг текстов: {name}, {q} квартал {y}</title>\n<style>\n\
+         body{{font:1rem/1.5 system-ui,sans-serif;margin:1rem;max-width:80rem}}\n\
+         table{{border-collapse:collapse;width:100%}}th,td{{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top}}\n\
+         th{{background:#eee}}.bad{{background:#fde8e8}}.warn{{background:#fff6d6}}.ok{{background:#e6f4ea}}\n\
+         td.num{{text-align:right}}\n</style>\n</head>\n<body>\n<main>\n\
+         <h1>Мониторинг текстов сайта «{name}»</h1>\n\
+         <p>Сформирован {date} ({q} квартал {y}). Правила, п. 2.3, 2.4, 4.9 и 7.2.</p>\n",
+        name = esc(site_name),
+        q = quarter,
+        y = today.year(),
+        date = ru(today),
+    );
+    let total_errors: usize = pages
+        .iter()
+        .map(|p| {
+            p.findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count()
+        })
+        .sum();
+    let total: usize = pages.iter().map(|p| p.findings.len()).sum();
+    let overdue = pages
+        .iter()
+        .filter(|p| {
+            p.freshness
+                .as_ref()
+                .is_some_and(|f| matches!(f.latest, Some((_, _, FreshnessState::Overdue))))
+        })
+        .count();
+    let _ = write!(
+        h,
+        "<h2>Итог</h2>\n<ul>\n<li>Страниц: {}</li>\n<li>Замечаний: {total}, из них ошибок: {total_errors}</li>\n\
+         <li>Страниц, не обновлённых после изменения закона: {overdue}</li>\n</ul>\n",
+        pages.len()
+    );
+    // Findings per rule over the site.
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in pages {
+        for f in &p.findings {
+            *per_rule.entry(f.rule.as_str()).or_default() += 1;
+        }
+    }
+    h.push_str(
+        "<h2>Замечания по правилам</h2>\n<table>\n<thead><tr><th scope=\"col\">Правило</th><th scope=\"col\">Что проверяет</th><th scope=\"col\">Замечаний</th></tr></thead>\n<tbody>\n",
+    );
+    for (id, what) in RULES {
+        let n = per_rule.get(id).copied().unwrap_or(0);
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{id}</code></td><td>{}</td><td class=\"num\">{n}</td></tr>",
+            esc(what)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h.push_str(
+        "<h2>Страницы</h2>\n<table>\n<thead><tr><th scope=\"col\">Страница</th><th scope=\"col\">Удобочитаемость</th>\
+         <th scope=\"col\">Слов в предложении</th><th scope=\"col\">Ошибок</th><th scope=\"col\">Предупреждений</th>\
+         <th scope=\"col\">Замечания по правилам</th><th scope=\"col\">Обновлена</th><th scope=\"col\">Актуальность</th></tr></thead>\n<tbody>\n",
+    );
+    for p in pages {
+        let errors = p
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = p.findings.len() - errors;
+        let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &p.findings {
+            *rules.entry(f.rule.as_str()).or_default() += 1;
+        }
+        let rules_html = rules
+            .iter()
+            .map(|(r, n)| format!("<code>{r}</code>: {n}"))
+            .collect::<Vec<_>>()
+            .join("<br>");
+        let title = match &p.url {
+            Some(u) => format!("<a href=\"{}\">{}</a>", esc(u), esc(&p.title)),
+            None => esc(&p.title),
+        };
+        let read = p
+            .stats
+            .readability
+            .map_or("—".to_string(), |r| format!("{r:.1}"));
+        let asl = if p.stats.sentences > 0 {
+            format!("{:.1}", p.stats.words as f64 / p.stats.sentences as f64)
+        } else {
+            "—".into()
+        };
+        let (updated, fresh, class) = match &p.freshness {
+            None => ("—".to_string(), "—".to_string(), ""),
+            Some(f) => {
+                let (text, class) = match f.latest {
+                    None => ("акты не менялись".to_string(), "ok"),
+                    Some((amended, deadline, state)) => {
+                        let what = match state {
+                            FreshnessState::Ok => "обновлена вовремя",
+                            FreshnessState::Due => "нужно обновить",
+                            FreshnessState::Late => "обновлена с опозданием",
+                            FreshnessState::Overdue => "срок обновления истёк",
+                        };
+                        let class = match state {
+                            FreshnessState::Ok => "ok",
+                            FreshnessState::Due | FreshnessState::Late => "warn",
+                            FreshnessState::Overdue => "bad",
+                        };
+                        (
+                            format!("{what}: акт изменён {}, срок {}", ru(amended), ru(deadline)),
+                            class,
+                        )
+                    }
+                };
+                let text = if f.stale {
+                    format!("{text}; давно не проверялась")
+                } else {
+                    text
+                };
+                (ru(f.updated), text, class)
+            }
+        };
+        let row_class = if errors > 0 { " class=\"bad\"" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr{row_class}><td>{title}<br><small>{}</small></td><td class=\"num\">{read}</td><td class=\"num\">{asl}</td>\
+             <td class=\"num\">{errors}</td><td class=\"num\">{warnings}</td><td>{rules_html}</td><td>{updated}</td>\
+             <td class=\"{class}\">{}</td></tr>",
+            esc(&p.file.display().to_string()),
+            esc(&fresh)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</main>\n</body>\n</html>\n");
+    h
+}

@@ -1,0 +1,232 @@
+//! The rules, one module per family. Each reads the parsed [`Document`] through [`Ctx`]
+//! and returns [`Hit`]s with source byte spans; severities from settings and exemptions
+//! are applied later, in one place ([`super::finish`]).
+
+pub(crate) mod a11y;
+pub(crate) mod freshness;
+mod length;
+mod plain;
+mod terms;
+mod typography;
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::lexicon::{self, Lang, MatchWord, PhraseSet, Stem};
+use super::text::{Block, Document, normalize};
+use super::{CheckConfig, Hit, PageStats};
+
+/// Settings turned into lookup structures once per [`CheckConfig`].
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    /// Symbols to report, each with the word to use instead.
+    symbols: Vec<(String, String)>,
+    /// Bytes that can start one of `symbols`.
+    symbol_starts: [bool; 256],
+    /// Terminology groups: entry `i` of `terms` belongs to group `term_group[i]`.
+    terms_ru: PhraseSet,
+    terms_en: PhraseSet,
+    term_group: Vec<usize>,
+    /// Phrases the site allows (normalised).
+    allow: BTreeSet<String>,
+    /// Abbreviations that are not shouting (built-in, site list, glossary).
+    known_caps: BTreeSet<String>,
+    /// Abbreviations that need no explanation (built-in common ones and the glossary).
+    explained: BTreeSet<String>,
+}
+
+/// Built-in symbols and the words to use instead.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("&", "«и»"),
+    ("§", "«раздел», «пункт»"),
+    ("%", "«процентов», «процента»"),
+    ("/", "«или», «и», «в» (рублей в месяц)"),
+    ("№", "«номер»"),
+    ("#", "«номер»"),
+    ("~", "«около», «примерно»"),
+    ("≈", "«около», «примерно»"),
+    ("=", "«равно», «это»"),
+    ("<", "«меньше»"),
+    (">", "«больше»"),
+    ("→", "«затем», «потом»"),
+    ("+", "«и», «плюс»"),
+];
+
+impl Compiled {
+    pub(crate) fn new(cfg: &CheckConfig) -> Compiled {
+        let symbols: Vec<(String, String)> = match &cfg.special_symbols {
+            Some(list) => list
+                .iter()
+                .map(|s| {
+                    let word = SYMBOLS
+                        .iter()
+                        .find(|(k, _)| k == s)
+                        .map_or("слово", |(_, w)| *w);
+                    (s.clone(), word.to_string())
+                })
+                .collect(),
+            None => SYMBOLS
+                .iter()
+                .map(|(k, w)| (k.to_string(), w.to_string()))
+                .collect(),
+        };
+        let groups = cfg
+            .terminology
+            .clone()
+            .unwrap_or_else(|| lexicon::TERMINOLOGY.clone());
+        let mut phrases = Vec::new();
+        let mut term_group = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            for t in group {
+                phrases.push(t.clone());
+                term_group.push(g);
+            }
+        }
+        let abbr = &*lexicon::ABBREVIATIONS;
+        let mut known_caps: BTreeSet<String> = abbr
+            .known
+            .keys()
+            .chain(abbr.common.keys())
+            .flat_map(|k| k.split_whitespace().map(String::from).collect::<Vec<_>>())
+            .collect();
+        known_caps.extend(cfg.abbreviations.iter().cloned());
+        known_caps.extend(cfg.glossary.keys().cloned());
+        let mut explained: BTreeSet<String> = abbr.common.keys().cloned().collect();
+        explained.extend(cfg.glossary.keys().cloned());
+        let mut symbol_starts = [false; 256];
+        for (sym, _) in &symbols {
+            if let Some(&b) = sym.as_bytes().first() {
+                symbol_starts[usize::from(b)] = true;
+            }
+        }
+        Compiled {
+            symbols,
+            symbol_starts,
+            terms_ru: PhraseSet::from_phrases(Lang::Ru, &phrases),
+            terms_en: PhraseSet::from_phrases(Lang::En, &phrases),
+            term_group,
+            allow: cfg.allow.iter().map(|a| normalize(a.trim())).collect(),
+            known_caps,
+            explained,
+        }
+    }
+}
+
+/// A word's stem and hashes, computed once per page for every phrase rule.
+pub(crate) struct WordKey {
+    pub stem: Stem,
+    pub lower_hash: u64,
+}
+
+/// What every rule sees.
+pub(crate) struct Ctx<'a> {
+    pub source: &'a str,
+    pub doc: &'a Document,
+    pub lang: Lang,
+    pub cfg: &'a CheckConfig,
+    pub comp: &'a Compiled,
+    /// Words with stems and hashes, per block (empty for opaque words).
+    pub words: &'a [Vec<MatchWord<'a>>],
+}
+
+impl<'a> Ctx<'a> {
+    /// Source span of words `words` of block `b`.
+    pub(crate) fn words_span(&self, b: &Block, words: Range<usize>) -> Range<usize> {
+        let first = &b.words[words.start];
+        let last = &b.words[words.end - 1];
+        b.src_range(first.range.start..last.range.end)
+    }
+
+    /// Matcher input for block `i`.
+    pub(crate) fn match_words(&self, i: usize) -> &[MatchWord<'a>] {
+        &self.words[i]
+    }
+
+    /// The source text of a span with runs of white space folded to one space.
+    pub(crate) fn quote(&self, span: &Range<usize>) -> String {
+        self.source
+            .get(span.clone())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Runs every content rule over a parsed page.
+pub(crate) fn run(
+    source: &str,
+    doc: &Document,
+    lang: Lang,
+    cfg: &CheckConfig,
+) -> (Vec<Hit>, PageStats) {
+    let keys = doc
+        .blocks
+        .iter()
+        .map(|b| {
+            b.words
+                .iter()
+                .map(|w| {
+                    if w.opaque {
+                        WordKey {
+                            stem: Stem {
+                                text: "".into(),
+                                hash: 0,
+                            },
+                            lower_hash: 0,
+                        }
+                    } else {
+                        WordKey {
+                            stem: lexicon::stem(lang, b.lower(w)),
+                            lower_hash: lexicon::hash(b.lower(w)),
+                        }
+                    }
+                })
+                .collect()
+        })
+        .collect::<Vec<Vec<WordKey>>>();
+    let words: Vec<Vec<MatchWord<'_>>> = doc
+        .blocks
+        .iter()
+        .zip(&keys)
+        .map(|(b, ks)| {
+            b.words
+                .iter()
+                .zip(ks)
+                .map(|(w, k)| MatchWord {
+                    lower: b.lower(w),
+                    stem: &k.stem.text,
+                    lower_hash: k.lower_hash,
+                    stem_hash: k.stem.hash,
+                })
+                .collect()
+        })
+        .collect();
+    let ctx = Ctx {
+        source,
+        doc,
+        lang,
+        cfg,
+        comp: cfg.compiled(),
+        words: &words,
+    };
+    let mut hits = Vec::new();
+    plain::bureaucratese(&ctx, &mut hits);
+    if lang == Lang::Ru {
+        plain::negative(&ctx, &mut hits);
+    }
+    length::sentences(&ctx, &mut hits);
+    length::paragraphs(&ctx, &mut hits);
+    let stats = length::readability(&ctx, &mut hits);
+    typography::all_caps_and_abbreviations(&ctx, &mut hits);
+    typography::emphasis(&ctx, &mut hits);
+    typography::underline(&ctx, &mut hits);
+    typography::special_symbols(&ctx, &mut hits);
+    terms::terminology(&ctx, &mut hits);
+    a11y::images(&ctx, &mut hits);
+    a11y::links(&ctx, &mut hits);
+    a11y::headings(&ctx, &mut hits);
+    a11y::tables(&ctx, &mut hits);
+    a11y::phones(&ctx, &mut hits);
+    (hits, stats)
+}

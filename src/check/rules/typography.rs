@@ -1,0 +1,278 @@
+//! `all-caps`, `abbreviation`, `emphasis`, `underline` and `special-symbol`: how the
+//! text looks (rules, section 4.9: no italics, underlines, capitals for whole words or
+//! special symbols; explain abbreviations).
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Ctx;
+use crate::check::lexicon::{self, Lang};
+use crate::check::text::{Block, is_lower, is_upper, is_urlish, is_word_char};
+
+use crate::check::{Hit, Severity};
+
+fn letters(word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars()
+        .filter(|&c| is_word_char(c) && !c.is_ascii_digit())
+}
+
+/// Words written in capitals: at least two letters, no lower-case letter.
+fn is_caps(word: &str) -> bool {
+    // Most words start with a small letter: answer them without counting.
+    if word.chars().next().is_some_and(is_lower) {
+        return false;
+    }
+    letters(word).count() >= 2 && letters(word).all(is_upper)
+}
+
+/// Abbreviation-like: at least two capitals and not a capitalised word («СПб», «КоАП»).
+fn is_abbreviation_like(word: &str) -> bool {
+    if word.chars().next().is_some_and(is_lower) {
+        return false;
+    }
+    let upper = letters(word).filter(|&c| is_upper(c)).count();
+    let total = letters(word).count();
+    upper >= 2 && upper * 2 >= total
+}
+
+fn is_roman(word: &str) -> bool {
+    word.chars().all(|c| "IVXLCDM".contains(c))
+}
+
+/// A word in capitals reads as shouting (not an abbreviation) when it is long or has
+/// vowels like an ordinary word: abbreviations of initials are mostly consonants.
+fn looks_like_shouting(word: &str) -> bool {
+    let n = letters(word).count();
+    let vowels = letters(word)
+        .filter(|c| {
+            matches!(
+                c,
+                'А' | 'Е'
+                    | 'Ё'
+                    | 'И'
+                    | 'О'
+                    | 'У'
+                    | 'Ы'
+                    | 'Э'
+                    | 'Ю'
+                    | 'Я'
+                    | 'A'
+                    | 'E'
+                    | 'I'
+                    | 'O'
+                    | 'U'
+                    | 'Y'
+            )
+        })
+        .count();
+    n >= 7 || (n >= 4 && vowels * 5 >= n * 2)
+}
+
+/// `all-caps` for shouted words, `abbreviation` for abbreviations without an explanation.
+pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    let comp = ctx.comp;
+    let mut seen_abbr: BTreeSet<String> = BTreeSet::new();
+    for b in &ctx.doc.blocks {
+        let mut j = 0;
+        while j < b.words.len() {
+            let w = &b.words[j];
+            let raw = &b.text[w.range.clone()];
+            if w.opaque || !is_caps(raw) || is_roman(raw) || comp.known_caps.contains(raw) {
+                j += 1;
+                continue;
+            }
+            // A run of capitalised words, or one word that looks like shouting.
+            let mut k = j + 1;
+            while k < b.words.len() {
+                let r = &b.text[b.words[k].range.clone()];
+                if !b.words[k].opaque && is_caps(r) && !comp.known_caps.contains(r) {
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            if k - j >= 2 || looks_like_shouting(raw) {
+                let span = ctx.words_span(b, j..k);
+                let quoted = ctx.quote(&span);
+                let plain = sentence_case(&quoted);
+                hits.push(Hit {
+                    rule: "all-caps",
+                    span,
+                    severity: Severity::Warning,
+                    message: match ctx.lang {
+                        Lang::Ru => format!("слова заглавными буквами «{quoted}»"),
+                        Lang::En => format!("words in capitals \"{quoted}\""),
+                    },
+                    suggestion: Some(format!(
+                        "«{plain}»: пишите обычными буквами, а важное ставьте в начало"
+                    )),
+                    why: "заглавными буквами текст читается медленнее, а экранный диктор может читать слово по буквам (правила, п. 4.9)".into(),
+                });
+                j = k;
+                continue;
+            }
+            j += 1;
+        }
+    }
+    // Abbreviations: only the first use on the page matters.
+    for b in &ctx.doc.blocks {
+        for (j, w) in b.words.iter().enumerate() {
+            let raw = &b.text[w.range.clone()];
+            if w.opaque
+                || !is_abbreviation_like(raw)
+                || is_roman(raw)
+                || (!comp.known_caps.contains(raw) && looks_like_shouting(raw))
+            {
+                continue;
+            }
+            if !seen_abbr.insert(raw.to_string()) {
+                continue;
+            }
+            if comp.explained.contains(raw) || explained_here(b, j) {
+                continue;
+            }
+            let expansion = lexicon::ABBREVIATIONS.known.get(raw);
+            let suggestion = match expansion {
+                Some(full) => format!(
+                    "при первом упоминании: «{full} ({raw})», или добавьте {raw} в [check.glossary] сайта"
+                ),
+                None => format!(
+                    "при первом упоминании напишите полностью: «полное название ({raw})», или добавьте {raw} в [check.glossary] сайта"
+                ),
+            };
+            hits.push(Hit {
+                rule: "abbreviation",
+                span: b.src_range(w.range.clone()),
+                severity: Severity::Warning,
+                message: format!("сокращение «{raw}» не расшифровано при первом упоминании"),
+                suggestion: Some(suggestion),
+                why: "сокращения непонятны людям без профильного образования и со слабым русским (правила, п. 4.9, 1.7)".into(),
+            });
+        }
+    }
+}
+
+/// «полное название (МФЦ)», «МФЦ (полное название)», «МФЦ — полное название».
+fn explained_here(b: &Block, j: usize) -> bool {
+    let w = &b.words[j];
+    let before = b.text[..w.range.start].trim_end();
+    let after = b.text[w.range.end..].trim_start();
+    (before.ends_with('(') && after.starts_with(')'))
+        || after.starts_with('(')
+        || after.starts_with("— ")
+        || after.starts_with("– ")
+        || after.starts_with("- ")
+}
+
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut c = lower.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => lower,
+    }
+}
+
+static ITALIC_HTML: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<(i|em|cite)(\s[^>]*)?>").expect("valid regex"));
+static UNDERLINE_HTML: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)<(u|ins)(\s[^>]*)?>|text-decoration[^;>]*underline").expect("valid regex")
+});
+
+/// Italics: `*text*`, `_text_`, `<i>`, `<em>`.
+pub(crate) fn emphasis(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    let mut spans: Vec<_> = ctx.doc.emphasis.clone();
+    for (r, html) in &ctx.doc.html {
+        for m in ITALIC_HTML.find_iter(html) {
+            spans.push(r.start + m.start()..r.start + m.end());
+        }
+    }
+    for span in spans {
+        hits.push(Hit {
+            rule: "emphasis",
+            span,
+            severity: Severity::Warning,
+            message: "курсив".into(),
+            suggestion: Some(
+                "уберите курсив; важное вынесите в начало предложения или в отдельный абзац; для выделения — **полужирный**".into(),
+            ),
+            why: "курсив труднее читать людям со слабым зрением и дислексией (правила, п. 4.9)".into(),
+        });
+    }
+}
+
+/// Underlines: `<u>`, `<ins>`, `text-decoration: underline`.
+pub(crate) fn underline(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    for (r, html) in &ctx.doc.html {
+        for m in UNDERLINE_HTML.find_iter(html) {
+            hits.push(Hit {
+                rule: "underline",
+                span: r.start + m.start()..r.start + m.end(),
+                severity: Severity::Error,
+                message: "подчёркивание".into(),
+                suggestion: Some("уберите подчёркивание; для выделения — **полужирный**".into()),
+                why: "подчёркнутый текст принимают за ссылку и пытаются на него нажать (правила, п. 4.9)".into(),
+            });
+        }
+    }
+}
+
+/// Symbols in place of words.
+pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    let symbols = &ctx.comp.symbols;
+    for b in &ctx.doc.blocks {
+        let text = &b.text;
+        // One pass over the bytes: only positions whose byte can start a symbol are
+        // compared (Cyrillic letters never can).
+        for (i, byte) in text.bytes().enumerate() {
+            if !ctx.comp.symbol_starts[usize::from(byte)] {
+                continue;
+            }
+            let rest = &text[i..];
+            let Some((sym, word)) = symbols.iter().find(|(s, _)| rest.starts_with(s.as_str()))
+            else {
+                continue;
+            };
+            let end = i + sym.len();
+            let prev = text[..i].chars().next_back();
+            let next = text[end..].chars().next();
+            let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+            match sym.as_str() {
+                // 1/2, 24/7 and URLs typed as text are not words in disguise.
+                "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => continue,
+                // +7 812 … is a phone number.
+                "+" if digit(next) => continue,
+                // «—>» and similar are arrows, caught as "→" when written so.
+                "<" | ">" if prev == Some('-') || next == Some('-') => continue,
+                _ => {}
+            }
+            hits.push(Hit {
+                rule: "special-symbol",
+                span: b.src_range(i..end),
+                severity: Severity::Warning,
+                message: format!("символ «{sym}» вместо слова"),
+                suggestion: Some(format!("«{sym}» → {word}")),
+                why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_shouting_from_abbreviations() {
+        assert!(looks_like_shouting("ВНИМАНИЕ"));
+        assert!(looks_like_shouting("ВАЖНО"));
+        assert!(looks_like_shouting("БЕСПЛАТНО"));
+        assert!(!looks_like_shouting("МФЦ"));
+        assert!(!looks_like_shouting("СНИЛС"));
+        assert!(!looks_like_shouting("ГИБДД"));
+        assert!(is_abbreviation_like("СПб"));
+        assert!(!is_abbreviation_like("Паспорт"));
+    }
+}

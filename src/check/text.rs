@@ -1,0 +1,615 @@
+//! Markdown → prose: the text a reader sees, with an exact map back to the source.
+//!
+//! Owns the walk over pulldown-cmark's offset iterator. Code blocks, inline code, URLs,
+//! autolinks, image targets and raw HTML never become prose; inline code and autolinks
+//! stay in a sentence as one opaque word so word counts remain honest. Every byte of
+//! [`Block::text`] maps to a byte of the source ([`Block::src_range`]), so findings carry
+//! exact line and column numbers in the whole file (front matter included).
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+/// Stands in the prose for inline code and autolinks: counted as a word, never matched.
+pub(crate) const OPAQUE: char = '\u{E000}';
+
+/// What kind of Markdown block a piece of prose came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlockKind {
+    Paragraph,
+    Heading,
+    ListItem,
+    TableCell,
+    Other,
+}
+
+/// A maximal run of text that maps to the source linearly (or to one point).
+#[derive(Debug, Clone)]
+struct Segment {
+    text_start: usize,
+    src: Range<usize>,
+    /// The text is a verbatim copy of `src`; otherwise (escapes, entities, breaks) every
+    /// byte maps to the whole `src` range.
+    direct: bool,
+}
+
+/// A word of prose.
+#[derive(Debug, Clone)]
+pub(crate) struct Word {
+    /// Byte range in [`Block::text`].
+    pub range: Range<usize>,
+    /// Byte range of the lower-cased form (`ё` → `е`) in [`Block::lower`].
+    pub lower: Range<usize>,
+    /// The word is inline code or a URL.
+    pub opaque: bool,
+}
+
+/// A sentence: a range of words in its block.
+#[derive(Debug, Clone)]
+pub(crate) struct Sentence {
+    pub words: Range<usize>,
+    pub text: Range<usize>,
+}
+
+/// One block of prose: a paragraph, a heading, a list item's own text, a table cell.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    pub kind: BlockKind,
+    pub text: String,
+    segments: Vec<Segment>,
+    pub words: Vec<Word>,
+    pub sentences: Vec<Sentence>,
+    /// Lower-cased words, back to back (one allocation per block, not per word).
+    pub lower: String,
+}
+
+impl Block {
+    /// The lower-cased form of a word of this block.
+    #[inline]
+    pub(crate) fn lower(&self, w: &Word) -> &str {
+        &self.lower[w.lower.clone()]
+    }
+
+    /// Maps a byte range of [`Block::text`] to a byte range of the source.
+    pub(crate) fn src_range(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.src_pos(r.start, false);
+        let end = if r.end > r.start {
+            self.src_pos(r.end, true)
+        } else {
+            start
+        };
+        start..end.max(start)
+    }
+
+    fn src_pos(&self, t: usize, is_end: bool) -> usize {
+        // For an end position, look up the segment holding the last byte.
+        let probe = if is_end { t.saturating_sub(1) } else { t };
+        let i = match self.segments.binary_search_by(|s| s.text_start.cmp(&probe)) {
+            Ok(i) => i,
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        let Some(seg) = self.segments.get(i) else {
+            return 0;
+        };
+        if seg.direct {
+            (seg.src.start + (t - seg.text_start)).min(seg.src.end)
+        } else if is_end {
+            seg.src.end
+        } else {
+            seg.src.start
+        }
+    }
+
+    fn push(&mut self, text: &str, src: Range<usize>, direct: bool) {
+        self.segments.push(Segment {
+            text_start: self.text.len(),
+            src,
+            direct,
+        });
+        self.text.push_str(text);
+    }
+}
+
+/// A link with its visible text.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub range: Range<usize>,
+    pub dest: String,
+    pub text: String,
+    pub has_image: bool,
+}
+
+/// An image with its alt text.
+#[derive(Debug, Clone)]
+pub(crate) struct Image {
+    pub range: Range<usize>,
+    pub alt: String,
+}
+
+/// A heading and its level (1–6).
+#[derive(Debug, Clone)]
+pub(crate) struct Heading {
+    pub range: Range<usize>,
+    pub level: u8,
+}
+
+/// A Markdown table and the text of its header row.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    pub range: Range<usize>,
+    pub head_text: String,
+}
+
+/// Everything the rules look at, extracted from one Markdown fragment.
+#[derive(Debug, Default)]
+pub(crate) struct Document {
+    pub blocks: Vec<Block>,
+    pub links: Vec<Link>,
+    pub images: Vec<Image>,
+    pub headings: Vec<Heading>,
+    pub tables: Vec<Table>,
+    /// Source ranges of `*italic*` spans.
+    pub emphasis: Vec<Range<usize>>,
+    /// Raw HTML (block or inline) with its source range.
+    pub html: Vec<(Range<usize>, String)>,
+}
+
+/// Parses `source[range]` as Markdown. Offsets in the result are offsets in `source`.
+pub(crate) fn parse(source: &str, range: Range<usize>, lang: &str) -> Document {
+    let base = range.start;
+    let body = &source[range];
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_TASKLISTS;
+    let mut doc = Document::default();
+    let mut cur: Option<Block> = None;
+    let mut kind = BlockKind::Other;
+    let mut code_depth = 0usize;
+    let mut image_depth = 0usize;
+    let mut link_stack: Vec<(usize, bool)> = Vec::new();
+    let mut in_table_head = false;
+
+    let flush = |cur: &mut Option<Block>, doc: &mut Document| {
+        if let Some(mut b) = cur.take()
+            && !b.text.trim().is_empty()
+        {
+            tokenize(&mut b, lang);
+            doc.blocks.push(b);
+        }
+    };
+
+    for (ev, r) in Parser::new_ext(body, opts).into_offset_iter() {
+        let r = r.start + base..r.end + base;
+        match ev {
+            Event::Start(tag) => match tag {
+                Tag::Paragraph => {
+                    flush(&mut cur, &mut doc);
+                    // A paragraph inside a list item is still that item's text.
+                    if kind != BlockKind::ListItem {
+                        kind = BlockKind::Paragraph;
+                    }
+                }
+                Tag::Heading { level, .. } => {
+                    flush(&mut cur, &mut doc);
+                    kind = BlockKind::Heading;
+                    doc.headings.push(Heading {
+                        range: r,
+                        level: heading_level(level),
+                    });
+                }
+                Tag::Item => {
+                    flush(&mut cur, &mut doc);
+                    kind = BlockKind::ListItem;
+                }
+                Tag::TableCell => {
+                    flush(&mut cur, &mut doc);
+                    kind = BlockKind::TableCell;
+                }
+                Tag::TableHead => in_table_head = true,
+                Tag::Table(_) => {
+                    flush(&mut cur, &mut doc);
+                    doc.tables.push(Table {
+                        range: r,
+                        head_text: String::new(),
+                    });
+                }
+                Tag::CodeBlock(_) => {
+                    flush(&mut cur, &mut doc);
+                    code_depth += 1;
+                }
+                Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) => {
+                    flush(&mut cur, &mut doc);
+                    kind = BlockKind::Other;
+                }
+                Tag::Emphasis => doc.emphasis.push(r),
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                } => {
+                    let auto = matches!(link_type, LinkType::Autolink | LinkType::Email);
+                    link_stack.push((doc.links.len(), auto));
+                    doc.links.push(Link {
+                        range: r,
+                        dest: dest_url.to_string(),
+                        text: String::new(),
+                        has_image: false,
+                    });
+                }
+                Tag::Image { .. } => {
+                    image_depth += 1;
+                    if let Some(&(i, _)) = link_stack.last() {
+                        doc.links[i].has_image = true;
+                    }
+                    doc.images.push(Image {
+                        range: r,
+                        alt: String::new(),
+                    });
+                }
+                _ => {}
+            },
+            Event::End(end) => match end {
+                TagEnd::Paragraph => {
+                    flush(&mut cur, &mut doc);
+                    if kind == BlockKind::Paragraph {
+                        kind = BlockKind::Other;
+                    }
+                }
+                TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell => {
+                    flush(&mut cur, &mut doc);
+                    kind = BlockKind::Other;
+                }
+                TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition => {
+                    flush(&mut cur, &mut doc);
+                }
+                TagEnd::TableHead => in_table_head = false,
+                TagEnd::CodeBlock => code_depth = code_depth.saturating_sub(1),
+                TagEnd::Link => {
+                    link_stack.pop();
+                }
+                TagEnd::Image => image_depth = image_depth.saturating_sub(1),
+                _ => {}
+            },
+            Event::Text(t) => {
+                if code_depth > 0 {
+                    continue;
+                }
+                if image_depth > 0 {
+                    if let Some(img) = doc.images.last_mut() {
+                        img.alt.push_str(&t);
+                    }
+                    continue;
+                }
+                if in_table_head && let Some(tbl) = doc.tables.last_mut() {
+                    tbl.head_text.push_str(&t);
+                }
+                let mut autolink = false;
+                if let Some(&(i, auto)) = link_stack.last() {
+                    doc.links[i].text.push_str(&t);
+                    autolink = auto;
+                }
+                let b = cur.get_or_insert_with(|| new_block(kind));
+                if autolink {
+                    push_opaque(b, r);
+                } else {
+                    let direct = source.get(r.clone()) == Some(&*t);
+                    b.push(&t, r, direct);
+                }
+            }
+            Event::Code(t) => {
+                if let Some(&(i, _)) = link_stack.last() {
+                    doc.links[i].text.push_str(&t);
+                }
+                if in_table_head && let Some(tbl) = doc.tables.last_mut() {
+                    tbl.head_text.push_str(&t);
+                }
+                let b = cur.get_or_insert_with(|| new_block(kind));
+                push_opaque(b, r);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if image_depth == 0
+                    && let Some(b) = cur.as_mut()
+                {
+                    b.push(" ", r, false);
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => doc.html.push((r, h.to_string())),
+            _ => {}
+        }
+    }
+    flush(&mut cur, &mut doc);
+    doc
+}
+
+fn new_block(kind: BlockKind) -> Block {
+    Block {
+        kind,
+        text: String::new(),
+        segments: Vec::new(),
+        words: Vec::new(),
+        sentences: Vec::new(),
+        lower: String::new(),
+    }
+}
+
+fn push_opaque(b: &mut Block, r: Range<usize>) {
+    let mut s = String::with_capacity(5);
+    s.push(' ');
+    s.push(OPAQUE);
+    s.push(' ');
+    b.push(&s, r, false);
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Letters and digits. ASCII and Cyrillic are answered without the Unicode tables, which
+/// were the hottest spot of a page check (`char::is_alphanumeric` on Cyrillic).
+#[inline]
+pub(crate) fn is_word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => true,
+        c if c.is_ascii() => false,
+        c => c.is_alphanumeric(),
+    }
+}
+
+/// Upper-case letters, with the same fast path.
+#[inline]
+pub(crate) fn is_upper(c: char) -> bool {
+    match c {
+        'A'..='Z' | 'А'..='Я' | 'Ё' => true,
+        'a'..='z' | 'а'..='я' | 'ё' => false,
+        c if c.is_ascii() => false,
+        c => c.is_uppercase(),
+    }
+}
+
+/// Lower-case letters, with the same fast path.
+#[inline]
+pub(crate) fn is_lower(c: char) -> bool {
+    match c {
+        'a'..='z' | 'а'..='я' | 'ё' => true,
+        'A'..='Z' | 'А'..='Я' | 'Ё' => false,
+        c if c.is_ascii() => false,
+        c => c.is_lowercase(),
+    }
+}
+
+/// Lower-cases a word and folds `ё` into `е`, as dictionaries are written.
+pub(crate) fn normalize(word: &str) -> String {
+    let mut s = String::with_capacity(word.len());
+    normalize_into(word, &mut s);
+    s
+}
+
+/// [`normalize`] appending to a buffer.
+fn normalize_into(word: &str, s: &mut String) {
+    for c in word.chars() {
+        match c {
+            'ё' | 'Ё' => s.push('е'),
+            'А'..='Я' => s.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
+            c if c.is_ascii() => s.push(c.to_ascii_lowercase()),
+            'а'..='я' => s.push(c),
+            c => s.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// Splits a block into words and sentences.
+fn tokenize(b: &mut Block, lang: &str) {
+    let text = &b.text;
+    let mut words = Vec::new();
+    let mut lower = String::with_capacity(text.len());
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c == OPAQUE {
+            words.push(Word {
+                range: i..i + c.len_utf8(),
+                lower: lower.len()..lower.len(),
+                opaque: true,
+            });
+            continue;
+        }
+        if !is_word_char(c) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) || d == '\u{301}' {
+                end = j + d.len_utf8();
+                iter.next();
+            } else if matches!(d, ':' | '.' | ',')
+                && text[..j].ends_with(|p: char| p.is_ascii_digit())
+                && text[j + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_ascii_digit())
+            {
+                // «10:00», «1,5», «02.04.2026» are one word each.
+                end = j + 1;
+                iter.next();
+            } else if d == '-' || d == '\'' || d == '’' {
+                // Keep «из-за», «какой-то», «don't» as one word.
+                let after = text[j + d.len_utf8()..].chars().next();
+                if after.is_some_and(is_word_char) {
+                    end = j + d.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        let raw = &text[i..end];
+        // A URL or an e-mail typed as plain text is not a word to judge. Only words
+        // touching URL punctuation can be part of one.
+        let touches = |c: Option<char>| matches!(c, Some('.' | '/' | '@' | ':' | '_'));
+        let opaque = (touches(text[..i].chars().next_back())
+            || touches(text[end..].chars().next()))
+            && is_urlish(text, i, end);
+        let start = lower.len();
+        if !opaque {
+            normalize_into(raw, &mut lower);
+        }
+        words.push(Word {
+            range: i..end,
+            lower: start..lower.len(),
+            opaque,
+        });
+    }
+    b.sentences = split_sentences(text, &words, &lower, lang);
+    b.words = words;
+    b.lower = lower;
+}
+
+/// True when the non-space run around `start..end` is a URL, a domain or an e-mail.
+pub(crate) fn is_urlish(text: &str, start: usize, end: usize) -> bool {
+    let run_start = text[..start].rfind(char::is_whitespace).map_or(0, |p| {
+        p + text[p..].chars().next().map_or(1, char::len_utf8)
+    });
+    let run_end = text[end..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |p| end + p);
+    let run = text[run_start..run_end].trim_matches(|c: char| !is_word_char(c));
+    if run.contains("://") || run.starts_with("www.") || run.contains('@') {
+        return true;
+    }
+    // A domain: letters, a dot, then letters (gu.spb.ru, mos.ru/…), not «т.е.» or «1.5».
+    let mut parts = run.split('/').next().unwrap_or("").split('.');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    !rest.is_empty()
+        && first.chars().count() >= 2
+        && rest.iter().all(|p| p.chars().count() >= 2)
+        && rest
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_lowercase()) || *p == "рф")
+}
+
+/// Short words after which a full stop does not end a sentence.
+const NO_STOP_AFTER: &[&str] = &[
+    "г", "гг", "ул", "д", "им", "пр", "пл", "наб", "пер", "т", "е", "п", "пп", "ст", "руб", "коп",
+    "тел", "каб", "корп", "лит", "стр", "рис", "см", "кв", "обл", "р", "н", "тыс", "млн", "млрд",
+    "ч", "мин", "сек", "пом", "эт", "вкл", "напр", "др", "пр", "т.е", "т.д", "т.п", "mr", "mrs",
+    "ms", "dr", "st", "no", "e", "g", "i", "etc", "vs",
+];
+
+fn split_sentences(text: &str, words: &[Word], lower: &str, lang: &str) -> Vec<Sentence> {
+    let _ = lang;
+    let mut out = Vec::new();
+    let mut first_word = 0usize;
+    let mut text_start = 0usize;
+    let mut wi = 0usize;
+    for (i, c) in text.char_indices() {
+        if !matches!(c, '.' | '!' | '?' | '…') {
+            continue;
+        }
+        // Words that end before this mark belong to the current sentence.
+        while wi < words.len() && words[wi].range.end <= i {
+            wi += 1;
+        }
+        if wi < words.len() && words[wi].range.start < i {
+            continue; // inside a word (should not happen: marks are not word chars)
+        }
+        let mut j = i + c.len_utf8();
+        // Repeated marks and closing quotes/brackets stay with this sentence.
+        while let Some(d) = text[j..].chars().next() {
+            if matches!(d, '.' | '!' | '?' | '…' | '»' | '"' | '”' | ')' | '\'') {
+                j += d.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let rest = &text[j..];
+        let next = rest.trim_start();
+        if next.len() == rest.len() && !rest.is_empty() {
+            continue; // no space after the mark: «1.5», «gu.spb.ru»
+        }
+        if c == '.' && wi > first_word {
+            let prev = &words[wi - 1];
+            let prev_lower = &lower[prev.lower.clone()];
+            // Only short words can be abbreviations: skip the list scan for the rest.
+            let short = prev_lower.len() <= 8 && NO_STOP_AFTER.contains(&prev_lower);
+            let initial = prev_lower.chars().count() == 1
+                && text[prev.range.clone()]
+                    .chars()
+                    .next()
+                    .is_some_and(is_upper);
+            if (short || initial) && prev.range.end == i {
+                continue;
+            }
+        }
+        if let Some(n) = next.chars().next()
+            && is_lower(n)
+        {
+            continue; // «и т. д. и т. п.», «см. ниже»
+        }
+        if wi > first_word {
+            out.push(Sentence {
+                words: first_word..wi,
+                text: text_start..j,
+            });
+        }
+        first_word = wi;
+        text_start = j + (rest.len() - next.len());
+    }
+    if words.len() > first_word {
+        out.push(Sentence {
+            words: first_word..words.len(),
+            text: text_start..text.trim_end().len().max(text_start),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_prose_back_to_source() {
+        let src = "Текст с **жирным** и `кодом`.\n\n```\nв целях\n```\n";
+        let doc = parse(src, 0..src.len(), "ru");
+        assert_eq!(doc.blocks.len(), 1);
+        let b = &doc.blocks[0];
+        let w = b.words.iter().find(|w| b.lower(w) == "жирным").unwrap();
+        assert_eq!(&src[b.src_range(w.range.clone())], "жирным");
+        assert!(b.words.iter().any(|w| w.opaque));
+        assert!(!b.text.contains("в целях"));
+    }
+
+    #[test]
+    fn splits_sentences_but_not_abbreviations() {
+        let src = "Приходите на ул. Ленина, д. 5. Возьмите паспорт! Это всё.";
+        let doc = parse(src, 0..src.len(), "ru");
+        let b = &doc.blocks[0];
+        assert_eq!(b.sentences.len(), 3, "{:?}", b.sentences);
+    }
+
+    #[test]
+    fn urls_in_text_are_opaque() {
+        let src = "Сайт gu.spb.ru/123/ и почта a@b.ru работают.";
+        let doc = parse(src, 0..src.len(), "ru");
+        let b = &doc.blocks[0];
+        assert!(
+            b.words
+                .iter()
+                .filter(|w| w.opaque)
+                .any(|w| &b.text[w.range.clone()] == "gu")
+        );
+    }
+}

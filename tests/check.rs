@@ -1,0 +1,826 @@
+//! `yasno check`: every rule fires on a text written to break it, at an exact line and
+//! column, and stays quiet on its plain rewrite; stemming, the production calendar, the
+//! JSON shape, the command line, the build hook, the cache and the monitoring report.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use jiff::civil::date;
+use yasno::check::{
+    Amendment, Calendar, CalendarExtension, CheckCache, CheckConfig, Finding, FreshnessInput,
+    Level, Severity, check_freshness, check_markdown, site as cs,
+};
+
+fn run(src: &str, lang: &str, cfg: &CheckConfig) -> Vec<Finding> {
+    // Front matter, when present, ends with the second `+++` line.
+    let body = if let Some(rest) = src.strip_prefix("+++\n") {
+        4 + rest.find("+++\n").expect("closing fence") + 4
+    } else {
+        0
+    };
+    check_markdown(Path::new("page.md"), src, body, lang, cfg)
+}
+
+fn ru(src: &str) -> Vec<Finding> {
+    run(src, "ru", &CheckConfig::default())
+}
+
+/// (line, column, end line, end column) of the findings of one rule.
+fn at(findings: &[Finding], rule: &str) -> Vec<(usize, usize, usize, usize)> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| (f.line, f.column, f.end_line, f.end_column))
+        .collect()
+}
+
+fn quiet(src: &str, rule: &str) {
+    let f = ru(src);
+    assert!(
+        at(&f, rule).is_empty(),
+        "{rule} should be quiet on {src:?}, got {f:#?}"
+    );
+}
+
+mod plain_language {
+    use super::*;
+
+    #[test]
+    fn bureaucratese_fires_with_position_and_suggestion_after_front_matter() {
+        let src = "+++\ntitle = \"x\"\n+++\nСправку выдают в целях оформления пособия.\n";
+        let f = ru(src);
+        assert_eq!(at(&f, "bureaucratese"), [(4, 16, 4, 23)]);
+        let b = f.iter().find(|f| f.rule == "bureaucratese").unwrap();
+        assert_eq!(b.severity, Severity::Error);
+        assert_eq!(b.suggestion.as_deref(), Some("«в целях» → чтобы; для"));
+        assert_eq!(&src[b.span.clone()], "в целях");
+        quiet(
+            "+++\ntitle = \"x\"\n+++\nСправку выдают, чтобы оформить пособие.\n",
+            "bureaucratese",
+        );
+    }
+
+    #[test]
+    fn inflected_forms_are_caught_by_stemming() {
+        let cases = [
+            ("Оплата осуществляется наличными.", "осуществляется"),
+            ("Сотрудник осуществил проверку.", "осуществил"),
+            ("Этот документ являлся основанием.", "являлся"),
+            ("В случаях болезни звоните.", "В случаях"),
+            ("Произведите оплату в кассе.", "Произведите оплату"),
+            ("Принесите данную справку.", "данную"),
+            (
+                "Действуем в соответствии со статьёй 5.",
+                "в соответствии со",
+            ),
+            (
+                "Мы откажем в связи с тем, что срок прошёл.",
+                "в связи с тем, что",
+            ),
+            (
+                "Справку выдают на безвозмездной основе.",
+                "на безвозмездной основе",
+            ),
+            ("При наличии льгот скажите сотруднику.", "При наличии"),
+        ];
+        for (text, matched) in cases {
+            let f = ru(text);
+            let hit: Vec<&str> = f
+                .iter()
+                .filter(|f| f.rule == "bureaucratese")
+                .map(|f| &text[f.span.clone()])
+                .collect();
+            assert_eq!(hit, [matched], "in {text:?}");
+        }
+        // Same stem, other word: «данные» (data) is not «данный» (this).
+        quiet("Мы храним ваши персональные данные.", "bureaucratese");
+        quiet("Поверните направо у входа.", "bureaucratese");
+    }
+
+    #[test]
+    fn long_sentence_warns_over_15_words_and_errors_over_25() {
+        let s16 = "Мы примем заявление и документы в приёмной администрации в понедельник или в четверг с утра рано.";
+        let f = ru(s16);
+        let end = s16.chars().count() + 1;
+        assert_eq!(at(&f, "long-sentence"), [(1, 1, 1, end)]);
+        assert_eq!(f[0].severity, Severity::Warning);
+        let s26 = "Один два три четыре пять шесть семь восемь девять десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать двадцать раз два три четыре пять шесть.";
+        let f = ru(&format!("Коротко.\n\n{s26}"));
+        assert_eq!(
+            at(&f, "long-sentence"),
+            [(3, 1, 3, s26.chars().count() + 1)]
+        );
+        assert_eq!(f[0].severity, Severity::Error);
+        quiet(
+            "Мы примем заявление в приёмной. Приходите в понедельник или в четверг.",
+            "long-sentence",
+        );
+    }
+
+    #[test]
+    fn long_paragraph_fires_on_six_sentences() {
+        let p = "Возьмите паспорт. Возьмите фото. Возьмите справку. Приходите утром. Ждите очереди. Получите ответ.";
+        assert_eq!(at(&ru(p), "long-paragraph"), [(1, 1, 1, p.chars().count())]);
+        quiet(
+            "Возьмите паспорт, фото и справку.\n\nПриходите утром. Ответ дадим сразу.",
+            "long-paragraph",
+        );
+    }
+
+    #[test]
+    fn all_caps_fires_on_shouting_not_on_abbreviations() {
+        let f = ru("Текст.\n\nВНИМАНИЕ! Возьмите паспорт в МФЦ (многофункциональный центр).");
+        assert_eq!(at(&f, "all-caps"), [(3, 1, 3, 9)]);
+        quiet("Важно: возьмите паспорт.", "all-caps");
+        // Two capital words in a row are shouting even when short.
+        assert_eq!(
+            at(&ru("НЕ ОПАЗДЫВАЙТЕ на приём."), "all-caps"),
+            [(1, 1, 1, 15)]
+        );
+    }
+
+    #[test]
+    fn emphasis_and_underline_fire_on_markup() {
+        let f = ru("Возьмите *паспорт* с собой.");
+        assert_eq!(at(&f, "emphasis"), [(1, 10, 1, 19)]);
+        let f = ru("Возьмите <u>паспорт</u> с собой.");
+        assert_eq!(at(&f, "underline"), [(1, 10, 1, 13)]);
+        quiet("Возьмите **паспорт** с собой.", "emphasis");
+        quiet("Возьмите **паспорт** с собой.", "underline");
+    }
+
+    #[test]
+    fn special_symbols_fire_and_plain_words_do_not() {
+        let f = ru("Скидка 10 % для пенсионеров & студентов.");
+        assert_eq!(at(&f, "special-symbol"), [(1, 11, 1, 12), (1, 29, 1, 30)]);
+        quiet(
+            "Скидка 10 процентов для пенсионеров и студентов. Сайт gu.spb.ru/mfc/ работает. Звоните +7 812 702-12-02.",
+            "special-symbol",
+        );
+    }
+
+    #[test]
+    fn special_symbols_are_configurable() {
+        let cfg = CheckConfig {
+            special_symbols: Some(vec!["№".into()]),
+            ..CheckConfig::default()
+        };
+        let f = run("Кабинет № 5, скидка 10 %.", "ru", &cfg);
+        assert_eq!(at(&f, "special-symbol"), [(1, 9, 1, 10)]);
+    }
+
+    #[test]
+    fn negative_instruction_fires_and_positive_rewrite_is_quiet() {
+        let f = ru("Заявления не принимаются без паспорта.");
+        assert_eq!(at(&f, "negative"), [(1, 11, 1, 25)]);
+        let n = f.iter().find(|f| f.rule == "negative").unwrap();
+        assert!(
+            n.suggestion
+                .as_deref()
+                .unwrap()
+                .contains("возьмите паспорт")
+        );
+        quiet("Возьмите паспорт.", "negative");
+        // Not an instruction: a fact about a person.
+        quiet("Второй родитель не общается с ребёнком.", "negative");
+    }
+
+    #[test]
+    fn abbreviation_needs_explanation_at_first_use_or_the_glossary() {
+        let f = ru("Подайте заявление в МФЦ. Адрес МФЦ есть на сайте.");
+        assert_eq!(at(&f, "abbreviation"), [(1, 21, 1, 24)]);
+        quiet(
+            "Подайте заявление в многофункциональный центр (МФЦ). Адрес МФЦ есть на сайте.",
+            "abbreviation",
+        );
+        quiet(
+            "Подайте заявление в МФЦ (многофункциональный центр).",
+            "abbreviation",
+        );
+        let mut cfg = CheckConfig::default();
+        cfg.glossary
+            .insert("МФЦ".into(), "многофункциональный центр".into());
+        assert!(at(&run("Подайте заявление в МФЦ.", "ru", &cfg), "abbreviation").is_empty());
+    }
+
+    #[test]
+    fn terminology_fires_on_two_words_for_one_thing() {
+        let f = ru("Заявитель приносит паспорт.\n\nЗаявитель ждёт. Клиент получает ответ.");
+        assert_eq!(at(&f, "terminology"), [(3, 17, 3, 23)]);
+        quiet(
+            "Заявитель приносит паспорт.\n\nЗаявитель ждёт. Заявитель получает ответ.",
+            "terminology",
+        );
+        // Groups come from settings.
+        let cfg = CheckConfig {
+            terminology: Some(vec![vec!["справка".into(), "выписка".into()]]),
+            ..CheckConfig::default()
+        };
+        let f = run("Возьмите справку. Выписку дадут в банке.", "ru", &cfg);
+        assert_eq!(at(&f, "terminology"), [(1, 19, 1, 26)]);
+    }
+
+    #[test]
+    fn readability_fires_on_long_words_and_long_sentences() {
+        let hard = "Административная регламентированная документация предусматривает обязательное предоставление многочисленных удостоверяющих документов. ".repeat(12);
+        let f = ru(&hard);
+        assert_eq!(at(&f, "readability"), [(1, 1, 1, 17)]);
+        assert!(
+            f.iter()
+                .any(|f| f.rule == "readability" && f.message.contains("ниже порога"))
+        );
+        let easy =
+            "Мы ждём вас в среду. Возьмите паспорт и фото. Вход с улицы, есть пандус. ".repeat(6);
+        quiet(&easy, "readability");
+    }
+
+    #[test]
+    fn english_pages_get_the_english_rules() {
+        let f = run(
+            "In order to apply, read the form [here](https://x.org/f.pdf).",
+            "en",
+            &CheckConfig::default(),
+        );
+        assert_eq!(at(&f, "bureaucratese"), [(1, 1, 1, 12)]);
+        assert_eq!(at(&f, "link-text"), [(1, 34, 1, 61)]);
+        let f = run(
+            "To apply, read the [application form](https://x.org/f.pdf).",
+            "en",
+            &CheckConfig::default(),
+        );
+        assert!(f.is_empty(), "{f:#?}");
+    }
+}
+
+mod accessibility {
+    use super::*;
+
+    #[test]
+    fn image_without_alt_or_with_a_file_name() {
+        let f = ru("Схема:\n\n![](plan.png)\n\n![IMG_1234.jpg](b.jpg)\n");
+        assert_eq!(at(&f, "image-alt"), [(3, 1, 3, 14), (5, 1, 5, 23)]);
+        quiet("![Вход в здание с пандусом слева](plan.png)\n", "image-alt");
+    }
+
+    #[test]
+    fn meaningless_link_text() {
+        let f = ru("Образец заявления [здесь](https://x.ru/a.pdf).");
+        assert_eq!(at(&f, "link-text"), [(1, 19, 1, 46)]);
+        quiet("[Образец заявления](https://x.ru/a.pdf).", "link-text");
+    }
+
+    #[test]
+    fn skipped_heading_level() {
+        let f = ru("## Документы\n\nТекст.\n\n#### Копии\n");
+        assert_eq!(at(&f, "heading-level"), [(5, 1, 5, 11)]);
+        quiet("## Документы\n\nТекст.\n\n### Копии\n", "heading-level");
+    }
+
+    #[test]
+    fn table_without_header_row() {
+        let f = ru("Часы:\n\n|  |  |\n|--|--|\n| Пн | 10–17 |\n");
+        assert_eq!(at(&f, "table-header"), [(3, 1, 3, 8)]);
+        quiet(
+            "Часы:\n\n| День | Часы |\n|--|--|\n| Пн | 10–17 |\n",
+            "table-header",
+        );
+    }
+
+    #[test]
+    fn phone_number_not_a_tel_link() {
+        let f = ru("Звоните: +7 812 702-12-02.");
+        assert_eq!(at(&f, "phone-link"), [(1, 10, 1, 26)]);
+        let p = f.iter().find(|f| f.rule == "phone-link").unwrap();
+        assert_eq!(
+            p.suggestion.as_deref(),
+            Some("[+7 812 702-12-02](tel:+78127021202)")
+        );
+        quiet(
+            "Звоните: [+7 812 702-12-02](tel:+78127021202).",
+            "phone-link",
+        );
+    }
+}
+
+mod settings_and_exemptions {
+    use super::*;
+
+    #[test]
+    fn a_comment_exempts_its_line_and_the_next() {
+        let before = "<!-- yasno-allow: bureaucratese -->\nВ целях защиты детей мы проверяем всё.";
+        quiet(before, "bureaucratese");
+        let same = "В целях защиты детей мы проверяем всё. <!-- yasno-allow: bureaucratese -->";
+        quiet(same, "bureaucratese");
+        // Only the named rule, only that line.
+        let other = "<!-- yasno-allow: long-sentence -->\nВ целях защиты детей мы проверяем всё.";
+        assert_eq!(at(&ru(other), "bureaucratese"), [(2, 1, 2, 8)]);
+        let far = "<!-- yasno-allow: bureaucratese -->\n\nТекст.\n\nВ целях защиты.";
+        assert_eq!(at(&ru(far), "bureaucratese"), [(5, 1, 5, 8)]);
+    }
+
+    #[test]
+    fn a_toml_comment_exempts_a_front_matter_line() {
+        let src = "+++\n# <!-- yasno-allow: bureaucratese -->\nsummary = \"В целях защиты.\"\n+++\nТекст.\n";
+        let path = Path::new("s.md");
+        let input = cs::FileInput {
+            path: path.into(),
+            source: src.into(),
+            lang: "ru".into(),
+            url: None,
+            settings_file: false,
+            meta: None,
+        };
+        let cfg = CheckConfig::default();
+        let r = cs::check_files(
+            vec![input.clone()],
+            &cfg,
+            &Calendar::russia(),
+            date(2026, 1, 1),
+            None,
+        );
+        assert!(r.findings.is_empty(), "{:#?}", r.findings);
+        let plain = src.replace("# <!-- yasno-allow: bureaucratese -->\n", "");
+        let r = cs::check_files(
+            vec![cs::FileInput {
+                source: plain.into(),
+                ..input
+            }],
+            &cfg,
+            &Calendar::russia(),
+            date(2026, 1, 1),
+            None,
+        );
+        assert_eq!(at(&r.findings, "bureaucratese"), [(2, 12, 2, 19)]);
+    }
+
+    #[test]
+    fn severity_is_configurable_per_rule() {
+        let text = "В целях защиты детей мы проверяем всё.";
+        let mut cfg = CheckConfig::default();
+        cfg.rules.insert("bureaucratese".into(), Level::Warning);
+        let f = run(text, "ru", &cfg);
+        assert_eq!(f[0].severity, Severity::Warning);
+        cfg.rules.insert("bureaucratese".into(), Level::Off);
+        assert!(run(text, "ru", &cfg).is_empty());
+        cfg.rules.insert("bureaucratse".into(), Level::Off);
+        assert_eq!(
+            cfg.unknown_rules(),
+            ["неизвестное правило `bureaucratse` в [check.rules]; может быть, `bureaucratese`?"]
+        );
+    }
+
+    #[test]
+    fn settings_table_parses_from_toml() {
+        let cfg: CheckConfig = toml::from_str(
+            r#"
+            sentence_warning_words = 12
+            allow = ["в целях"]
+            [rules]
+            emphasis = "error"
+            [calendar]
+            days_off = [2027-01-11, "2027-01-12"]
+            working_days = ["2027-01-16"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.sentence_warning_words, 12);
+        assert_eq!(cfg.rules["emphasis"], Level::Error);
+        assert_eq!(
+            cfg.calendar.days_off,
+            [date(2027, 1, 11), date(2027, 1, 12)]
+        );
+        quiet_with(&cfg, "В целях защиты.", "bureaucratese");
+    }
+
+    fn quiet_with(cfg: &CheckConfig, src: &str, rule: &str) {
+        assert!(at(&run(src, "ru", cfg), rule).is_empty());
+    }
+
+    #[test]
+    fn code_urls_and_front_matter_are_not_prose() {
+        let src = "+++\nsummary = \"в целях\"\n+++\nСм. `в целях` и\n\n```\nв целях\n```\n\n<https://x.ru/v-celyah>\n";
+        assert!(at(&ru(src), "bureaucratese").is_empty());
+    }
+}
+
+mod robustness {
+    use super::*;
+
+    #[test]
+    fn odd_input_never_panics_and_positions_stay_in_the_file() {
+        let cases = [
+            "",
+            "+++\n+++\n",
+            "\u{0}\u{feff}",
+            "İSTANBUL <TABLE><tr><td>İ</td></tr></TABLE> ВНИМАНИЕ",
+            "```\nне закрытый блок кода в целях",
+            "Строка\r\nв целях\r\n",
+            "й\u{306}ё\u{308} — «в целях» … !!! ??? ... 1.2.3.4 10:00:00 a@b.c",
+            "[](<>) ![]() <img src=x> [[ссылка]] | a | b |\n|---|",
+            "# A\n###### B\n## C\n#### D",
+            "- в целях\n  - ЗАГС\n    1. &amp; &#x41; \\* *к*",
+        ];
+        for src in cases {
+            let body = if src.starts_with("+++\n+++\n") { 8 } else { 0 };
+            for lang in ["ru", "en"] {
+                let f = check_markdown(Path::new("x.md"), src, body, lang, &CheckConfig::default());
+                for x in &f {
+                    assert!(
+                        x.span.end <= src.len() && x.span.start <= x.span.end,
+                        "{x:?}"
+                    );
+                    assert!(src.is_char_boundary(x.span.start) && src.is_char_boundary(x.span.end));
+                    assert!(x.line >= 1 && x.column >= 1);
+                }
+                let _ = yasno::check::render_human(&f, &|_| Some(src.to_string()));
+            }
+        }
+    }
+}
+
+mod freshness {
+    use super::*;
+
+    #[test]
+    fn working_days_skip_a_holiday_and_count_a_transferred_saturday() {
+        let c = Calendar::russia();
+        // Thu 30 Oct 2025 + 3: Fri 31 Oct, Sat 1 Nov (working by the 2025 decree),
+        // Mon 3 Nov is a day off (moved from 1 Nov), Tue 4 Nov is a holiday, Wed 5 Nov.
+        assert_eq!(c.add_working_days(date(2025, 10, 30), 3), date(2025, 11, 5));
+        // Thu 5 Mar 2026 + 3: Fri 6, Mon 9 is off (8 March fell on a Sunday), Tue 10, Wed 11.
+        assert_eq!(c.add_working_days(date(2026, 3, 5), 3), date(2026, 3, 11));
+        // New Year: Wed 31 Dec 2025 is off; 1–11 Jan 2026 are off; Mon 12 Jan is the first.
+        assert_eq!(c.add_working_days(date(2025, 12, 30), 1), date(2026, 1, 12));
+        // A site adds a transfer for a year the built-in data does not know yet.
+        let ext = CalendarExtension {
+            days_off: vec![date(2027, 1, 11)],
+            working_days: vec![date(2027, 1, 16)],
+        };
+        let c = Calendar::russia().extended(&ext);
+        // Fri 8 Jan 2027 is a holiday; Mon 11 off (site), Tue 12, Wed 13 … Sat 16 works.
+        assert_eq!(c.add_working_days(date(2027, 1, 8), 3), date(2027, 1, 14));
+        assert!(c.is_working_day(date(2027, 1, 16)));
+    }
+
+    fn fresh(
+        updated: jiff::civil::Date,
+        amended: jiff::civil::Date,
+        today: jiff::civil::Date,
+    ) -> Vec<Finding> {
+        let src = "+++\nupdated = 2026-01-01\nlegal_acts = [{ title = \"Регламент\", amended = 2026-01-01 }]\n+++\n";
+        let at_date = src.find("amended = ").unwrap() + 10;
+        let amendments = [Amendment {
+            title: "Регламент".into(),
+            amended,
+            span: at_date..at_date + 10,
+        }];
+        check_freshness(
+            &FreshnessInput {
+                file: Path::new("s.md"),
+                source: src,
+                updated,
+                updated_span: 14..24,
+                amendments: &amendments,
+                today,
+            },
+            &CheckConfig::default(),
+            &Calendar::russia(),
+        )
+    }
+
+    #[test]
+    fn page_must_be_updated_within_three_working_days_of_an_amendment() {
+        let amended = date(2026, 3, 5); // deadline Wed 11 Mar 2026
+        assert!(fresh(date(2026, 3, 11), amended, date(2026, 3, 20)).is_empty());
+        let late = fresh(date(2026, 3, 12), amended, date(2026, 3, 20));
+        assert_eq!(at(&late, "freshness"), [(2, 11, 2, 21)]);
+        assert_eq!(late[0].severity, Severity::Warning);
+        let due = fresh(date(2026, 3, 1), amended, date(2026, 3, 10));
+        assert_eq!(due[0].severity, Severity::Warning);
+        assert!(
+            due[0].message.contains("до 11.03.2026"),
+            "{}",
+            due[0].message
+        );
+        let overdue = fresh(date(2026, 3, 1), amended, date(2026, 3, 12));
+        assert_eq!(at(&overdue, "freshness"), [(3, 48, 3, 58)]);
+        assert_eq!(overdue[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn page_not_updated_for_twelve_months_is_stale() {
+        let f = fresh(date(2025, 3, 1), date(2020, 1, 10), date(2026, 3, 2));
+        assert_eq!(at(&f, "stale"), [(2, 11, 2, 21)]);
+        assert!(
+            at(
+                &fresh(date(2025, 3, 3), date(2020, 1, 10), date(2026, 3, 2)),
+                "stale"
+            )
+            .is_empty()
+        );
+    }
+}
+
+mod command_line {
+    use super::*;
+
+    fn yasno(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_yasno"))
+            .args(args)
+            .output()
+            .expect("yasno runs")
+    }
+
+    fn fixtures() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check")
+    }
+
+    fn copy_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for e in walkdir::WalkDir::new(fixtures().join("site")) {
+            let e = e.unwrap();
+            let rel = e.path().strip_prefix(fixtures().join("site")).unwrap();
+            let to = dir.path().join(rel);
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    #[test]
+    fn json_output_has_the_documented_shape() {
+        let file = fixtures().join("loose/notice.md");
+        let out = yasno(&[
+            "check",
+            "--no-cache",
+            "--root",
+            fixtures().join("loose").to_str().unwrap(),
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "an error remains");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let arr = v.as_array().unwrap();
+        let keys = [
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "rule",
+            "severity",
+            "message",
+            "suggestion",
+        ];
+        for f in arr {
+            let obj = f.as_object().unwrap();
+            let mut got: Vec<&str> = obj.keys().map(String::as_str).collect();
+            got.sort();
+            let mut want = keys.to_vec();
+            want.sort();
+            assert_eq!(got, want);
+            assert!(obj["line"].is_u64() && obj["column"].is_u64());
+            assert!(["error", "warning"].contains(&obj["severity"].as_str().unwrap()));
+        }
+        let brief: Vec<(String, u64, u64)> = arr
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            [
+                ("all-caps".to_string(), 3, 1),
+                ("negative".to_string(), 3, 21),
+                ("link-text".to_string(), 5, 13),
+            ]
+        );
+        assert_eq!(arr[2]["severity"], "error");
+        assert!(arr[0]["file"].as_str().unwrap().ends_with("notice.md"));
+    }
+
+    #[test]
+    fn human_output_is_rustc_style() {
+        let file = fixtures().join("loose/notice.md");
+        let out = yasno(&[
+            "check",
+            "--no-cache",
+            "--root",
+            "/nonexistent",
+            file.to_str().unwrap(),
+        ]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("error[link-text]: текст ссылки «здесь»"),
+            "{text}"
+        );
+        assert!(text.contains("notice.md:5:13"), "{text}");
+        assert!(text.contains("= почему:"), "{text}");
+        assert!(text.contains("ошибок: 1, предупреждений: 2"), "{text}");
+    }
+
+    #[test]
+    fn whole_site_uses_settings_and_exits_by_errors() {
+        let site = copy_site();
+        let root = site.path().to_str().unwrap();
+        let out = yasno(&[
+            "check",
+            "--root",
+            root,
+            "--today",
+            "2026-05-20",
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: Vec<(String, String, u64)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["file"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let b = |r: &str, l: u64| ("bureaucratic.md".to_string(), r.to_string(), l);
+        // Summary in the front matter (line 3), the body (line 16), italics as an error
+        // by the site's settings, the exempted line 18 quiet, and the amendment of
+        // 5 March not followed by an update (deadline 11 March).
+        assert_eq!(
+            rules,
+            [
+                b("bureaucratese", 3),
+                b("freshness", 11),
+                b("bureaucratese", 16),
+                b("emphasis", 16),
+            ],
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(out.status.code(), Some(1));
+        // Fix the page: the check passes.
+        let page = site.path().join("content/services/bureaucratic.md");
+        std::fs::write(
+            &page,
+            std::fs::read_to_string(&page)
+                .unwrap()
+                .replace(
+                    "выдается в целях защиты прав ребенка",
+                    "защищает права ребёнка",
+                )
+                .replace(
+                    "В соответствии с регламентом заявление подается *лично*.",
+                    "Заявление подайте лично.",
+                )
+                .replace("updated = 2026-03-02", "updated = 2026-03-10"),
+        )
+        .unwrap();
+        let out = yasno(&["check", "--root", root, "--today", "2026-05-20"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+
+    #[test]
+    fn build_warns_and_fails_only_with_strict() {
+        let site = copy_site();
+        let root = site.path().to_str().unwrap();
+        let out_dir = site.path().join("public");
+        let out = yasno(&[
+            "build",
+            "--root",
+            root,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("warning[bureaucratese]"), "{err}");
+        assert!(out_dir.join("services/plain/index.html").exists());
+        let out = yasno(&[
+            "build",
+            "--strict",
+            "--root",
+            root,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("error[bureaucratese]"), "{err}");
+    }
+
+    #[test]
+    fn report_lists_every_page_with_readability_and_freshness() {
+        let site = copy_site();
+        let report = site.path().join("monitoring.html");
+        let out = yasno(&[
+            "check",
+            "--root",
+            site.path().to_str().unwrap(),
+            "--today",
+            "2026-05-20",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let html = scraper::Html::parse_document(&std::fs::read_to_string(&report).unwrap());
+        let row = scraper::Selector::parse("table:last-of-type tbody tr").unwrap();
+        let cell = scraper::Selector::parse("td").unwrap();
+        let rows: Vec<Vec<String>> = html
+            .select(&row)
+            .map(|r| {
+                r.select(&cell)
+                    .map(|c| c.text().collect::<String>())
+                    .collect()
+            })
+            .collect();
+        let plain = rows
+            .iter()
+            .find(|r| r[0].starts_with("Разрешение на брак"))
+            .unwrap();
+        assert!(
+            plain[1].parse::<f64>().is_ok(),
+            "readability is a number: {plain:?}"
+        );
+        assert!(plain[7].contains("обновлена вовремя"), "{plain:?}");
+        let bad = rows
+            .iter()
+            .find(|r| r[0].starts_with("Выдача разрешения"))
+            .unwrap();
+        assert!(bad[7].contains("срок обновления истёк"), "{bad:?}");
+        assert!(bad[5].contains("bureaucratese: 2"), "{bad:?}");
+    }
+
+    #[test]
+    fn cache_rechecks_only_changed_pages() {
+        let site = copy_site();
+        let mut inputs = Vec::new();
+        for name in ["plain.md", "bureaucratic.md"] {
+            let path = site.path().join("content/services").join(name);
+            inputs.push(cs::FileInput {
+                source: std::fs::read_to_string(&path).unwrap().into(),
+                path,
+                lang: "ru".into(),
+                url: None,
+                settings_file: false,
+                meta: None,
+            });
+        }
+        let cfg = CheckConfig::default();
+        let cal = Calendar::russia();
+        let mut cache = CheckCache::new(&cfg);
+        let today = date(2026, 5, 20);
+        let first = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
+        assert_eq!(first.cached, 0);
+        let second = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
+        assert_eq!(second.cached, 2);
+        assert_eq!(first.findings, second.findings);
+        inputs[1].source = format!("{}\nНовый абзац.\n", inputs[1].source).into();
+        let third = cs::check_files(inputs, &cfg, &cal, today, Some(&mut cache));
+        assert_eq!(third.cached, 1);
+        // Other settings drop the cache.
+        let strict = CheckConfig {
+            sentence_warning_words: 5,
+            ..CheckConfig::default()
+        };
+        assert!(cache.validate(&strict).is_empty());
+    }
+
+    #[test]
+    fn the_example_site_passes_with_no_errors() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let out = yasno(&["check", "--no-cache", "--root", root]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
