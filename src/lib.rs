@@ -7,6 +7,7 @@
 pub mod diagnostics;
 pub mod markdown;
 pub mod output;
+pub mod qr;
 pub mod render;
 pub mod scaffold;
 pub mod site;
