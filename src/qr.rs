@@ -234,17 +234,36 @@ impl Pixel for PathPixel {
     }
 }
 
-struct PathCanvas(DrawnPath);
+/// Collects dark modules into one path. The renderer hands over one module at a time, row by
+/// row; runs of dark modules in a row become one rectangle, which makes the SVG about three
+/// times smaller than a square per module.
+struct PathCanvas {
+    drawn: DrawnPath,
+    /// The run being extended: (left, top, width).
+    run: Option<(u32, u32, u32)>,
+}
+
+impl PathCanvas {
+    fn flush(&mut self) {
+        if let Some((left, top, width)) = self.run.take() {
+            // Writing to a String cannot fail.
+            let _ = write!(self.drawn.path, "M{left} {top}h{width}v1h-{width}z");
+        }
+    }
+}
 
 impl Canvas for PathCanvas {
     type Pixel = PathPixel;
     type Image = DrawnPath;
 
     fn new(width: u32, _height: u32, _dark: PathPixel, _light: PathPixel) -> Self {
-        PathCanvas(DrawnPath {
-            size: width,
-            path: String::new(),
-        })
+        PathCanvas {
+            drawn: DrawnPath {
+                size: width,
+                path: String::new(),
+            },
+            run: None,
+        }
     }
 
     fn draw_dark_pixel(&mut self, x: u32, y: u32) {
@@ -252,12 +271,20 @@ impl Canvas for PathCanvas {
     }
 
     fn draw_dark_rect(&mut self, left: u32, top: u32, width: u32, height: u32) {
-        // One closed square per run of dark modules; writing to a String cannot fail.
-        let _ = write!(self.0.path, "M{left} {top}h{width}v{height}h-{width}z");
+        // Modules are 1×1 here (module_dimensions(1, 1)); taller rects never occur.
+        debug_assert_eq!(height, 1);
+        match &mut self.run {
+            Some((l, t, w)) if *t == top && *l + *w == left => *w += width,
+            _ => {
+                self.flush();
+                self.run = Some((left, top, width));
+            }
+        }
     }
 
-    fn into_image(self) -> DrawnPath {
-        self.0
+    fn into_image(mut self) -> DrawnPath {
+        self.flush();
+        self.drawn
     }
 }
 

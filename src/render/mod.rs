@@ -7,6 +7,7 @@
 
 pub mod i18n;
 pub mod jsonld;
+pub mod qr_pages;
 pub mod theme;
 pub mod views;
 
@@ -508,7 +509,19 @@ impl<'a> Renderer<'a> {
 
 /// Renders the whole site: pages plus the theme's and the site's static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut files = Renderer::new(site, theme).render_all()?;
+    let renderer = Renderer::new(site, theme);
+    // Both steps run even when one fails, so an editor sees every mistake in one build.
+    let mut files = match (renderer.render_all(), renderer.render_qr_pages()) {
+        (Ok(mut pages), Ok(qr)) => {
+            pages.extend(qr);
+            pages
+        }
+        (Err(d), Ok(_)) | (Ok(_), Err(d)) => return Err(d),
+        (Err(mut d), Err(more)) => {
+            d.0.extend(more.0);
+            return Err(d);
+        }
+    };
     // Static files: the theme's first, the site's own `static/` overriding them.
     let mut statics: BTreeMap<String, Vec<u8>> = theme.static_files().clone();
     for (rel, bytes) in theme::read_dir_files(&site.root.join("static")) {

@@ -444,6 +444,9 @@ pub struct Settings {
     /// Reception locations; each tag marks answers that come from its QR codes.
     #[serde(default)]
     pub locations: Vec<Location>,
+    /// QR codes on posters and landing pages (`[qr]`): error correction and quiet zone.
+    #[serde(default)]
+    pub qr: crate::qr::QrOptions,
 }
 
 fn default_lang() -> String {
