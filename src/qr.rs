@@ -122,7 +122,7 @@ impl TryFrom<RawQrOptions> for QrOptions {
 pub enum QrError {
     /// The quiet zone is narrower than the standard allows; scanners then miss the code.
     #[error(
-        "qr quiet_zone is {given} modules, but at least {MIN_QUIET_ZONE} are needed for phones to find the code; set `quiet_zone = {MIN_QUIET_ZONE}` or more under [qr] in site.toml"
+        "поле quiet_zone: {given} — мало, нужно не меньше {MIN_QUIET_ZONE} модулей, иначе телефон не найдёт код / quiet_zone is {given} modules, but at least {MIN_QUIET_ZONE} are needed for phones to find the code; set `quiet_zone = {MIN_QUIET_ZONE}` or more under [qr] in site.toml"
     )]
     QuietZoneTooSmall {
         /// The value that was given.
@@ -130,7 +130,7 @@ pub enum QrError {
     },
     /// The URL does not fit into a QR code at this error correction level.
     #[error(
-        "cannot put `{url}` ({len} bytes) into a QR code: {source}; shorten base_url or the page path, or choose a lower ec_level"
+        "адрес «{url}» ({len} байт) не помещается в QR-код: сократите base_url или адрес страницы либо выберите ec_level = \"m\" / cannot put `{url}` ({len} bytes) into a QR code ({source}); shorten base_url or the page path, or choose a lower ec_level"
     )]
     Encode {
         /// The URL that was to be encoded.
@@ -141,13 +141,15 @@ pub enum QrError {
         source: qrcode::types::QrError,
     },
     /// The PNG scale is outside `1..=MAX_PNG_SCALE`.
-    #[error("png scale {given} is out of range; use 1 to {MAX_PNG_SCALE} pixels per module")]
+    #[error(
+        "масштаб PNG {given} вне пределов 1–{MAX_PNG_SCALE} / png scale {given} is out of range; use 1 to {MAX_PNG_SCALE} pixels per module"
+    )]
     PngScale {
         /// The value that was given.
         given: u32,
     },
     /// The PNG encoder failed (it writes to memory, so this means a bug or no memory).
-    #[error("cannot encode the QR code as PNG: {0}")]
+    #[error("не удалось записать PNG / cannot encode the QR code as PNG: {0}")]
     Png(#[from] png::EncodingError),
 }
 

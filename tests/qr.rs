@@ -632,3 +632,97 @@ fn a_poster_prints_on_one_a4_page_in_chromium() {
         "{nums:?}"
     );
 }
+
+// ---- settings ----
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The minimal fixture site with `extra` appended to its settings, built; returns the site
+/// folder, the output folder and the command's result.
+fn build_minimal_with(extra: &str) -> (tempfile::TempDir, PathBuf, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/fixtures/minimal"), dir.path());
+    let settings = dir.path().join("content/site.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str(extra);
+    std::fs::write(&settings, text).unwrap();
+    let out = dir.path().join("public");
+    let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    (dir, out, o)
+}
+
+#[test]
+fn settings_choose_error_correction_and_a_wider_quiet_zone() {
+    let (_dir, out, o) = build_minimal_with("\n[qr]\nec_level = \"h\"\nquiet_zone = 6\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pngs = files_named(&out.join("q"), "qr.png");
+    assert!(!pngs.is_empty());
+    for png_path in pngs {
+        let bytes = std::fs::read(&png_path).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes[..]))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let (w, h) = (info.width as usize, info.height as usize);
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+        let grids = img.detect_grids();
+        let (meta, text) = grids[0].decode().unwrap();
+        assert_eq!(
+            text,
+            format!("https://test.example{}", site_dir(&out, &png_path))
+        );
+        // rqrr reports the format bits: M=0, L=1, H=2, Q=3.
+        assert_eq!(meta.ecc_level, 2, "{}: EC level H", png_path.display());
+        // The light border is the quiet zone: 6 modules of PNG_SCALE pixels.
+        let first_dark_col = (0..w)
+            .find(|&x| (0..h).any(|y| buf[y * w + x] < 128))
+            .unwrap();
+        let first_dark_row = (0..h)
+            .find(|&y| (0..w).any(|x| buf[y * w + x] < 128))
+            .unwrap();
+        let zone = 6 * yasno::render::qr_pages::PNG_SCALE as usize;
+        assert_eq!((first_dark_col, first_dark_row), (zone, zone));
+        // Light background, dark modules: the corner pixel is white.
+        assert_eq!(buf[0], 255);
+    }
+}
+
+#[test]
+fn a_quiet_zone_below_four_modules_is_refused_with_file_and_line() {
+    let (_dir, out, o) = build_minimal_with("\n[qr]\nquiet_zone = 2\n");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("site.toml"), "{err}");
+    assert!(err.contains("quiet_zone"), "{err}");
+    assert!(err.contains("at least 4"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.join("q").exists(), "nothing written");
+}
+
+#[test]
+fn a_location_tagged_web_or_a_repeated_tag_is_refused() {
+    for (tag, why) in [("web", "web"), ("priemnaya", "twice")] {
+        let extra = format!("\n[[locations]]\ntag = \"{tag}\"\nname = \"Второе место\"\n");
+        let (_dir, _out, o) = build_minimal_with(&extra);
+        assert!(!o.status.success(), "tag {tag} accepted");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("site.toml") && err.contains(why), "{err}");
+    }
+}

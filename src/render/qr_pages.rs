@@ -127,7 +127,7 @@ fn qr_diag(site: &Site, e: &qr::QrError) -> Diagnostic {
     Diagnostic::file_error(
         "qr",
         &site.root.join("content").join("site.toml"),
-        format!("QR-код не получился / cannot make a QR code: {e}"),
+        e.to_string(),
     )
 }
 
