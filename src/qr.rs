@@ -169,7 +169,31 @@ fn encode(url: &str, opts: &QrOptions) -> Result<QrCode, QrError> {
 /// The root element has `viewBox="0 0 N N"` with `N` the code's width in modules including the
 /// quiet zone, `role="img"`, and a `<title>` holding the URL.
 pub fn svg(url: &str, opts: &QrOptions) -> Result<String, QrError> {
+    Ok(svg_of(&encode(url, opts)?, url, opts))
+}
+
+/// Renders `url` as a greyscale PNG with `scale` pixels per module (quiet zone included).
+pub fn png(url: &str, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
+    check_scale(scale)?;
+    png_of(&encode(url, opts)?, opts, scale)
+}
+
+/// Both images of one URL, encoding it once: choosing the mask is most of the cost of an SVG.
+pub fn svg_and_png(url: &str, opts: &QrOptions, scale: u32) -> Result<(String, Vec<u8>), QrError> {
+    check_scale(scale)?;
     let code = encode(url, opts)?;
+    Ok((svg_of(&code, url, opts), png_of(&code, opts, scale)?))
+}
+
+fn check_scale(scale: u32) -> Result<(), QrError> {
+    if (1..=MAX_PNG_SCALE).contains(&scale) {
+        Ok(())
+    } else {
+        Err(QrError::PngScale { given: scale })
+    }
+}
+
+fn svg_of(code: &QrCode, url: &str, opts: &QrOptions) -> String {
     let colors = code.to_colors();
     let drawn = Renderer::<PathPixel>::new(&colors, code.width(), opts.quiet_zone)
         .module_dimensions(1, 1)
@@ -179,7 +203,7 @@ pub fn svg(url: &str, opts: &QrOptions) -> Result<String, QrError> {
     // Writing to a Vec cannot fail.
     let _ = tera::escape_html(url, &mut title);
     let title = String::from_utf8(title).unwrap_or_default();
-    Ok(format!(
+    format!(
         concat!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img""#,
             r#" shape-rendering="crispEdges"><title>{title}</title>"#,
@@ -190,15 +214,10 @@ pub fn svg(url: &str, opts: &QrOptions) -> Result<String, QrError> {
         size = size,
         title = title,
         d = drawn.path,
-    ))
+    )
 }
 
-/// Renders `url` as a greyscale PNG with `scale` pixels per module (quiet zone included).
-pub fn png(url: &str, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
-    if !(1..=MAX_PNG_SCALE).contains(&scale) {
-        return Err(QrError::PngScale { given: scale });
-    }
-    let code = encode(url, opts)?;
+fn png_of(code: &QrCode, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
     let colors = code.to_colors();
     let bitmap = Renderer::<LumaPixel>::new(&colors, code.width(), opts.quiet_zone)
         .module_dimensions(scale, scale)
@@ -207,6 +226,9 @@ pub fn png(url: &str, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> 
     let mut encoder = png::Encoder::new(&mut out, bitmap.size, bitmap.size);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
+    // Long runs of equal bytes compress well even at the fastest setting, which is several
+    // times quicker than the default (a build makes one PNG per service and location).
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(&bitmap.pixels)?;
     writer.finish()?;
@@ -457,6 +479,15 @@ mod tests {
             assert_eq!(text, URL);
             assert_eq!(ec, rqrr_ec(level), "EC level {level:?}");
         }
+    }
+
+    #[test]
+    fn svg_and_png_together_equal_each_alone() {
+        let opts = QrOptions::default();
+        let (s, p) = svg_and_png(URL, &opts, 3).unwrap();
+        assert_eq!(s, svg(URL, &opts).unwrap());
+        assert_eq!(p, png(URL, &opts, 3).unwrap());
+        assert_eq!(decode_png(&p).decode().0, URL);
     }
 
     #[test]

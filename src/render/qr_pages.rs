@@ -105,6 +105,9 @@ pub struct QrLinkView {
     pub svg: String,
     /// The service's contacts after inheritance.
     pub contacts: ContactsView,
+    /// `qr.png`, made with the SVG so the URL is encoded once; not for templates.
+    #[serde(skip)]
+    pub png: Vec<u8>,
 }
 
 /// A location with the links of all its services.
@@ -167,7 +170,7 @@ impl Renderer<'_> {
 
         let per_link: Vec<Result<Vec<OutputFile>, Diagnostic>> = made_ok
             .par_iter()
-            .map(|(link, svc)| self.link_files(link, svc, &opts))
+            .map(|(link, svc)| self.link_files(link, svc))
             .collect();
         let links: Vec<QrLinkView> = made_ok.into_iter().map(|(link, _)| link).collect();
         let service_codes: Vec<Result<OutputFile, Diagnostic>> = site
@@ -237,7 +240,8 @@ impl Renderer<'_> {
         let s = &self.site.settings;
         let landing = landing_path(&l.tag, &svc.slug);
         let landing_url = format!("{}{}", s.base_url, landing);
-        let svg = qr::svg(&landing_url, opts).map_err(|e| qr_diag(self.site, &e))?;
+        let (svg, png) =
+            qr::svg_and_png(&landing_url, opts, PNG_SCALE).map_err(|e| qr_diag(self.site, &e))?;
         let short_url = landing_url
             .strip_prefix("https://")
             .or_else(|| landing_url.strip_prefix("http://"))
@@ -255,17 +259,13 @@ impl Renderer<'_> {
             landing_url,
             short_url,
             svg,
+            png,
             contacts: ContactsView::new(&svc.contacts),
         })
     }
 
     /// The landing page, its two codes and the poster of one service at one location.
-    fn link_files(
-        &self,
-        link: &QrLinkView,
-        svc: &Service,
-        opts: &QrOptions,
-    ) -> Result<Vec<OutputFile>, Diagnostic> {
+    fn link_files(&self, link: &QrLinkView, svc: &Service) -> Result<Vec<OutputFile>, Diagnostic> {
         let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
         let survey = svc.survey.as_ref().expect("only services with a survey");
@@ -308,8 +308,6 @@ impl Renderer<'_> {
             "poster",
             link,
         )?;
-        let png =
-            qr::png(&link.landing_url, opts, PNG_SCALE).map_err(|e| qr_diag(self.site, &e))?;
         let dir = link.landing_path.trim_start_matches('/');
         Ok(vec![
             landing,
@@ -319,7 +317,7 @@ impl Renderer<'_> {
             },
             OutputFile {
                 path: format!("{dir}qr.png"),
-                bytes: png,
+                bytes: link.png.clone(),
             },
             poster,
         ])
