@@ -9,6 +9,7 @@ pub mod collect;
 pub mod diagnostics;
 pub mod markdown;
 pub mod output;
+pub mod qr;
 pub mod render;
 pub mod scaffold;
 pub mod site;
@@ -125,7 +126,25 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             let _ = check::site::save_cache(&cache_path, &cache);
             check::site::build_diagnostics(&checked, opts.strict)
         },
-        || render::Renderer::new(&site, &theme).render_each(write),
+        || {
+            let renderer = render::Renderer::new(&site, &theme);
+            let (pages, qr) = rayon::join(
+                || renderer.render_each(&write),
+                || renderer.render_qr_pages(),
+            );
+            // Every mistake of both steps is reported, not only the first step's.
+            match (pages, qr) {
+                (Ok(()), Ok(files)) => files
+                    .into_iter()
+                    .try_for_each(&write)
+                    .map_err(Diagnostics::from),
+                (Err(d), Ok(_)) | (Ok(()), Err(d)) => Err(d),
+                (Err(mut d), Err(more)) => {
+                    d.0.extend(more.0);
+                    Err(d)
+                }
+            }
+        },
     );
     if warnings.has_errors() {
         // Dropping the staging folder deletes it: the previous output stays.

@@ -7,6 +7,7 @@
 
 pub mod i18n;
 pub mod jsonld;
+pub mod qr_pages;
 pub mod theme;
 pub mod views;
 
@@ -532,9 +533,21 @@ pub fn static_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
         .collect()
 }
 
-/// Renders the whole site into memory: pages plus static files.
+/// Renders the whole site into memory: pages, QR pages and codes, static files.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut files = Renderer::new(site, theme).render_all()?;
+    let renderer = Renderer::new(site, theme);
+    // Both steps run even when one fails, so an editor sees every mistake in one build.
+    let mut files = match (renderer.render_all(), renderer.render_qr_pages()) {
+        (Ok(mut pages), Ok(qr)) => {
+            pages.extend(qr);
+            pages
+        }
+        (Err(d), Ok(_)) | (Ok(_), Err(d)) => return Err(d),
+        (Err(mut d), Err(more)) => {
+            d.0.extend(more.0);
+            return Err(d);
+        }
+    };
     files.extend(static_files(site, theme));
     Ok(files)
 }

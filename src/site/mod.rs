@@ -333,6 +333,26 @@ pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
                 ),
             );
         }
+        // `web` marks answers from the site itself; a location must not look like it, and two
+        // locations with one tag would write the same QR pages.
+        let repeated = settings
+            .locations
+            .iter()
+            .find(|l| l.tag == loc.tag)
+            .is_some_and(|first| !std::ptr::eq(first, loc));
+        if loc.tag == "web" || repeated {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-field",
+                    path,
+                    &source,
+                    at(&format!("\"{}\"", loc.tag)),
+                    format!("метка места приёма «{}» занята / location tag `{}` is taken ({})", loc.tag, loc.tag,
+                        if loc.tag == "web" { "«web» означает ответы с сайта / `web` marks answers from the site" } else { "она встречается дважды / it appears twice" }),
+                )
+                .with_help("дайте каждому месту свою метку, например tag = \"priemnaya\" / give each location its own tag"),
+            );
+        }
     }
     for c in &settings.categories {
         if !is_slug(&c.slug) {

@@ -447,6 +447,9 @@ pub struct Settings {
     /// `yasno check` settings: rule severities, thresholds, glossary, calendar additions.
     #[serde(default)]
     pub check: crate::check::CheckConfig,
+    /// QR codes on posters and landing pages (`[qr]`): error correction and quiet zone.
+    #[serde(default)]
+    pub qr: crate::qr::QrOptions,
 }
 
 fn default_lang() -> String {

@@ -1,0 +1,622 @@
+//! QR codes that lead office visitors from a poster to a survey (issue 6, source section 3.3).
+//!
+//! This module owns turning one URL into a QR code image, as SVG (for print: it scales without
+//! loss) and as PNG (for places that cannot show SVG). It is pure: no files, no site model.
+//!
+//! Invariants, whatever the options:
+//! - dark modules on a light background (`#000` on `#fff`), the contrast scanners expect;
+//! - a quiet zone of at least [`MIN_QUIET_ZONE`] modules around the code, as ISO/IEC 18004 asks;
+//! - the SVG's `viewBox` is measured in modules and the root has no `width`/`height`, so CSS
+//!   decides the printed size (the posters print it 6 cm wide);
+//! - the SVG carries `role="img"` and a `<title>` with the URL, so a screen reader names it.
+//!
+//! The encoding and the layout of modules come from the `qrcode` crate; this module only supplies
+//! two small canvases (an SVG path and a greyscale bitmap) and encodes the bitmap with `png`.
+
+use std::fmt::Write as _;
+
+use qrcode::QrCode;
+use qrcode::render::{Canvas, Pixel, Renderer};
+use serde::{Deserialize, Serialize};
+
+/// The smallest quiet zone (in modules) that ISO/IEC 18004 allows for a QR code.
+pub const MIN_QUIET_ZONE: u32 = 4;
+
+/// The largest PNG scale (pixels per module) accepted: a version-40 code at this scale is about
+/// 11,000 px wide, already far more than any print needs, and keeps memory bounded.
+pub const MAX_PNG_SCALE: u32 = 64;
+
+/// How much of a QR code may be damaged (dirt, a crease, glare) and still decode.
+///
+/// Written in settings as `"m"`, `"q"` or `"h"`. Low (`L`) is not offered: a poster on an
+/// office wall gets dirty and scratched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EcLevel {
+    /// About 15 % of the code may be lost; the default, a good balance of size and robustness.
+    #[default]
+    M,
+    /// About 25 % may be lost.
+    Q,
+    /// About 30 % may be lost; the densest code.
+    H,
+}
+
+impl EcLevel {
+    fn to_qrcode(self) -> qrcode::EcLevel {
+        match self {
+            EcLevel::M => qrcode::EcLevel::M,
+            EcLevel::Q => qrcode::EcLevel::Q,
+            EcLevel::H => qrcode::EcLevel::H,
+        }
+    }
+}
+
+/// How QR codes are made; read from the site settings (`[qr]` in `content/site.toml`).
+///
+/// Deserialising rejects a quiet zone below [`MIN_QUIET_ZONE`]; [`svg`] and [`png`] check it
+/// again, so a value built in code cannot slip through either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawQrOptions")]
+pub struct QrOptions {
+    /// Error correction level; `M` unless the settings say otherwise.
+    pub ec_level: EcLevel,
+    /// Width of the light border around the code, in modules; at least [`MIN_QUIET_ZONE`].
+    pub quiet_zone: u32,
+}
+
+impl Default for QrOptions {
+    fn default() -> Self {
+        QrOptions {
+            ec_level: EcLevel::M,
+            quiet_zone: MIN_QUIET_ZONE,
+        }
+    }
+}
+
+impl QrOptions {
+    /// Checks the invariants that the type cannot express.
+    pub fn validate(&self) -> Result<(), QrError> {
+        if self.quiet_zone < MIN_QUIET_ZONE {
+            return Err(QrError::QuietZoneTooSmall {
+                given: self.quiet_zone,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The shape of `[qr]` as written, before validation.
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawQrOptions {
+    ec_level: EcLevel,
+    quiet_zone: u32,
+}
+
+impl Default for RawQrOptions {
+    fn default() -> Self {
+        let d = QrOptions::default();
+        RawQrOptions {
+            ec_level: d.ec_level,
+            quiet_zone: d.quiet_zone,
+        }
+    }
+}
+
+impl TryFrom<RawQrOptions> for QrOptions {
+    type Error = QrError;
+
+    fn try_from(raw: RawQrOptions) -> Result<Self, QrError> {
+        let opts = QrOptions {
+            ec_level: raw.ec_level,
+            quiet_zone: raw.quiet_zone,
+        };
+        opts.validate()?;
+        Ok(opts)
+    }
+}
+
+/// Why a QR code could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    /// The quiet zone is narrower than the standard allows; scanners then miss the code.
+    #[error(
+        "поле quiet_zone: {given} — мало, нужно не меньше {MIN_QUIET_ZONE} модулей, иначе телефон не найдёт код / quiet_zone is {given} modules, but at least {MIN_QUIET_ZONE} are needed for phones to find the code; set `quiet_zone = {MIN_QUIET_ZONE}` or more under [qr] in site.toml"
+    )]
+    QuietZoneTooSmall {
+        /// The value that was given.
+        given: u32,
+    },
+    /// The URL does not fit into a QR code at this error correction level.
+    #[error(
+        "адрес «{url}» ({len} байт) не помещается в QR-код: сократите base_url или адрес страницы либо выберите ec_level = \"m\" / cannot put `{url}` ({len} bytes) into a QR code ({source}); shorten base_url or the page path, or choose a lower ec_level"
+    )]
+    Encode {
+        /// The URL that was to be encoded.
+        url: String,
+        /// Its length in bytes.
+        len: usize,
+        /// What the `qrcode` crate reported.
+        source: qrcode::types::QrError,
+    },
+    /// The PNG scale is outside `1..=MAX_PNG_SCALE`.
+    #[error(
+        "масштаб PNG {given} вне пределов 1–{MAX_PNG_SCALE} / png scale {given} is out of range; use 1 to {MAX_PNG_SCALE} pixels per module"
+    )]
+    PngScale {
+        /// The value that was given.
+        given: u32,
+    },
+    /// The PNG encoder failed (it writes to memory, so this means a bug or no memory).
+    #[error("не удалось записать PNG / cannot encode the QR code as PNG: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+fn encode(url: &str, opts: &QrOptions) -> Result<QrCode, QrError> {
+    opts.validate()?;
+    QrCode::with_error_correction_level(url.as_bytes(), opts.ec_level.to_qrcode()).map_err(
+        |source| QrError::Encode {
+            url: url.to_owned(),
+            len: url.len(),
+            source,
+        },
+    )
+}
+
+/// Renders `url` as a standalone SVG document: dark on light, sized by CSS.
+///
+/// The root element has `viewBox="0 0 N N"` with `N` the code's width in modules including the
+/// quiet zone, `role="img"`, and a `<title>` holding the URL.
+pub fn svg(url: &str, opts: &QrOptions) -> Result<String, QrError> {
+    Ok(svg_of(&encode(url, opts)?, url, opts))
+}
+
+/// Renders `url` as a greyscale PNG with `scale` pixels per module (quiet zone included).
+pub fn png(url: &str, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
+    check_scale(scale)?;
+    png_of(&encode(url, opts)?, opts, scale)
+}
+
+/// Both images of one URL, encoding it once: choosing the mask is most of the cost of an SVG.
+pub fn svg_and_png(url: &str, opts: &QrOptions, scale: u32) -> Result<(String, Vec<u8>), QrError> {
+    check_scale(scale)?;
+    let code = encode(url, opts)?;
+    Ok((svg_of(&code, url, opts), png_of(&code, opts, scale)?))
+}
+
+fn check_scale(scale: u32) -> Result<(), QrError> {
+    if (1..=MAX_PNG_SCALE).contains(&scale) {
+        Ok(())
+    } else {
+        Err(QrError::PngScale { given: scale })
+    }
+}
+
+fn svg_of(code: &QrCode, url: &str, opts: &QrOptions) -> String {
+    let colors = code.to_colors();
+    let drawn = Renderer::<PathPixel>::new(&colors, code.width(), opts.quiet_zone)
+        .module_dimensions(1, 1)
+        .build();
+    let size = drawn.size;
+    let mut title = Vec::with_capacity(url.len());
+    // Writing to a Vec cannot fail.
+    let _ = tera::escape_html(url, &mut title);
+    let title = String::from_utf8(title).unwrap_or_default();
+    format!(
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img""#,
+            r#" shape-rendering="crispEdges"><title>{title}</title>"#,
+            r##"<rect width="{size}" height="{size}" fill="#fff"/>"##,
+            r##"<path fill="#000" d="{d}"/></svg>"##,
+            "\n"
+        ),
+        size = size,
+        title = title,
+        d = drawn.path,
+    )
+}
+
+fn png_of(code: &QrCode, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
+    let colors = code.to_colors();
+    let bitmap = Renderer::<LumaPixel>::new(&colors, code.width(), opts.quiet_zone)
+        .module_dimensions(scale, scale)
+        .build();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, bitmap.size, bitmap.size);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Long runs of equal bytes compress well even at the fastest setting, which is several
+    // times quicker than the default (a build makes one PNG per service and location).
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&bitmap.pixels)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// Marker pixel type for the SVG path canvas (the colours are fixed in the document).
+#[derive(Clone, Copy)]
+struct PathPixel;
+
+/// An SVG path drawn on a square of `size` modules.
+struct DrawnPath {
+    size: u32,
+    path: String,
+}
+
+impl Pixel for PathPixel {
+    type Image = DrawnPath;
+    type Canvas = PathCanvas;
+
+    fn default_unit_size() -> (u32, u32) {
+        (1, 1)
+    }
+
+    fn default_color(_: qrcode::Color) -> Self {
+        PathPixel
+    }
+}
+
+/// Collects dark modules into one path. The renderer hands over one module at a time, row by
+/// row; runs of dark modules in a row become one rectangle, which makes the SVG about three
+/// times smaller than a square per module.
+struct PathCanvas {
+    drawn: DrawnPath,
+    /// The run being extended: (left, top, width).
+    run: Option<(u32, u32, u32)>,
+}
+
+impl PathCanvas {
+    fn flush(&mut self) {
+        if let Some((left, top, width)) = self.run.take() {
+            // Writing to a String cannot fail.
+            let _ = write!(self.drawn.path, "M{left} {top}h{width}v1h-{width}z");
+        }
+    }
+}
+
+impl Canvas for PathCanvas {
+    type Pixel = PathPixel;
+    type Image = DrawnPath;
+
+    fn new(width: u32, _height: u32, _dark: PathPixel, _light: PathPixel) -> Self {
+        PathCanvas {
+            drawn: DrawnPath {
+                size: width,
+                path: String::new(),
+            },
+            run: None,
+        }
+    }
+
+    fn draw_dark_pixel(&mut self, x: u32, y: u32) {
+        self.draw_dark_rect(x, y, 1, 1);
+    }
+
+    fn draw_dark_rect(&mut self, left: u32, top: u32, width: u32, height: u32) {
+        // Modules are 1×1 here (module_dimensions(1, 1)); taller rects never occur.
+        debug_assert_eq!(height, 1);
+        match &mut self.run {
+            Some((l, t, w)) if *t == top && *l + *w == left => *w += width,
+            _ => {
+                self.flush();
+                self.run = Some((left, top, width));
+            }
+        }
+    }
+
+    fn into_image(mut self) -> DrawnPath {
+        self.flush();
+        self.drawn
+    }
+}
+
+/// Marker pixel type for the greyscale bitmap canvas (0 = dark, 255 = light).
+#[derive(Clone, Copy)]
+struct LumaPixel;
+
+/// A square 8-bit greyscale bitmap, row by row.
+struct Bitmap {
+    size: u32,
+    pixels: Vec<u8>,
+}
+
+impl Pixel for LumaPixel {
+    type Image = Bitmap;
+    type Canvas = Bitmap;
+
+    fn default_color(_: qrcode::Color) -> Self {
+        LumaPixel
+    }
+}
+
+impl Canvas for Bitmap {
+    type Pixel = LumaPixel;
+    type Image = Bitmap;
+
+    fn new(width: u32, height: u32, _dark: LumaPixel, _light: LumaPixel) -> Self {
+        Bitmap {
+            size: width,
+            pixels: vec![u8::MAX; width as usize * height as usize],
+        }
+    }
+
+    fn draw_dark_pixel(&mut self, x: u32, y: u32) {
+        self.pixels[y as usize * self.size as usize + x as usize] = 0;
+    }
+
+    fn draw_dark_rect(&mut self, left: u32, top: u32, width: u32, height: u32) {
+        let stride = self.size as usize;
+        for y in top as usize..(top + height) as usize {
+            let row = y * stride;
+            self.pixels[row + left as usize..row + (left + width) as usize].fill(0);
+        }
+    }
+
+    fn into_image(self) -> Bitmap {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://yasno.example/q/sadovaya/opeka/";
+
+    /// A greyscale image in memory, as the decoder and the quiet-zone checks see it.
+    struct Gray {
+        width: usize,
+        height: usize,
+        pixels: Vec<u8>,
+    }
+
+    impl Gray {
+        fn at(&self, x: usize, y: usize) -> u8 {
+            self.pixels[y * self.width + x]
+        }
+
+        /// Decodes the only QR code in the image; returns its text and rqrr's raw EC bits.
+        fn decode(&self) -> (String, u16) {
+            let mut prepared =
+                rqrr::PreparedImage::prepare_from_greyscale(self.width, self.height, |x, y| {
+                    self.at(x, y)
+                });
+            let grids = prepared.detect_grids();
+            assert_eq!(grids.len(), 1, "expected exactly one QR code in the image");
+            let (meta, text) = grids[0].decode().expect("the QR code decodes");
+            (text, meta.ecc_level)
+        }
+
+        /// Width of the light border on each side: left, top, right, bottom, in pixels.
+        fn light_border(&self) -> [usize; 4] {
+            let dark = |x: usize, y: usize| self.at(x, y) < 128;
+            let col_dark = |x: usize| (0..self.height).any(|y| dark(x, y));
+            let row_dark = |y: usize| (0..self.width).any(|x| dark(x, y));
+            let left = (0..self.width).find(|&x| col_dark(x)).unwrap();
+            let right = (0..self.width).rev().find(|&x| col_dark(x)).unwrap();
+            let top = (0..self.height).find(|&y| row_dark(y)).unwrap();
+            let bottom = (0..self.height).rev().find(|&y| row_dark(y)).unwrap();
+            [left, top, self.width - 1 - right, self.height - 1 - bottom]
+        }
+    }
+
+    fn decode_png(bytes: &[u8]) -> Gray {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Grayscale);
+        assert_eq!(info.bit_depth, png::BitDepth::Eight);
+        buf.truncate(info.buffer_size());
+        Gray {
+            width: info.width as usize,
+            height: info.height as usize,
+            pixels: buf,
+        }
+    }
+
+    /// Rasterises an SVG with `px_per_module` pixels per viewBox unit (one module).
+    fn rasterise_svg(svg: &str, px_per_module: f32) -> Gray {
+        let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).unwrap();
+        let size = tree.size();
+        let w = (size.width() * px_per_module).round() as u32;
+        let h = (size.height() * px_per_module).round() as u32;
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).unwrap();
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::from_scale(px_per_module, px_per_module),
+            &mut pixmap.as_mut(),
+        );
+        // The SVG paints its own light background, so every pixel is opaque; take green as grey.
+        let pixels = pixmap.pixels().iter().map(|p| p.green()).collect();
+        Gray {
+            width: w as usize,
+            height: h as usize,
+            pixels,
+        }
+    }
+
+    /// rqrr reports the two EC bits of the format information: M=0, L=1, H=2, Q=3.
+    fn rqrr_ec(level: EcLevel) -> u16 {
+        match level {
+            EcLevel::M => 0,
+            EcLevel::H => 2,
+            EcLevel::Q => 3,
+        }
+    }
+
+    fn modules_for(url: &str, level: EcLevel) -> u32 {
+        QrCode::with_error_correction_level(url, level.to_qrcode())
+            .unwrap()
+            .width() as u32
+    }
+
+    #[test]
+    fn svg_decodes_to_exactly_the_url_at_every_ec_level() {
+        for level in [EcLevel::M, EcLevel::Q, EcLevel::H] {
+            let opts = QrOptions {
+                ec_level: level,
+                ..QrOptions::default()
+            };
+            let svg = svg(URL, &opts).unwrap();
+            let (text, ec) = rasterise_svg(&svg, 8.0).decode();
+            assert_eq!(text, URL);
+            assert_eq!(ec, rqrr_ec(level), "EC level {level:?}");
+        }
+    }
+
+    #[test]
+    fn png_decodes_to_exactly_the_url_at_every_ec_level() {
+        for level in [EcLevel::M, EcLevel::Q, EcLevel::H] {
+            let opts = QrOptions {
+                ec_level: level,
+                quiet_zone: 4,
+            };
+            let (text, ec) = decode_png(&png(URL, &opts, 6).unwrap()).decode();
+            assert_eq!(text, URL);
+            assert_eq!(ec, rqrr_ec(level), "EC level {level:?}");
+        }
+    }
+
+    #[test]
+    fn svg_and_png_together_equal_each_alone() {
+        let opts = QrOptions::default();
+        let (s, p) = svg_and_png(URL, &opts, 3).unwrap();
+        assert_eq!(s, svg(URL, &opts).unwrap());
+        assert_eq!(p, png(URL, &opts, 3).unwrap());
+        assert_eq!(decode_png(&p).decode().0, URL);
+    }
+
+    #[test]
+    fn non_ascii_urls_round_trip() {
+        let url = "https://ясно.example/q/садовая/опека/?a=1&b=<2>";
+        let opts = QrOptions::default();
+        assert_eq!(
+            rasterise_svg(&svg(url, &opts).unwrap(), 8.0).decode().0,
+            url
+        );
+        assert_eq!(decode_png(&png(url, &opts, 4).unwrap()).decode().0, url);
+    }
+
+    #[test]
+    fn quiet_zone_is_measured_on_pixels() {
+        for quiet_zone in [4, 6] {
+            let opts = QrOptions {
+                ec_level: EcLevel::M,
+                quiet_zone,
+            };
+            let scale = 5;
+            let png_img = decode_png(&png(URL, &opts, scale).unwrap());
+            let modules = modules_for(URL, EcLevel::M);
+            assert_eq!(png_img.width as u32, (modules + 2 * quiet_zone) * scale);
+            // Finder patterns touch every edge of the symbol, so the border is exactly the zone.
+            let expected = (quiet_zone * scale) as usize;
+            assert_eq!(
+                png_img.light_border(),
+                [expected; 4],
+                "png, zone {quiet_zone}"
+            );
+
+            let svg_img = rasterise_svg(&svg(URL, &opts).unwrap(), 5.0);
+            assert_eq!(
+                svg_img.light_border(),
+                [expected; 4],
+                "svg, zone {quiet_zone}"
+            );
+        }
+    }
+
+    #[test]
+    fn svg_is_dark_on_light_accessible_and_sized_by_css() {
+        let url = "https://yasno.example/q/a/b/?x=1&y=2";
+        let svg = svg(url, &QrOptions::default()).unwrap();
+        let n = modules_for(url, EcLevel::M) + 2 * MIN_QUIET_ZONE;
+        assert!(
+            svg.starts_with("<svg "),
+            "no XML prolog, so it can be inlined: {svg}"
+        );
+        assert!(svg.contains(&format!(r#"viewBox="0 0 {n} {n}""#)));
+        assert!(svg.contains(r#"role="img""#));
+        assert!(svg.contains("<title>https://yasno.example/q/a/b/?x=1&amp;y=2</title>"));
+        assert!(svg.contains(r##"fill="#fff""##) && svg.contains(r##"fill="#000""##));
+        let root = &svg[..svg.find('>').unwrap()];
+        assert!(
+            !root.contains("width=") && !root.contains("height="),
+            "{root}"
+        );
+
+        // Dark on light on pixels too: the corner is light, the finder pattern corner dark.
+        let img = rasterise_svg(&svg, 4.0);
+        let q = (MIN_QUIET_ZONE * 4) as usize;
+        assert_eq!(img.at(0, 0), 255);
+        assert_eq!(img.at(q + 1, q + 1), 0);
+    }
+
+    #[test]
+    fn quiet_zone_below_four_is_refused() {
+        let opts = QrOptions {
+            ec_level: EcLevel::M,
+            quiet_zone: 3,
+        };
+        let err = svg(URL, &opts).unwrap_err();
+        assert!(matches!(err, QrError::QuietZoneTooSmall { given: 3 }));
+        assert!(err.to_string().contains("quiet_zone = 4"), "{err}");
+        assert!(matches!(
+            png(URL, &opts, 4),
+            Err(QrError::QuietZoneTooSmall { given: 3 })
+        ));
+    }
+
+    #[test]
+    fn settings_parse_lowercase_levels_and_enforce_the_quiet_zone() {
+        let opts: QrOptions = toml::from_str(r#"ec_level = "h""#).unwrap();
+        assert_eq!(
+            opts,
+            QrOptions {
+                ec_level: EcLevel::H,
+                quiet_zone: 4
+            }
+        );
+        let opts: QrOptions = toml::from_str("ec_level = \"q\"\nquiet_zone = 8").unwrap();
+        assert_eq!((opts.ec_level, opts.quiet_zone), (EcLevel::Q, 8));
+        assert_eq!(
+            toml::from_str::<QrOptions>("").unwrap(),
+            QrOptions::default()
+        );
+
+        let err = toml::from_str::<QrOptions>("quiet_zone = 2").unwrap_err();
+        assert!(err.to_string().contains("at least 4"), "{err}");
+        let err = toml::from_str::<QrOptions>(r#"ec_level = "l""#).unwrap_err();
+        assert!(err.to_string().contains("`m`, `q`"), "{err}");
+        let err = toml::from_str::<QrOptions>("quietzone = 4").unwrap_err();
+        assert!(err.to_string().contains("quiet_zone"), "{err}");
+    }
+
+    #[test]
+    fn png_scale_is_bounded() {
+        let opts = QrOptions::default();
+        assert!(matches!(
+            png(URL, &opts, 0),
+            Err(QrError::PngScale { given: 0 })
+        ));
+        assert!(matches!(
+            png(URL, &opts, MAX_PNG_SCALE + 1),
+            Err(QrError::PngScale { .. })
+        ));
+    }
+
+    #[test]
+    fn too_long_url_is_a_clear_error() {
+        let url = format!("https://yasno.example/{}", "x".repeat(3000));
+        let opts = QrOptions {
+            ec_level: EcLevel::H,
+            quiet_zone: 4,
+        };
+        let err = svg(&url, &opts).unwrap_err();
+        assert!(matches!(err, QrError::Encode { len, .. } if len == url.len()));
+        assert!(err.to_string().contains("shorten base_url"), "{err}");
+    }
+}

@@ -1,0 +1,384 @@
+//! Survey links for reception offices (issue 6, source section 3.3): for every service with a
+//! survey and every reception location, a landing page with the survey alone, its QR codes
+//! and an A4 poster; a sheet per location with all its services; a staff index of posters;
+//! and a QR code beside each service page.
+//!
+//! Output paths (all under the output folder; `<tag>` is a location tag, `<slug>` a service):
+//! - `/q/<tag>/<slug>/` the landing page; its form sends `source = <tag>`;
+//!   `qr.svg` and `qr.png` beside it encode exactly `base_url + /q/<tag>/<slug>/`;
+//! - `/posters/<tag>/<slug>/` the poster, `/posters/<tag>/` the location sheet,
+//!   `/posters/` the staff index (no public page links there; robots.txt disallows it);
+//! - `<service page>/qr.svg` encodes the service page's survey, `base_url + <page> + #survey`.
+//!
+//! Only default-language services get landing pages and posters: posters are printed in the
+//! site's language. Every service page, translations included, gets its own `qr.svg`.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::views::{ContactsView, SurveyView};
+use super::{OutputFile, Renderer};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::qr::{self, QrOptions};
+use crate::site::{Location, Service, Site};
+
+/// Pixels per module of the PNG codes: about 400–500 px for a typical link, enough for a
+/// messenger or a document; print uses the SVG.
+pub const PNG_SCALE: u32 = 10;
+
+/// Path of the staff index of posters.
+pub const POSTERS_INDEX: &str = "/posters/";
+
+/// Path of the survey landing page of `slug` at the location `tag`, e.g. `/q/priemnaya/opeka/`.
+pub fn landing_path(tag: &str, slug: &str) -> String {
+    format!("/q/{tag}/{slug}/")
+}
+
+/// Path of the A4 poster of `slug` at the location `tag`.
+pub fn poster_path(tag: &str, slug: &str) -> String {
+    format!("/posters/{tag}/{slug}/")
+}
+
+/// Path of the sheet with every service's code for the location `tag`.
+pub fn sheet_path(tag: &str) -> String {
+    format!("/posters/{tag}/")
+}
+
+/// The URL that a service page's own QR code opens: its survey section.
+pub fn service_survey_url(base_url: &str, page_path: &str) -> String {
+    format!("{base_url}{page_path}#survey")
+}
+
+/// Output file name for a site path: `/q/a/b/` → `q/a/b/index.html`.
+fn index_file(path: &str) -> String {
+    format!("{}index.html", path.trim_start_matches('/'))
+}
+
+/// A reception location as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationView {
+    /// Tag sent as the answer's source.
+    pub tag: String,
+    /// Name, e.g. «Приёмная, 1 этаж».
+    pub name: String,
+    /// Address (empty when none).
+    pub address: String,
+    /// The location's sheet.
+    pub sheet_path: String,
+}
+
+impl LocationView {
+    fn new(l: &Location) -> Self {
+        Self {
+            tag: l.tag.clone(),
+            name: l.name.clone(),
+            address: l.address.clone(),
+            sheet_path: sheet_path(&l.tag),
+        }
+    }
+}
+
+/// One service at one location: its landing page, codes and poster.
+#[derive(Debug, Clone, Serialize)]
+pub struct QrLinkView {
+    /// Service slug.
+    pub slug: String,
+    /// Service title.
+    pub title: String,
+    /// The service page.
+    pub service_path: String,
+    /// The location.
+    pub location: LocationView,
+    /// Landing page path, `/q/<tag>/<slug>/`.
+    pub landing_path: String,
+    /// The absolute URL the codes encode: `base_url + landing_path`.
+    pub landing_url: String,
+    /// The landing URL without the scheme, for print (shorter, and people type it that way).
+    pub short_url: String,
+    /// The poster.
+    pub poster_path: String,
+    /// `qr.svg` beside the landing page.
+    pub svg_path: String,
+    /// `qr.png` beside the landing page.
+    pub png_path: String,
+    /// The SVG code itself, to inline in posters (so a saved poster prints on its own).
+    pub svg: String,
+    /// The service's contacts after inheritance.
+    pub contacts: ContactsView,
+    /// `qr.png`, made with the SVG so the URL is encoded once; not for templates.
+    #[serde(skip)]
+    pub png: Vec<u8>,
+}
+
+/// A location with the links of all its services.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationSheet {
+    /// The location.
+    pub location: LocationView,
+    /// Its services, in the site's order.
+    pub links: Vec<QrLinkView>,
+}
+
+/// What the landing page receives (`landing`).
+#[derive(Debug, Serialize)]
+struct LandingView<'a> {
+    link: &'a QrLinkView,
+    survey: SurveyView,
+}
+
+fn qr_diag(site: &Site, e: &qr::QrError) -> Diagnostic {
+    Diagnostic::file_error(
+        "qr",
+        &site.root.join("content").join("site.toml"),
+        e.to_string(),
+    )
+}
+
+impl Renderer<'_> {
+    /// Every file of the QR feature: landing pages, codes, posters, sheets, the staff index and
+    /// the service pages' codes. Errors of all pages are collected, not only the first.
+    pub fn render_qr_pages(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        let site = self.site;
+        let s = &site.settings;
+        let opts = s.qr;
+        let services: Vec<&Service> = site
+            .default_lang_services()
+            .filter(|x| x.survey.is_some())
+            .collect();
+        let pairs: Vec<(&Location, &Service)> = s
+            .locations
+            .iter()
+            .flat_map(|l| services.iter().map(move |svc| (l, *svc)))
+            .collect();
+
+        let mut diags = Diagnostics::default();
+        let mut files = Vec::new();
+
+        // Codes are the costly part: make each once, in parallel, and reuse it in the poster
+        // and the location sheet.
+        let made: Vec<Result<(QrLinkView, &Service), Diagnostic>> = pairs
+            .par_iter()
+            .map(|(l, svc)| Ok((self.qr_link(l, svc, &opts)?, *svc)))
+            .collect();
+        let mut made_ok = Vec::with_capacity(made.len());
+        for r in made {
+            match r {
+                Ok(x) => made_ok.push(x),
+                Err(d) => diags.push(d),
+            }
+        }
+
+        let per_link: Vec<Result<Vec<OutputFile>, Diagnostic>> = made_ok
+            .par_iter()
+            .map(|(link, svc)| self.link_files(link, svc))
+            .collect();
+        let links: Vec<QrLinkView> = made_ok.into_iter().map(|(link, _)| link).collect();
+        let service_codes: Vec<Result<OutputFile, Diagnostic>> = site
+            .services
+            .par_iter()
+            .filter(|x| x.survey.is_some())
+            .map(|svc| {
+                let url = service_survey_url(&s.base_url, &svc.url_path(s));
+                let svg = qr::svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
+                Ok(OutputFile {
+                    path: format!("{}qr.svg", svc.url_path(s).trim_start_matches('/')),
+                    bytes: svg.into_bytes(),
+                })
+            })
+            .collect();
+        for r in per_link {
+            match r {
+                Ok(f) => files.extend(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        for r in service_codes {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+
+        let sheets: Vec<LocationSheet> = s
+            .locations
+            .iter()
+            .map(|l| LocationSheet {
+                location: LocationView::new(l),
+                links: links
+                    .iter()
+                    .filter(|x| x.location.tag == l.tag)
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        for sheet in &sheets {
+            match self.sheet_file(sheet) {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        match self.posters_index(&sheets) {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+
+        if diags.has_errors() {
+            diags
+                .0
+                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
+            return Err(diags);
+        }
+        Ok(files)
+    }
+
+    fn qr_link(
+        &self,
+        l: &Location,
+        svc: &Service,
+        opts: &QrOptions,
+    ) -> Result<QrLinkView, Diagnostic> {
+        let s = &self.site.settings;
+        let landing = landing_path(&l.tag, &svc.slug);
+        let landing_url = format!("{}{}", s.base_url, landing);
+        let (svg, png) =
+            qr::svg_and_png(&landing_url, opts, PNG_SCALE).map_err(|e| qr_diag(self.site, &e))?;
+        let short_url = landing_url
+            .strip_prefix("https://")
+            .or_else(|| landing_url.strip_prefix("http://"))
+            .unwrap_or(&landing_url)
+            .to_owned();
+        Ok(QrLinkView {
+            slug: svc.slug.clone(),
+            title: svc.meta.title.clone(),
+            service_path: svc.url_path(s),
+            location: LocationView::new(l),
+            svg_path: format!("{landing}qr.svg"),
+            png_path: format!("{landing}qr.png"),
+            poster_path: poster_path(&l.tag, &svc.slug),
+            landing_path: landing,
+            landing_url,
+            short_url,
+            svg,
+            png,
+            contacts: ContactsView::new(&svc.contacts),
+        })
+    }
+
+    /// The landing page, its two codes and the poster of one service at one location.
+    fn link_files(&self, link: &QrLinkView, svc: &Service) -> Result<Vec<OutputFile>, Diagnostic> {
+        let s = &self.site.settings;
+        let t = self.theme.strings(&svc.lang);
+        let survey = svc.survey.as_ref().expect("only services with a survey");
+        let view = LandingView {
+            link,
+            survey: SurveyView::new(
+                survey,
+                &svc.slug,
+                &link.location.tag,
+                &svc.lang,
+                &link.landing_path,
+                s.collector_url.trim_end_matches('/'),
+            ),
+        };
+        let landing_meta = self.meta(
+            &svc.lang,
+            &svc.meta.title,
+            t.get("qr_invite"),
+            &link.landing_path,
+            "survey-landing.html",
+        );
+        let landing = self.html(
+            "survey-landing.html",
+            index_file(&link.landing_path),
+            landing_meta,
+            "landing",
+            &view,
+        )?;
+        let poster_meta = self.meta(
+            &svc.lang,
+            &svc.meta.title,
+            t.get("qr_invite"),
+            &link.poster_path,
+            "poster.html",
+        );
+        let poster = self.html(
+            "poster.html",
+            index_file(&link.poster_path),
+            poster_meta,
+            "poster",
+            link,
+        )?;
+        let dir = link.landing_path.trim_start_matches('/');
+        Ok(vec![
+            landing,
+            OutputFile {
+                path: format!("{dir}qr.svg"),
+                bytes: link.svg.clone().into_bytes(),
+            },
+            OutputFile {
+                path: format!("{dir}qr.png"),
+                bytes: link.png.clone(),
+            },
+            poster,
+        ])
+    }
+
+    fn sheet_file(&self, sheet: &LocationSheet) -> Result<OutputFile, Diagnostic> {
+        let s = &self.site.settings;
+        let t = self.theme.strings(&s.lang);
+        let m = self.meta(
+            &s.lang,
+            &sheet.location.name,
+            t.get("qr_invite"),
+            &sheet.location.sheet_path,
+            "poster-sheet.html",
+        );
+        self.html(
+            "poster-sheet.html",
+            index_file(&sheet.location.sheet_path),
+            m,
+            "sheet",
+            sheet,
+        )
+    }
+
+    fn posters_index(&self, sheets: &[LocationSheet]) -> Result<OutputFile, Diagnostic> {
+        let s = &self.site.settings;
+        let t = self.theme.strings(&s.lang);
+        let m = self.meta(
+            &s.lang,
+            t.get("posters_title"),
+            t.get("posters_intro"),
+            POSTERS_INDEX,
+            "posters.html",
+        );
+        self.html(
+            "posters.html",
+            index_file(POSTERS_INDEX),
+            m,
+            "sheets",
+            &sheets,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_short_and_carry_the_tag() {
+        assert_eq!(landing_path("priemnaya", "opeka"), "/q/priemnaya/opeka/");
+        assert_eq!(
+            poster_path("priemnaya", "opeka"),
+            "/posters/priemnaya/opeka/"
+        );
+        assert_eq!(sheet_path("priemnaya"), "/posters/priemnaya/");
+        assert_eq!(index_file("/q/a/b/"), "q/a/b/index.html");
+        assert_eq!(index_file(POSTERS_INDEX), "posters/index.html");
+        assert_eq!(
+            service_survey_url("https://x.example", "/services/opeka/"),
+            "https://x.example/services/opeka/#survey"
+        );
+    }
+}
