@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 
 use std::path::PathBuf;
@@ -90,11 +91,41 @@ pub fn render_files(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagn
     render::render_site(site, theme)
 }
 
+/// A stage of a build, for a progress display; the library itself prints nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildStage {
+    /// Reading and checking content, settings and the theme.
+    Loading,
+    /// Rendering this many pages.
+    Rendering {
+        /// Number of pages.
+        pages: usize,
+    },
+    /// Writing this many files.
+    Writing {
+        /// Number of files.
+        files: usize,
+    },
+}
+
 /// Builds the site: load, render, write atomically.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_observed(opts, &mut |_| {})
+}
+
+/// Like [`build`], telling `on_stage` when each stage starts (the CLI shows progress).
+pub fn build_observed(
+    opts: &BuildOptions,
+    on_stage: &mut dyn FnMut(BuildStage),
+) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
+    on_stage(BuildStage::Loading);
     let (site, theme) = load(opts)?;
+    on_stage(BuildStage::Rendering {
+        pages: render::pages(&site).len(),
+    });
     let files = render_files(&site, &theme)?;
+    on_stage(BuildStage::Writing { files: files.len() });
     output::write_site(&opts.output_dir(), &files)?;
     Ok(BuildReport {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),

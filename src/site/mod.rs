@@ -239,27 +239,7 @@ impl Site {
             diags.sort();
             return Err(diags);
         }
-        let cat_order = |c: &str| {
-            settings
-                .categories
-                .iter()
-                .position(|k| k.slug == c)
-                .unwrap_or(usize::MAX)
-        };
-        services.sort_by(|a, b| {
-            (
-                cat_order(&a.meta.category),
-                a.meta.weight.unwrap_or(0),
-                &a.meta.title,
-                &a.lang,
-            )
-                .cmp(&(
-                    cat_order(&b.meta.category),
-                    b.meta.weight.unwrap_or(0),
-                    &b.meta.title,
-                    &b.lang,
-                ))
-        });
+        sort_services(&mut services, &settings);
         Ok(Site {
             root: root.to_owned(),
             settings,
@@ -267,6 +247,58 @@ impl Site {
             surveys,
             pages,
         })
+    }
+
+    /// Re-reads one service file after it changed on disk (or was deleted) and updates
+    /// [`Site::services`] in place, keeping the display order. Used by `yasno serve` so an
+    /// edit re-loads one file, not the site.
+    ///
+    /// Returns the service that came from `path` before (if any). On an error the site is
+    /// left exactly as it was, so the last good version stays in use.
+    pub fn reload_service(
+        &mut self,
+        path: &Path,
+        opts: &LoadOptions,
+    ) -> Result<Option<Service>, Diagnostics> {
+        let new = if path.is_file() {
+            load_service(path, &self.settings, &self.surveys, opts)?
+        } else {
+            None
+        };
+        if let Some(n) = &new
+            && let Some(other) = self
+                .services
+                .iter()
+                .find(|s| s.source_path != path && s.slug == n.slug && s.lang == n.lang)
+        {
+            return Err(Diagnostic::file_error(
+                "duplicate-slug",
+                path,
+                format!(
+                    "адрес /services/{}/ уже занят файлом {} / slug `{}` is already used by {}",
+                    n.slug,
+                    other.source_path.display(),
+                    n.slug,
+                    other.source_path.display()
+                ),
+            )
+            .into());
+        }
+        let old = self
+            .services
+            .iter()
+            .position(|s| s.source_path == path)
+            .map(|i| self.services.remove(i));
+        if let Some(n) = new {
+            // Insert at its place in the display order, so the listing needs no full sort.
+            let settings = &self.settings;
+            let new_key = service_order_key(&n, settings);
+            let at = self
+                .services
+                .partition_point(|s| service_order_key(s, settings) <= new_key);
+            self.services.insert(at, n);
+        }
+        Ok(old)
     }
 
     /// Services in the site's default language.
@@ -285,6 +317,20 @@ impl Site {
             .iter()
             .filter(move |s| s.slug == service.slug && s.lang != service.lang)
     }
+}
+
+/// The display order: by category order, weight, title, then language.
+fn service_order_key<'a>(s: &'a Service, settings: &Settings) -> (usize, i64, &'a str, &'a str) {
+    let cat = settings
+        .categories
+        .iter()
+        .position(|k| k.slug == s.meta.category)
+        .unwrap_or(usize::MAX);
+    (cat, s.meta.weight.unwrap_or(0), &s.meta.title, &s.lang)
+}
+
+fn sort_services(services: &mut [Service], settings: &Settings) {
+    services.sort_by(|a, b| service_order_key(a, settings).cmp(&service_order_key(b, settings)));
 }
 
 /// Loads `content/site.toml`.
