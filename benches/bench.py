@@ -24,6 +24,9 @@ ROOT = os.path.dirname(HERE)
 YASNO = os.environ.get("YASNO", os.path.join(ROOT, "target", "release", "yasno"))
 HUGO = os.environ.get("HUGO", "hugo")
 BENCH_DIR = os.environ.get("BENCH_DIR", "/dev/shm/yasno-bench")
+# Pause between edits: an editor saves every few seconds, and both servers finish their
+# listings in the meantime.
+SETTLE = float(os.environ.get("SETTLE", "2.0"))
 
 
 def reps(n):
@@ -88,7 +91,7 @@ def fetch(url):
             return r.status, r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, ""
-    except (urllib.error.URLError, ConnectionError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return 0, ""
 
 
@@ -120,7 +123,7 @@ def edit_latency(start_cmd, site, page_url, src, edits=7, timeout=30):
                     raise SystemExit(f"edit {k} not served within {timeout} s")
                 time.sleep(0.001)
             times.append(time.perf_counter() - start)
-            time.sleep(0.5)  # let the server settle (listings, reload events)
+            time.sleep(SETTLE)  # let the server settle (listings, reload events)
         with open(src, "w", encoding="utf-8") as f:
             f.write(original)
         return startup, times

@@ -139,13 +139,15 @@ pub fn run(opts: &ServeOptions) -> Result<(), ServeError> {
     }
 
     println!("Сайт: http://{addr}/ / serving at http://{addr}/ (Ctrl+C — стоп / to stop)");
+    // No graceful shutdown: open tabs hold event streams that never end, and a preview has
+    // nothing to flush.
     runtime.block_on(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        tokio::select! {
+            served = axum::serve(listener, app) => served,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
     })?;
+    runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(())
 }
 
@@ -190,12 +192,10 @@ fn rebuild_loop(mut preview: Preview, root: &Path, rx: mpsc::Receiver<Vec<PathBu
             format!(", первая страница / first page {} ms", d.as_millis())
         });
         println!(
-            "↻ {what}: {} файлов, удалено {} за {} мс{first} / {} files, {} removed in {} ms{}",
+            "↻ {what}: {} файлов за {} мс{first} / {} files in {} ms{}",
             out.files,
-            out.removed,
             out.elapsed.as_millis(),
             out.files,
-            out.removed,
             out.elapsed.as_millis(),
             if out.failed {
                 " (с ошибками / with errors)"

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -17,21 +17,47 @@ use super::deps::{self, Plan};
 use super::state::{ErrorKey, LiveEvent, PreviewState, url_of};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{self, OutputFile, Page, Renderer, Theme};
-use crate::site::{LoadOptions, Site};
+use crate::site::{LoadOptions, Service, Site};
 
 /// What one rebuild did, for the terminal line.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
     /// Files rendered and swapped in.
     pub(crate) files: usize,
-    /// Files removed.
-    pub(crate) removed: usize,
-    /// Time from the start of the rebuild to the edited page being served.
+    /// Time from the start of the rebuild to the edited pages being served.
     pub(crate) first_served: Option<Duration>,
-    /// Whole rebuild time.
+    /// Whole rebuild time (listings of a service edit follow in the background).
     pub(crate) elapsed: Duration,
     /// Whether errors are present after the rebuild.
     pub(crate) failed: bool,
+}
+
+/// Pages that list services, re-rendered off the edit path after service edits.
+#[derive(Debug, Default)]
+struct ListingWork {
+    /// Category slugs whose pages change.
+    categories: BTreeSet<String>,
+    /// Slugs whose translations link to each other and so change.
+    slugs: BTreeSet<String>,
+    /// Files already rendered on the edit path (never re-rendered from an older snapshot).
+    edited: BTreeSet<PathBuf>,
+    /// Output files to remove together with the listings that stop linking to them.
+    removed: Vec<String>,
+}
+
+/// Messages to the listing worker, which keeps its own copy of the model so that edits
+/// never wait for listings (nor copy the whole model) and listings never see half an edit.
+enum ToWorker {
+    /// After a full reload: the new model and its generation.
+    Reset(Box<Site>, u64),
+    /// Service changes to apply to the copy (same order as on the edit path), then
+    /// listings to render.
+    Listings {
+        theme: Arc<Theme>,
+        generation: u64,
+        changes: Vec<(PathBuf, Option<Service>)>,
+        work: ListingWork,
+    },
 }
 
 /// The loaded site and theme behind a preview server.
@@ -39,9 +65,10 @@ pub(crate) struct Preview {
     root: PathBuf,
     load_opts: LoadOptions,
     site: Option<Site>,
-    theme: Option<Theme>,
+    theme: Option<Arc<Theme>>,
     static_paths: BTreeSet<String>,
     state: Arc<PreviewState>,
+    listings: mpsc::Sender<ToWorker>,
 }
 
 /// Static files: the theme's, then the site's own `static/` over them (as `render_site`).
@@ -59,9 +86,36 @@ fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
     Ok(theme)
 }
 
+/// Renders `pages`; returns the files, the keys that rendered fine and the errors.
+type Rendered = (Vec<OutputFile>, Vec<ErrorKey>, Vec<(ErrorKey, Diagnostics)>);
+
+fn render_pages(site: &Site, theme: &Theme, pages: &[Page]) -> Rendered {
+    let renderer = Renderer::new(site, theme);
+    let results: Vec<(ErrorKey, Result<OutputFile, Diagnostic>)> = pages
+        .par_iter()
+        .map(|p| (error_key(site, *p), renderer.render(*p)))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut fine = Vec::new();
+    let mut errors = Vec::new();
+    for (key, r) in results {
+        match r {
+            Ok(f) => {
+                fine.push(key);
+                files.push(f);
+            }
+            Err(d) => errors.push((key, d.into())),
+        }
+    }
+    (files, fine, errors)
+}
+
 impl Preview {
     /// A preview of the site in `root`; nothing is loaded until [`Preview::full`].
     pub(crate) fn new(root: PathBuf, drafts: bool, state: Arc<PreviewState>) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let worker_state = state.clone();
+        std::thread::spawn(move || listing_worker(&rx, &worker_state));
         Self {
             root,
             load_opts: LoadOptions {
@@ -72,6 +126,7 @@ impl Preview {
             theme: None,
             static_paths: BTreeSet::new(),
             state,
+            listings: tx,
         }
     }
 
@@ -93,15 +148,19 @@ impl Preview {
             Ok((site, theme, files)) => {
                 self.static_paths = static_files(&site, &theme).into_keys().collect();
                 out.files = files.len();
-                self.state.replace_all(files);
-                self.site = Some(site);
-                self.theme = Some(theme);
+                // A new generation: listings still being rendered from the old model are dropped.
+                let generation = self.state.replace_all(files);
                 out.first_served = Some(start.elapsed());
                 self.state.clear_errors(|_| true);
                 self.state.notify(LiveEvent::Reload(None));
+                let _ = self
+                    .listings
+                    .send(ToWorker::Reset(Box::new(site.clone()), generation));
+                self.site = Some(site);
+                self.theme = Some(Arc::new(theme));
             }
             Err(d) => {
-                self.report(vec![(ErrorKey::Site, d)]);
+                report(&self.state, vec![(ErrorKey::Site, d)]);
                 out.failed = true;
             }
         }
@@ -109,7 +168,8 @@ impl Preview {
         out
     }
 
-    /// Applies a batch of changes.
+    /// Applies a batch of changes. The edited pages are swapped in before this returns;
+    /// the pages that list services follow from the listing worker.
     pub(crate) fn apply(&mut self, plan: &Plan) -> Outcome {
         if plan.everything || self.site.is_none() || self.theme.is_none() {
             return self.full();
@@ -118,10 +178,9 @@ impl Preview {
         let mut out = Outcome::default();
         let mut errors: Vec<(ErrorKey, Diagnostics)> = Vec::new();
         let mut fixed: Vec<ErrorKey> = Vec::new();
-        let mut removed: Vec<String> = Vec::new();
-        // Pages to render first (the edited ones), then the rest.
-        let mut first: BTreeSet<Page> = BTreeSet::new();
-        let mut rest: BTreeSet<Page> = BTreeSet::new();
+        let mut work = ListingWork::default();
+        // Pages rendered right here: edited services, or what a template change touches.
+        let mut now: BTreeSet<Page> = BTreeSet::new();
         let mut all_pages = false;
 
         if !plan.templates.is_empty() || plan.statics {
@@ -132,27 +191,33 @@ impl Preview {
                     if plan.statics {
                         let statics = static_files(site, &theme);
                         let new_paths: BTreeSet<String> = statics.keys().cloned().collect();
-                        removed.extend(self.static_paths.difference(&new_paths).cloned());
+                        let gone: Vec<String> =
+                            self.static_paths.difference(&new_paths).cloned().collect();
                         let files: Vec<OutputFile> = statics
                             .into_iter()
                             .map(|(path, bytes)| OutputFile { path, bytes })
                             .collect();
                         out.files += files.len();
-                        self.state.update(files, &[]);
+                        self.state.update(files, &gone);
                         self.static_paths = new_paths;
                     }
                     if !plan.templates.is_empty() {
                         match deps::pages_for_templates(site, &plan.templates) {
-                            Some(pages) => rest.extend(pages),
+                            Some(pages) => now.extend(pages),
                             None => all_pages = true,
                         }
+                        // Listings in flight use the old templates: queue every listing
+                        // again with the new theme.
+                        work.categories
+                            .extend(site.settings.categories.iter().map(|c| c.slug.clone()));
                     }
-                    self.theme = Some(theme);
+                    self.theme = Some(Arc::new(theme));
                 }
                 Err(d) => errors.push((ErrorKey::Theme, d)),
             }
         }
 
+        let mut changes: Vec<(PathBuf, Option<Service>)> = Vec::new();
         let mut services = plan.services.clone();
         if let Some(site) = &self.site {
             for dir in &plan.gone {
@@ -166,12 +231,16 @@ impl Preview {
         }
         if !services.is_empty() {
             let site = self.site.as_mut().expect("checked above");
-            let mut slugs: BTreeSet<String> = BTreeSet::new();
-            let mut categories: BTreeSet<String> = BTreeSet::new();
-            let mut edited: Vec<PathBuf> = Vec::new();
             for path in &services {
                 match site.reload_service(path, &self.load_opts) {
                     Ok(old) => {
+                        changes.push((
+                            path.clone(),
+                            site.services
+                                .iter()
+                                .find(|s| &s.source_path == path)
+                                .cloned(),
+                        ));
                         if let Some(old) = old {
                             let old_out = output_path(&old.url_path(&site.settings));
                             let still_there = site
@@ -179,15 +248,15 @@ impl Preview {
                                 .iter()
                                 .any(|s| output_path(&s.url_path(&site.settings)) == old_out);
                             if !still_there {
-                                removed.push(old_out);
+                                work.removed.push(old_out);
                             }
-                            slugs.insert(old.slug);
-                            categories.insert(old.meta.category);
+                            work.slugs.insert(old.slug);
+                            work.categories.insert(old.meta.category);
                         }
                         if let Some(new) = site.services.iter().find(|s| &s.source_path == path) {
-                            slugs.insert(new.slug.clone());
-                            categories.insert(new.meta.category.clone());
-                            edited.push(path.clone());
+                            work.slugs.insert(new.slug.clone());
+                            work.categories.insert(new.meta.category.clone());
+                            work.edited.insert(path.clone());
                         } else {
                             // Deleted (or now a draft): nothing of it is left to fail.
                             fixed.push(ErrorKey::Source(path.clone()));
@@ -196,104 +265,160 @@ impl Preview {
                     Err(d) => errors.push((ErrorKey::Source(path.clone()), d)),
                 }
             }
-            if !edited.is_empty() || !removed.is_empty() {
-                for (i, s) in site.services.iter().enumerate() {
-                    if edited.contains(&s.source_path) {
-                        first.insert(Page::Service(i));
-                    } else if slugs.contains(&s.slug) {
-                        // Translations link to each other.
-                        rest.insert(Page::Service(i));
-                    }
+            for (i, s) in site.services.iter().enumerate() {
+                if work.edited.contains(&s.source_path) {
+                    now.insert(Page::Service(i));
                 }
-                rest.extend(deps::category_pages(
-                    site,
-                    categories.iter().map(String::as_str),
-                ));
-                rest.extend(deps::listing_pages());
             }
         }
 
         let site = self.site.as_ref().expect("checked above");
-        let theme = self.theme.as_ref().expect("checked above");
+        let theme = self.theme.as_deref().expect("checked above");
         if all_pages {
-            first.clear();
-            rest = render::pages(site).into_iter().collect();
+            now = render::pages(site).into_iter().collect();
         }
-        let renderer = Renderer::new(site, theme);
-        let rest: Vec<Page> = rest.difference(&first).copied().collect();
-        let first: Vec<Page> = first.into_iter().collect();
-        for (n, batch) in [first, rest].into_iter().enumerate() {
-            if batch.is_empty() && !(n == 1 && !removed.is_empty()) {
-                continue;
-            }
-            let results: Vec<(ErrorKey, Result<OutputFile, Diagnostic>)> = batch
-                .par_iter()
-                .map(|p| (error_key(site, *p), renderer.render(*p)))
-                .collect();
-            let mut files = Vec::with_capacity(results.len());
-            for (key, r) in results {
-                match r {
-                    Ok(f) => {
-                        fixed.push(key);
-                        files.push(f);
-                    }
-                    Err(d) => errors.push((key, d.into())),
-                }
-            }
-            let mut urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
+        if !now.is_empty() {
+            let pages: Vec<Page> = now.into_iter().collect();
+            let (files, fine, errs) = render_pages(site, theme, &pages);
+            fixed.extend(fine);
+            errors.extend(errs);
+            let urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
             out.files += files.len();
-            // Removals go with the listings, so no listing links to a page that is gone.
-            let gone: &[String] = if n == 1 { &removed } else { &[] };
-            urls.extend(gone.iter().map(|p| url_of(p)));
-            self.state.update(files, gone);
-            if out.first_served.is_none() {
-                out.first_served = Some(start.elapsed());
-            }
+            self.state.update(files, &[]);
+            out.first_served = Some(start.elapsed());
             if errors.is_empty() {
                 self.state.notify(LiveEvent::Reload(Some(Arc::new(urls))));
             }
         }
-        out.removed = removed.len();
         if plan.statics && errors.is_empty() {
             self.state.notify(LiveEvent::Reload(None));
         }
-
-        // Errors fixed by this round are cleared unless the same thing failed again.
-        let failed_keys: BTreeSet<&ErrorKey> = errors.iter().map(|(k, _)| k).collect();
-        let fixed: BTreeSet<ErrorKey> = fixed
-            .into_iter()
-            .filter(|k| !failed_keys.contains(k))
-            .collect();
-        let had_errors = self.state.has_errors();
-        let cleared = self.state.clear_errors(|k| fixed.contains(k));
-        if !errors.is_empty() {
-            self.report(errors);
-            out.failed = true;
-        } else if had_errors && cleared && !self.state.has_errors() {
-            // The overlay goes away on every tab.
-            self.state.notify(LiveEvent::Reload(None));
+        if !(work.categories.is_empty() && work.slugs.is_empty() && work.removed.is_empty()) {
+            let _ = self.listings.send(ToWorker::Listings {
+                theme: self.theme.clone().expect("checked above"),
+                generation: self.state.generation(),
+                changes,
+                work,
+            });
         }
-        out.failed |= self.state.has_errors();
+
+        settle_errors(&self.state, fixed, errors);
+        out.failed = self.state.has_errors();
         out.elapsed = start.elapsed();
         out
     }
+}
 
-    /// Records errors, prints them once, and tells open tabs.
-    fn report(&self, errors: Vec<(ErrorKey, Diagnostics)>) {
-        let mut shown = Diagnostics::default();
-        let mut seen = BTreeSet::new();
-        for (key, d) in errors {
-            for one in &d.0 {
-                if seen.insert(one.to_plain_string()) {
-                    shown.push(one.clone());
+/// Clears the errors fixed by a round (unless the same thing failed again), records and
+/// reports the new ones, and lifts the overlay when nothing is left.
+fn settle_errors(state: &PreviewState, fixed: Vec<ErrorKey>, errors: Vec<(ErrorKey, Diagnostics)>) {
+    let failed_keys: BTreeSet<&ErrorKey> = errors.iter().map(|(k, _)| k).collect();
+    let fixed: BTreeSet<ErrorKey> = fixed
+        .into_iter()
+        .filter(|k| !failed_keys.contains(k))
+        .collect();
+    let had_errors = state.has_errors();
+    let cleared = state.clear_errors(|k| fixed.contains(k));
+    if !errors.is_empty() {
+        report(state, errors);
+    } else if had_errors && cleared && !state.has_errors() {
+        println!("Ошибок больше нет / all errors fixed");
+        state.notify(LiveEvent::Reload(None));
+    }
+}
+
+/// Renders the pages that list services from its own copy of the model. Jobs queued
+/// meanwhile are merged (their changes applied in order), and jobs from before a full
+/// reload are dropped: the reload's copy already has them.
+fn listing_worker(rx: &mpsc::Receiver<ToWorker>, state: &PreviewState) {
+    let mut site: Option<Site> = None;
+    let mut model_generation = 0;
+    while let Ok(first) = rx.recv() {
+        let mut job: Option<(Arc<Theme>, ListingWork)> = None;
+        let mut next = Some(first);
+        while let Some(msg) = next.take().or_else(|| rx.try_recv().ok()) {
+            match msg {
+                ToWorker::Reset(new, generation) => {
+                    site = Some(*new);
+                    model_generation = generation;
+                    job = None;
+                }
+                ToWorker::Listings {
+                    theme,
+                    generation,
+                    changes,
+                    work,
+                } => {
+                    let Some(site) = site.as_mut() else { continue };
+                    if generation != model_generation {
+                        continue;
+                    }
+                    for (path, new) in changes {
+                        // The edit path already checked this change; it cannot fail here.
+                        let _ = site.replace_service(&path, new);
+                    }
+                    job = Some(match job.take() {
+                        Some((_, mut all)) => {
+                            all.categories.extend(work.categories);
+                            all.slugs.extend(work.slugs);
+                            all.edited.extend(work.edited);
+                            all.removed.extend(work.removed);
+                            (theme, all)
+                        }
+                        None => (theme, work),
+                    });
                 }
             }
-            self.state.set_error(key, d);
         }
-        shown.emit_to_stderr();
-        eprintln!("Показываю последнюю удачную версию страниц / still serving the last good pages");
-        self.state.notify(LiveEvent::Error);
+        let (Some(site), Some((theme, work))) = (site.as_ref(), job) else {
+            continue;
+        };
+        let start = Instant::now();
+        let mut pages: BTreeSet<Page> = deps::listing_pages().into_iter().collect();
+        pages.extend(deps::category_pages(
+            site,
+            work.categories.iter().map(String::as_str),
+        ));
+        for (i, s) in site.services.iter().enumerate() {
+            if work.slugs.contains(&s.slug) && !work.edited.contains(&s.source_path) {
+                pages.insert(Page::Service(i));
+            }
+        }
+        let pages: Vec<Page> = pages.into_iter().collect();
+        let (files, fine, errors) = render_pages(site, &theme, &pages);
+        let mut urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
+        urls.extend(work.removed.iter().map(|p| url_of(p)));
+        let n = files.len();
+        if !state.update_in_generation(model_generation, files, &work.removed) {
+            continue;
+        }
+        println!(
+            "  списки / listings: {n} файлов за {} мс / {n} files in {} ms",
+            start.elapsed().as_millis(),
+            start.elapsed().as_millis()
+        );
+        if errors.is_empty() {
+            state.notify(LiveEvent::Reload(Some(Arc::new(urls))));
+        }
+        settle_errors(state, fine, errors);
     }
+}
+
+/// Records errors, prints them once, and tells open tabs.
+fn report(state: &PreviewState, errors: Vec<(ErrorKey, Diagnostics)>) {
+    let mut shown = Diagnostics::default();
+    let mut seen = BTreeSet::new();
+    for (key, d) in errors {
+        for one in &d.0 {
+            if seen.insert(one.to_plain_string()) {
+                shown.push(one.clone());
+            }
+        }
+        state.set_error(key, d);
+    }
+    shown.emit_to_stderr();
+    eprintln!("Показываю последнюю удачную версию страниц / still serving the last good pages");
+    state.notify(LiveEvent::Error);
 }
 
 /// `/services/x/` → `services/x/index.html`.

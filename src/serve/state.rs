@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
@@ -39,6 +40,8 @@ pub(crate) enum LiveEvent {
 /// The state shared by the HTTP handlers and the rebuild thread.
 pub(crate) struct PreviewState {
     files: RwLock<HashMap<String, Bytes>>,
+    /// Bumped when the whole model is replaced; late work from an older model is dropped.
+    generation: AtomicU64,
     errors: RwLock<BTreeMap<ErrorKey, Diagnostics>>,
     events: broadcast::Sender<LiveEvent>,
 }
@@ -47,6 +50,7 @@ impl PreviewState {
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self {
             files: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
             errors: RwLock::new(BTreeMap::new()),
             events: broadcast::channel(64).0,
         })
@@ -69,13 +73,43 @@ impl PreviewState {
             .contains_key(path)
     }
 
-    /// Replaces the whole site.
-    pub(crate) fn replace_all(&self, files: Vec<OutputFile>) {
+    /// Replaces the whole site, in a new generation, which it returns.
+    pub(crate) fn replace_all(&self, files: Vec<OutputFile>) -> u64 {
         let map: HashMap<String, Bytes> = files
             .into_iter()
             .map(|f| (f.path, Bytes::from(f.bytes)))
             .collect();
-        *self.files.write().unwrap_or_else(|e| e.into_inner()) = map;
+        let mut guard = self.files.write().unwrap_or_else(|e| e.into_inner());
+        *guard = map;
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The current generation.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Like [`PreviewState::update`], but only if still in `generation`; returns whether it was.
+    pub(crate) fn update_in_generation(
+        &self,
+        generation: u64,
+        files: Vec<OutputFile>,
+        removed: &[String],
+    ) -> bool {
+        let files: Vec<(String, Bytes)> = files
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .collect();
+        // Checked under the write lock, so a full reload cannot slip in between.
+        let mut map = self.files.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return false;
+        }
+        for r in removed {
+            map.remove(r);
+        }
+        map.extend(files);
+        true
     }
 
     /// Removes `removed` and puts `files` in, in one swap.

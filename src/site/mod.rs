@@ -265,6 +265,18 @@ impl Site {
         } else {
             None
         };
+        self.replace_service(path, new)
+    }
+
+    /// Puts `new` in place of the service from `path` (or removes it, for `None`), keeping
+    /// the display order; returns the service it replaced. Fails, changing nothing, when
+    /// `new` takes another file's address. Lets a second copy of the model follow
+    /// [`Site::reload_service`] without reading the file again.
+    pub fn replace_service(
+        &mut self,
+        path: &Path,
+        new: Option<Service>,
+    ) -> Result<Option<Service>, Diagnostics> {
         if let Some(n) = &new
             && let Some(other) = self
                 .services
@@ -284,20 +296,26 @@ impl Site {
             )
             .into());
         }
-        let old = self
-            .services
-            .iter()
-            .position(|s| s.source_path == path)
-            .map(|i| self.services.remove(i));
-        if let Some(n) = new {
-            // Insert at its place in the display order, so the listing needs no full sort.
-            let settings = &self.settings;
-            let new_key = service_order_key(&n, settings);
-            let at = self
-                .services
-                .partition_point(|s| service_order_key(s, settings) <= new_key);
-            self.services.insert(at, n);
+        let settings = &self.settings;
+        let at = self.services.iter().position(|s| s.source_path == path);
+        let Some(n) = new else {
+            return Ok(at.map(|i| self.services.remove(i)));
+        };
+        let key = service_order_key(&n, settings);
+        if let Some(i) = at {
+            // Most edits keep the order: replace in place rather than move every service.
+            let after_prev = i == 0 || service_order_key(&self.services[i - 1], settings) <= key;
+            let before_next = i + 1 == self.services.len()
+                || key <= service_order_key(&self.services[i + 1], settings);
+            if after_prev && before_next {
+                return Ok(Some(std::mem::replace(&mut self.services[i], n)));
+            }
         }
+        let old = at.map(|i| self.services.remove(i));
+        let to = self
+            .services
+            .partition_point(|s| service_order_key(s, settings) <= key);
+        self.services.insert(to, n);
         Ok(old)
     }
 
