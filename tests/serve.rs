@@ -373,3 +373,37 @@ fn template_edit_rerenders_the_pages_using_it_and_a_broken_one_is_reported() {
         "the overlay names the template"
     );
 }
+
+#[test]
+fn listings_follow_rapid_edits_and_a_category_move() {
+    let s = Server::start();
+    let path = s.path(GAZETA);
+    set_title(&path, "Газета: промежуточное название");
+    std::thread::sleep(Duration::from_millis(30));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let moved = text
+        .replacen("category = \"dosug\"", "category = \"semya\"", 1)
+        .replacen(
+            "title = \"Газета: промежуточное название\"",
+            "title = \"Газета: итоговое название\"",
+            1,
+        );
+    assert_ne!(moved, text);
+    std::fs::write(&path, moved).unwrap();
+
+    let lists_gazeta = |body: &str| hrefs(body).iter().any(|h| h == GAZETA_URL);
+    s.wait_for("/", "the final title on the home page", |_, b| {
+        b.contains("Газета: итоговое название") && !b.contains("промежуточное")
+    });
+    s.wait_for(
+        "/categories/semya/",
+        "the service in its new category",
+        |_, b| lists_gazeta(b),
+    );
+    s.wait_for(
+        "/categories/dosug/",
+        "the service gone from its old category",
+        |_, b| !lists_gazeta(b),
+    );
+    assert_eq!(h1(&s.get(GAZETA_URL).1), "Газета: итоговое название");
+}
