@@ -89,12 +89,16 @@ fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
 /// Renders `pages`; returns the files, the keys that rendered fine and the errors.
 type Rendered = (Vec<OutputFile>, Vec<ErrorKey>, Vec<(ErrorKey, Diagnostics)>);
 
-fn render_pages(site: &Site, theme: &Theme, pages: &[Page]) -> Rendered {
+/// `parallel` uses every core; the listing worker renders on its own thread only, so the
+/// edit path and the HTTP server keep a core to themselves.
+fn render_pages(site: &Site, theme: &Theme, pages: &[Page], parallel: bool) -> Rendered {
     let renderer = Renderer::new(site, theme);
-    let results: Vec<(ErrorKey, Result<OutputFile, Diagnostic>)> = pages
-        .par_iter()
-        .map(|p| (error_key(site, *p), renderer.render(*p)))
-        .collect();
+    let one = |p: &Page| (error_key(site, *p), renderer.render(*p));
+    let results: Vec<(ErrorKey, Result<OutputFile, Diagnostic>)> = if parallel {
+        pages.par_iter().map(one).collect()
+    } else {
+        pages.iter().map(one).collect()
+    };
     let mut files = Vec::with_capacity(results.len());
     let mut fine = Vec::new();
     let mut errors = Vec::new();
@@ -279,7 +283,7 @@ impl Preview {
         }
         if !now.is_empty() {
             let pages: Vec<Page> = now.into_iter().collect();
-            let (files, fine, errs) = render_pages(site, theme, &pages);
+            let (files, fine, errs) = render_pages(site, theme, &pages, true);
             fixed.extend(fine);
             errors.extend(errs);
             let urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
@@ -385,7 +389,7 @@ fn listing_worker(rx: &mpsc::Receiver<ToWorker>, state: &PreviewState) {
             }
         }
         let pages: Vec<Page> = pages.into_iter().collect();
-        let (files, fine, errors) = render_pages(site, &theme, &pages);
+        let (files, fine, errors) = render_pages(site, &theme, &pages, false);
         let mut urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
         urls.extend(work.removed.iter().map(|p| url_of(p)));
         let n = files.len();
