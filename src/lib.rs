@@ -122,7 +122,11 @@ pub fn build_observed(
     on_stage(BuildStage::Loading);
     let (site, theme) = load(opts)?;
     on_stage(BuildStage::Rendering {
-        pages: render::pages(&site).len(),
+        // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
+        pages: render::pages(&site)
+            .iter()
+            .filter(|p| !matches!(p, render::Page::Sitemap | render::Page::Robots))
+            .count(),
     });
     let files = render_files(&site, &theme)?;
     on_stage(BuildStage::Writing { files: files.len() });

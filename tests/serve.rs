@@ -36,10 +36,16 @@ fn copy_dir(from: &Path, to: &Path) {
 
 impl Server {
     fn start() -> Server {
+        Self::start_with(|_| {})
+    }
+
+    /// Starts on a copy of the example site changed by `prepare` first.
+    fn start_with(prepare: impl FnOnce(&Path)) -> Server {
         let site = tempfile::tempdir().unwrap();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(&repo.join("content"), &site.path().join("content"));
         copy_dir(&repo.join("themes"), &site.path().join("themes"));
+        prepare(site.path());
         let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
             .args(["serve", "--port", "0", "--root"])
             .arg(site.path())
@@ -406,4 +412,34 @@ fn listings_follow_rapid_edits_and_a_category_move() {
         |_, b| !lists_gazeta(b),
     );
     assert_eq!(h1(&s.get(GAZETA_URL).1), "Газета: итоговое название");
+}
+
+#[test]
+fn a_site_broken_at_start_shows_the_error_and_comes_up_when_fixed() {
+    let settings = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/site.toml");
+    let good = std::fs::read_to_string(&settings).unwrap();
+    let s = Server::start_with(|root| {
+        let broken = good.replacen("base_url = \"https://", "base_url = \"", 1);
+        std::fs::write(root.join("content/site.toml"), broken).unwrap();
+    });
+    let (status, body) = s.get("/");
+    assert_eq!(status, 404);
+    let doc = Html::parse_document(&body);
+    let overlay: String = doc
+        .select(&Selector::parse("#yasno-error pre").unwrap())
+        .next()
+        .expect("the error overlay")
+        .text()
+        .collect();
+    assert!(overlay.contains("site.toml:"), "{overlay}");
+    assert!(overlay.contains("base_url"), "{overlay}");
+    assert!(
+        body.contains("/__yasno/live.js"),
+        "the page reloads itself when fixed"
+    );
+
+    std::fs::write(s.path("content/site.toml"), &good).unwrap();
+    let home = s.wait_for("/", "the site after the fix", |st, _| st == 200);
+    assert!(!home.contains(r#"id="yasno-error""#));
+    assert_eq!(s.get(GAZETA_URL).0, 200);
 }

@@ -148,6 +148,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), ServeError> {
         }
     })?;
     runtime.shutdown_timeout(Duration::from_millis(100));
+    println!("Остановлено / stopped");
     Ok(())
 }
 
@@ -224,13 +225,17 @@ async fn serve_file(State(state): State<Arc<PreviewState>>, uri: Uri) -> Respons
     match state.get("404.html") {
         Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes, &state),
         None => {
-            let body = match state.error_text() {
-                Some(e) => {
-                    format!("Сайт не собран из-за ошибок / the site failed to build:\n\n{e}")
-                }
-                None => "Не найдено / not found".to_owned(),
-            };
-            (StatusCode::NOT_FOUND, body).into_response()
+            // Nothing built yet (the first build failed): an empty page that carries the
+            // overlay and the reload script, so the tab shows the site once it is fixed.
+            let empty = "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\">\
+                <title>yasno</title></head><body><p>Не найдено / not found</p></body></html>";
+            let body = reload::inject(empty.as_bytes(), state.error_text().as_deref());
+            let mut resp = (StatusCode::NOT_FOUND, body).into_response();
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            resp
         }
     }
 }
