@@ -27,6 +27,8 @@ pub(crate) const SCRIPT_PATH: &str = "/__yasno/live.js";
 const SCRIPT: &str = r#"(function () {
   "use strict";
   var es = new EventSource("/__yasno/events");
+  // Lets tests (and the curious) see whether the tab is connected.
+  window.__yasnoEvents = es;
   var here = location.pathname.replace(/index\.html$/, "");
   es.addEventListener("reload", function (e) {
     var paths = JSON.parse(e.data);
