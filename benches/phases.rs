@@ -13,6 +13,7 @@ fn main() {
         output: Some(std::env::temp_dir().join("yasno-phases-out")),
         base_url: None,
         drafts: false,
+        strict: false,
     };
     for _ in 0..runs {
         let t0 = Instant::now();

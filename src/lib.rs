@@ -12,6 +12,7 @@ pub mod output;
 pub mod qr;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod widget;
 
@@ -97,11 +98,44 @@ pub fn render_files(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagn
     render::render_site(site, theme)
 }
 
+/// A stage of a build, for a progress display; the library itself prints nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildStage {
+    /// Reading and checking content, settings and the theme.
+    Loading,
+    /// Rendering this many pages.
+    Rendering {
+        /// Number of pages.
+        pages: usize,
+    },
+    /// Writing this many files.
+    Writing {
+        /// Number of files.
+        files: usize,
+    },
+}
+
 /// Builds the site: load, render, write atomically. Pages are written as they are
 /// rendered, into a staging folder that replaces the output only when all succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_observed(opts, &mut |_| {})
+}
+
+/// Like [`build`], telling `on_stage` when each stage starts (the CLI shows progress).
+pub fn build_observed(
+    opts: &BuildOptions,
+    on_stage: &mut dyn FnMut(BuildStage),
+) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
+    on_stage(BuildStage::Loading);
     let (site, theme) = load(opts)?;
+    on_stage(BuildStage::Rendering {
+        // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
+        pages: render::pages(&site)
+            .iter()
+            .filter(|p| !matches!(p, render::Page::Sitemap | render::Page::Robots))
+            .count(),
+    });
     let staging = output::Staging::new(&opts.output_dir())?;
     let pages = AtomicUsize::new(0);
     let files = AtomicUsize::new(0);
@@ -129,7 +163,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         || {
             let renderer = render::Renderer::new(&site, &theme);
             let (pages, qr) = rayon::join(
-                || renderer.render_each(&write),
+                || renderer.render_each(write),
                 || renderer.render_qr_pages(),
             );
             // Every mistake of both steps is reported, not only the first step's.
@@ -155,6 +189,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&f)?;
         files.fetch_add(1, Ordering::Relaxed);
     }
+    on_stage(BuildStage::Writing {
+        files: files.load(Ordering::Relaxed),
+    });
     staging.commit()?;
     Ok(BuildReport {
         pages: pages.into_inner(),

@@ -242,32 +242,8 @@ impl Site {
             diags.sort();
             return Err(diags);
         }
-        let cat_order = |c: &str| {
-            settings
-                .categories
-                .iter()
-                .position(|k| k.slug == c)
-                .unwrap_or(usize::MAX)
-        };
-        services.sort_by(|a, b| {
-            (
-                cat_order(&a.meta.category),
-                a.meta.weight.unwrap_or(0),
-                &a.meta.title,
-                &a.lang,
-            )
-                .cmp(&(
-                    cat_order(&b.meta.category),
-                    b.meta.weight.unwrap_or(0),
-                    &b.meta.title,
-                    &b.lang,
-                ))
-        });
-        let mut by_slug: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::with_capacity(services.len());
-        for (i, s) in services.iter().enumerate() {
-            by_slug.entry(s.slug.clone()).or_default().push(i);
-        }
+        sort_services(&mut services, &settings);
+        let by_slug = index_by_slug(&services);
         Ok(Site {
             root: root.to_owned(),
             settings,
@@ -276,6 +252,87 @@ impl Site {
             pages,
             by_slug,
         })
+    }
+
+    /// Re-reads one service file after it changed on disk (or was deleted) and updates
+    /// [`Site::services`] in place, keeping the display order. Used by `yasno serve` so an
+    /// edit re-loads one file, not the site.
+    ///
+    /// Returns the service that came from `path` before (if any). On an error the site is
+    /// left exactly as it was, so the last good version stays in use.
+    pub fn reload_service(
+        &mut self,
+        path: &Path,
+        opts: &LoadOptions,
+    ) -> Result<Option<Service>, Diagnostics> {
+        let new = if path.is_file() {
+            load_service(path, &self.settings, &self.surveys, opts)?
+        } else {
+            None
+        };
+        self.replace_service(path, new)
+    }
+
+    /// Puts `new` in place of the service from `path` (or removes it, for `None`), keeping
+    /// the display order; returns the service it replaced. Fails, changing nothing, when
+    /// `new` takes another file's address. Lets a second copy of the model follow
+    /// [`Site::reload_service`] without reading the file again.
+    pub fn replace_service(
+        &mut self,
+        path: &Path,
+        new: Option<Service>,
+    ) -> Result<Option<Service>, Diagnostics> {
+        let old = self.replace_service_unindexed(path, new)?;
+        // Positions move on insert and remove: rebuild the index (one pass, ~1 ms at 10,000).
+        self.by_slug = index_by_slug(&self.services);
+        Ok(old)
+    }
+
+    fn replace_service_unindexed(
+        &mut self,
+        path: &Path,
+        new: Option<Service>,
+    ) -> Result<Option<Service>, Diagnostics> {
+        if let Some(n) = &new
+            && let Some(other) = self
+                .services
+                .iter()
+                .find(|s| s.source_path != path && s.slug == n.slug && s.lang == n.lang)
+        {
+            return Err(Diagnostic::file_error(
+                "duplicate-slug",
+                path,
+                format!(
+                    "адрес /services/{}/ уже занят файлом {} / slug `{}` is already used by {}",
+                    n.slug,
+                    other.source_path.display(),
+                    n.slug,
+                    other.source_path.display()
+                ),
+            )
+            .into());
+        }
+        let settings = &self.settings;
+        let at = self.services.iter().position(|s| s.source_path == path);
+        let Some(n) = new else {
+            return Ok(at.map(|i| self.services.remove(i)));
+        };
+        let key = service_order_key(&n, settings);
+        if let Some(i) = at {
+            // Most edits keep the order: replace in place rather than move every service.
+            let after_prev = i == 0 || service_order_key(&self.services[i - 1], settings) <= key;
+            let before_next = i + 1 == self.services.len()
+                || key <= service_order_key(&self.services[i + 1], settings);
+            if after_prev && before_next {
+                return Ok(Some(std::mem::replace(&mut self.services[i], n)));
+            }
+        }
+        let old = at.map(|i| self.services.remove(i));
+        let to = self
+            .services
+            .partition_point(|s| service_order_key(s, settings) <= key);
+        self.services.insert(to, n);
+        Ok(old)
     }
 
     /// Services in the site's default language.
@@ -297,6 +354,29 @@ impl Site {
             .map(|&i| &self.services[i])
             .filter(move |s| s.lang != service.lang)
     }
+}
+
+/// The display order: by category order, weight, title, then language.
+fn service_order_key<'a>(s: &'a Service, settings: &Settings) -> (usize, i64, &'a str, &'a str) {
+    let cat = settings
+        .categories
+        .iter()
+        .position(|k| k.slug == s.meta.category)
+        .unwrap_or(usize::MAX);
+    (cat, s.meta.weight.unwrap_or(0), &s.meta.title, &s.lang)
+}
+
+fn index_by_slug(services: &[Service]) -> std::collections::HashMap<String, Vec<usize>> {
+    let mut by_slug: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::with_capacity(services.len());
+    for (i, s) in services.iter().enumerate() {
+        by_slug.entry(s.slug.clone()).or_default().push(i);
+    }
+    by_slug
+}
+
+fn sort_services(services: &mut [Service], settings: &Settings) {
+    services.sort_by(|a, b| service_order_key(a, settings).cmp(&service_order_key(b, settings)));
 }
 
 /// Loads `content/site.toml`.

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Generates a synthetic corpus of N public-service pages for benchmarks, twice over:
+as a yasno site and as an equivalent Hugo site (same text, same fields, a minimal theme
+that renders the same things: service pages, category pages, a home page listing every
+service, an all-questions page and a sitemap).
+
+Each service: ~800-word Markdown body with headings, 6 documents, 6 FAQ entries, steps,
+deadline, fee, two ways to apply, two legal acts. Text is deterministic (seeded).
+
+Usage: gen_corpus.py N OUT_DIR   -> OUT_DIR/yasno and OUT_DIR/hugo
+"""
+import os
+import random
+import shutil
+import sys
+
+WORDS = (
+    "заявление документ паспорт администрация округ приём сотрудник ребёнок семья опека "
+    "разрешение решение срок день неделя телефон почта адрес справка копия подлинник "
+    "жилой дом двор площадка газон дорожка праздник экскурсия газета житель район город "
+    "закон порядок услуга помощь вопрос ответ родитель попечитель сделка имущество квартира "
+    "банк счёт деньги выплата пособие льгота пенсия работа школа детский сад библиотека "
+    "запись очередь окно кабинет этаж пандус лифт вход выход время час минута месяц год "
+    "можно нужно надо важно просто быстро бесплатно вместе сразу потом заранее обычно"
+).split()
+
+CATEGORIES = [
+    ("opeka", "Опека и попечительство"),
+    ("semya", "Семья и дети"),
+    ("blagoustroystvo", "Благоустройство и территория"),
+    ("dosug", "Досуг и информация"),
+    ("zhile", "Жильё"),
+    ("dengi", "Выплаты и льготы"),
+    ("dokumenty", "Документы и справки"),
+    ("obrazovanie", "Образование"),
+]
+
+
+def sentence(rng, n=None):
+    n = n or rng.randint(6, 12)
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+def paragraph(rng, sentences=5):
+    return " ".join(sentence(rng) for _ in range(sentences))
+
+
+def q(s):
+    """A TOML basic string."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def service(i, rng):
+    cat = CATEGORIES[i % len(CATEGORIES)][0]
+    title = f"Услуга {i}: " + " ".join(rng.choice(WORDS) for _ in range(4))
+    body = []
+    words = 0
+    h = 0
+    while words < 800:
+        if words // 200 >= h:
+            h += 1
+            body.append(f"## Раздел {h}: {rng.choice(WORDS)} {rng.choice(WORDS)}\n")
+        p = paragraph(rng)
+        words += len(p.split())
+        body.append(p + "\n")
+    return {
+        "slug": f"usluga-{i:05d}",
+        "title": title,
+        "summary": sentence(rng),
+        "category": cat,
+        "updated": f"2026-{(i % 12) + 1:02d}-{(i % 27) + 1:02d}",
+        "who": sentence(rng),
+        "documents": [(sentence(rng, 3).rstrip("."), sentence(rng, 6)) for _ in range(6)],
+        "steps": [sentence(rng) for _ in range(4)],
+        "result": sentence(rng),
+        "faq": [(sentence(rng, 6).rstrip(".") + "?", paragraph(rng, 2)) for _ in range(6)],
+        "acts": [(sentence(rng, 5).rstrip("."), f"{100 + i}-{k}", f"20{10 + k}-0{k + 1}-15") for k in range(2)],
+        "body": "\n".join(body),
+    }
+
+
+def front_matter(s, hugo):
+    out = ["+++", f"title = {q(s['title'])}", f"summary = {q(s['summary'])}"]
+    if hugo:
+        out.append(f"categories = [{q(s['category'])}]")
+        out.append(f"category = {q(s['category'])}")
+        out.append(f"updated = {q(s['updated'])}")
+    else:
+        out.append(f"category = {q(s['category'])}")
+        out.append(f"updated = {s['updated']}")
+    out.append(f"who = {q(s['who'])}")
+    out.append("documents = [")
+    for name, note in s["documents"]:
+        out.append(f"  {{ name = {q(name)}, note = {q(note)}, form = \"original\" }},")
+    out.append("]")
+    out.append("steps = [" + ", ".join(q(x) for x in s["steps"]) + "]")
+    out.append(f"result = {q(s['result'])}")
+    out.append("")
+    out.append("[deadline]\ndays = 10\nkind = \"working\"\n")
+    out.append("[fee]\nfree = true\n")
+    out.append("[[apply]]\nkind = \"in_person\"\n")
+    out.append("[[apply]]\nkind = \"gu_spb\"\nurl = \"https://gu.spb.ru/\"\n")
+    for title, number, date in s["acts"]:
+        out.append(f"[[legal_acts]]\ntitle = {q(title)}\nnumber = {q(number)}\ndate = {date if not hugo else q(date)}\n")
+    for question, answer in s["faq"]:
+        out.append(f"[[faq]]\nq = {q(question)}\na = {q(answer)}\n")
+    out.append("+++")
+    return "\n".join(out) + "\n\n" + s["body"]
+
+
+YASNO_SITE = """name = "Местная администрация (тестовый корпус)"
+short_name = "Тестовый корпус"
+base_url = "https://example.org"
+lang = "ru"
+theme = "default"
+collector_url = ""
+
+[contacts]
+phone = "+7 812 000-00-00"
+phone_hours = "Понедельник — пятница с 10:00 до 17:00."
+email = "test@example.org"
+unit = "Приёмная"
+
+[reception]
+address = "Санкт-Петербург, улица Примерная, дом 1"
+hours = "Понедельник и четверг с 10:00 до 17:00."
+access = "Вход с улицы, есть пандус."
+"""
+
+HUGO_CONFIG = """baseURL = "https://example.org/"
+languageCode = "ru"
+title = "Тестовый корпус"
+disableKinds = ["rss"]
+[taxonomies]
+category = "categories"
+[markup.goldmark.renderer]
+unsafe = false
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 3
+"""
+
+HUGO_LAYOUTS = {
+    "baseof.html": """<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} — {{ site.Title }}</title><meta name="description" content="{{ .Params.summary }}">
+<link rel="canonical" href="{{ .Permalink }}"><link rel="stylesheet" href="/css/site.css"></head>
+<body><a class="skip-link" href="#main">Перейти к содержанию</a>
+<header><a href="/">{{ site.Title }}</a><nav><ul><li><a href="/">Все услуги</a></li><li><a href="/faq/">Вопросы и ответы</a></li></ul></nav></header>
+<main id="main">{{ block "main" . }}{{ end }}</main>
+<footer><p>{{ site.Title }}</p></footer></body></html>
+""",
+    "single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1><p class="summary">{{ .Params.summary }}</p>
+<p>Обновлено: {{ .Params.updated }}</p>
+{{ with .TableOfContents }}<nav id="toc">{{ . }}</nav>{{ end }}
+<section id="who"><h2>Кто может обратиться</h2><p>{{ .Params.who }}</p></section>
+<section id="documents"><h2>Документы</h2><ul>{{ range .Params.documents }}<li><strong>{{ .name }}</strong> — {{ .note }} ({{ .form }})</li>{{ end }}</ul></section>
+<section id="steps"><h2>Как получить</h2><ol>{{ range .Params.steps }}<li>{{ . }}</li>{{ end }}</ol></section>
+<section id="result"><h2>Результат</h2><p>{{ .Params.result }}</p></section>
+<section id="deadline"><h2>Срок</h2><p>{{ .Params.deadline.days }} рабочих дней</p></section>
+<section id="fee"><h2>Стоимость</h2><p>{{ if .Params.fee.free }}Бесплатно{{ end }}</p></section>
+<section id="apply"><h2>Как подать</h2><ul>{{ range .Params.apply }}<li>{{ .kind }}{{ with .url }} <a href="{{ . }}">{{ . }}</a>{{ end }}</li>{{ end }}</ul></section>
+<section id="details">{{ .Content }}</section>
+<section id="legal-acts"><h2>Законы</h2><ul>{{ range .Params.legal_acts }}<li>{{ .title }} № {{ .number }} от {{ .date }}</li>{{ end }}</ul></section>
+<section id="faq"><h2>Вопросы и ответы</h2>{{ range .Params.faq }}<details><summary>{{ .q }}</summary>{{ .a | markdownify }}</details>{{ end }}</section>
+</article>{{ end }}
+""",
+    "list.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> — {{ .Params.summary }}</li>{{ end }}</ul>{{ end }}
+""",
+    "home.html": """{{ define "main" }}<h1>{{ site.Title }}</h1>
+{{ range site.Taxonomies.categories }}<section><h2><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></h2>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> — {{ .Params.summary }}</li>{{ end }}</ul></section>{{ end }}{{ end }}
+""",
+    "faq.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ range where site.RegularPages "Section" "services" }}{{ if .Params.faq }}<section><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+{{ range .Params.faq }}<details><summary>{{ .q }}</summary>{{ .a | markdownify }}</details>{{ end }}</section>{{ end }}{{ end }}{{ end }}
+""",
+}
+
+
+def main():
+    n = int(sys.argv[1])
+    out = sys.argv[2]
+    rng = random.Random(20260525)
+    services = [service(i, rng) for i in range(n)]
+
+    y = os.path.join(out, "yasno")
+    shutil.rmtree(y, ignore_errors=True)
+    os.makedirs(os.path.join(y, "content", "services"))
+    with open(os.path.join(y, "content", "site.toml"), "w") as f:
+        f.write(YASNO_SITE)
+        for slug, title in CATEGORIES:
+            f.write(f"\n[[categories]]\nslug = {q(slug)}\ntitle = {q(title)}\ndescription = {q(title + '.')}\n")
+    for s in services:
+        with open(os.path.join(y, "content", "services", s["slug"] + ".md"), "w") as f:
+            f.write(front_matter(s, hugo=False))
+
+    h = os.path.join(out, "hugo")
+    shutil.rmtree(h, ignore_errors=True)
+    os.makedirs(os.path.join(h, "content", "services"))
+    os.makedirs(os.path.join(h, "layouts"))
+    os.makedirs(os.path.join(h, "static", "css"))
+    with open(os.path.join(h, "hugo.toml"), "w") as f:
+        f.write(HUGO_CONFIG)
+    for name, text in HUGO_LAYOUTS.items():
+        with open(os.path.join(h, "layouts", name), "w") as f:
+            f.write(text)
+    here = os.path.dirname(os.path.abspath(__file__))
+    css = os.path.join(here, "..", "themes", "default", "static", "css", "site.css")
+    shutil.copy(css, os.path.join(h, "static", "css", "site.css"))
+    with open(os.path.join(h, "content", "faq.md"), "w") as f:
+        f.write('+++\ntitle = "Вопросы и ответы"\nlayout = "faq"\n+++\n')
+    for s in services:
+        with open(os.path.join(h, "content", "services", s["slug"] + ".md"), "w") as f:
+            f.write(front_matter(s, hugo=True))
+    print(f"corpus: {n} services in {y} and {h}")
+
+
+if __name__ == "__main__":
+    main()

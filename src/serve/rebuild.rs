@@ -1,0 +1,439 @@
+//! The incremental rebuild engine: keeps the loaded site and theme, applies a [`Plan`] by
+//! re-reading only what changed and re-rendering only the pages it touches, and swaps the
+//! result into the in-memory [`PreviewState`].
+//!
+//! Invariant: a failed step changes nothing that is served. A broken service file keeps its
+//! last good version in the model and its last good page in memory; a broken template keeps
+//! the old theme; the error is shown until the same thing loads or renders again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use super::deps::{self, Plan};
+use super::state::{ErrorKey, LiveEvent, PreviewState, url_of};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{self, OutputFile, Page, Renderer, Theme};
+use crate::site::{LoadOptions, Service, Site};
+
+/// What one rebuild did, for the terminal line.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// Files rendered and swapped in.
+    pub(crate) files: usize,
+    /// Time from the start of the rebuild to the edited pages being served.
+    pub(crate) first_served: Option<Duration>,
+    /// Whole rebuild time (listings of a service edit follow in the background).
+    pub(crate) elapsed: Duration,
+    /// Whether errors are present after the rebuild.
+    pub(crate) failed: bool,
+}
+
+/// Pages that list services, re-rendered off the edit path after service edits.
+#[derive(Debug, Default)]
+struct ListingWork {
+    /// Category slugs whose pages change.
+    categories: BTreeSet<String>,
+    /// Slugs whose translations link to each other and so change.
+    slugs: BTreeSet<String>,
+    /// Files already rendered on the edit path (never re-rendered from an older snapshot).
+    edited: BTreeSet<PathBuf>,
+    /// Output files to remove together with the listings that stop linking to them.
+    removed: Vec<String>,
+}
+
+/// Messages to the listing worker, which keeps its own copy of the model so that edits
+/// never wait for listings (nor copy the whole model) and listings never see half an edit.
+enum ToWorker {
+    /// After a full reload: the new model and its generation.
+    Reset(Box<Site>, u64),
+    /// Service changes to apply to the copy (same order as on the edit path), then
+    /// listings to render.
+    Listings {
+        theme: Arc<Theme>,
+        generation: u64,
+        changes: Vec<(PathBuf, Option<Service>)>,
+        work: ListingWork,
+    },
+}
+
+/// The loaded site and theme behind a preview server.
+pub(crate) struct Preview {
+    root: PathBuf,
+    load_opts: LoadOptions,
+    site: Option<Site>,
+    theme: Option<Arc<Theme>>,
+    static_paths: BTreeSet<String>,
+    state: Arc<PreviewState>,
+    listings: mpsc::Sender<ToWorker>,
+}
+
+/// Static files: the theme's, then the site's own `static/` over them (as `render_site`).
+fn static_files(site: &Site, theme: &Theme) -> BTreeMap<String, Vec<u8>> {
+    let mut statics = theme.static_files().clone();
+    for (rel, bytes) in render::theme::read_dir_files(&site.root.join("static")) {
+        statics.insert(rel, bytes);
+    }
+    statics
+}
+
+fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
+    let mut theme = Theme::load(&site.root, &site.settings.theme, &site.settings.lang)?;
+    theme.set_global("site", &render::views::SiteView::new(&site.settings));
+    Ok(theme)
+}
+
+/// Renders `pages`; returns the files, the keys that rendered fine and the errors.
+type Rendered = (Vec<OutputFile>, Vec<ErrorKey>, Vec<(ErrorKey, Diagnostics)>);
+
+/// `parallel` uses every core; the listing worker renders on its own thread only, so the
+/// edit path and the HTTP server keep a core to themselves.
+fn render_pages(site: &Site, theme: &Theme, pages: &[Page], parallel: bool) -> Rendered {
+    let renderer = Renderer::new(site, theme);
+    let one = |p: &Page| (error_key(site, *p), renderer.render(*p));
+    let results: Vec<(ErrorKey, Result<OutputFile, Diagnostic>)> = if parallel {
+        pages.par_iter().map(one).collect()
+    } else {
+        pages.iter().map(one).collect()
+    };
+    let mut files = Vec::with_capacity(results.len());
+    let mut fine = Vec::new();
+    let mut errors = Vec::new();
+    for (key, r) in results {
+        match r {
+            Ok(f) => {
+                fine.push(key);
+                files.push(f);
+            }
+            Err(d) => errors.push((key, d.into())),
+        }
+    }
+    (files, fine, errors)
+}
+
+impl Preview {
+    /// A preview of the site in `root`; nothing is loaded until [`Preview::full`].
+    pub(crate) fn new(root: PathBuf, drafts: bool, state: Arc<PreviewState>) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let worker_state = state.clone();
+        std::thread::spawn(move || listing_worker(&rx, &worker_state));
+        Self {
+            root,
+            load_opts: LoadOptions {
+                drafts,
+                base_url: None,
+            },
+            site: None,
+            theme: None,
+            static_paths: BTreeSet::new(),
+            state,
+            listings: tx,
+        }
+    }
+
+    /// The site as last loaded successfully.
+    pub(crate) fn site(&self) -> Option<&Site> {
+        self.site.as_ref()
+    }
+
+    /// Loads and renders everything; on success replaces the whole served site.
+    pub(crate) fn full(&mut self) -> Outcome {
+        let start = Instant::now();
+        let result = Site::load(&self.root, &self.load_opts).and_then(|site| {
+            let theme = load_theme(&site)?;
+            let files = render::render_site(&site, &theme)?;
+            Ok((site, theme, files))
+        });
+        let mut out = Outcome::default();
+        match result {
+            Ok((site, theme, files)) => {
+                self.static_paths = static_files(&site, &theme).into_keys().collect();
+                out.files = files.len();
+                // A new generation: listings still being rendered from the old model are dropped.
+                let generation = self.state.replace_all(files);
+                out.first_served = Some(start.elapsed());
+                self.state.clear_errors(|_| true);
+                self.state.notify(LiveEvent::Reload(None));
+                let _ = self
+                    .listings
+                    .send(ToWorker::Reset(Box::new(site.clone()), generation));
+                self.site = Some(site);
+                self.theme = Some(Arc::new(theme));
+            }
+            Err(d) => {
+                report(&self.state, vec![(ErrorKey::Site, d)]);
+                out.failed = true;
+            }
+        }
+        out.elapsed = start.elapsed();
+        out
+    }
+
+    /// Applies a batch of changes. The edited pages are swapped in before this returns;
+    /// the pages that list services follow from the listing worker.
+    pub(crate) fn apply(&mut self, plan: &Plan) -> Outcome {
+        if plan.everything || self.site.is_none() || self.theme.is_none() {
+            return self.full();
+        }
+        let start = Instant::now();
+        let mut out = Outcome::default();
+        let mut errors: Vec<(ErrorKey, Diagnostics)> = Vec::new();
+        let mut fixed: Vec<ErrorKey> = Vec::new();
+        let mut work = ListingWork::default();
+        // Pages rendered right here: edited services, or what a template change touches.
+        let mut now: BTreeSet<Page> = BTreeSet::new();
+        let mut all_pages = false;
+
+        if !plan.templates.is_empty() || plan.statics {
+            let site = self.site.as_ref().expect("checked above");
+            match load_theme(site) {
+                Ok(theme) => {
+                    fixed.push(ErrorKey::Theme);
+                    if plan.statics {
+                        let statics = static_files(site, &theme);
+                        let new_paths: BTreeSet<String> = statics.keys().cloned().collect();
+                        let gone: Vec<String> =
+                            self.static_paths.difference(&new_paths).cloned().collect();
+                        let files: Vec<OutputFile> = statics
+                            .into_iter()
+                            .map(|(path, bytes)| OutputFile { path, bytes })
+                            .collect();
+                        out.files += files.len();
+                        self.state.update(files, &gone);
+                        self.static_paths = new_paths;
+                    }
+                    if !plan.templates.is_empty() {
+                        match deps::pages_for_templates(site, &plan.templates) {
+                            Some(pages) => now.extend(pages),
+                            None => all_pages = true,
+                        }
+                        // Listings in flight use the old templates: queue every listing
+                        // again with the new theme.
+                        work.categories
+                            .extend(site.settings.categories.iter().map(|c| c.slug.clone()));
+                    }
+                    self.theme = Some(Arc::new(theme));
+                }
+                Err(d) => errors.push((ErrorKey::Theme, d)),
+            }
+        }
+
+        let mut changes: Vec<(PathBuf, Option<Service>)> = Vec::new();
+        let mut services = plan.services.clone();
+        if let Some(site) = &self.site {
+            for dir in &plan.gone {
+                services.extend(
+                    site.services
+                        .iter()
+                        .filter(|s| s.source_path.starts_with(dir))
+                        .map(|s| s.source_path.clone()),
+                );
+            }
+        }
+        if !services.is_empty() {
+            let site = self.site.as_mut().expect("checked above");
+            for path in &services {
+                match site.reload_service(path, &self.load_opts) {
+                    Ok(old) => {
+                        changes.push((
+                            path.clone(),
+                            site.services
+                                .iter()
+                                .find(|s| &s.source_path == path)
+                                .cloned(),
+                        ));
+                        if let Some(old) = old {
+                            let old_out = output_path(&old.url_path(&site.settings));
+                            let still_there = site
+                                .services
+                                .iter()
+                                .any(|s| output_path(&s.url_path(&site.settings)) == old_out);
+                            if !still_there {
+                                work.removed.push(old_out);
+                            }
+                            work.slugs.insert(old.slug);
+                            work.categories.insert(old.meta.category);
+                        }
+                        if let Some(new) = site.services.iter().find(|s| &s.source_path == path) {
+                            work.slugs.insert(new.slug.clone());
+                            work.categories.insert(new.meta.category.clone());
+                            work.edited.insert(path.clone());
+                        } else {
+                            // Deleted (or now a draft): nothing of it is left to fail.
+                            fixed.push(ErrorKey::Source(path.clone()));
+                        }
+                    }
+                    Err(d) => errors.push((ErrorKey::Source(path.clone()), d)),
+                }
+            }
+            for (i, s) in site.services.iter().enumerate() {
+                if work.edited.contains(&s.source_path) {
+                    now.insert(Page::Service(i));
+                }
+            }
+        }
+
+        let site = self.site.as_ref().expect("checked above");
+        let theme = self.theme.as_deref().expect("checked above");
+        if all_pages {
+            now = render::pages(site).into_iter().collect();
+        }
+        if !now.is_empty() {
+            let pages: Vec<Page> = now.into_iter().collect();
+            let (files, fine, errs) = render_pages(site, theme, &pages, true);
+            fixed.extend(fine);
+            errors.extend(errs);
+            let urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
+            out.files += files.len();
+            self.state.update(files, &[]);
+            out.first_served = Some(start.elapsed());
+            if errors.is_empty() {
+                self.state.notify(LiveEvent::Reload(Some(Arc::new(urls))));
+            }
+        }
+        if plan.statics && errors.is_empty() {
+            self.state.notify(LiveEvent::Reload(None));
+        }
+        if !(work.categories.is_empty() && work.slugs.is_empty() && work.removed.is_empty()) {
+            let _ = self.listings.send(ToWorker::Listings {
+                theme: self.theme.clone().expect("checked above"),
+                generation: self.state.generation(),
+                changes,
+                work,
+            });
+        }
+
+        settle_errors(&self.state, fixed, errors);
+        out.failed = self.state.has_errors();
+        out.elapsed = start.elapsed();
+        out
+    }
+}
+
+/// Clears the errors fixed by a round (unless the same thing failed again), records and
+/// reports the new ones, and lifts the overlay when nothing is left.
+fn settle_errors(state: &PreviewState, fixed: Vec<ErrorKey>, errors: Vec<(ErrorKey, Diagnostics)>) {
+    let failed_keys: BTreeSet<&ErrorKey> = errors.iter().map(|(k, _)| k).collect();
+    let fixed: BTreeSet<ErrorKey> = fixed
+        .into_iter()
+        .filter(|k| !failed_keys.contains(k))
+        .collect();
+    let had_errors = state.has_errors();
+    let cleared = state.clear_errors(|k| fixed.contains(k));
+    if !errors.is_empty() {
+        report(state, errors);
+    } else if had_errors && cleared && !state.has_errors() {
+        println!("Ошибок больше нет / all errors fixed");
+        state.notify(LiveEvent::Reload(None));
+    }
+}
+
+/// Renders the pages that list services from its own copy of the model. Jobs queued
+/// meanwhile are merged (their changes applied in order), and jobs from before a full
+/// reload are dropped: the reload's copy already has them.
+fn listing_worker(rx: &mpsc::Receiver<ToWorker>, state: &PreviewState) {
+    let mut site: Option<Site> = None;
+    let mut model_generation = 0;
+    while let Ok(first) = rx.recv() {
+        let mut job: Option<(Arc<Theme>, ListingWork)> = None;
+        let mut next = Some(first);
+        while let Some(msg) = next.take().or_else(|| rx.try_recv().ok()) {
+            match msg {
+                ToWorker::Reset(new, generation) => {
+                    site = Some(*new);
+                    model_generation = generation;
+                    job = None;
+                }
+                ToWorker::Listings {
+                    theme,
+                    generation,
+                    changes,
+                    work,
+                } => {
+                    let Some(site) = site.as_mut() else { continue };
+                    if generation != model_generation {
+                        continue;
+                    }
+                    for (path, new) in changes {
+                        // The edit path already checked this change; it cannot fail here.
+                        let _ = site.replace_service(&path, new);
+                    }
+                    job = Some(match job.take() {
+                        Some((_, mut all)) => {
+                            all.categories.extend(work.categories);
+                            all.slugs.extend(work.slugs);
+                            all.edited.extend(work.edited);
+                            all.removed.extend(work.removed);
+                            (theme, all)
+                        }
+                        None => (theme, work),
+                    });
+                }
+            }
+        }
+        let (Some(site), Some((theme, work))) = (site.as_ref(), job) else {
+            continue;
+        };
+        let start = Instant::now();
+        let mut pages: BTreeSet<Page> = deps::listing_pages().into_iter().collect();
+        pages.extend(deps::category_pages(
+            site,
+            work.categories.iter().map(String::as_str),
+        ));
+        for (i, s) in site.services.iter().enumerate() {
+            if work.slugs.contains(&s.slug) && !work.edited.contains(&s.source_path) {
+                pages.insert(Page::Service(i));
+            }
+        }
+        let pages: Vec<Page> = pages.into_iter().collect();
+        let (files, fine, errors) = render_pages(site, &theme, &pages, false);
+        let mut urls: Vec<String> = files.iter().map(|f| url_of(&f.path)).collect();
+        urls.extend(work.removed.iter().map(|p| url_of(p)));
+        let n = files.len();
+        if !state.update_in_generation(model_generation, files, &work.removed) {
+            continue;
+        }
+        println!(
+            "  списки / listings: {n} файлов за {} мс / {n} files in {} ms",
+            start.elapsed().as_millis(),
+            start.elapsed().as_millis()
+        );
+        if errors.is_empty() {
+            state.notify(LiveEvent::Reload(Some(Arc::new(urls))));
+        }
+        settle_errors(state, fine, errors);
+    }
+}
+
+/// Records errors, prints them once, and tells open tabs.
+fn report(state: &PreviewState, errors: Vec<(ErrorKey, Diagnostics)>) {
+    let mut shown = Diagnostics::default();
+    let mut seen = BTreeSet::new();
+    for (key, d) in errors {
+        for one in &d.0 {
+            if seen.insert(one.to_plain_string()) {
+                shown.push(one.clone());
+            }
+        }
+        state.set_error(key, d);
+    }
+    shown.emit_to_stderr();
+    eprintln!("Показываю последнюю удачную версию страниц / still serving the last good pages");
+    state.notify(LiveEvent::Error);
+}
+
+/// `/services/x/` → `services/x/index.html`.
+fn output_path(url: &str) -> String {
+    format!("{}index.html", url.trim_start_matches('/'))
+}
+
+/// What a page's render error is about: a service's own file, or the page itself.
+fn error_key(site: &Site, page: Page) -> ErrorKey {
+    match page {
+        Page::Service(i) => ErrorKey::Source(site.services[i].source_path.clone()),
+        other => ErrorKey::Render(format!("{other:?}")),
+    }
+}

@@ -1,0 +1,201 @@
+//! What the preview server serves: the whole built site in memory, plus the current errors.
+//!
+//! Invariant: the map only ever holds files of a successful render. A rebuild computes its
+//! files first and then swaps them in under one short write lock, so a reader sees either the
+//! old or the new version of a page, never half of one, and nothing is written to disk.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::body::Bytes;
+use tokio::sync::broadcast;
+
+use crate::diagnostics::Diagnostics;
+use crate::render::OutputFile;
+
+/// What a mistake is about, so that fixing one thing clears only its own message.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ErrorKey {
+    /// Loading the whole site (settings, surveys, pages) failed.
+    Site,
+    /// Loading the theme failed.
+    Theme,
+    /// Re-reading one content file failed.
+    Source(PathBuf),
+    /// Rendering one output file failed.
+    Render(String),
+}
+
+/// A message to open browser tabs.
+#[derive(Debug, Clone)]
+pub(crate) enum LiveEvent {
+    /// These URL paths changed (`None`: everything); tabs showing one of them reload.
+    Reload(Option<Arc<Vec<String>>>),
+    /// The build has a new error; tabs reload to show it over the last good page.
+    Error,
+}
+
+/// The state shared by the HTTP handlers and the rebuild thread.
+pub(crate) struct PreviewState {
+    files: RwLock<HashMap<String, Bytes>>,
+    /// Bumped when the whole model is replaced; late work from an older model is dropped.
+    generation: AtomicU64,
+    errors: RwLock<BTreeMap<ErrorKey, Diagnostics>>,
+    events: broadcast::Sender<LiveEvent>,
+}
+
+impl PreviewState {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            files: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            errors: RwLock::new(BTreeMap::new()),
+            events: broadcast::channel(64).0,
+        })
+    }
+
+    /// A file of the site by its output path (`services/x/index.html`).
+    pub(crate) fn get(&self, path: &str) -> Option<Bytes> {
+        self.files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .cloned()
+    }
+
+    /// Whether a file exists.
+    pub(crate) fn contains(&self, path: &str) -> bool {
+        self.files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(path)
+    }
+
+    /// Replaces the whole site, in a new generation, which it returns.
+    pub(crate) fn replace_all(&self, files: Vec<OutputFile>) -> u64 {
+        let map: HashMap<String, Bytes> = files
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .collect();
+        let mut guard = self.files.write().unwrap_or_else(|e| e.into_inner());
+        *guard = map;
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The current generation.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Like [`PreviewState::update`], but only if still in `generation`; returns whether it was.
+    pub(crate) fn update_in_generation(
+        &self,
+        generation: u64,
+        files: Vec<OutputFile>,
+        removed: &[String],
+    ) -> bool {
+        let files: Vec<(String, Bytes)> = files
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .collect();
+        // Checked under the write lock, so a full reload cannot slip in between.
+        let mut map = self.files.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return false;
+        }
+        for r in removed {
+            map.remove(r);
+        }
+        map.extend(files);
+        true
+    }
+
+    /// Removes `removed` and puts `files` in, in one swap.
+    pub(crate) fn update(&self, files: Vec<OutputFile>, removed: &[String]) {
+        // Convert before taking the lock, so readers wait as little as possible.
+        let files: Vec<(String, Bytes)> = files
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .collect();
+        let mut map = self.files.write().unwrap_or_else(|e| e.into_inner());
+        for r in removed {
+            map.remove(r);
+        }
+        map.extend(files);
+    }
+
+    /// The current errors as plain text, or `None` when the build is clean.
+    pub(crate) fn error_text(&self) -> Option<String> {
+        let errors = self.errors.read().unwrap_or_else(|e| e.into_inner());
+        if errors.is_empty() {
+            return None;
+        }
+        // One template mistake fails many pages the same way: show each message once.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut text = String::new();
+        for d in errors.values().flat_map(|d| &d.0) {
+            let one = d.to_plain_string();
+            if seen.insert(one.clone()) {
+                text.push_str(&one);
+            }
+        }
+        Some(text)
+    }
+
+    /// Records an error (replacing an older one about the same thing).
+    pub(crate) fn set_error(&self, key: ErrorKey, diags: Diagnostics) {
+        self.errors
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, diags);
+    }
+
+    /// Forgets errors matching `pred`; returns whether any was removed.
+    pub(crate) fn clear_errors(&self, pred: impl Fn(&ErrorKey) -> bool) -> bool {
+        let mut errors = self.errors.write().unwrap_or_else(|e| e.into_inner());
+        let before = errors.len();
+        errors.retain(|k, _| !pred(k));
+        errors.len() != before
+    }
+
+    /// Whether any error is recorded.
+    pub(crate) fn has_errors(&self) -> bool {
+        !self
+            .errors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
+    /// Tells open tabs; nobody listening is fine.
+    pub(crate) fn notify(&self, event: LiveEvent) {
+        let _ = self.events.send(event);
+    }
+
+    /// A receiver of live events for one browser tab.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.events.subscribe()
+    }
+}
+
+/// The URL path of an output file: `services/x/index.html` → `/services/x/`.
+pub(crate) fn url_of(output_path: &str) -> String {
+    match output_path.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{output_path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_of_maps_index_files_to_folders() {
+        assert_eq!(url_of("index.html"), "/");
+        assert_eq!(url_of("services/x/index.html"), "/services/x/");
+        assert_eq!(url_of("sitemap.xml"), "/sitemap.xml");
+    }
+}

@@ -1,0 +1,445 @@
+//! `yasno serve` end to end: a real server process on 127.0.0.1, a temporary copy of the
+//! example site, real file edits, real HTTP requests. Every wait is bounded.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use scraper::{Html, Selector};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A running `yasno serve` on a copy of the example site.
+struct Server {
+    child: Child,
+    base: String,
+    site: tempfile::TempDir,
+    log: Arc<Mutex<String>>,
+    agent: ureq::Agent,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+impl Server {
+    fn start() -> Server {
+        Self::start_with(|_| {})
+    }
+
+    /// Starts on a copy of the example site changed by `prepare` first.
+    fn start_with(prepare: impl FnOnce(&Path)) -> Server {
+        let site = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(&repo.join("content"), &site.path().join("content"));
+        copy_dir(&repo.join("themes"), &site.path().join("themes"));
+        prepare(site.path());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        for (stream, tx) in [
+            (Box::new(stdout) as Box<dyn Read + Send>, Some(tx)),
+            (Box::new(stderr), None),
+        ] {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(tx) = &tx
+                        && let Some(at) = line.find("serving at http://")
+                    {
+                        let url = line[at + "serving at ".len()..]
+                            .split_whitespace()
+                            .next()
+                            .unwrap()
+                            .trim_end_matches('/')
+                            .to_owned();
+                        let _ = tx.send(url);
+                    }
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let base = rx
+            .recv_timeout(WAIT)
+            .expect("the server prints its address within the wait");
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        Server {
+            child,
+            base,
+            site,
+            log,
+            agent,
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.site.path().join(rel)
+    }
+
+    /// Status and body of a GET.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut resp = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.body_mut().read_to_string().unwrap())
+    }
+
+    /// Polls `path` until `pred` holds for its status and body; panics after the wait.
+    fn wait_for(&self, path: &str, what: &str, pred: impl Fn(u16, &str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let (status, body) = self.get(path);
+            if pred(status, &body) {
+                return body;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "{path}: {what} did not happen within {WAIT:?}; last status {status}; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn h1(html: &str) -> String {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse("main h1").unwrap();
+    doc.select(&sel)
+        .next()
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn hrefs(html: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse("a[href]").unwrap();
+    doc.select(&sel)
+        .filter_map(|e| e.value().attr("href").map(str::to_owned))
+        .collect()
+}
+
+/// Replaces the `title = "..."` line of a service file.
+fn set_title(path: &Path, title: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let new: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("title = ") {
+                format!("title = \"{title}\"")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(path, new.join("\n") + "\n").unwrap();
+}
+
+const GAZETA: &str = "content/services/gazeta.md";
+const GAZETA_URL: &str = "/services/gazeta/";
+
+#[test]
+fn edited_service_is_served_within_a_bounded_wait() {
+    let s = Server::start();
+    let (status, before) = s.get(GAZETA_URL);
+    assert_eq!(status, 200);
+    assert_ne!(h1(&before), "Газета: новое название");
+    // Served pages carry the live-reload script; built files never do.
+    assert!(before.contains(r#"<script src="/__yasno/live.js"></script>"#));
+
+    set_title(&s.path(GAZETA), "Газета: новое название");
+    let after = s.wait_for(GAZETA_URL, "the new title", |st, b| {
+        st == 200 && h1(b) == "Газета: новое название"
+    });
+    assert!(!after.contains("yasno-error"), "no error overlay");
+    // Listings are rebuilt too: the home page links to the service under its new title.
+    s.wait_for("/", "the new title on the home page", |_, b| {
+        b.contains("Газета: новое название")
+    });
+    s.wait_for(
+        "/sitemap.xml",
+        "the sitemap still lists the page",
+        |_, b| b.contains(GAZETA_URL),
+    );
+}
+
+#[test]
+fn broken_edit_keeps_last_good_page_and_reports_error() {
+    let s = Server::start();
+    let good = h1(&s.get(GAZETA_URL).1);
+    let path = s.path(GAZETA);
+    let text = std::fs::read_to_string(&path).unwrap();
+    // A typo'd key on line 2: the service cannot load.
+    let broken = text.replacen("\ntitle = ", "\ntitel = ", 1);
+    std::fs::write(&path, &broken).unwrap();
+
+    let page = s.wait_for(GAZETA_URL, "the error overlay", |_, b| {
+        b.contains(r#"id="yasno-error""#)
+    });
+    // The last good page stays served under the overlay.
+    assert_eq!(h1(&page), good);
+    let doc = Html::parse_document(&page);
+    let overlay: String = doc
+        .select(&Selector::parse("#yasno-error pre").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(overlay.contains("gazeta.md:2:"), "{overlay}");
+    assert!(overlay.contains("titel"), "{overlay}");
+    // Other pages show the overlay too, over their last good version.
+    let home = s.get("/").1;
+    assert!(home.contains(r#"id="yasno-error""#));
+    // The terminal got the same message.
+    let start = Instant::now();
+    while !s.log().contains("titel") {
+        assert!(
+            start.elapsed() < WAIT,
+            "error not in the terminal: {}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // Fixing the file removes the overlay and serves the fix.
+    std::fs::write(&path, &text).unwrap();
+    set_title(&path, "Газета после исправления");
+    s.wait_for(GAZETA_URL, "the fixed page without overlay", |_, b| {
+        h1(b) == "Газета после исправления" && !b.contains(r#"id="yasno-error""#)
+    });
+}
+
+#[test]
+fn deleting_a_service_removes_its_page_and_every_link_to_it() {
+    let s = Server::start();
+    assert!(s.get("/").1.contains(GAZETA_URL), "linked before");
+    std::fs::remove_file(s.path(GAZETA)).unwrap();
+    s.wait_for(GAZETA_URL, "404", |st, _| st == 404);
+
+    // Crawl every page reachable from the home page and the sitemap.
+    let sitemap = s.wait_for("/sitemap.xml", "the sitemap without the page", |_, b| {
+        !b.contains(GAZETA_URL)
+    });
+    let mut queue: VecDeque<String> = VecDeque::from(["/".to_owned(), "/404.html".to_owned()]);
+    for loc in sitemap.split("<loc>").skip(1) {
+        let url = loc.split("</loc>").next().unwrap();
+        let path = url.splitn(4, '/').nth(3).unwrap_or("");
+        queue.push_back(format!("/{path}"));
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) || seen.len() > 300 {
+            continue;
+        }
+        let (status, body) = s.get(&path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !body.contains(GAZETA_URL),
+            "{path} still links to the deleted service"
+        );
+        for href in hrefs(&body) {
+            let href = href.split('#').next().unwrap().to_owned();
+            if href.starts_with('/') && !href.starts_with("//") && href.ends_with('/') {
+                queue.push_back(href);
+            }
+        }
+    }
+    assert!(seen.len() >= 10, "crawled {} pages", seen.len());
+}
+
+#[test]
+fn connected_client_receives_the_reload_event() {
+    let s = Server::start();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    let resp = agent
+        .get(format!("{}/__yasno/events", s.base))
+        .call()
+        .unwrap();
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let reader = BufReader::new(resp.into_body().into_reader());
+        for line in reader.lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next_event = |name: &str| -> String {
+        // Lines until `event: <name>`, then its data line.
+        let start = Instant::now();
+        let mut found = false;
+        loop {
+            let left = WAIT.saturating_sub(start.elapsed());
+            let line = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no `{name}` event within {WAIT:?}"));
+            if line == format!("event: {name}") {
+                found = true;
+            } else if found && let Some(data) = line.strip_prefix("data: ") {
+                return data.to_owned();
+            }
+        }
+    };
+    next_event("connected");
+    set_title(&s.path(GAZETA), "Газета для события");
+    let data = next_event("reload");
+    let paths: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert!(
+        paths.as_array().unwrap().iter().any(|p| p == GAZETA_URL),
+        "{data}"
+    );
+    // The page it names is already the new one when the event arrives.
+    assert_eq!(h1(&s.get(GAZETA_URL).1), "Газета для события");
+}
+
+#[test]
+fn template_edit_rerenders_the_pages_using_it_and_a_broken_one_is_reported() {
+    let s = Server::start();
+    let tpl = s.path("themes/default/templates/service.html");
+    let text = std::fs::read_to_string(&tpl).unwrap();
+    let marked = text.replacen(
+        "{% block content %}",
+        "{% block content %}<p id=\"tpl-mark\">MARK</p>",
+        1,
+    );
+    assert_ne!(marked, text, "service.html has a content block");
+    std::fs::write(&tpl, &marked).unwrap();
+    s.wait_for(GAZETA_URL, "the template change", |_, b| {
+        b.contains("tpl-mark")
+    });
+    assert!(
+        !s.get("/").1.contains("tpl-mark"),
+        "the home page does not use service.html"
+    );
+
+    // An unclosed tag: the overlay names the template and the old pages stay.
+    std::fs::write(
+        &tpl,
+        marked.replacen("{% block content %}", "{% block content %}{% if %}", 1),
+    )
+    .unwrap();
+    let page = s.wait_for(GAZETA_URL, "the template error", |_, b| {
+        b.contains(r#"id="yasno-error""#)
+    });
+    assert!(page.contains("tpl-mark"), "last good page still served");
+    assert!(
+        page.contains("service.html"),
+        "the overlay names the template"
+    );
+}
+
+#[test]
+fn listings_follow_rapid_edits_and_a_category_move() {
+    let s = Server::start();
+    let path = s.path(GAZETA);
+    set_title(&path, "Газета: промежуточное название");
+    std::thread::sleep(Duration::from_millis(30));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let moved = text
+        .replacen("category = \"dosug\"", "category = \"semya\"", 1)
+        .replacen(
+            "title = \"Газета: промежуточное название\"",
+            "title = \"Газета: итоговое название\"",
+            1,
+        );
+    assert_ne!(moved, text);
+    std::fs::write(&path, moved).unwrap();
+
+    let lists_gazeta = |body: &str| hrefs(body).iter().any(|h| h == GAZETA_URL);
+    s.wait_for("/", "the final title on the home page", |_, b| {
+        b.contains("Газета: итоговое название") && !b.contains("промежуточное")
+    });
+    s.wait_for(
+        "/categories/semya/",
+        "the service in its new category",
+        |_, b| lists_gazeta(b),
+    );
+    s.wait_for(
+        "/categories/dosug/",
+        "the service gone from its old category",
+        |_, b| !lists_gazeta(b),
+    );
+    assert_eq!(h1(&s.get(GAZETA_URL).1), "Газета: итоговое название");
+}
+
+#[test]
+fn a_site_broken_at_start_shows_the_error_and_comes_up_when_fixed() {
+    let settings = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/site.toml");
+    let good = std::fs::read_to_string(&settings).unwrap();
+    let s = Server::start_with(|root| {
+        let broken = good.replacen("base_url = \"https://", "base_url = \"", 1);
+        std::fs::write(root.join("content/site.toml"), broken).unwrap();
+    });
+    let (status, body) = s.get("/");
+    assert_eq!(status, 404);
+    let doc = Html::parse_document(&body);
+    let overlay: String = doc
+        .select(&Selector::parse("#yasno-error pre").unwrap())
+        .next()
+        .expect("the error overlay")
+        .text()
+        .collect();
+    assert!(overlay.contains("site.toml:"), "{overlay}");
+    assert!(overlay.contains("base_url"), "{overlay}");
+    assert!(
+        body.contains("/__yasno/live.js"),
+        "the page reloads itself when fixed"
+    );
+
+    std::fs::write(s.path("content/site.toml"), &good).unwrap();
+    let home = s.wait_for("/", "the site after the fix", |st, _| st == 200);
+    assert!(!home.contains(r#"id="yasno-error""#));
+    assert_eq!(s.get(GAZETA_URL).0, 200);
+}
