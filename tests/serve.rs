@@ -443,3 +443,54 @@ fn a_site_broken_at_start_shows_the_error_and_comes_up_when_fixed() {
     assert!(!home.contains(r#"id="yasno-error""#));
     assert_eq!(s.get(GAZETA_URL).0, 200);
 }
+
+#[test]
+fn the_survey_form_posts_to_the_preview_collector_and_the_answer_is_stored() {
+    let server = Server::start();
+    let page = server.wait_for("/services/razreshenie-na-brak/", "page served", |s, _| s == 200);
+    let doc = Html::parse_document(&page);
+    let form = doc
+        .select(&Selector::parse("form.survey").unwrap())
+        .next()
+        .expect("survey form");
+    assert_eq!(form.value().attr("action"), Some("/api/answers"));
+    // Post the no-JS form exactly as a browser would: its hidden fields plus a rating.
+    let mut fields: Vec<(String, String)> = form
+        .select(&Selector::parse("input[type=hidden]").unwrap())
+        .map(|i| {
+            (
+                i.value().attr("name").unwrap().to_owned(),
+                i.value().attr("value").unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    fields.push(("rating".into(), "5".into()));
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resp = agent
+        .post(format!("{}/api/answers", server.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.as_str())
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303, "log:\n{}", server.log());
+    assert_eq!(
+        resp.headers().get("location").unwrap().to_str().unwrap(),
+        "/services/razreshenie-na-brak/#survey-thanks"
+    );
+    // The answer is on disk in the preview database.
+    let db = rusqlite::Connection::open(server.path(".yasno-cache/preview.db")).unwrap();
+    let (service, source): (String, String) = db
+        .query_row("SELECT service, source FROM answers", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((service.as_str(), source.as_str()), ("razreshenie-na-brak", "web"));
+}

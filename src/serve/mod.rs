@@ -82,13 +82,35 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The collector's routes (`/api/...`) for the preview, with its database in
-/// `<root>/.yasno-cache/preview.db`, so the survey works in preview.
-///
-/// Integration seam: the collector lives on its own branch and has not landed yet; when
-/// it does, this returns `Some(yasno::collect::router(...))` and nothing else changes.
-fn collector_router(_root: &Path) -> Option<Router> {
-    None
+/// The survey collector for the preview, on the same port as the site, with its SQLite file
+/// in `<root>/.yasno-cache/preview.db`, so the survey works in preview as it will live.
+/// `None` (with a message) when the site did not load or the database cannot be opened.
+fn collector_router(root: &Path, site: Option<&crate::site::Site>) -> Option<Router> {
+    let site = site?;
+    let surveys = crate::collect::cli::from_site(site);
+    let db = root.join(".yasno-cache").join("preview.db");
+    let opened = std::fs::create_dir_all(root.join(".yasno-cache"))
+        .map_err(|e| e.to_string())
+        .and_then(|()| crate::collect::SqliteStore::open(&db).map_err(|e| e.to_string()));
+    match opened {
+        Ok(store) => {
+            let api = crate::collect::router(surveys.config, std::sync::Arc::new(store));
+            println!(
+                "Опросы сохраняются в {} / survey answers go to {}",
+                db.display(),
+                db.display()
+            );
+            Some(if surveys.prefix.is_empty() {
+                api
+            } else {
+                Router::new().nest(&surveys.prefix, api)
+            })
+        }
+        Err(e) => {
+            eprintln!("warning: сборщик опросов не запущен / survey collector not started: {e}");
+            None
+        }
+    }
 }
 
 /// Runs the preview server until Ctrl+C.
@@ -119,6 +141,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), ServeError> {
             first.elapsed.as_millis()
         );
     }
+    let collector = collector_router(&root, preview.site());
     let theme_name = preview
         .site()
         .map_or_else(|| "default".to_owned(), |s| s.settings.theme.clone());
@@ -134,7 +157,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), ServeError> {
         .route(reload::SCRIPT_PATH, get(reload::script))
         .fallback(serve_file)
         .with_state(state);
-    if let Some(collector) = collector_router(&root) {
+    if let Some(collector) = collector {
         app = app.merge(collector);
     }
 
@@ -143,7 +166,8 @@ pub fn run(opts: &ServeOptions) -> Result<(), ServeError> {
     // nothing to flush.
     runtime.block_on(async move {
         tokio::select! {
-            served = axum::serve(listener, app) => served,
+            // Connection info lets the collector's rate limit tell clients apart.
+            served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()) => served,
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })?;
