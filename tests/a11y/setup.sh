@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the browser accessibility suite needs, idempotently:
+# Debian's chromium (never a Playwright-downloaded browser) and the pinned npm packages.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+fi
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+/usr/bin/chromium --version
