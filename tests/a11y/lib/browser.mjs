@@ -38,3 +38,8 @@ export function describe(violations) {
 export async function presetA11y(context, settings) {
   await context.addInitScript((s) => { localStorage.setItem('yasno.a11y', JSON.stringify(s)); }, settings);
 }
+
+/** Fails the test with one readable list (no giant deep-equal diff) when there are failures. */
+export function noFailures(failures) {
+  if (failures.length) throw new Error(`${failures.length} problem(s):\n${failures.join('\n')}`);
+}

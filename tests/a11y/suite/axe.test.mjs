@@ -4,7 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, axe, describe, presetA11y } from '../lib/browser.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { launch, axe, describe, presetA11y, noFailures } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
 import { siteDir, pagePaths, servicePathWithSurvey, SUITE } from '../lib/site.mjs';
 
@@ -31,7 +35,7 @@ test('axe finds no WCAG 2.2 A/AA violation on any page', async () => {
     if (v.length) failures.push(`${p}:\n${describe(v)}`);
   }
   await ctx.close();
-  assert.deepEqual(failures, [], failures.join('\n\n'));
+  noFailures(failures);
 });
 
 const VARIANTS = [
@@ -55,7 +59,7 @@ test('axe finds no violation in every low-vision setting (home and a service pag
     }
     await ctx.close();
   }
-  assert.deepEqual(failures, [], failures.join('\n\n'));
+  noFailures(failures);
 });
 
 test('the suite catches a deliberately broken page: each defect is reported', async () => {
@@ -63,15 +67,37 @@ test('the suite catches a deliberately broken page: each defect is reported', as
   const page = await ctx.newPage();
   await page.goto(broken.url + '/');
   const v = await axe(page);
-  await ctx.close();
   const ids = v.map((x) => x.id);
   console.log(`axe on fixtures/broken: ${ids.join(', ')}`);
   assert.ok(ids.includes('image-alt'), `missing alt not reported; got ${ids}`);
   assert.ok(ids.includes('color-contrast'), `low contrast not reported; got ${ids}`);
   assert.ok(ids.includes('label'), `unlabelled field not reported; got ${ids}`);
-  // Each report points at the exact broken element.
-  const where = (id) => v.find((x) => x.id === id).nodes.map((n) => n.target);
-  assert.deepEqual(where('image-alt'), ['img']);
-  assert.deepEqual(where('color-contrast'), ['.pale']);
-  assert.deepEqual(where('label'), ['input[name="name"]']);
+  // Each report points at the exact broken element (and only at it).
+  const where = (id) => page.evaluate((sels) => sels.map((s) => {
+    const e = document.querySelector(s);
+    return e.tagName === 'IMG' ? 'img' : e.className === 'pale' ? 'pale text' : e.name === 'name' ? 'name field' : s;
+  }), v.find((x) => x.id === id).nodes.map((n) => n.target));
+  assert.deepEqual(await where('image-alt'), ['img']);
+  assert.deepEqual(await where('color-contrast'), ['pale text']);
+  assert.deepEqual(await where('label'), ['name field']);
+  await ctx.close();
+});
+
+test('the site-wide check itself fails when a broken page is added to the site', { skip: !!process.env.YASNO_INNER_RUN }, () => {
+  // Copy the built site, drop the broken fixture in as /broken/, and run the real test above.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-a11y-broken-'));
+  fs.cpSync(siteDir(), dir, { recursive: true });
+  fs.cpSync(path.join(SUITE, 'fixtures', 'broken'), path.join(dir, 'broken'), { recursive: true });
+  // NODE_TEST_CONTEXT would make the inner runner report to us instead of running normally.
+  const env = { ...process.env, YASNO_SITE_DIR: dir, YASNO_INNER_RUN: '1' };
+  delete env.NODE_TEST_CONTEXT;
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-name-pattern=no WCAG 2.2', fileURLToPath(import.meta.url)],
+    { cwd: SUITE, encoding: 'utf8', env, timeout: 300_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const out = r.stdout + r.stderr;
+  assert.notEqual(r.status, 0, 'the suite passed a site with a broken page');
+  assert.match(out, /FAIL \/broken\//);
+  for (const id of ['image-alt', 'color-contrast', 'label']) assert.match(out, new RegExp(`${id} \\(`), `${id} not reported`);
+  // Only the broken page fails.
+  assert.equal((out.match(/FAIL \//g) || []).length, 1, out);
 });

@@ -83,7 +83,8 @@ test('the panel is operated by keyboard alone and every setting takes effect', a
   // Letter spacing and images.
   await pressPanelButton(page, 'spacing', 'wide');
   s = await look(page);
-  assert.ok(parseFloat(s.letterSpacing) >= 0.12 * s.pFontSize - 0.5, `letter spacing ${s.letterSpacing}`);
+  assert.ok(parseFloat(s.letterSpacing) >= 0.12 * s.fontSize - 0.1, `letter spacing ${s.letterSpacing} at ${s.fontSize}px`);
+  assert.equal(parseFloat(base.letterSpacing) || 0, 0);
   assert.equal(base.imgDisplay, 'inline');
   await pressPanelButton(page, 'images', 'off');
   s = await look(page);

@@ -1,9 +1,9 @@
 // Reflow at 320 px (WCAG 1.4.10), 200 % zoom (1.4.4) and text spacing (1.4.12) on every page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, presetA11y } from '../lib/browser.mjs';
+import { launch, presetA11y, noFailures } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths, servicePathWithSurvey } from '../lib/site.mjs';
+import { siteDir, pagePaths } from '../lib/site.mjs';
 import { inPageLayoutProblems, TEXT_SPACING_CSS, TEXT_ZOOM_CSS } from '../lib/layout.mjs';
 
 let browser, site;
@@ -31,31 +31,31 @@ async function checkAll({ ctxOptions, css, overlap, preset, pages = pagePaths() 
 
 test('no horizontal scroll and no cut text at 320 px on any page', async () => {
   const f = await checkAll({ ctxOptions: { viewport: { width: 320, height: 640 } }, overlap: true });
-  assert.deepEqual(f, [], f.join('\n'));
+  noFailures(f);
 });
 
 test('200 % page zoom (1280x800 window = 640x400 CSS px at scale 2): nothing cut or overlapping', async () => {
   const f = await checkAll({ ctxOptions: { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 }, overlap: true });
-  assert.deepEqual(f, [], f.join('\n'));
+  noFailures(f);
 });
 
 test('200 % text-only zoom at 1280 px: nothing cut or overlapping', async () => {
   const f = await checkAll({ ctxOptions: { viewport: { width: 1280, height: 800 } }, css: TEXT_ZOOM_CSS, overlap: true });
-  assert.deepEqual(f, [], f.join('\n'));
+  noFailures(f);
 });
 
 test('WCAG 1.4.12 text spacing at 1280 px and 320 px: nothing cut or overlapping', async () => {
   const wide = await checkAll({ ctxOptions: { viewport: { width: 1280, height: 800 } }, css: TEXT_SPACING_CSS, overlap: true });
   const narrow = await checkAll({ ctxOptions: { viewport: { width: 320, height: 640 } }, css: TEXT_SPACING_CSS, overlap: true });
-  assert.deepEqual([...wide, ...narrow], [], [...wide, ...narrow].join('\n'));
+  noFailures([...wide, ...narrow]);
 });
 
-test('largest panel font with wide spacing still reflows at 320 px', async () => {
+test('largest panel font with wide spacing still reflows at 320 px on every page', async () => {
   const f = await checkAll({
     ctxOptions: { viewport: { width: 320, height: 640 } }, overlap: true,
-    preset: { fs: '3', spacing: 'wide' }, pages: ['/', servicePathWithSurvey(), '/contacts/'],
+    preset: { fs: '3', spacing: 'wide' },
   });
-  assert.deepEqual(f, [], f.join('\n'));
+  noFailures(f);
 });
 
 test('the layout checks do catch a page that scrolls sideways and cuts text', async () => {
