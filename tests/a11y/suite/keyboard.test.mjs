@@ -41,6 +41,18 @@ function markTabStops() {
   return out;
 }
 
+/** In page: layout that makes the visual order differ from the DOM (and so from the Tab order). */
+function reordered() {
+  const bad = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const cs = getComputedStyle(e);
+    if (/reverse/.test(cs.flexDirection) || /reverse/.test(cs.flexWrap)) bad.push(`${e.tagName.toLowerCase()}.${e.className}: flex ${cs.flexDirection} ${cs.flexWrap}`);
+    if (cs.order !== '0' && e.parentElement && /flex|grid/.test(getComputedStyle(e.parentElement).display)) bad.push(`${e.tagName.toLowerCase()}.${e.className}: order ${cs.order}`);
+    if (/dense/.test(cs.gridAutoFlow)) bad.push(`${e.tagName.toLowerCase()}.${e.className}: grid-auto-flow ${cs.gridAutoFlow}`);
+  }
+  return bad;
+}
+
 /** In page: what the focused element looks like (indicator styles, position, page colours). */
 function focusState() {
   const el = document.activeElement;
@@ -90,7 +102,7 @@ async function tabThrough(page) {
     const s = await page.evaluate(focusState);
     if (!s) break;
     if (s.stop === null) { problems.push(`focus went to an unexpected element ${s.tag}#${s.id} "${s.text}"`); break; }
-    if (seen.length && s.stop === '0') break; // wrapped around
+    if (seen.includes(Number(s.stop))) break; // wrapped around
     seen.push(Number(s.stop));
     for (const q of indicatorProblems(s)) problems.push(`${expected[s.stop]}: ${q}`);
   }
@@ -111,6 +123,8 @@ for (const scheme of ['default', 'wb']) {
       if (await page.locator('.a11y-toggle').isVisible()) await page.$eval('.a11y-toggle', (b) => b.click());
       const positive = await page.$$eval('[tabindex]', (els) => els.filter((e) => e.tabIndex > 0).length);
       if (positive) failures.push(`${p}: ${positive} elements with a positive tabindex`);
+      const moved = await page.evaluate(reordered);
+      if (moved.length) failures.push(`${p}: visual order differs from DOM order: ${moved.join('; ')}`);
       const { expected, seen, problems } = await tabThrough(page);
       const order = expected.map((_, i) => i);
       if (JSON.stringify(seen) !== JSON.stringify(order)) {
@@ -124,6 +138,22 @@ for (const scheme of ['default', 'wb']) {
     noFailures(failures);
   });
 }
+
+test('the keyboard checks do catch a hidden focus ring, a positive tabindex and reordered content', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(site.url + '/');
+  await page.addStyleTag({ content: '.nav a:focus-visible { outline: none !important; box-shadow: none !important; } .nav li:first-child { order: 2; }' });
+  await page.evaluate(() => document.querySelector('.site-footer a').setAttribute('tabindex', '1'));
+  const moved = await page.evaluate(reordered);
+  const { expected, seen, problems } = await tabThrough(page);
+  await ctx.close();
+  assert.ok(moved.some((m) => m.includes('order 2')), moved.join('\n'));
+  assert.ok(problems.some((p) => p.includes('no focus indicator')), problems.join('\n'));
+  // The positive tabindex jumps the queue: the first Tab lands in the footer, not on the skip link.
+  assert.notEqual(seen[0], 0);
+  assert.ok(expected.length > 5);
+});
 
 test('the focus ring is really painted: pixels around a control change when it gets focus', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -68,6 +68,16 @@ for (const width of [1280, 320]) {
   });
 }
 
+test('the target check does catch small crowded controls', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(site.url + '/');
+  await page.addStyleTag({ content: '.nav { gap: 0 !important; flex-direction: column !important; } .nav li, .nav a { font-size: 10px !important; padding: 0 !important; min-height: 0 !important; line-height: 1 !important; }' });
+  const s = await page.evaluate(smallTargets);
+  await ctx.close();
+  assert.ok(s.filter((x) => x.includes('crowded')).length >= 2, s.join('\n'));
+});
+
 for (const width of [1280, 320]) {
   test(`the survey's radios and buttons are at least 44x44 px and the whole label works at ${width} px`, async () => {
     const ctx = await browser.newContext({ viewport: { width, height: 800 } });

@@ -84,6 +84,25 @@ test('every page: lang, one h1, landmarks, skip link, 18 px text, line height 1.
   noFailures(failures);
 });
 
+test('the theme checks do catch italics, stray underline, a second h1, a missing lang and small text', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(site.url + '/');
+  await page.evaluate(() => {
+    document.documentElement.removeAttribute('lang');
+    const m = document.querySelector('main .wrap');
+    m.insertAdjacentHTML('beforeend', '<h1>Second</h1><p style="font-style:italic">Slanted</p><p><span style="text-decoration:underline">Not a link</span></p><p style="font-size:14px;line-height:1.2">Small</p>');
+  });
+  const f = await page.evaluate(pageFacts);
+  await ctx.close();
+  assert.equal(f.lang, '');
+  assert.equal(f.h1, 2);
+  assert.ok(f.italic.some((x) => x.includes('Slanted')), f.italic.join());
+  assert.ok(f.underlined.some((x) => x.includes('Not a link')), f.underlined.join());
+  assert.equal(f.minFont, 14);
+  assert.ok(f.minLineHeight < 1.5);
+});
+
 test('the skip link is shown on focus and moves focus to the main content', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
