@@ -1,7 +1,7 @@
 // A tiny static file server for a built site folder, bound to 127.0.0.1 on a free port.
-// It also accepts the no-JS survey form (POST /api/answers) the way the collector's
-// contract says (303 to return_to + "#survey-thanks"), and records each post so tests can
-// assert what the browser sent. It stores nothing on disk.
+// It also accepts survey answers at POST /api/answers the way the collector's contract says
+// (a form post gets 303 to return_to + "#survey-thanks"; the widget's JSON gets 201) and
+// records each post so tests can assert what the browser sent. It stores nothing on disk.
 import http from 'node:http';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -26,8 +26,16 @@ export async function serve(root) {
         const chunks = [];
         for await (const c of req) chunks.push(c);
         const body = Buffer.concat(chunks).toString('utf8');
+        const contentType = req.headers['content-type'] || '';
+        if (contentType.startsWith('application/json')) {
+          let json;
+          try { json = JSON.parse(body); } catch { res.writeHead(400); return res.end('bad json'); }
+          posts.push({ contentType, json });
+          res.writeHead(201, { 'Content-Type': 'application/json' });
+          return res.end('{"ok":true}');
+        }
         const form = Object.fromEntries(new URLSearchParams(body));
-        posts.push({ contentType: req.headers['content-type'] || '', form });
+        posts.push({ contentType, form });
         const back = form.return_to || '/';
         // Same rule as the collector: only site-relative paths, never an open redirect.
         const safe = back.startsWith('/') && !back.startsWith('//') ? back : '/';

@@ -109,8 +109,8 @@ async function tabThrough(page) {
   return { expected, seen, problems };
 }
 
-for (const scheme of ['default', 'wb']) {
-  test(`Tab reaches every control in DOM order with a visible focus indicator on every page (scheme ${scheme})`, async () => {
+for (const scheme of ['default', 'bw', 'wb', 'blue']) {
+  test(`Tab reaches every control in DOM order with a visible focus indicator ${scheme === 'default' ? 'on every page' : 'on the home and a service page'} (scheme ${scheme})`, async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     if (scheme !== 'default') await ctx.addInitScript((s) => localStorage.setItem('yasno.a11y', JSON.stringify({ scheme: s })), scheme);
     const page = await ctx.newPage();
@@ -221,11 +221,18 @@ async function completeSurveyByKeyboard(ctx, path) {
   await page.keyboard.type('Всё понятно, спасибо');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('type')), 'submit', 'after the last question Tab must reach the submit button');
-  await Promise.all([page.waitForURL(/#survey-thanks$/), page.keyboard.press('Enter')]);
-  assert.equal(site.posts.length, before + 1, 'the form was not posted');
-  // The thanks message is shown (CSS :target) and the form is gone.
-  assert.ok(await page.locator('#survey-thanks').isVisible(), 'thanks message not visible after submit');
-  assert.ok(!(await page.locator('form.survey').isVisible()), 'form still visible after submit');
+  const widget = await page.evaluate(() => !document.querySelector('form.survey[action]'));
+  if (widget) {
+    // The survey widget (WebAssembly) replaced the form: it posts JSON and focuses its thanks.
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'sw-thanks', null, { timeout: 10_000 });
+  } else {
+    await Promise.all([page.waitForURL(/#survey-thanks$/), page.keyboard.press('Enter')]);
+    // The thanks message is shown (CSS :target) and the form is gone.
+    assert.ok(await page.locator('#survey-thanks').isVisible(), 'thanks message not visible after submit');
+    assert.ok(!(await page.locator('form.survey').isVisible()), 'form still visible after submit');
+  }
+  assert.equal(site.posts.length, before + 1, 'the answer was not posted');
   await page.close();
   return site.posts.at(-1);
 }
@@ -237,6 +244,15 @@ for (const js of [true, false]) {
     const post = await completeSurveyByKeyboard(ctx, path);
     await ctx.close();
     const slug = path.split('/')[2];
+    if (post.json) {
+      // Posted by the widget: an `Answer` as JSON.
+      const a = post.json;
+      assert.equal(a.service, slug);
+      assert.deepEqual(Object.fromEntries(Object.entries(a.answers).map(([k, v]) => [k, String(v)])),
+        { rating: '4', got_it: 'partly', comment: 'Всё понятно, спасибо' });
+      assert.ok(a.survey && a.version && a.lang && a.client_id, JSON.stringify(a));
+      return;
+    }
     assert.match(post.contentType, /application\/x-www-form-urlencoded/);
     assert.equal(post.form.service, slug);
     assert.equal(post.form.return_to, path);
