@@ -19,14 +19,19 @@ export function launch() {
 /** The WCAG tags the issue asks for. */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-/** Runs axe on the page; returns the violations as plain objects. */
+/**
+ * Runs axe on the page; returns the violations as plain objects. The array also carries
+ * `incomplete`: the results axe could not decide and leaves for a human to review.
+ */
 export async function axe(page, options = { runOnly: { type: 'tag', values: AXE_TAGS } }) {
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async (opts) => {
+  const r = await page.evaluate(async (opts) => {
     const r = await window.axe.run(document, opts);
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })) }));
+    const plain = (list) => list.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary || n.any.map((c) => c.message).join('; ') })) }));
+    return { violations: plain(r.violations), incomplete: plain(r.incomplete) };
   }, options);
+  return Object.assign(r.violations, { incomplete: r.incomplete });
 }
 
 /** One line per violation node, for assertion messages. */
