@@ -134,3 +134,23 @@ test('the saved setting is applied before first paint (no flash of the default l
   assert.equal(s.fontSize, 24);
   await ctx.close();
 });
+
+test('the chosen setting shows in forced-colours (Windows high contrast) mode and keeps a clean name', async () => {
+  const ctx = await browser.newContext({ forcedColors: 'active' });
+  const page = await ctx.newPage();
+  await page.goto(site.url + '/');
+  await page.click('.a11y-toggle');
+  await page.click('#a11y-panel button[data-set="fs"][data-value="2"]');
+  const looks = await page.$$eval('#a11y-panel button[data-set="fs"]', (bs) => bs.map((b) => {
+    const c = getComputedStyle(b);
+    return { pressed: b.getAttribute('aria-pressed'), mark: getComputedStyle(b, '::before').content, bg: c.backgroundColor, fg: c.color };
+  }));
+  // Forced colours flatten the inverted look, so the states must differ by something else.
+  assert.equal(looks[0].bg, looks[1].bg, 'forced colours should override the author colours (emulation works)');
+  assert.deepEqual(looks.map((l) => l.pressed), ['false', 'true', 'false']);
+  assert.deepEqual(looks.map((l) => l.mark === 'none'), [true, false, true], JSON.stringify(looks));
+  // The tick is decoration: the accessible name stays the button's text; the state is aria-pressed.
+  const snap = await page.locator('#a11y-panel button[data-set="fs"][data-value="2"]').ariaSnapshot();
+  assert.match(snap, /^- button "Крупный" \[pressed\]$/);
+  await ctx.close();
+});
