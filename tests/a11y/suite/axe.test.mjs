@@ -40,6 +40,21 @@ test('axe finds no WCAG 2.2 A/AA violation (and nothing to review) on any page',
   noFailures(failures);
 });
 
+test('axe best-practice and AAA rules pass too on every page (e.g. all content in landmarks)', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const failures = [];
+  for (const p of pagePaths()) {
+    await page.goto(site.url + p);
+    // With the panel open, so its content is judged too.
+    if (await page.locator('.a11y-toggle').isVisible()) await page.$eval('.a11y-toggle', (b) => b.click());
+    const v = await axe(page, { runOnly: { type: 'tag', values: ['best-practice', 'wcag2aaa', 'wcag21aaa'] } });
+    if (v.length) failures.push(`${p}:\n${describe(v)}`);
+  }
+  await ctx.close();
+  noFailures(failures);
+});
+
 const VARIANTS = [
   { scheme: 'bw' }, { scheme: 'wb' }, { scheme: 'blue' },
   { fs: '3', spacing: 'wide' }, { fs: '2', scheme: 'wb', images: 'off' },
