@@ -1,0 +1,50 @@
+// Debian's chromium driven by playwright-core (never a downloaded browser).
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+
+const require = createRequire(import.meta.url);
+/** axe-core's browser bundle, injected into pages. */
+export const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Flags from the team rules. Playwright adds a fresh --user-data-dir itself (a new temp profile). */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+/** The WCAG tags the issue asks for. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/**
+ * Runs axe on the page; returns the violations as plain objects. The array also carries
+ * `incomplete`: the results axe could not decide and leaves for a human to review.
+ */
+export async function axe(page, options = { runOnly: { type: 'tag', values: AXE_TAGS } }) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: AXE_SOURCE });
+  const r = await page.evaluate(async (opts) => {
+    const r = await window.axe.run(document, opts);
+    const plain = (list) => list.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary || n.any.map((c) => c.message).join('; ') })) }));
+    return { violations: plain(r.violations), incomplete: plain(r.incomplete) };
+  }, options);
+  return Object.assign(r.violations, { incomplete: r.incomplete });
+}
+
+/** One line per violation node, for assertion messages. */
+export function describe(violations) {
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target}: ${n.summary?.split('\n').join(' ')}`)).join('\n');
+}
+
+/** Sets the low-vision settings the way the panel saves them, before any page script runs. */
+export async function presetA11y(context, settings) {
+  await context.addInitScript((s) => { localStorage.setItem('yasno.a11y', JSON.stringify(s)); }, settings);
+}
+
+/** Fails the test with one readable list (no giant deep-equal diff) when there are failures. */
+export function noFailures(failures) {
+  if (failures.length) throw new Error(`${failures.length} problem(s):\n${failures.join('\n')}`);
+}

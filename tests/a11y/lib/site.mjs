@@ -1,0 +1,55 @@
+// The built example site: taken from $YASNO_SITE_DIR, or built once with the release binary.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests/a11y/lib -> ../../..). */
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The suite folder (tests/a11y). */
+export const SUITE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Builds the example site into a fresh temporary folder and returns its path. */
+export function buildSite() {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-a11y-site-'));
+  const r = spawnSync('cargo', ['run', '--release', '--quiet', '--', 'build', '--root', '.', '--output', out],
+    { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`cargo run -- build failed with status ${r.status}`);
+  return out;
+}
+
+/** The folder with the built site (env YASNO_SITE_DIR wins; otherwise builds once per process). */
+let cached;
+export function siteDir() {
+  if (process.env.YASNO_SITE_DIR) return process.env.YASNO_SITE_DIR;
+  cached ??= buildSite();
+  return cached;
+}
+
+/** Every HTML page in the output, as site paths ("/", "/services/x/", "/404.html"), sorted. */
+export function pagePaths(dir = siteDir()) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.html')) {
+        const rel = '/' + path.relative(dir, p).split(path.sep).join('/');
+        out.push(rel.endsWith('/index.html') ? rel.slice(0, -'index.html'.length) : rel);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** The first service page ("/services/<slug>/") that carries a survey form. */
+export function servicePathWithSurvey(dir = siteDir()) {
+  for (const p of pagePaths(dir)) {
+    if (!/^\/services\/[^/]+\/$/.test(p)) continue;
+    const html = fs.readFileSync(path.join(dir, p, 'index.html'), 'utf8');
+    if (html.includes('class="survey"')) return p;
+  }
+  throw new Error('no service page with a survey form in the built site');
+}
