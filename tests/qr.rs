@@ -451,6 +451,8 @@ fn read_decls<'i>(p: &mut cssparser::Parser<'i>) -> Vec<(String, Vec<Value>)> {
 fn read_rules<'i>(p: &mut cssparser::Parser<'i>, media: &[String], out: &mut Vec<Rule>) {
     use cssparser::Token;
     loop {
+        // Comments before a rule are not part of its selector.
+        p.skip_whitespace();
         let start = p.position();
         let tok = match p.next() {
             Ok(t) => t.clone(),

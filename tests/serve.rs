@@ -447,7 +447,9 @@ fn a_site_broken_at_start_shows_the_error_and_comes_up_when_fixed() {
 #[test]
 fn the_survey_form_posts_to_the_preview_collector_and_the_answer_is_stored() {
     let server = Server::start();
-    let page = server.wait_for("/services/razreshenie-na-brak/", "page served", |s, _| s == 200);
+    let page = server.wait_for("/services/razreshenie-na-brak/", "page served", |s, _| {
+        s == 200
+    });
     let doc = Html::parse_document(&page);
     let form = doc
         .select(&Selector::parse("form.survey").unwrap())
@@ -492,5 +494,8 @@ fn the_survey_form_posts_to_the_preview_collector_and_the_answer_is_stored() {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    assert_eq!((service.as_str(), source.as_str()), ("razreshenie-na-brak", "web"));
+    assert_eq!(
+        (service.as_str(), source.as_str()),
+        ("razreshenie-na-brak", "web")
+    );
 }
