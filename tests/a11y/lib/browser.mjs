@@ -48,3 +48,15 @@ export async function presetA11y(context, settings) {
 export function noFailures(failures) {
   if (failures.length) throw new Error(`${failures.length} problem(s):\n${failures.join('\n')}`);
 }
+
+/** If the page has the survey, scrolls it into view so /widgets/loader.js mounts the Yew widget,
+ *  waits until the widget's form (ids `sw-…`) has replaced the no-JS form, and scrolls back to
+ *  the top. Checks that depend on the survey's DOM (Tab order, targets) must run after this: the
+ *  widget takes the survey over as soon as it nears the viewport or gets focus. */
+export async function mountSurveyWidget(page, timeout = 15_000) {
+  if (!(await page.locator('#survey .survey-data').count())) return false;
+  await page.locator('#survey').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#survey form.survey [id^="sw-"]', { timeout });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return true;
+}

@@ -2,7 +2,7 @@
 // can be completed by keyboard alone (no-JS form, with and without JavaScript).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, noFailures } from '../lib/browser.mjs';
+import { launch, noFailures, mountSurveyWidget } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
 import { siteDir, pagePaths, servicePathWithSurvey } from '../lib/site.mjs';
 import { parseRgb, contrast } from '../lib/color.mjs';
@@ -118,6 +118,10 @@ for (const scheme of ['default', 'bw', 'wb', 'blue']) {
     const pages = scheme === 'default' ? pagePaths() : ['/', servicePathWithSurvey()];
     for (const p of pages) {
       await page.goto(site.url + p);
+      // The survey widget replaces the no-JS form when the survey nears the viewport or gets
+      // focus, i.e. in the middle of tabbing. Let it mount first, so the expected order is that
+      // of the controls a keyboard user actually meets.
+      await mountSurveyWidget(page);
       // Open the low-vision panel so its buttons are in the Tab order too.
       // A script click: a real one would move the Tab starting point to the toggle.
       if (await page.locator('.a11y-toggle').isVisible()) await page.$eval('.a11y-toggle', (b) => b.click());

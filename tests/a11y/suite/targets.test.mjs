@@ -3,7 +3,7 @@
 // counting the radio's label, which is part of the target.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, noFailures } from '../lib/browser.mjs';
+import { launch, noFailures, mountSurveyWidget } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
 import { siteDir, pagePaths, servicePathWithSurvey } from '../lib/site.mjs';
 
@@ -78,11 +78,16 @@ test('the target check does catch small crowded controls', async () => {
   assert.ok(s.filter((x) => x.includes('crowded')).length >= 2, s.join('\n'));
 });
 
+// Two variants: the no-JS form (JavaScript off: ids q-…) and the Yew widget that replaces it
+// when JavaScript runs (ids sw-…). Both must meet the same 44x44 target size.
+for (const [variant, js, prefix] of [['no-JS form', false, 'q-'], ['survey widget', true, 'sw-']])
 for (const width of [1280, 320]) {
-  test(`the survey's radios and buttons are at least 44x44 px and the whole label works at ${width} px`, async () => {
-    const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+  test(`the survey's radios and buttons are at least 44x44 px and the whole label works at ${width} px (${variant})`, async () => {
+    const ctx = await browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled: js });
     const page = await ctx.newPage();
     await page.goto(site.url + servicePathWithSurvey());
+    if (js) assert.ok(await mountSurveyWidget(page), 'survey widget mounted');
+    else assert.ok(await page.locator('form.survey[action] #q-rating-5').count(), 'no-JS survey form present');
     const r = await page.evaluate(() => {
       const form = document.querySelector('form.survey');
       const radios = [...form.querySelectorAll('input[type=radio]')].map((i) => {
@@ -98,7 +103,7 @@ for (const width of [1280, 320]) {
     const small = [...r.radios, ...r.buttons].filter((t) => t.w < 44 || t.h < 44).map((t) => `${t.id}: ${t.w.toFixed(1)}x${t.h.toFixed(1)}`);
     noFailures(small);
     // Clicking near the far corners of a label (not only its text) selects the radio.
-    for (const id of ['q-rating-5', 'q-got_it-no']) {
+    for (const id of [`${prefix}rating-5`, `${prefix}got_it-no`]) {
       const label = page.locator(`label[for="${id}"]`);
       await label.scrollIntoViewIfNeeded();
       const box = await label.boundingBox();
