@@ -164,7 +164,17 @@ pub fn build_observed(
             let renderer = render::Renderer::new(&site, &theme);
             let (pages, qr) = rayon::join(
                 || renderer.render_each(write),
-                || renderer.render_qr_pages(),
+                || {
+                    // Encoded QR codes are cached by URL: an unchanged URL is not encoded
+                    // again. The cache keeps exactly the codes this build used.
+                    let cache_path = qr::cache_path(&site.root);
+                    let cache = qr::QrCache::load(&cache_path);
+                    let made = renderer.render_qr_pages_cached(&cache)?;
+                    if made.2 > 0 || made.1.len() != cache.len() {
+                        let _ = made.1.save(&cache_path);
+                    }
+                    Ok(made.0)
+                },
             );
             // Every mistake of both steps is reported, not only the first step's.
             match (pages, qr) {

@@ -13,10 +13,12 @@
 //! The encoding and the layout of modules come from the `qrcode` crate; this module only supplies
 //! two small canvases (an SVG path and a greyscale bitmap) and encodes the bitmap with `png`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
-use qrcode::QrCode;
 use qrcode::render::{Canvas, Pixel, Renderer};
+use qrcode::{Color, QrCode};
 use serde::{Deserialize, Serialize};
 
 /// The smallest quiet zone (in modules) that ISO/IEC 18004 allows for a QR code.
@@ -153,15 +155,54 @@ pub enum QrError {
     Png(#[from] png::EncodingError),
 }
 
-fn encode(url: &str, opts: &QrOptions) -> Result<QrCode, QrError> {
+/// The modules of one encoded QR code, row by row, and the code's width in modules.
+///
+/// Encoding is the costly part of a code (the `qrcode` crate scores all eight masks and keeps
+/// the best, as ISO/IEC 18004 asks); drawing SVG or PNG from the modules is cheap. Modules are
+/// what [`QrCache`] keeps between builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modules {
+    width: usize,
+    colors: Vec<Color>,
+}
+
+impl Modules {
+    /// Encodes `url` at `ec_level`; the encoder chooses the mask.
+    pub fn encode(url: &str, ec_level: EcLevel) -> Result<Modules, QrError> {
+        let code = QrCode::with_error_correction_level(url.as_bytes(), ec_level.to_qrcode())
+            .map_err(|source| QrError::Encode {
+                url: url.to_owned(),
+                len: url.len(),
+                source,
+            })?;
+        Ok(Modules {
+            width: code.width(),
+            colors: code.into_colors(),
+        })
+    }
+
+    /// Width (and height) of the code in modules, without the quiet zone.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The code as a standalone SVG document (see [`svg`]); `url` is its title.
+    pub fn svg(&self, url: &str, opts: &QrOptions) -> Result<String, QrError> {
+        opts.validate()?;
+        Ok(svg_of(self, url, opts))
+    }
+
+    /// The code as a greyscale PNG with `scale` pixels per module (see [`png`]).
+    pub fn png(&self, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
+        opts.validate()?;
+        check_scale(scale)?;
+        png_of(self, opts, scale)
+    }
+}
+
+fn encode(url: &str, opts: &QrOptions) -> Result<Modules, QrError> {
     opts.validate()?;
-    QrCode::with_error_correction_level(url.as_bytes(), opts.ec_level.to_qrcode()).map_err(
-        |source| QrError::Encode {
-            url: url.to_owned(),
-            len: url.len(),
-            source,
-        },
-    )
+    Modules::encode(url, opts.ec_level)
 }
 
 /// Renders `url` as a standalone SVG document: dark on light, sized by CSS.
@@ -193,9 +234,8 @@ fn check_scale(scale: u32) -> Result<(), QrError> {
     }
 }
 
-fn svg_of(code: &QrCode, url: &str, opts: &QrOptions) -> String {
-    let colors = code.to_colors();
-    let drawn = Renderer::<PathPixel>::new(&colors, code.width(), opts.quiet_zone)
+fn svg_of(code: &Modules, url: &str, opts: &QrOptions) -> String {
+    let drawn = Renderer::<PathPixel>::new(&code.colors, code.width, opts.quiet_zone)
         .module_dimensions(1, 1)
         .build();
     let size = drawn.size;
@@ -217,9 +257,8 @@ fn svg_of(code: &QrCode, url: &str, opts: &QrOptions) -> String {
     )
 }
 
-fn png_of(code: &QrCode, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
-    let colors = code.to_colors();
-    let bitmap = Renderer::<LumaPixel>::new(&colors, code.width(), opts.quiet_zone)
+fn png_of(code: &Modules, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
+    let bitmap = Renderer::<LumaPixel>::new(&code.colors, code.width, opts.quiet_zone)
         .module_dimensions(scale, scale)
         .build();
     let mut out = Vec::new();
@@ -233,6 +272,188 @@ fn png_of(code: &QrCode, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrErro
     writer.write_image_data(&bitmap.pixels)?;
     writer.finish()?;
     Ok(out)
+}
+
+/// Where a site keeps its QR cache: `<root>/.yasno-cache/qr.bin`.
+pub fn cache_path(root: &Path) -> PathBuf {
+    root.join(".yasno-cache").join("qr.bin")
+}
+
+/// Encoded codes by URL and error correction level, kept between builds so that a URL that
+/// did not change is not encoded again (encoding is most of the cost of a code).
+///
+/// The cache holds only what the encoder produced, never options of the drawing (quiet zone,
+/// PNG scale), so a changed setting redraws from the same modules and a changed URL or level
+/// simply misses. A file that is missing, damaged, of another format, or made by an encoder
+/// that now chooses differently (checked by encoding one entry again) loads as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QrCache {
+    /// One map per [`EcLevel`], in the order M, Q, H.
+    levels: [HashMap<String, Modules>; 3],
+}
+
+/// First bytes of a cache file; the digit is the format version.
+const CACHE_MAGIC: &[u8] = b"yasno-qr-cache 1\n";
+
+fn level_index(level: EcLevel) -> usize {
+    match level {
+        EcLevel::M => 0,
+        EcLevel::Q => 1,
+        EcLevel::H => 2,
+    }
+}
+
+const LEVELS: [EcLevel; 3] = [EcLevel::M, EcLevel::Q, EcLevel::H];
+
+/// A 64-bit FNV-1a hash: a checksum of the cache file's body, stable across builds.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl QrCache {
+    /// An empty cache.
+    pub fn new() -> QrCache {
+        QrCache::default()
+    }
+
+    /// The modules of `url` at `level`, when cached.
+    pub fn get(&self, url: &str, level: EcLevel) -> Option<&Modules> {
+        self.levels[level_index(level)].get(url)
+    }
+
+    /// Stores the modules of `url` at `level`.
+    pub fn insert(&mut self, url: String, level: EcLevel, modules: Modules) {
+        self.levels[level_index(level)].insert(url, modules);
+    }
+
+    /// The modules of `url` at `opts.ec_level`: from the cache, or encoded now. The second
+    /// value tells whether the code was encoded (a miss).
+    pub fn get_or_encode(&self, url: &str, opts: &QrOptions) -> Result<(Modules, bool), QrError> {
+        opts.validate()?;
+        match self.get(url, opts.ec_level) {
+            Some(m) => Ok((m.clone(), false)),
+            None => Ok((Modules::encode(url, opts.ec_level)?, true)),
+        }
+    }
+
+    /// Number of cached codes.
+    pub fn len(&self) -> usize {
+        self.levels.iter().map(HashMap::len).sum()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cache as a compact binary file: a header with a checksum, then per code its
+    /// level, URL, width and modules packed eight to a byte, sorted so equal caches give
+    /// equal bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        for (i, map) in self.levels.iter().enumerate() {
+            let mut urls: Vec<&String> = map.keys().collect();
+            urls.sort();
+            for url in urls {
+                let m = &map[url];
+                body.push(i as u8);
+                body.extend_from_slice(&(url.len() as u32).to_le_bytes());
+                body.extend_from_slice(url.as_bytes());
+                body.extend_from_slice(&(m.width as u16).to_le_bytes());
+                for chunk in m.colors.chunks(8) {
+                    let byte = chunk
+                        .iter()
+                        .enumerate()
+                        .fold(0u8, |b, (k, c)| b | (u8::from(*c == Color::Dark) << k));
+                    body.push(byte);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(CACHE_MAGIC.len() + 8 + body.len());
+        out.extend_from_slice(CACHE_MAGIC);
+        out.extend_from_slice(&fnv1a(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Reads a cache written by [`QrCache::to_bytes`]; `None` when the bytes are not one
+    /// (truncated, damaged, another format) or when the encoder now makes another code for
+    /// the first entry (a changed `qrcode` crate), so stale codes are never drawn.
+    pub fn from_bytes(bytes: &[u8]) -> Option<QrCache> {
+        let rest = bytes.strip_prefix(CACHE_MAGIC)?;
+        let (sum, body) = rest.split_at_checked(8)?;
+        if u64::from_le_bytes(sum.try_into().ok()?) != fnv1a(body) {
+            return None;
+        }
+        let mut r = body;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (head, tail) = r.split_at_checked(n)?;
+            r = tail;
+            Some(head)
+        };
+        let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        let mut cache = QrCache::new();
+        let mut first: Option<(String, EcLevel)> = None;
+        for _ in 0..count {
+            let level = *LEVELS.get(usize::from(take(1)?[0]))?;
+            let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+            let url = std::str::from_utf8(take(len)?).ok()?.to_owned();
+            let width = usize::from(u16::from_le_bytes(take(2)?.try_into().ok()?));
+            // Versions 1 to 40: 21 to 177 modules, in steps of four.
+            if !(21..=177).contains(&width) || (width - 21) % 4 != 0 {
+                return None;
+            }
+            let n = width * width;
+            let packed = take(n.div_ceil(8))?;
+            let colors = (0..n)
+                .map(|k| {
+                    if packed[k / 8] >> (k % 8) & 1 == 1 {
+                        Color::Dark
+                    } else {
+                        Color::Light
+                    }
+                })
+                .collect();
+            first.get_or_insert_with(|| (url.clone(), level));
+            cache.insert(url, level, Modules { width, colors });
+        }
+        if !r.is_empty() {
+            return None;
+        }
+        if let Some((url, level)) = first {
+            let again = Modules::encode(&url, level).ok()?;
+            if cache.get(&url, level) != Some(&again) {
+                return None;
+            }
+        }
+        Some(cache)
+    }
+
+    /// Reads the cache file at `path`; an empty cache when it is missing or unusable (a bad
+    /// cache only costs time, never a build).
+    pub fn load(path: &Path) -> QrCache {
+        std::fs::read(path)
+            .ok()
+            .and_then(|b| QrCache::from_bytes(&b))
+            .unwrap_or_default()
+    }
+
+    /// Writes the cache to `path` through a temporary file renamed over it, so a reader never
+    /// sees half a file; a failure only costs time next build, so it is returned, not fatal.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // One temporary file per process: two builds of one site may save at the same time.
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, self.to_bytes())?;
+        std::fs::rename(&tmp, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
 }
 
 /// Marker pixel type for the SVG path canvas (the colours are fixed in the document).
@@ -606,6 +827,71 @@ mod tests {
             png(URL, &opts, MAX_PNG_SCALE + 1),
             Err(QrError::PngScale { .. })
         ));
+    }
+
+    #[test]
+    fn cache_round_trips_and_draws_the_same_images() {
+        let mut cache = QrCache::new();
+        let other = "https://yasno.example/services/opeka/#survey";
+        for (url, level) in [(URL, EcLevel::M), (URL, EcLevel::H), (other, EcLevel::Q)] {
+            cache.insert(url.to_owned(), level, Modules::encode(url, level).unwrap());
+        }
+        let bytes = cache.to_bytes();
+        let back = QrCache::from_bytes(&bytes).expect("a cache it wrote reads back");
+        assert_eq!(back, cache);
+        assert_eq!(back.len(), 3);
+        assert_eq!(back.to_bytes(), bytes, "equal caches give equal bytes");
+
+        let opts = QrOptions::default();
+        let (modules, encoded) = back.get_or_encode(URL, &opts).unwrap();
+        assert!(!encoded, "a cached URL is not encoded again");
+        assert_eq!(modules.svg(URL, &opts).unwrap(), svg(URL, &opts).unwrap());
+        assert_eq!(modules.png(&opts, 3).unwrap(), png(URL, &opts, 3).unwrap());
+        let (_, encoded) = back.get_or_encode("https://new.example/", &opts).unwrap();
+        assert!(encoded, "a URL not in the cache is encoded");
+        assert!(
+            back.get(other, EcLevel::M).is_none(),
+            "the level is part of the key"
+        );
+    }
+
+    #[test]
+    fn damaged_or_foreign_cache_files_read_as_nothing() {
+        let mut cache = QrCache::new();
+        cache.insert(
+            URL.into(),
+            EcLevel::M,
+            Modules::encode(URL, EcLevel::M).unwrap(),
+        );
+        let bytes = cache.to_bytes();
+        assert!(QrCache::from_bytes(b"").is_none());
+        assert!(QrCache::from_bytes(b"{\"not\": \"a cache\"}").is_none());
+        assert!(QrCache::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        let mut flipped = bytes.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert!(
+            QrCache::from_bytes(&flipped).is_none(),
+            "the checksum catches it"
+        );
+
+        // Modules that the encoder would not make for the URL (another encoder's choice, or a
+        // forged file with a valid checksum) are refused, never drawn.
+        let mut forged = QrCache::new();
+        let wrong = Modules::encode("https://elsewhere.example/", EcLevel::M).unwrap();
+        forged.insert(URL.into(), EcLevel::M, wrong);
+        assert!(QrCache::from_bytes(&forged.to_bytes()).is_none());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = cache_path(dir.path());
+        assert!(
+            QrCache::load(&path).is_empty(),
+            "a missing file is an empty cache"
+        );
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"garbage").unwrap();
+        assert!(QrCache::load(&path).is_empty());
+        cache.save(&path).unwrap();
+        assert_eq!(QrCache::load(&path), cache);
     }
 
     #[test]

@@ -728,3 +728,71 @@ fn a_location_tagged_web_or_a_repeated_tag_is_refused() {
         assert!(err.contains("site.toml") && err.contains(why), "{err}");
     }
 }
+
+// ---- the cache of encoded codes ----
+
+/// Every file under `dir` by relative path.
+fn read_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_warm_qr_cache_changes_no_file_and_follows_a_new_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    let build = |name: &str, extra: &[&str]| -> PathBuf {
+        let out = dir.path().join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
+            .args(["build", "--root"])
+            .arg(dir.path())
+            .arg("--output")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let cache = yasno::qr::cache_path(dir.path());
+    let cold = read_tree(&build("cold", &[]));
+    assert!(cache.is_file(), "the first build leaves a cache");
+    let warm = read_tree(&build("warm", &[]));
+    assert_eq!(
+        cold.keys().collect::<Vec<_>>(),
+        warm.keys().collect::<Vec<_>>()
+    );
+    assert!(cold == warm, "a warm cache changes no byte of any file");
+
+    // The cache holds codes of the old base URL: each code must follow the new one anyway.
+    let other = build("other", &["--base-url", OTHER_BASE]);
+    let codes = landing_codes(&other);
+    assert!(!codes.is_empty());
+    for (path, (svg, png)) in &codes {
+        assert_eq!(svg, &format!("{OTHER_BASE}{path}"));
+        assert_eq!(png, &format!("{OTHER_BASE}{path}"));
+    }
+    let page_codes: Vec<PathBuf> = files_named(&other.join("services"), "qr.svg");
+    assert!(!page_codes.is_empty());
+    for svg in page_codes {
+        let page = site_dir(&other, &svg);
+        let text = decode_svg(&std::fs::read_to_string(&svg).unwrap());
+        assert_eq!(text, format!("{OTHER_BASE}{page}#survey"));
+    }
+
+    // A damaged cache costs time, not the build, and changes nothing.
+    std::fs::write(&cache, b"yasno-qr-cache 1\nnot really").unwrap();
+    let damaged = read_tree(&build("damaged", &[]));
+    assert!(cold == damaged, "a damaged cache is ignored");
+    assert!(
+        yasno::qr::QrCache::from_bytes(&std::fs::read(&cache).unwrap()).is_some(),
+        "and replaced by a good one"
+    );
+}

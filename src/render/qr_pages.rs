@@ -19,7 +19,13 @@ use serde::Serialize;
 use super::views::{ContactsView, SurveyView};
 use super::{OutputFile, Renderer};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::qr::{self, QrOptions};
+use crate::qr::{self, Modules, QrCache, QrOptions};
+
+/// An encoded code: its URL, its modules, and whether it was encoded in this build.
+type Code = (String, Modules, bool);
+
+/// A link with its code and its service, or why it could not be made.
+type MadeLink<'a> = Result<((QrLinkView, Code), &'a Service), Diagnostic>;
 use crate::site::{Location, Service, Site};
 
 /// Pixels per module of the PNG codes: about 400–500 px for a typical link, enough for a
@@ -138,6 +144,17 @@ impl Renderer<'_> {
     /// Every file of the QR feature: landing pages, codes, posters, sheets, the staff index and
     /// the service pages' codes. Errors of all pages are collected, not only the first.
     pub fn render_qr_pages(&self) -> Result<Vec<OutputFile>, Diagnostics> {
+        self.render_qr_pages_cached(&QrCache::new())
+            .map(|(files, _, _)| files)
+    }
+
+    /// Like [`Renderer::render_qr_pages`], taking encoded codes from `cache` where it has
+    /// them (the files are the same either way). Also returns the codes this site uses, to
+    /// be saved as the next build's cache, and how many of them had to be encoded.
+    pub fn render_qr_pages_cached(
+        &self,
+        cache: &QrCache,
+    ) -> Result<(Vec<OutputFile>, QrCache, usize), Diagnostics> {
         let site = self.site;
         let s = &site.settings;
         let opts = s.qr;
@@ -156,9 +173,9 @@ impl Renderer<'_> {
 
         // Codes are the costly part: make each once, in parallel, and reuse it in the poster
         // and the location sheet.
-        let made: Vec<Result<(QrLinkView, &Service), Diagnostic>> = pairs
+        let made: Vec<MadeLink> = pairs
             .par_iter()
-            .map(|(l, svc)| Ok((self.qr_link(l, svc, &opts)?, *svc)))
+            .map(|(l, svc)| Ok((self.qr_link(l, svc, &opts, cache)?, *svc)))
             .collect();
         let mut made_ok = Vec::with_capacity(made.len());
         for r in made {
@@ -170,20 +187,34 @@ impl Renderer<'_> {
 
         let per_link: Vec<Result<Vec<OutputFile>, Diagnostic>> = made_ok
             .par_iter()
-            .map(|(link, svc)| self.link_files(link, svc))
+            .map(|((link, _), svc)| self.link_files(link, svc))
             .collect();
-        let links: Vec<QrLinkView> = made_ok.into_iter().map(|(link, _)| link).collect();
-        let service_codes: Vec<Result<OutputFile, Diagnostic>> = site
+        let mut used = QrCache::new();
+        let mut encoded = 0;
+        let mut keep = |(url, modules, fresh): Code| {
+            encoded += usize::from(fresh);
+            used.insert(url, opts.ec_level, modules);
+        };
+        let mut links: Vec<QrLinkView> = Vec::with_capacity(made_ok.len());
+        for ((link, code), _) in made_ok {
+            keep(code);
+            links.push(link);
+        }
+        let service_codes: Vec<Result<(OutputFile, Code), Diagnostic>> = site
             .services
             .par_iter()
             .filter(|x| x.survey.is_some())
             .map(|svc| {
                 let url = service_survey_url(&s.base_url, &svc.url_path(s));
-                let svg = qr::svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
-                Ok(OutputFile {
+                let (modules, encoded) = cache
+                    .get_or_encode(&url, &opts)
+                    .map_err(|e| qr_diag(site, &e))?;
+                let svg = modules.svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
+                let file = OutputFile {
                     path: format!("{}qr.svg", svc.url_path(s).trim_start_matches('/')),
                     bytes: svg.into_bytes(),
-                })
+                };
+                Ok((file, (url, modules, encoded)))
             })
             .collect();
         for r in per_link {
@@ -194,7 +225,10 @@ impl Renderer<'_> {
         }
         for r in service_codes {
             match r {
-                Ok(f) => files.push(f),
+                Ok((f, code)) => {
+                    files.push(f);
+                    keep(code);
+                }
                 Err(d) => diags.push(d),
             }
         }
@@ -228,7 +262,7 @@ impl Renderer<'_> {
                 .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
             return Err(diags);
         }
-        Ok(files)
+        Ok((files, used, encoded))
     }
 
     fn qr_link(
@@ -236,18 +270,22 @@ impl Renderer<'_> {
         l: &Location,
         svc: &Service,
         opts: &QrOptions,
-    ) -> Result<QrLinkView, Diagnostic> {
+        cache: &QrCache,
+    ) -> Result<(QrLinkView, Code), Diagnostic> {
         let s = &self.site.settings;
         let landing = landing_path(&l.tag, &svc.slug);
         let landing_url = format!("{}{}", s.base_url, landing);
-        let (svg, png) =
-            qr::svg_and_png(&landing_url, opts, PNG_SCALE).map_err(|e| qr_diag(self.site, &e))?;
+        let diag = |e| qr_diag(self.site, &e);
+        let (modules, encoded) = cache.get_or_encode(&landing_url, opts).map_err(diag)?;
+        let svg = modules.svg(&landing_url, opts).map_err(diag)?;
+        let png = modules.png(opts, PNG_SCALE).map_err(diag)?;
         let short_url = landing_url
             .strip_prefix("https://")
             .or_else(|| landing_url.strip_prefix("http://"))
             .unwrap_or(&landing_url)
             .to_owned();
-        Ok(QrLinkView {
+        let code = (landing_url.clone(), modules, encoded);
+        let link = QrLinkView {
             slug: svc.slug.clone(),
             title: svc.meta.title.clone(),
             service_path: svc.url_path(s),
@@ -261,7 +299,8 @@ impl Renderer<'_> {
             svg,
             png,
             contacts: ContactsView::new(&svc.contacts),
-        })
+        };
+        Ok((link, code))
     }
 
     /// The landing page, its two codes and the poster of one service at one location.
