@@ -114,13 +114,29 @@ impl Staging {
                 let _ = std::fs::remove_dir_all(&staged);
                 return Err(io_err(&out)(e));
             }
-            let _ = std::fs::remove_dir_all(&old);
+            if remove_tree(&old).is_err() {
+                let _ = std::fs::remove_dir_all(&old);
+            }
         } else if let Err(e) = std::fs::rename(&staged, &out) {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(io_err(&out)(e));
         }
         Ok(())
     }
+}
+
+/// Deletes the folder `dir` and everything in it, the entries of each folder in parallel (a
+/// site has thousands of page folders). Symbolic links are removed, never followed.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let entries = std::fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            remove_tree(&e.path())
+        } else {
+            std::fs::remove_file(e.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 /// Writes `files` into `out` atomically: a sibling temp folder is filled, then renamed over.

@@ -153,10 +153,9 @@ impl<'a> Renderer<'a> {
         ctx.insert_value("t", self.theme.strings(meta.lang).value.clone());
         ctx.insert("meta", &meta);
         ctx.insert(key.to_owned(), value);
-        let html = self.theme.render(template, &ctx)?;
         Ok(OutputFile {
             path: out_path,
-            bytes: html.into_bytes(),
+            bytes: self.theme.render_bytes(template, &ctx)?,
         })
     }
 
@@ -241,9 +240,14 @@ impl<'a> Renderer<'a> {
                     service: ServiceLink,
                     faq: Vec<FaqView>,
                 }
-                let groups: Vec<FaqGroup> = site
+                // The largest page of a site (every answer of every service): its answers
+                // are rendered in parallel, in the site's order.
+                let with_faq: Vec<&Service> = site
                     .default_lang_services()
                     .filter(|x| !x.meta.faq.is_empty())
+                    .collect();
+                let groups: Vec<FaqGroup> = with_faq
+                    .par_iter()
                     .map(|x| FaqGroup {
                         service: ServiceLink::new(x, s),
                         faq: self.faq_views(x, &mut vec![]),
@@ -362,7 +366,7 @@ impl<'a> Renderer<'a> {
                 ctx.insert("urls", &urls);
                 Ok(OutputFile {
                     path: "sitemap.xml".into(),
-                    bytes: self.theme.render("sitemap.xml", &ctx)?.into_bytes(),
+                    bytes: self.theme.render_bytes("sitemap.xml", &ctx)?,
                 })
             }
             Page::Robots => Ok(OutputFile {

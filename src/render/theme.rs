@@ -172,6 +172,16 @@ impl Theme {
             .render(name, ctx)
             .map_err(|e| tera_diagnostic(&e, &self.sources))
     }
+
+    /// Renders a template into bytes, like [`Theme::render`] without checking the output's
+    /// UTF-8 again (templates and values are `str`, so it is valid by construction).
+    pub fn render_bytes(&self, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::new();
+        self.tera
+            .render_to(name, ctx, &mut out)
+            .map_err(|e| tera_diagnostic(&e, &self.sources))?;
+        Ok(out)
+    }
 }
 
 /// A Tera error as a diagnostic on the template file, with its line and column.
