@@ -169,7 +169,10 @@ pub fn build_observed(
                     // again. The cache keeps exactly the codes this build used.
                     let cache_path = qr::cache_path(&site.root);
                     let cache = qr::QrCache::load(&cache_path);
-                    let made = renderer.render_qr_pages_cached(&cache)?;
+                    let made = renderer.render_qr_pages_cached(
+                        &cache,
+                        Some(&write as &render::qr_pages::QrSink),
+                    )?;
                     if made.2 > 0 || made.1.len() != cache.len() {
                         let _ = made.1.save(&cache_path);
                     }

@@ -24,6 +24,9 @@ use crate::qr::{self, Modules, QrCache, QrOptions};
 /// An encoded code: its URL, its modules, and whether it was encoded in this build.
 type Code = (String, Modules, bool);
 
+/// Where files go as soon as they are made (the build writes them into its staging folder).
+pub type QrSink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
 /// A link with its code and its service, or why it could not be made.
 type MadeLink<'a> = Result<((QrLinkView, Code), &'a Service), Diagnostic>;
 use crate::site::{Location, Service, Site};
@@ -144,16 +147,20 @@ impl Renderer<'_> {
     /// Every file of the QR feature: landing pages, codes, posters, sheets, the staff index and
     /// the service pages' codes. Errors of all pages are collected, not only the first.
     pub fn render_qr_pages(&self) -> Result<Vec<OutputFile>, Diagnostics> {
-        self.render_qr_pages_cached(&QrCache::new())
+        self.render_qr_pages_cached(&QrCache::new(), None)
             .map(|(files, _, _)| files)
     }
 
     /// Like [`Renderer::render_qr_pages`], taking encoded codes from `cache` where it has
     /// them (the files are the same either way). Also returns the codes this site uses, to
     /// be saved as the next build's cache, and how many of them had to be encoded.
+    ///
+    /// With a `sink`, the service pages' codes (one per page, most of the files) go to it
+    /// as soon as they are made instead of into the returned list.
     pub fn render_qr_pages_cached(
         &self,
         cache: &QrCache,
+        sink: Option<&QrSink<'_>>,
     ) -> Result<(Vec<OutputFile>, QrCache, usize), Diagnostics> {
         let site = self.site;
         let s = &site.settings;
@@ -200,7 +207,7 @@ impl Renderer<'_> {
             keep(code);
             links.push(link);
         }
-        let service_codes: Vec<Result<(OutputFile, Code), Diagnostic>> = site
+        let service_codes: Vec<Result<(Option<OutputFile>, Code), Diagnostic>> = site
             .services
             .par_iter()
             .filter(|x| x.survey.is_some())
@@ -214,7 +221,14 @@ impl Renderer<'_> {
                     path: format!("{}qr.svg", svc.url_path(s).trim_start_matches('/')),
                     bytes: svg.into_bytes(),
                 };
-                Ok((file, (url, modules, encoded)))
+                let kept = match sink {
+                    Some(write) => {
+                        write(file)?;
+                        None
+                    }
+                    None => Some(file),
+                };
+                Ok((kept, (url, modules, encoded)))
             })
             .collect();
         for r in per_link {
@@ -226,7 +240,7 @@ impl Renderer<'_> {
         for r in service_codes {
             match r {
                 Ok((f, code)) => {
-                    files.push(f);
+                    files.extend(f);
                     keep(code);
                 }
                 Err(d) => diags.push(d),
