@@ -162,6 +162,50 @@ pub struct Answer {
     pub answers: BTreeMap<String, AnswerValue>,
 }
 
+/// The parts of an [`Answer`] other than the answers themselves, borrowed: what
+/// [`Survey::validate_envelope`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// Random id made by the client.
+    pub client_id: &'a str,
+    /// Id of the survey answered.
+    pub survey: &'a str,
+    /// Version of the survey answered.
+    pub version: u32,
+    /// `web`, or the tag of the reception location.
+    pub source: &'a str,
+    /// Language of the page.
+    pub lang: &'a str,
+}
+
+/// Length of a text in characters (Unicode scalar values), as the text limit counts it: the
+/// number of bytes that do not continue a UTF-8 sequence. The same count as
+/// `s.chars().count()`, in less WebAssembly.
+pub fn char_count(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
+}
+
+/// A number in decimal. The messages here are built with `concat` and this rather than
+/// `format!`, which costs the widget the formatting machinery.
+pub fn number(mut n: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| char::from(d)).collect()
+}
+
+/// Joins pieces of text into one string.
+pub fn concat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
 /// Why an answer was refused: the field it concerns and a short message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -298,49 +342,17 @@ impl Survey {
     /// Validates an answer against this survey. `service_known` says whether the collector
     /// knows the answer's service; the survey id and version must match this definition.
     pub fn validate(&self, answer: &Answer) -> Result<(), FieldError> {
-        if answer.client_id.len() < 8
-            || answer.client_id.len() > MAX_CLIENT_ID_LEN
-            || !is_tag(&answer.client_id)
-        {
-            return Err(FieldError::new(
-                "client_id",
-                "нужен случайный id от 8 до 64 символов / a random id of 8 to 64 characters is required",
-            ));
-        }
-        if answer.survey != self.id {
-            return Err(FieldError::new(
-                "survey",
-                format!(
-                    "ожидался опрос «{}» / expected survey `{}`",
-                    self.id, self.id
-                ),
-            ));
-        }
-        if answer.version != self.version {
-            return Err(FieldError::new(
-                "version",
-                format!(
-                    "версия опроса устарела, ожидалась {} / wrong survey version, expected {}",
-                    self.version, self.version
-                ),
-            ));
-        }
-        if !is_tag(&answer.source) {
-            return Err(FieldError::new(
-                "source",
-                "источник: `web` или метка места приёма / source: `web` or a location tag",
-            ));
-        }
-        if !is_tag(&answer.lang) || answer.lang.len() > 8 {
-            return Err(FieldError::new(
-                "lang",
-                "код языка, например `ru` / a language code such as `ru`",
-            ));
-        }
+        self.validate_envelope(&Envelope {
+            client_id: &answer.client_id,
+            survey: &answer.survey,
+            version: answer.version,
+            source: &answer.source,
+            lang: &answer.lang,
+        })?;
         for key in answer.answers.keys() {
             if !self.questions.iter().any(|q| &q.id == key) {
                 return Err(FieldError::new(
-                    format!("answers.{key}"),
+                    concat(&["answers.", key]),
                     "в опросе нет такого вопроса / no such question",
                 ));
             }
@@ -351,21 +363,81 @@ impl Survey {
         }
     }
 
+    /// Checks everything in an answer but the answers themselves: client id, survey id and
+    /// version, source and language. Part of [`Survey::validate`]; the widget calls it with
+    /// [`Survey::answer_errors_by`] so that it needs no `Answer` (and no map) of its own.
+    pub fn validate_envelope(&self, answer: &Envelope<'_>) -> Result<(), FieldError> {
+        if answer.client_id.len() < 8
+            || answer.client_id.len() > MAX_CLIENT_ID_LEN
+            || !is_tag(answer.client_id)
+        {
+            return Err(FieldError::new(
+                "client_id",
+                "нужен случайный id от 8 до 64 символов / a random id of 8 to 64 characters is required",
+            ));
+        }
+        if answer.survey != self.id {
+            let id = self.id.as_str();
+            return Err(FieldError::new(
+                "survey",
+                concat(&["ожидался опрос «", id, "» / expected survey `", id, "`"]),
+            ));
+        }
+        if answer.version != self.version {
+            let v = number(self.version as usize);
+            return Err(FieldError::new(
+                "version",
+                concat(&[
+                    "версия опроса устарела, ожидалась ",
+                    &v,
+                    " / wrong survey version, expected ",
+                    &v,
+                ]),
+            ));
+        }
+        if !is_tag(answer.source) {
+            return Err(FieldError::new(
+                "source",
+                "источник: `web` или метка места приёма / source: `web` or a location tag",
+            ));
+        }
+        if !is_tag(answer.lang) || answer.lang.len() > 8 {
+            return Err(FieldError::new(
+                "lang",
+                "код языка, например `ru` / a language code such as `ru`",
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the answers question by question (required, kind, range, length) and returns
     /// every problem, in question order, so that a form can name each one next to its
     /// question. Answers to unknown questions are not checked here (see [`Survey::validate`]).
     pub fn answer_errors(&self, answers: &BTreeMap<String, AnswerValue>) -> Vec<FieldError> {
-        self.questions
-            .iter()
-            .filter_map(|q| q.answer_error(answers.get(&q.id)))
-            .collect()
+        self.answer_errors_by(|id| answers.get(id))
+    }
+
+    /// [`Survey::answer_errors`] with the answers looked up by question id through `answer`,
+    /// for callers that keep them in something other than a `BTreeMap` (the widget: each map
+    /// type costs kilobytes of WebAssembly).
+    pub fn answer_errors_by<'a>(
+        &self,
+        answer: impl Fn(&str) -> Option<&'a AnswerValue>,
+    ) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for q in &self.questions {
+            if let Some(error) = q.answer_error(answer(&q.id)) {
+                errors.push(error);
+            }
+        }
+        errors
     }
 }
 
 impl Question {
     fn answer_error(&self, value: Option<&AnswerValue>) -> Option<FieldError> {
         let q = self;
-        let field = || format!("answers.{}", q.id);
+        let field = || concat(&["answers.", &q.id]);
         let Some(value) = value else {
             return q.required.then(|| {
                 FieldError::new(
@@ -391,12 +463,17 @@ impl Question {
             )),
             (QuestionKind::Text, AnswerValue::Text(t)) => {
                 let max_len = q.text_limit();
-                (t.chars().count() > max_len).then(|| {
+                (char_count(t) > max_len).then(|| {
+                    let n = number(max_len);
                     FieldError::new(
                         field(),
-                        format!(
-                            "текст длиннее {max_len} символов / text longer than {max_len} characters"
-                        ),
+                        concat(&[
+                            "текст длиннее ",
+                            &n,
+                            " символов / text longer than ",
+                            &n,
+                            " characters",
+                        ]),
                     )
                 })
             }
@@ -429,7 +506,7 @@ impl Survey {
                     Ok(n) => AnswerValue::Rating(n),
                     Err(_) => {
                         return Err(FieldError::new(
-                            format!("answers.{name}"),
+                            concat(&["answers.", name]),
                             "оценка: число от 1 до 5 / rating: a number from 1 to 5",
                         ));
                     }
@@ -594,6 +671,51 @@ mod tests {
             vec!["answers.rating", "answers.got_result", "answers.comment"]
         );
         assert!(s.answer_errors(&answer().answers).is_empty());
+    }
+
+    #[test]
+    fn helpers_match_the_standard_library() {
+        for s in ["", "abc", "ж".repeat(7).as_str(), "a😀ж\u{301}"] {
+            assert_eq!(char_count(s), s.chars().count(), "{s}");
+        }
+        for n in [0, 7, 10, 500, 1000, 10_000, usize::MAX] {
+            assert_eq!(number(n), n.to_string());
+        }
+        assert_eq!(concat(&["answers.", "rating"]), "answers.rating");
+    }
+
+    #[test]
+    fn envelope_and_answer_errors_by_agree_with_validate() {
+        let s = default_survey();
+        let mut a = answer();
+        a.version = 3;
+        let e = s
+            .validate_envelope(&Envelope {
+                client_id: &a.client_id,
+                survey: &a.survey,
+                version: a.version,
+                source: &a.source,
+                lang: &a.lang,
+            })
+            .unwrap_err();
+        assert_eq!(Err(e.clone()), s.validate(&a));
+        assert_eq!(
+            e.message,
+            "версия опроса устарела, ожидалась 1 / wrong survey version, expected 1"
+        );
+        a.survey = "other".into();
+        assert_eq!(
+            s.validate(&a).unwrap_err().message,
+            "ожидался опрос «default» / expected survey `default`"
+        );
+        let long = AnswerValue::Text("я".repeat(501));
+        let errors = s.answer_errors_by(|id| (id == "comment").then_some(&long));
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["answers.rating", "answers.comment"]);
+        assert_eq!(
+            errors[1].message,
+            "текст длиннее 500 символов / text longer than 500 characters"
+        );
     }
 
     #[test]

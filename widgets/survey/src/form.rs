@@ -5,13 +5,18 @@
 //! text field); nothing is pre-selected; an error sits next to its question and is linked with
 //! `aria-describedby`; status messages go to one `aria-live` region that exists from the first
 //! render; after a submit, focus moves to the first error or to the thank-you message.
+//!
+//! Size notes (the bundle has a budget): strings are joined with survey-core's `concat` and
+//! `number` rather than `format!`; answers are a short list rather than a map; most elements
+//! are built by [`el`] rather than `html!`.
 
-use std::collections::BTreeMap;
-
-use wasm_bindgen::JsCast;
-use web_sys::HtmlElement;
-use yasno_survey_core::{Answer, AnswerValue, Question, QuestionKind};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlElement};
+use yasno_survey_core::{
+    AnswerValue, Envelope, Question, QuestionKind, char_count, concat, number,
+};
 use yew::prelude::*;
+use yew::virtual_dom::{AttributeOrProperty, Attributes, VList, VTag, VText};
 
 use crate::outbox::{self, Outcome};
 use crate::page::PageData;
@@ -49,7 +54,7 @@ impl Fields {
 }
 
 /// Properties of [`SurveyForm`].
-#[derive(Debug, Clone, PartialEq, Properties)]
+#[derive(Debug, Clone, Properties)]
 pub struct Props {
     /// The page's survey data.
     pub data: PageData,
@@ -59,18 +64,91 @@ pub struct Props {
     pub focus: Option<String>,
 }
 
+impl PartialEq for Props {
+    /// The form is the root component: its properties are set once at mount and never
+    /// compared by yew in practice. Comparing by address keeps a field-by-field comparison
+    /// of the whole survey out of the bundle.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 /// Element id of a question's control (its text field, or its first option).
 pub fn question_id(question: &str) -> String {
-    format!("sw-{question}")
+    concat(&["sw-", question])
 }
 
 /// Element id of one option of a rating or choice question.
 pub fn option_id(question: &str, value: &str) -> String {
-    format!("sw-{question}-{value}")
+    concat(&["sw-", question, "-", value])
 }
 
 fn error_id(question: &str) -> String {
-    format!("sw-{question}-error")
+    concat(&["sw-", question, "-error"])
+}
+
+/// The `class` of a question's container: whole strings, no `classes!`.
+fn question_class(kind: QuestionKind, invalid: bool) -> &'static str {
+    match (kind, invalid) {
+        (QuestionKind::Rating, false) => "question rating",
+        (QuestionKind::Rating, true) => "question rating invalid",
+        (QuestionKind::Choice, false) => "question choice",
+        (QuestionKind::Choice, true) => "question choice invalid",
+        (QuestionKind::Text, false) => "question text",
+        (QuestionKind::Text, true) => "question text invalid",
+    }
+}
+
+/// `<name …>children</name>`: an element with attributes (`keys` and `values` in the same
+/// order; `None` leaves one out) and children. `html!` inlines the construction of every
+/// element it writes, so the form is built through this one function instead (size budget).
+/// It also keeps a changing `class` a plain string: `html!` turns any non-literal `class` into
+/// yew's `Classes`, which brings an index set and its hashing into the bundle.
+fn tag(
+    name: &'static str,
+    keys: &'static [&'static str],
+    values: Box<[Option<AttributeOrProperty>]>,
+    children: Vec<Html>,
+) -> VTag {
+    let mut tag = VTag::new(name);
+    tag.set_attributes(Attributes::Dynamic { keys, values });
+    tag.add_children(children);
+    tag
+}
+
+/// [`tag`] as a node.
+fn el(
+    name: &'static str,
+    keys: &'static [&'static str],
+    values: Box<[Option<AttributeOrProperty>]>,
+    children: Vec<Html>,
+) -> Html {
+    tag(name, keys, values, children).into()
+}
+
+/// An attribute value for [`el`] known when compiling.
+fn fixed(value: &'static str) -> Option<AttributeOrProperty> {
+    Some(AttributeOrProperty::Static(value))
+}
+
+/// A boolean attribute for [`el`]: present when `on`.
+fn flag(on: bool, name: &'static str) -> Option<AttributeOrProperty> {
+    on.then_some(AttributeOrProperty::Static(name))
+}
+
+/// An attribute value for [`el`] made at run time.
+fn owned(value: String) -> Option<AttributeOrProperty> {
+    Some(AttributeOrProperty::Attribute(value.into()))
+}
+
+/// A text node.
+fn text(value: impl Into<AttrValue>) -> Html {
+    VText::new(value).into()
+}
+
+/// The value given for a question id in a list of answers.
+fn lookup<'a>(answers: &'a [(&str, AnswerValue)], id: &str) -> Option<&'a AnswerValue> {
+    answers.iter().find(|(k, _)| *k == id).map(|(_, v)| v)
 }
 
 /// Where the form is in its life.
@@ -103,7 +181,8 @@ pub struct SurveyForm {
     values: Fields,
     errors: Fields,
     stage: Stage,
-    answer: Option<Answer>,
+    /// The answer being sent: its client id and the JS object that goes out (and is stored).
+    answer: Option<(String, JsValue)>,
     focus: Option<String>,
 }
 
@@ -112,8 +191,9 @@ impl SurveyForm {
         text::for_lang(&ctx.props().data.lang)
     }
 
-    fn answers(&self, ctx: &Context<Self>) -> BTreeMap<String, AnswerValue> {
-        let mut out = BTreeMap::new();
+    /// The visitor's answers, in question order; empty fields are left out.
+    fn answers<'a>(&self, ctx: &'a Context<Self>) -> Vec<(&'a str, AnswerValue)> {
+        let mut out = Vec::new();
         for q in &ctx.props().data.survey.questions {
             let Some(v) = self.values.get(&q.id).map(str::trim) else {
                 continue;
@@ -128,7 +208,7 @@ impl SurveyForm {
                     .map_or_else(|_| AnswerValue::Text(v.to_owned()), AnswerValue::Rating),
                 _ => AnswerValue::Text(v.to_owned()),
             };
-            out.insert(q.id.clone(), value);
+            out.push((q.id.as_str(), value));
         }
         out
     }
@@ -141,18 +221,15 @@ impl SurveyForm {
         let t = Self::text(ctx);
         let answers = self.answers(ctx);
         self.errors = Fields::default();
-        for e in data.survey.answer_errors(&answers) {
-            let id = e
-                .field
-                .strip_prefix("answers.")
-                .unwrap_or(&e.field)
-                .to_owned();
-            let message = if answers.contains_key(&id) {
-                t.pick(&e.message).to_owned()
+        // survey-core's rules, the same the collector applies.
+        for e in data.survey.answer_errors_by(|id| lookup(&answers, id)) {
+            let id = e.field.strip_prefix("answers.").unwrap_or(&e.field);
+            let message = if lookup(&answers, id).is_some() {
+                t.pick(&e.message)
             } else {
-                t.missing.to_owned()
+                t.missing
             };
-            self.errors.set(id, message);
+            self.errors.set(id.to_owned(), message.to_owned());
         }
         if let Some(first) = data
             .survey
@@ -164,16 +241,15 @@ impl SurveyForm {
             self.stage = Stage::Editing;
             return true;
         }
-        let answer = Answer {
-            client_id: outbox::client_id(),
-            service: data.service.clone(),
-            survey: data.survey.id.clone(),
+        let client_id = outbox::client_id();
+        let envelope = Envelope {
+            client_id: &client_id,
+            survey: &data.survey.id,
             version: data.survey.version,
-            source: data.source.clone(),
-            lang: data.lang.clone(),
-            answers,
+            source: &data.source,
+            lang: &data.lang,
         };
-        if let Err(e) = data.survey.validate(&answer) {
+        if let Err(e) = data.survey.validate_envelope(&envelope) {
             // The page's own data is wrong (e.g. a bad source tag): say so instead of sending
             // something the collector will refuse.
             self.errors
@@ -181,8 +257,9 @@ impl SurveyForm {
             self.stage = Stage::Rejected;
             return true;
         }
-        outbox::keep(&answer);
-        self.answer = Some(answer);
+        let entry = outbox::to_js(&data.service, &envelope, &answers);
+        outbox::keep(&client_id, &entry);
+        self.answer = Some((client_id, entry));
         self.stage = Stage::Sending;
         ctx.link().send_message(Msg::Attempt(0));
         true
@@ -191,105 +268,169 @@ impl SurveyForm {
     fn view_question(&self, ctx: &Context<Self>, q: &Question) -> Html {
         let t = Self::text(ctx);
         let error = self.errors.get(&q.id);
+        let invalid: Option<&'static str> = error.map(|_| "true");
         let err_id = error_id(&q.id);
         let described = error.map(|_| err_id.clone());
         let error_html = error.map(|message| {
-            html! { <p class="error-message" id={err_id.clone()}>{ message.to_owned() }</p> }
+            el(
+                "p",
+                &["class", "id"],
+                Box::new([fixed("error-message"), owned(err_id)]),
+                vec![text(message.to_owned())],
+            )
         });
         let current = self.values.get(&q.id).unwrap_or("");
-        let required = q.required.then(|| {
-            html! { <>{ " " }<span class="req">{ "(" }{ t.required }{ ")" }</span></> }
-        });
+        let class = question_class(q.kind, error.is_some());
+        // The question, then " (required)" for a required one.
+        let mut label = vec![text(q.label.clone())];
+        if q.required {
+            label.push(text(" "));
+            label.push(el(
+                "span",
+                &["class"],
+                Box::new([fixed("req")]),
+                vec![text(concat(&["(", t.required, ")"]))],
+            ));
+        }
 
         if q.kind == QuestionKind::Text {
             let id = question_id(&q.id);
-            let hint_id = format!("{id}-hint");
-            let count_id = format!("{id}-count");
-            let limit = q.text_limit();
-            let count = current.chars().count();
-            let mut describedby = format!("{hint_id} {count_id}");
-            if let Some(e) = &described {
-                describedby.push(' ');
-                describedby.push_str(e);
-            }
-            let qid = q.id.clone();
-            let oninput = ctx.link().callback(move |e: InputEvent| {
-                let value = e
-                    .target_dyn_into::<web_sys::HtmlTextAreaElement>()
-                    .map(|t| t.value())
-                    .unwrap_or_default();
-                Msg::Set(qid.clone(), value)
-            });
-            return html! {
-                <div class={classes!("question", "text", error.map(|_| "invalid"))}>
-                    <label for={id.clone()}>{ q.label.clone() }{ required }</label>
-                    <p class="hint" id={hint_id}>{ q.hint.clone().unwrap_or_default() }</p>
-                    <textarea id={id} name={q.id.clone()} rows="4"
-                        maxlength={limit.to_string()} required={q.required}
-                        aria-describedby={describedby}
-                        aria-invalid={error.map(|_| "true")}
-                        value={current.to_owned()} {oninput} />
-                    <p class="hint survey-count" id={count_id}>
-                        { format!("{count} {} {limit} {}", t.of, t.chars) }
-                    </p>
-                    { error_html }
-                </div>
+            let hint_id = concat(&[&id, "-hint"]);
+            let count_id = concat(&[&id, "-count"]);
+            let limit = number(q.text_limit());
+            let count = number(char_count(current));
+            let describedby = match &described {
+                Some(e) => concat(&[&hint_id, " ", &count_id, " ", e]),
+                None => concat(&[&hint_id, " ", &count_id]),
             };
+            // What the visitor types reaches `update` through the form's `oninput`.
+            let mut field = tag(
+                "textarea",
+                &[
+                    "id",
+                    "name",
+                    "rows",
+                    "maxlength",
+                    "required",
+                    "aria-describedby",
+                    "aria-invalid",
+                ],
+                Box::new([
+                    owned(id.clone()),
+                    owned(q.id.clone()),
+                    fixed("4"),
+                    owned(limit.clone()),
+                    flag(q.required, "required"),
+                    owned(describedby),
+                    invalid.and_then(fixed),
+                ]),
+                Vec::new(),
+            );
+            field.set_value(current.to_owned());
+            let mut children = vec![
+                el("label", &["for"], Box::new([owned(id)]), label),
+                el(
+                    "p",
+                    &["class", "id"],
+                    Box::new([fixed("hint"), owned(hint_id)]),
+                    vec![text(q.hint.clone().unwrap_or_default())],
+                ),
+                field.into(),
+                el(
+                    "p",
+                    &["class", "id"],
+                    Box::new([fixed("hint survey-count"), owned(count_id)]),
+                    vec![text(concat(&[
+                        &count, " ", t.of, " ", &limit, " ", t.chars,
+                    ]))],
+                ),
+            ];
+            children.extend(error_html);
+            return el("div", &["class"], Box::new([fixed(class)]), children);
         }
 
-        let options: Vec<(String, String, Option<String>)> = match q.kind {
-            QuestionKind::Rating => q
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, word)| {
-                    let n = (i + 1).to_string();
-                    (n.clone(), word.clone(), Some(n))
-                })
-                .collect(),
-            _ => q
-                .options
-                .iter()
-                .map(|o| (o.value.clone(), o.label.clone(), None))
-                .collect(),
-        };
-        let radios = options.into_iter().map(|(value, label, point)| {
-            let id = option_id(&q.id, &value);
-            let checked = current == value;
-            let onchange = {
-                let (qid, value) = (q.id.clone(), value.clone());
-                ctx.link()
-                    .callback(move |_: Event| Msg::Set(qid.clone(), value.clone()))
-            };
-            html! {
-                <div class="option">
-                    <input type="radio" id={id.clone()} name={q.id.clone()} value={value}
-                        {checked} required={q.required}
-                        aria-describedby={described.clone()}
-                        aria-invalid={error.map(|_| "true")}
-                        {onchange} />
-                    <label for={id}>
-                        if let Some(point) = point {
-                            <span class="rating-num">{ point }</span>{ " " }
-                        }
-                        { label }
-                    </label>
-                </div>
+        let mut radios = Vec::new();
+        if q.kind == QuestionKind::Rating {
+            for (i, word) in q.labels.iter().enumerate() {
+                let n = number(i + 1);
+                radios.push(self.view_radio(q, &n, word, true, &described));
             }
-        });
-        let kind = if q.kind == QuestionKind::Rating {
-            "rating"
         } else {
-            "choice"
-        };
-        html! {
-            <fieldset class={classes!("question", kind, error.map(|_| "invalid"))}
-                id={question_id(&q.id)} aria-describedby={described.clone()}>
-                <legend>{ q.label.clone() }{ required }</legend>
-                <div class="options">{ for radios }</div>
-                { error_html }
-            </fieldset>
+            for o in &q.options {
+                radios.push(self.view_radio(q, &o.value, &o.label, false, &described));
+            }
         }
+        let mut children = vec![
+            el("legend", &[], Box::new([]), label),
+            el("div", &["class"], Box::new([fixed("options")]), radios),
+        ];
+        children.extend(error_html);
+        el(
+            "fieldset",
+            &["class", "id", "aria-describedby"],
+            Box::new([
+                fixed(class),
+                owned(question_id(&q.id)),
+                described.and_then(owned),
+            ]),
+            children,
+        )
+    }
+
+    /// One option of a rating (`point`: its number is shown before the word) or a choice.
+    fn view_radio(
+        &self,
+        q: &Question,
+        value: &str,
+        label: &str,
+        point: bool,
+        described: &Option<String>,
+    ) -> Html {
+        let id = option_id(&q.id, value);
+        // A choice reaches `update` through the form's `oninput`.
+        let mut input = tag(
+            "input",
+            &[
+                "type",
+                "id",
+                "name",
+                "value",
+                "required",
+                "aria-describedby",
+                "aria-invalid",
+            ],
+            Box::new([
+                fixed("radio"),
+                owned(id.clone()),
+                owned(q.id.clone()),
+                owned(value.to_owned()),
+                flag(q.required, "required"),
+                described.clone().and_then(owned),
+                flag(described.is_some(), "true"),
+            ]),
+            Vec::new(),
+        );
+        input.set_checked(self.values.get(&q.id) == Some(value));
+        let mut words = Vec::new();
+        if point {
+            words.push(el(
+                "span",
+                &["class"],
+                Box::new([fixed("rating-num")]),
+                vec![text(value.to_owned())],
+            ));
+            words.push(text(" "));
+        }
+        words.push(text(label.to_owned()));
+        el(
+            "div",
+            &["class"],
+            Box::new([fixed("option")]),
+            vec![
+                input.into(),
+                el("label", &["for"], Box::new([owned(id)]), words),
+            ],
+        )
     }
 }
 
@@ -329,38 +470,36 @@ impl Component for SurveyForm {
             }
             Msg::Submit => self.submit(ctx),
             Msg::Attempt(n) => {
-                let Some(answer) = self.answer.clone() else {
+                let Some((_, entry)) = &self.answer else {
                     return false;
                 };
-                let endpoint = ctx.props().data.endpoint.clone();
+                let (endpoint, entry) = (ctx.props().data.endpoint.clone(), entry.clone());
+                // One future for the wait and the request: each `send_future` is its own
+                // state machine in the bundle.
                 ctx.link().send_future(async move {
-                    Msg::Done(n, outbox::send(&endpoint, &answer).await)
+                    if n > 0 {
+                        outbox::sleep(outbox::backoff_ms(n - 1)).await;
+                    }
+                    Msg::Done(n, outbox::send(&endpoint, &entry).await)
                 });
                 false
             }
             Msg::Done(n, outcome) => {
-                let client_id = self
-                    .answer
-                    .as_ref()
-                    .map(|a| a.client_id.clone())
-                    .unwrap_or_default();
+                let client_id = self.answer.as_ref().map_or("", |(id, _)| id.as_str());
                 match outcome {
                     Outcome::Acked => {
-                        outbox::forget(&client_id);
+                        outbox::forget(client_id);
                         self.stage = Stage::Thanks;
                         self.focus = Some(THANKS_ID.to_owned());
                     }
-                    Outcome::Rejected(_) => {
-                        outbox::forget(&client_id);
+                    Outcome::Rejected => {
+                        outbox::forget(client_id);
                         self.stage = Stage::Rejected;
                     }
                     Outcome::Failed if n + 1 < ATTEMPTS => {
+                        // Attempt `n + 1` waits `backoff_ms(n)` first: 1 s, 2 s, 4 s.
                         self.stage = Stage::Retrying;
-                        let delay = outbox::backoff_ms(n);
-                        ctx.link().send_future(async move {
-                            gloo_timers::future::TimeoutFuture::new(delay).await;
-                            Msg::Attempt(n + 1)
-                        });
+                        ctx.link().send_message(Msg::Attempt(n + 1));
                     }
                     Outcome::Failed => {
                         // The answer stays in the queue and goes out on the next visit.
@@ -384,44 +523,79 @@ impl Component for SurveyForm {
             _ => "",
         };
         let body = if matches!(self.stage, Stage::Thanks | Stage::Stored) {
-            html! {
-                <div class="survey-done">
-                    <p class="survey-thanks-message" id={THANKS_ID} tabindex="-1">{ survey.thanks.clone() }</p>
-                    if self.stage == Stage::Stored {
-                        <p class="survey-stored">{ t.stored }</p>
-                    }
-                </div>
+            let mut done = vec![el(
+                "p",
+                &["class", "id", "tabindex"],
+                Box::new([
+                    fixed("survey-thanks-message"),
+                    fixed(THANKS_ID),
+                    fixed("-1"),
+                ]),
+                vec![text(survey.thanks.clone())],
+            )];
+            if self.stage == Stage::Stored {
+                done.push(el(
+                    "p",
+                    &["class"],
+                    Box::new([fixed("survey-stored")]),
+                    vec![text(t.stored)],
+                ));
             }
+            el("div", &["class"], Box::new([fixed("survey-done")]), done)
         } else {
             let onsubmit = ctx.link().callback(|e: SubmitEvent| {
                 e.prevent_default();
                 Msg::Submit
             });
+            // One listener for every field: the `input` event of a text field or a radio
+            // bubbles here with the field's name and value.
+            let oninput = ctx.link().batch_callback(|e: InputEvent| {
+                let field = e.target()?;
+                let name = field.unchecked_ref::<Element>().get_attribute("name")?;
+                let value = js_sys::Reflect::get(&field, &JsValue::from_str("value")).ok()?;
+                Some(Msg::Set(name, value.as_string()?))
+            });
             let busy = matches!(self.stage, Stage::Sending | Stage::Retrying);
+            let mut children = Vec::new();
+            for q in &survey.questions {
+                children.push(self.view_question(ctx, q));
+            }
+            children.push(el(
+                "p",
+                &["class"],
+                Box::new([fixed("hint")]),
+                vec![text(t.note)],
+            ));
+            children.push(el(
+                "button",
+                &["type", "class"],
+                Box::new([fixed("submit"), fixed("button")]),
+                vec![text(t.submit)],
+            ));
             html! {
-                <form class="survey" novalidate=true {onsubmit} aria-busy={busy.then_some("true")}>
-                    { for survey.questions.iter().map(|q| self.view_question(ctx, q)) }
-                    <p class="hint">{ t.note }</p>
-                    <button type="submit" class="button">{ t.submit }</button>
+                <form class="survey" novalidate=true {onsubmit} {oninput}
+                    aria-busy={busy.then_some("true")}>
+                    { children }
                 </form>
             }
         };
-        html! {
-            <>
-                { body }
-                <p class="survey-status" role="status" aria-live="polite">{ status }</p>
-            </>
-        }
+        let status = el(
+            "p",
+            &["class", "role", "aria-live"],
+            Box::new([fixed("survey-status"), fixed("status"), fixed("polite")]),
+            vec![text(status.to_owned())],
+        );
+        VList::with_children(vec![body, status], None).into()
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
         if let Some(id) = self.focus.take() {
+            // Every id the form focuses is on an HTML element it rendered.
             let element = web_sys::window()
                 .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&id))
-                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+                .and_then(|d| d.get_element_by_id(&id));
             if let Some(element) = element {
-                let _ = element.focus();
+                let _ = element.unchecked_into::<HtmlElement>().focus();
             }
         }
     }

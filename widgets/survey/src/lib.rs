@@ -30,14 +30,18 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 pub fn start() {
     // Panics abort the module; without a hook the page stays as it is (the plain form).
     yew::set_custom_panic_hook(Box::new(|_| {}));
-    let Some(mounted) = page::take_over() else {
-        // No survey here, or the data is broken: still deliver answers from earlier visits,
-        // through the endpoint of this page if it has one.
-        if let Some(endpoint) = page::endpoint_only() {
-            outbox::flush(endpoint);
-        }
-        return;
+    let Some(found) = page::find() else { return };
+    // If the data is broken or the form missing, the page stays as it is.
+    let mounted = page::take_over(&found);
+    // Answers left by earlier visits go out in the background, through this page's endpoint,
+    // even when the survey here cannot be drawn.
+    let endpoint = match &mounted {
+        Some(m) => Some(m.props.data.endpoint.clone()),
+        None => found.endpoint(),
     };
-    outbox::flush(mounted.props.data.endpoint.clone());
+    if let Some(endpoint) = endpoint {
+        outbox::flush(endpoint);
+    }
+    let Some(mounted) = mounted else { return };
     yew::Renderer::<form::SurveyForm>::with_root_and_props(mounted.root, mounted.props).render();
 }

@@ -4,12 +4,17 @@
 //! Invariants: an answer is stored before its first send and removed only on a 2xx answer (or
 //! a 4xx, which no retry can fix); each answer carries a random client id so that the collector
 //! stores a resent answer once.
+//!
+//! Size note: answers live here as plain JS objects, built once and never read back into Rust,
+//! and the request is made from plain objects too (`fetch(url, {method, headers, body})`):
+//! each typed web-sys class used (Headers, Request, RequestInit, Response) adds imports and
+//! glue to the bundle.
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response, Storage};
-use yasno_survey_core::{Answer, AnswerValue};
+use web_sys::Storage;
+use yasno_survey_core::{AnswerValue, Envelope, concat};
 
 /// `localStorage` key of the queue (a JSON array of answers).
 pub const PENDING_KEY: &str = "yasno.pending";
@@ -22,7 +27,7 @@ pub enum Outcome {
     /// The collector stored the answer (2xx).
     Acked,
     /// The collector refused the answer for good (4xx other than 408 and 429).
-    Rejected(u16),
+    Rejected,
     /// No answer, or a temporary failure (network, 408, 429, 5xx): worth trying again.
     Failed,
 }
@@ -40,11 +45,12 @@ pub fn client_id() -> String {
         }
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    bytes
-        .iter()
-        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
-        .map(char::from)
-        .collect()
+    let mut id = String::with_capacity(32);
+    for b in bytes {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    id
 }
 
 fn storage() -> Option<Storage> {
@@ -53,32 +59,36 @@ fn storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// Sets a property of a plain object (which cannot fail for a fresh `Object`).
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// An answer as a plain JS object, ready for `JSON.stringify`: the wire format of survey-core's
 /// `Answer` (serde's field names; ratings as numbers, other values as strings). Built by hand
 /// to keep serde out of the wasm bundle; the browser test checks the exact JSON.
-fn to_js(answer: &Answer) -> Option<JsValue> {
-    let set = |obj: &Object, key: &str, value: &JsValue| {
-        js_sys::Reflect::set(obj, &JsValue::from_str(key), value).is_ok()
-    };
-    let answers = Object::new();
-    for (id, value) in &answer.answers {
+pub fn to_js(service: &str, envelope: &Envelope<'_>, answers: &[(&str, AnswerValue)]) -> JsValue {
+    let values = Object::new();
+    for (id, value) in answers {
         let value = match value {
             AnswerValue::Rating(n) => JsValue::from(*n),
             AnswerValue::Text(t) => JsValue::from_str(t),
         };
-        if !set(&answers, id, &value) {
-            return None;
-        }
+        set(&values, id, &value);
     }
     let obj = Object::new();
-    let ok = set(&obj, "client_id", &answer.client_id.as_str().into())
-        && set(&obj, "service", &answer.service.as_str().into())
-        && set(&obj, "survey", &answer.survey.as_str().into())
-        && set(&obj, "version", &answer.version.into())
-        && set(&obj, "source", &answer.source.as_str().into())
-        && set(&obj, "lang", &answer.lang.as_str().into())
-        && set(&obj, "answers", &answers);
-    ok.then(|| obj.into())
+    set(&obj, "client_id", &envelope.client_id.into());
+    set(&obj, "service", &service.into());
+    set(&obj, "survey", &envelope.survey.into());
+    set(&obj, "version", &envelope.version.into());
+    set(&obj, "source", &envelope.source.into());
+    set(&obj, "lang", &envelope.lang.into());
+    set(&obj, "answers", &values);
+    obj.into()
 }
 
 /// The queue as stored. Entries stay plain JS objects: the widget never needs to read an
@@ -87,7 +97,8 @@ fn load() -> Array {
     storage()
         .and_then(|s| s.get_item(PENDING_KEY).ok()?)
         .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .and_then(|value| value.dyn_into::<Array>().ok())
+        .filter(Array::is_array)
+        .map(JsCast::unchecked_into)
         .unwrap_or_default()
 }
 
@@ -104,20 +115,23 @@ fn save(list: &Array) {
 }
 
 fn id_of(entry: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(entry, &"client_id".into())
-        .ok()?
-        .as_string()
+    get(entry, "client_id").as_string()
 }
 
 fn without(list: &Array, client_id: &str) -> Array {
-    list.filter(&mut |entry, _, _| id_of(&entry).as_deref() != Some(client_id))
+    let kept = Array::new();
+    for entry in list.iter() {
+        if id_of(&entry).as_deref() != Some(client_id) {
+            kept.push(&entry);
+        }
+    }
+    kept
 }
 
-/// Adds an answer to the queue before it is first sent.
-pub fn keep(answer: &Answer) {
-    let Some(entry) = to_js(answer) else { return };
-    let list = without(&load(), &answer.client_id);
-    list.push(&entry);
+/// Adds an answer (made by [`to_js`]) to the queue before it is first sent.
+pub fn keep(client_id: &str, entry: &JsValue) {
+    let list = without(&load(), client_id);
+    list.push(entry);
     let excess = list.length().saturating_sub(MAX_PENDING);
     save(&list.slice(excess, list.length()));
 }
@@ -131,42 +145,47 @@ pub fn forget(client_id: &str) {
     }
 }
 
-/// Sends one answer as JSON to `{endpoint}/api/answers`.
-pub async fn send(endpoint: &str, answer: &Answer) -> Outcome {
-    match to_js(answer) {
-        Some(entry) => send_js(endpoint, &entry).await,
-        None => Outcome::Failed,
-    }
-}
-
-async fn send_js(endpoint: &str, entry: &JsValue) -> Outcome {
+/// Sends one answer (made by [`to_js`]) as JSON to `{endpoint}/api/answers`.
+pub async fn send(endpoint: &str, entry: &JsValue) -> Outcome {
     match try_send(endpoint, entry).await {
         Ok(status) if (200..300).contains(&status) => Outcome::Acked,
-        Ok(status @ 400..=499) if status != 408 && status != 429 => Outcome::Rejected(status),
+        Ok(status @ 400..=499) if status != 408 && status != 429 => Outcome::Rejected,
         _ => Outcome::Failed,
     }
 }
 
-async fn try_send(endpoint: &str, entry: &JsValue) -> Result<u16, JsValue> {
-    let body = js_sys::JSON::stringify(entry)?;
-    let headers = Headers::new()?;
-    headers.set("Content-Type", "application/json")?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&body);
-    let url = [endpoint.trim_end_matches('/'), "/api/answers"].concat();
-    let request = Request::new_with_str_and_init(&url, &init)?;
+async fn try_send(endpoint: &str, entry: &JsValue) -> Result<u32, JsValue> {
+    let headers = Object::new();
+    set(&headers, "Content-Type", &"application/json".into());
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
+    set(&init, "headers", &headers);
+    set(&init, "body", &js_sys::JSON::stringify(entry)?.into());
+    let url = concat(&[endpoint.trim_end_matches('/'), "/api/answers"]);
     let window = web_sys::window().ok_or(JsValue::NULL)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await?
-        .dyn_into()?;
-    Ok(response.status())
+    let response =
+        JsFuture::from(window.fetch_with_str_and_init(&url, init.unchecked_ref())).await?;
+    // `fetch` resolves to a Response; its status is a number from 200 to 599.
+    Ok(get(&response, "status").as_f64().unwrap_or(0.0) as u32)
 }
 
 /// Delay before retry number `attempt` (0-based): 1 s, 2 s, 4 s, …
 pub fn backoff_ms(attempt: u32) -> u32 {
     1000u32.saturating_mul(1 << attempt.min(10))
+}
+
+/// Waits `ms` milliseconds (a `setTimeout` promise: no timer crate in the bundle).
+pub async fn sleep(ms: u32) {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window().is_some_and(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32)
+                .is_ok()
+        });
+        if !scheduled {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Sends every answer left from earlier visits, in the background; each is removed from the
@@ -182,12 +201,10 @@ pub fn flush(endpoint: String) {
                 continue;
             };
             for attempt in 0..2 {
-                match send_js(&endpoint, &entry).await {
-                    Outcome::Failed if attempt == 0 => {
-                        gloo_timers::future::TimeoutFuture::new(backoff_ms(0)).await;
-                    }
+                match send(&endpoint, &entry).await {
+                    Outcome::Failed if attempt == 0 => sleep(backoff_ms(0)).await,
                     Outcome::Failed => return,
-                    Outcome::Acked | Outcome::Rejected(_) => {
+                    Outcome::Acked | Outcome::Rejected => {
                         forget(&client_id);
                         break;
                     }

@@ -4,9 +4,10 @@
 //! Invariant: nothing in the page changes unless the data parsed and the form was found, so a
 //! broken page keeps its working plain form.
 
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlInputElement, HtmlTextAreaElement};
-use yasno_survey_core::{ChoiceOption, Question, QuestionKind, Survey};
+use web_sys::{Document, Element, HtmlTextAreaElement};
+use yasno_survey_core::{ChoiceOption, Question, QuestionKind, Survey, concat};
 
 use crate::form::{Fields, Props};
 
@@ -38,18 +39,15 @@ fn string(obj: &JsValue, key: &str) -> Option<String> {
     get(obj, key).as_string()
 }
 
-fn list(obj: &JsValue, key: &str) -> Vec<JsValue> {
-    get(obj, key)
-        .dyn_into::<js_sys::Array>()
-        .map(|a| a.iter().collect())
-        .unwrap_or_default()
-}
-
-fn read_option(v: &JsValue) -> Option<ChoiceOption> {
-    Some(ChoiceOption {
-        value: string(v, "value")?,
-        label: string(v, "label")?,
-    })
+/// An array property, or an empty array. Loops below push into vectors rather than
+/// `collect::<Option<_>>()`: the short-circuiting adapters cost more bytes than the loops.
+fn array(obj: &JsValue, key: &str) -> Array {
+    let value = get(obj, key);
+    if Array::is_array(&value) {
+        value.unchecked_into()
+    } else {
+        Array::new()
+    }
 }
 
 fn read_question(v: &JsValue) -> Option<Question> {
@@ -59,19 +57,24 @@ fn read_question(v: &JsValue) -> Option<Question> {
         "text" => QuestionKind::Text,
         _ => return None,
     };
+    let mut labels = Vec::new();
+    for label in array(v, "labels").iter() {
+        labels.extend(label.as_string());
+    }
+    let mut options = Vec::new();
+    for option in array(v, "options").iter() {
+        options.push(ChoiceOption {
+            value: string(&option, "value")?,
+            label: string(&option, "label")?,
+        });
+    }
     let mut q = Question {
         id: string(v, "id")?,
         label: string(v, "label")?,
         required: get(v, "required").as_bool().unwrap_or(false),
         kind,
-        labels: list(v, "labels")
-            .iter()
-            .filter_map(JsValue::as_string)
-            .collect(),
-        options: list(v, "options")
-            .iter()
-            .map(read_option)
-            .collect::<Option<_>>()?,
+        labels,
+        options,
         max_len: get(v, "max_len").as_f64().map(|n| n as usize),
         hint: string(v, "hint"),
     };
@@ -80,15 +83,16 @@ fn read_question(v: &JsValue) -> Option<Question> {
 }
 
 fn read_survey(v: &JsValue) -> Option<Survey> {
+    let mut questions = Vec::new();
+    for question in array(v, "questions").iter() {
+        questions.push(read_question(&question)?);
+    }
     Some(Survey {
         id: string(v, "id")?,
         version: get(v, "version").as_f64()? as u32,
         title: string(v, "title").unwrap_or_default(),
         intro: string(v, "intro"),
-        questions: list(v, "questions")
-            .iter()
-            .map(read_question)
-            .collect::<Option<_>>()?,
+        questions,
         thanks: string(v, "thanks")?,
     })
 }
@@ -111,30 +115,32 @@ pub struct Mounted {
     pub props: Props,
 }
 
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
+/// The page's survey section and its data as the browser's `JSON.parse` returned it (read once,
+/// for both the form and the delivery of stored answers).
+pub struct Found {
+    doc: Document,
+    section: Element,
+    value: JsValue,
 }
 
-fn read_data(doc: &Document) -> Option<(Element, PageData)> {
+impl Found {
+    /// The collector's endpoint named in the data, if any.
+    pub fn endpoint(&self) -> Option<String> {
+        string(&self.value, "endpoint")
+    }
+}
+
+/// Finds `section#survey` and parses its `script.survey-data`.
+pub fn find() -> Option<Found> {
+    let doc = web_sys::window()?.document()?;
     let section = doc.query_selector("section#survey").ok()??;
     let script = section.query_selector("script.survey-data").ok()??;
     let value = js_sys::JSON::parse(&script.text_content()?).ok()?;
-    let mut data = read_page_data(&value)?;
-    if let Some(tag) = source_from_url() {
-        data.source = tag;
-    }
-    Some((section, data))
-}
-
-/// The endpoint of this page's survey data, for delivering stored answers when the widget
-/// cannot mount.
-pub fn endpoint_only() -> Option<String> {
-    let doc = document()?;
-    let script = doc
-        .query_selector("section#survey script.survey-data")
-        .ok()??;
-    let value = js_sys::JSON::parse(&script.text_content()?).ok()?;
-    string(&value, "endpoint")
+    Some(Found {
+        doc,
+        section,
+        value,
+    })
 }
 
 /// A QR link at a reception desk carries its location tag as `?source=<tag>`; anything that is
@@ -154,26 +160,28 @@ fn source_from_url() -> Option<String> {
 
 /// Finds the survey, reads what the visitor already chose in the plain form, and puts an empty
 /// mount point where the form was. `None` leaves the page untouched.
-pub fn take_over() -> Option<Mounted> {
-    let doc = document()?;
-    let (section, data) = read_data(&doc)?;
-    let form = section.query_selector("form.survey").ok()??;
+pub fn take_over(found: &Found) -> Option<Mounted> {
+    let mut data = read_page_data(&found.value)?;
+    if let Some(tag) = source_from_url() {
+        data.source = tag;
+    }
+    let doc = &found.doc;
+    let form = found.section.query_selector("form.survey").ok()??;
 
     let mut initial = Fields::default();
     for q in &data.survey.questions {
+        // The selectors name elements of one kind, so the unchecked casts hold.
         let value = match q.kind {
             QuestionKind::Text => form
-                .query_selector(&format!("textarea[name=\"{}\"]", q.id))
+                .query_selector(&concat(&["textarea[name=\"", &q.id, "\"]"]))
                 .ok()
                 .flatten()
-                .and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
-                .map(|t| t.value()),
+                .map(|e| e.unchecked_into::<HtmlTextAreaElement>().value()),
             _ => form
-                .query_selector(&format!("input[name=\"{}\"]:checked", q.id))
+                .query_selector(&concat(&["input[name=\"", &q.id, "\"]:checked"]))
                 .ok()
                 .flatten()
-                .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-                .map(|i| i.value()),
+                .and_then(|e| e.get_attribute("value")),
         };
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             initial.set(q.id.clone(), v);
@@ -186,9 +194,9 @@ pub fn take_over() -> Option<Mounted> {
         .filter(|e| form.contains(Some(e)))
         .and_then(|e| {
             let name = e.get_attribute("name")?;
-            Some(match e.dyn_ref::<HtmlInputElement>() {
-                Some(input) if input.type_() == "radio" => {
-                    crate::form::option_id(&name, &input.value())
+            Some(match e.get_attribute("value") {
+                Some(value) if e.get_attribute("type").as_deref() == Some("radio") => {
+                    crate::form::option_id(&name, &value)
                 }
                 _ => crate::form::question_id(&name),
             })
