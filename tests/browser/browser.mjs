@@ -1,6 +1,7 @@
 // Headless Debian chromium through playwright-core, with the flags the project requires and a
 // fresh profile folder per context.
 import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,4 +32,14 @@ export async function openContext(options = {}) {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return { context, close };
+}
+
+/** Polls `check` (sync or async) every 50 ms until it is true; fails naming `what` after `ms`. */
+export async function waitFor(what, check, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail("timed out waiting for " + what);
 }

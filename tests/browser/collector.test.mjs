@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { repo, SERVICE } from "./site.mjs";
 import { startServer } from "./server.mjs";
-import { openContext } from "./browser.mjs";
+import { openContext, waitFor } from "./browser.mjs";
 
 const yasno = process.env.YASNO ?? path.join(repo, "target", "debug", "yasno");
 let work, web, collector, browser, dbFile;
@@ -57,14 +57,6 @@ function storedAnswers() {
   return rows.map((r) => ({ ...r, answers: JSON.parse(r.answers) }));
 }
 
-async function waitFor(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail("timed out waiting for " + what);
-}
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "yasno-chain-"));

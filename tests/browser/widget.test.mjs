@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { buildSite, SERVICE } from "./site.mjs";
 import { startServer } from "./server.mjs";
-import { openContext } from "./browser.mjs";
+import { openContext, waitFor } from "./browser.mjs";
 
 let site;
 let server;
@@ -27,14 +27,6 @@ after(async () => {
 const pageUrl = () => server.url + site.servicePath;
 const widgetFetched = () => server.requests.some((p) => p.endsWith("/survey_bg.wasm"));
 
-async function waitFor(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail("timed out waiting for " + what);
-}
 
 async function openPage() {
   const page = await browser.context.newPage();
