@@ -109,7 +109,7 @@ test('the site-wide check itself fails when a broken page is added to the site',
   const env = { ...process.env, YASNO_SITE_DIR: dir, YASNO_INNER_RUN: '1' };
   delete env.NODE_TEST_CONTEXT;
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-name-pattern=no WCAG 2.2', fileURLToPath(import.meta.url)],
-    { cwd: SUITE, encoding: 'utf8', env, timeout: 300_000 });
+    { cwd: SUITE, encoding: 'utf8', env, timeout: 900_000 }); // generous: CI machines may be shared
   fs.rmSync(dir, { recursive: true, force: true });
   const out = r.stdout + r.stderr;
   assert.notEqual(r.status, 0, 'the suite passed a site with a broken page');
