@@ -155,9 +155,26 @@ pub fn check_files(
     cfg: &CheckConfig,
     calendar: &Calendar,
     today: Date,
+    cache: Option<&mut CheckCache>,
+) -> SiteCheck {
+    let keys = vec![None; files.len()];
+    check_keyed(files, keys, cfg, calendar, today, cache)
+}
+
+/// [`check_files`] with the cache keys already known for some files (`None`: compute it).
+fn check_keyed(
+    files: Vec<FileInput>,
+    known: Vec<Option<u64>>,
+    cfg: &CheckConfig,
+    calendar: &Calendar,
+    today: Date,
     mut cache: Option<&mut CheckCache>,
 ) -> SiteCheck {
-    let keys: Vec<u64> = files.par_iter().map(key).collect();
+    let keys: Vec<u64> = files
+        .par_iter()
+        .zip(known)
+        .map(|(f, k)| k.unwrap_or_else(|| key(f)))
+        .collect();
     let cached: Vec<Option<PageCheck>> = files
         .iter()
         .zip(&keys)
@@ -413,16 +430,17 @@ fn locate(
 
 /// The inputs for a whole loaded site: services, plain pages and the settings file.
 pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
-    site_inputs_except(site, |_| false)
+    site_inputs_keyed(site, None).0
 }
 
-/// Like [`site_inputs`], leaving out the front-matter strings of services for which `cached`
-/// is true: a page whose result comes from the cache is not read again, and at 10,000 pages
-/// copying its strings was most of the time of a fully cached check.
-fn site_inputs_except(
+/// Like [`site_inputs`]; with a `cache`, each service's cache key is computed here (and
+/// returned, so it is not computed again) and a service whose result the cache holds gets no
+/// front-matter strings: it is not read again, and at 10,000 pages copying its strings was
+/// most of the time of a fully cached check. Keys are `None` where not computed.
+fn site_inputs_keyed(
     site: &crate::site::Site,
-    cached: impl Fn(&FileInput) -> bool + Sync,
-) -> Vec<FileInput> {
+    cache: Option<&CheckCache>,
+) -> (Vec<FileInput>, Vec<Option<u64>>) {
     let mut files = Vec::new();
     let settings_path = site.root.join("content").join("site.toml");
     if let Ok(text) = std::fs::read_to_string(&settings_path) {
@@ -442,7 +460,7 @@ fn site_inputs_except(
     }
     // The texts of each service are gathered in parallel: at 10,000 pages this is most of
     // the time of a check whose results all come from the cache.
-    let services: Vec<FileInput> = site
+    let services: Vec<(FileInput, Option<u64>)> = site
         .services
         .par_iter()
         .map(|s| {
@@ -454,7 +472,11 @@ fn site_inputs_except(
                 settings_file: false,
                 meta: None,
             };
-            let strings = (!cached(&input)).then(|| service_strings(&s.meta));
+            let k = cache.map(|_| key(&input));
+            let cached = cache
+                .zip(k)
+                .is_some_and(|(c, k)| c.get(&input.path, k).is_some());
+            let strings = (!cached).then(|| service_strings(&s.meta));
             input.meta = Some(FileMeta {
                 strings,
                 title: s.meta.title.clone(),
@@ -466,10 +488,14 @@ fn site_inputs_except(
                     .filter_map(|a| Some((a.title.clone(), a.amended?.0)))
                     .collect(),
             });
-            input
+            (input, k)
         })
         .collect();
-    files.extend(services);
+    let mut keys = vec![None; files.len()];
+    for (input, k) in services {
+        files.push(input);
+        keys.push(k);
+    }
     for p in &site.pages {
         files.push(FileInput {
             path: p.source_path.clone(),
@@ -485,7 +511,8 @@ fn site_inputs_except(
             }),
         });
     }
-    files
+    keys.resize(files.len(), None);
+    (files, keys)
 }
 
 /// Language of a loose file from its name (`name.en.md`), else `default`.
@@ -563,12 +590,8 @@ pub fn check_site(
 ) -> SiteCheck {
     let cfg = &site.settings.check;
     let calendar = Calendar::russia().extended(&cfg.calendar);
-    let inputs = site_inputs_except(site, |f| {
-        cache
-            .as_deref()
-            .is_some_and(|c| c.get(&f.path, key(f)).is_some())
-    });
-    check_files(inputs, cfg, &calendar, today, cache)
+    let (inputs, keys) = site_inputs_keyed(site, cache.as_deref());
+    check_keyed(inputs, keys, cfg, &calendar, today, cache)
 }
 
 /// Findings as build diagnostics: warnings, or (with `strict`) errors where the rule's
