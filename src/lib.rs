@@ -169,14 +169,14 @@ pub fn build_observed(
                     // again. The cache keeps exactly the codes this build used.
                     let cache_path = qr::cache_path(&site.root);
                     let cache = qr::QrCache::load(&cache_path);
-                    let made = renderer.render_qr_pages_cached(
+                    let (files, used, encoded) = renderer.render_qr_pages_cached(
                         &cache,
                         Some(&write as &render::qr_pages::QrSink),
                     )?;
-                    if made.2 > 0 || made.1.len() != cache.len() {
-                        let _ = made.1.save(&cache_path);
+                    if encoded > 0 || used.len() != cache.len() {
+                        let _ = used.save(&cache_path);
                     }
-                    Ok(made.0)
+                    Ok(files)
                 },
             );
             // Every mistake of both steps is reported, not only the first step's.
