@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -64,6 +64,9 @@ fn every_acknowledged_answer_survives_kill_9() {
         .build()
         .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
+    // Acknowledgements so far: the kill waits for enough of them rather than for a fixed
+    // time, which a slow or shared machine may not fill.
+    let acks = Arc::new(AtomicUsize::new(0));
     let acked = rt.block_on(async {
         let http = reqwest::Client::new();
         let mut tasks = Vec::new();
@@ -71,6 +74,7 @@ fn every_acknowledged_answer_survives_kill_9() {
             let http = http.clone();
             let url = format!("{url}/api/answers");
             let stop = stop.clone();
+            let acks = acks.clone();
             let (slug, survey_id, version, rating) = (
                 service.slug.clone(),
                 survey.id.clone(),
@@ -96,7 +100,10 @@ fn every_acknowledged_answer_survives_kill_9() {
                         .send()
                         .await;
                     match res {
-                        Ok(r) if r.status().is_success() => acked.push(id),
+                        Ok(r) if r.status().is_success() => {
+                            acked.push(id);
+                            acks.fetch_add(1, Ordering::Relaxed);
+                        }
                         Ok(r) => panic!("refused before the crash: {}", r.status()),
                         // The server is gone: nothing was promised for this one.
                         Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
@@ -105,7 +112,12 @@ fn every_acknowledged_answer_survives_kill_9() {
                 acked
             }));
         }
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        // Kill mid-load: after at least 200 acknowledged answers (bounded to 30 s), while the
+        // clients keep sending.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while acks.load(Ordering::Relaxed) < 200 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         // SIGKILL: no shutdown hook runs, queued answers that were not committed are lost,
         // and none of those was acknowledged.
         server.kill().expect("kill -9");
