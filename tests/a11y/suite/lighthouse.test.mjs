@@ -16,7 +16,6 @@ for (const desktop of [false, true]) {
   test(`Lighthouse ${preset}: accessibility 100, median performance >= 95 on a service page`, async () => {
     const url = site.url + servicePathWithSurvey();
     const perf = [];
-    const bench = [];
     // Median of three: stop as soon as two runs agree on pass or fail.
     while (perf.length < 3 && perf.filter((p) => p >= 95).length < 2 && perf.filter((p) => p < 95).length < 2) {
       const r = await runLighthouse(url, { desktop });
@@ -25,19 +24,9 @@ for (const desktop of [false, true]) {
       assert.deepEqual(r.failedA11yAudits, []);
       assert.equal(r.accessibility, 100);
       perf.push(r.performance);
-      bench.push(r.benchmarkIndex);
     }
     const median = [...perf].sort((a, b) => a - b)[Math.floor((perf.length - 1) / 2) + (perf.length === 2 ? 1 : 0)];
     console.log(`lighthouse ${preset}: performance runs ${perf.join(', ')}; median ${median}`);
-    // Lighthouse's benchmarkIndex measures the host's CPU: ~1,500-2,000 on this kind of machine,
-    // 50-170 when the host steals a quarter of the CPU. There the simulated timings (and the
-    // score) say nothing about the page, so the score is reported but not judged; accessibility
-    // is judged in every run regardless.
-    const slowest = Math.max(...bench);
-    if (slowest < 400) {
-      console.log(`lighthouse ${preset}: host too slow to score performance (benchmarkIndex ${bench.join(', ')} < 400); median ${median} not judged`);
-      return;
-    }
     assert.ok(median >= 95, `median performance ${median} (runs ${perf.join(', ')})`);
   });
 }
