@@ -12,7 +12,8 @@ export const LIGHTHOUSE_CLI = path.join(path.dirname(require.resolve('lighthouse
 
 /**
  * Runs Lighthouse on `url` (default: mobile emulation with simulated throttling; `desktop` uses
- * the desktop preset). Returns { accessibility, performance, failedA11yAudits, metrics, args }.
+ * the desktop preset). Returns { accessibility, performance, failedA11yAudits, metrics, version, benchmarkIndex, args,
+ * cls, totalBytes }.
  */
 export async function runLighthouse(url, { desktop = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-lh-'));
@@ -38,5 +39,6 @@ export async function runLighthouse(url, { desktop = false } = {}) {
   const metrics = Object.fromEntries(['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
     .map((k) => [k, report.audits[k]?.displayValue]));
   return { accessibility: Math.round(cat.accessibility.score * 100), performance: Math.round(cat.performance.score * 100),
-    failedA11yAudits, metrics, version: report.lighthouseVersion, benchmarkIndex: report.environment.benchmarkIndex, args };
+    failedA11yAudits, metrics, version: report.lighthouseVersion, benchmarkIndex: report.environment.benchmarkIndex, args,
+    cls: report.audits['cumulative-layout-shift'].numericValue, totalBytes: report.audits['total-byte-weight'].numericValue };
 }

@@ -1,4 +1,5 @@
-// The built example site: taken from $YASNO_SITE_DIR, or built once with the release binary.
+// The built example site: taken from $YASNO_SITE_DIR, or built once with the debug binary
+// (tests/run-all.sh has just built it; a release build would compile every crate a second time).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,7 @@ export const SUITE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 /** Builds the example site into a fresh temporary folder and returns its path. */
 export function buildSite() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-a11y-site-'));
-  const r = spawnSync('cargo', ['run', '--release', '--quiet', '--', 'build', '--root', '.', '--output', out],
+  const r = spawnSync('cargo', ['run', '--quiet', '--', 'build', '--root', '.', '--output', out],
     { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`cargo run -- build failed with status ${r.status}`);
   return out;

@@ -3,20 +3,17 @@
 //! parser, the poster stylesheet with a real CSS tokenizer, and a poster is printed to PDF by
 //! Chromium.
 
+use crate::common::{copy_dir, html, repo, sel};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use scraper::{ElementRef, Html, Selector};
+use scraper::ElementRef;
 use yasno::site::{LoadOptions, Site};
 use yasno_survey_core::{Answer, QuestionKind};
 
 const OTHER_BASE: &str = "https://other.example";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Builds the example site into `<target tmp>/qr-<name>` with extra arguments.
 fn build_into(name: &str, extra: &[&str]) -> PathBuf {
@@ -50,14 +47,6 @@ fn example_other_base() -> &'static Path {
 
 fn site() -> Site {
     Site::load(&repo(), &LoadOptions::default()).expect("example site loads")
-}
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap()
-}
-
-fn html(path: &Path) -> Html {
-    Html::parse_document(&std::fs::read_to_string(path).unwrap())
 }
 
 fn attr<'a>(e: &ElementRef<'a>, name: &str) -> &'a str {
@@ -636,18 +625,6 @@ fn a_poster_prints_on_one_a4_page_in_chromium() {
 }
 
 // ---- settings ----
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// The minimal fixture site with `extra` appended to its settings, built; returns the site
 /// folder, the output folder and the command's result.

@@ -1,6 +1,7 @@
 //! `yasno serve` end to end: a real server process on 127.0.0.1, a temporary copy of the
 //! example site, real file edits, real HTTP requests. Every wait is bounded.
 
+use crate::common::copy_dir;
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -20,18 +21,6 @@ struct Server {
     site: tempfile::TempDir,
     log: Arc<Mutex<String>>,
     agent: ureq::Agent,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 impl Server {

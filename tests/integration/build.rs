@@ -1,33 +1,18 @@
 //! `yasno build` and `yasno new`, run as the real binary on fixture sites in temporary
 //! folders; the output is parsed with a real HTML parser.
 
+use crate::common::{copy_dir, html, repo, sel};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use scraper::{Html, Selector};
+use scraper::Html;
 
 fn yasno(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_yasno"))
         .args(args)
         .output()
         .expect("run yasno")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// A copy of the minimal fixture site in a temporary folder.
@@ -45,14 +30,6 @@ fn build(root: &Path, out: &Path) -> Output {
         "--output",
         out.to_str().unwrap(),
     ])
-}
-
-fn html(path: &Path) -> Html {
-    Html::parse_document(&std::fs::read_to_string(path).unwrap())
-}
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap()
 }
 
 fn text(doc: &Html, s: &str) -> String {

@@ -1,0 +1,11 @@
+//! The integration tests, in one binary: each module runs the real `yasno` binary or library on
+//! sites in temporary folders. One binary links the crate and its dependencies once instead of
+//! six times, which is most of a fresh `cargo test` on a 2-core CI machine.
+
+mod build;
+mod check;
+mod collect;
+mod collect_crash;
+mod common;
+mod qr;
+mod serve;
