@@ -45,6 +45,24 @@ export function pagePaths(dir = siteDir()) {
   return out.sort();
 }
 
+/**
+ * Every page, except that of the pages made from one template per service and location (survey
+ * landing pages /q/<tag>/<slug>/ and posters /posters/<tag>/<slug>/) only the first of each
+ * location is kept: they differ in data only, and every service's own page (same names, same
+ * survey) stays in the list. The slower suites walk this list; axe's WCAG run walks every page.
+ */
+export function representativePaths(dir = siteDir()) {
+  const seen = new Set();
+  return pagePaths(dir).filter((p) => {
+    const m = /^\/(q|posters)\/([^/]+)\/[^/]+\/$/.exec(p);
+    if (!m) return true;
+    const key = `${m[1]}/${m[2]}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** The first service page ("/services/<slug>/") that carries a survey form. */
 export function servicePathWithSurvey(dir = siteDir()) {
   for (const p of pagePaths(dir)) {

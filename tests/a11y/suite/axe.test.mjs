@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { launch, axe, describe, presetA11y, noFailures } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths, servicePathWithSurvey, SUITE } from '../lib/site.mjs';
+import { siteDir, pagePaths, representativePaths, servicePathWithSurvey, SUITE } from '../lib/site.mjs';
 
 let browser, site, broken;
 before(async () => {
@@ -44,7 +44,7 @@ test('axe best-practice and AAA rules pass too on every page (e.g. all content i
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const failures = [];
-  for (const p of pagePaths()) {
+  for (const p of representativePaths()) {
     await page.goto(site.url + p);
     // With the panel open, so its content is judged too.
     if (await page.locator('.a11y-toggle').isVisible()) await page.$eval('.a11y-toggle', (b) => b.click());

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, noFailures, mountSurveyWidget } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths, servicePathWithSurvey } from '../lib/site.mjs';
+import { siteDir, representativePaths, servicePathWithSurvey } from '../lib/site.mjs';
 import { parseRgb, contrast } from '../lib/color.mjs';
 
 let browser, site;
@@ -115,7 +115,7 @@ for (const scheme of ['default', 'bw', 'wb', 'blue']) {
     if (scheme !== 'default') await ctx.addInitScript((s) => localStorage.setItem('yasno.a11y', JSON.stringify({ scheme: s })), scheme);
     const page = await ctx.newPage();
     const failures = [];
-    const pages = scheme === 'default' ? pagePaths() : ['/', servicePathWithSurvey()];
+    const pages = scheme === 'default' ? representativePaths() : ['/', servicePathWithSurvey()];
     for (const p of pages) {
       await page.goto(site.url + p);
       // The survey widget replaces the no-JS form when the survey nears the viewport or gets

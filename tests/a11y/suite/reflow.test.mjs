@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, presetA11y, noFailures } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths } from '../lib/site.mjs';
+import { siteDir, representativePaths } from '../lib/site.mjs';
 import { inPageLayoutProblems, TEXT_SPACING_CSS, TEXT_ZOOM_CSS } from '../lib/layout.mjs';
 
 let browser, site;
@@ -11,7 +11,7 @@ before(async () => { browser = await launch(); site = await serve(siteDir()); })
 after(async () => { await browser?.close(); await site?.close(); });
 
 /** Loads every page with the given context options and extra CSS; collects layout problems. */
-async function checkAll({ ctxOptions, css, overlap, preset, pages = pagePaths() }) {
+async function checkAll({ ctxOptions, css, overlap, preset, pages = representativePaths() }) {
   const ctx = await browser.newContext(ctxOptions);
   if (preset) await presetA11y(ctx, preset);
   const page = await ctx.newPage();

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, noFailures, mountSurveyWidget } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths, servicePathWithSurvey } from '../lib/site.mjs';
+import { siteDir, representativePaths, servicePathWithSurvey } from '../lib/site.mjs';
 
 let browser, site;
 before(async () => { browser = await launch(); site = await serve(siteDir()); });
@@ -57,7 +57,7 @@ for (const width of [1280, 320]) {
     const ctx = await browser.newContext({ viewport: { width, height: 800 } });
     const page = await ctx.newPage();
     const failures = [];
-    for (const p of pagePaths()) {
+    for (const p of representativePaths()) {
       await page.goto(site.url + p);
       if (await page.locator('.a11y-toggle').isVisible()) await page.click('.a11y-toggle');
       const s = await page.evaluate(smallTargets);

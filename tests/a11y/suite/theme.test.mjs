@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, axe, describe, presetA11y, noFailures } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths, servicePathWithSurvey } from '../lib/site.mjs';
+import { siteDir, representativePaths, servicePathWithSurvey } from '../lib/site.mjs';
 
 let browser, site;
 before(async () => { browser = await launch(); site = await serve(siteDir()); });
@@ -66,7 +66,7 @@ test('every page: lang, one h1, landmarks, skip link, 18 px text, line height 1.
   // The A4 posters and QR sheets (/posters/<tag>/…) are staff print sheets, not public pages:
   // no site header, footer or skip link, print-sized type. They are left out here and checked by
   // the smaller test below; axe, keyboard, reflow and targets still check them like every page.
-  for (const p of pagePaths().filter((x) => !isPrintSheet(x))) {
+  for (const p of representativePaths().filter((x) => !isPrintSheet(x))) {
     await page.goto(site.url + p);
     const f = await page.evaluate(pageFacts);
     const bad = [];
@@ -93,7 +93,7 @@ test('every page: lang, one h1, landmarks, skip link, 18 px text, line height 1.
 test('staff print sheets (/posters/<tag>/…): lang, one h1, a main landmark, no web fonts', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
-  const sheets = pagePaths().filter(isPrintSheet);
+  const sheets = representativePaths().filter(isPrintSheet);
   assert.ok(sheets.length > 0, 'no poster pages found');
   const failures = [];
   for (const p of sheets) {
@@ -153,7 +153,7 @@ test('body text contrast is at least 7:1 (axe color-contrast-enhanced) on every 
     const ctx = await browser.newContext();
     if (s) await presetA11y(ctx, s);
     const page = await ctx.newPage();
-    const pages = s ? ['/', servicePathWithSurvey(), '/contacts/'] : pagePaths();
+    const pages = s ? ['/', servicePathWithSurvey(), '/contacts/'] : representativePaths();
     for (const p of pages) {
       await page.goto(site.url + p);
       if (await page.locator('.a11y-toggle').isVisible()) await page.click('.a11y-toggle');
@@ -206,7 +206,7 @@ test('every page reads the same with JavaScript disabled', async () => {
     noJsForm: !!document.querySelector('#survey form.survey[action][method=post] input[type=radio]'),
     brokenControls: [...document.querySelectorAll('button')].filter((b) => b.getBoundingClientRect().height > 0 && !b.closest('form')).length,
   });
-  for (const p of pagePaths()) {
+  for (const p of representativePaths()) {
     await pOn.goto(site.url + p);
     await pOff.goto(site.url + p);
     const [a, b] = [await pOn.evaluate(facts), await pOff.evaluate(facts)];
