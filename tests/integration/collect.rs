@@ -103,18 +103,29 @@ impl Server {
             .unwrap()
     }
 
-    async fn post_form(&self, fields: &[(&str, &str)]) -> reqwest::Response {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
+    /// Posts `body` as `content_type` from a page at `origin`.
+    async fn post_from(
+        &self,
+        origin: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
         self.client
             .post(self.url("/api/answers"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", SITE)
+            .header("content-type", content_type)
+            .header("origin", origin)
             .body(body)
             .send()
             .await
             .unwrap()
+    }
+
+    async fn post_form(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.post_from(SITE, "application/x-www-form-urlencoded", body)
+            .await
     }
 
     /// Rows as stored, oldest first.
@@ -473,61 +484,51 @@ async fn cors_allows_only_the_site_origin() {
 
     // A foreign page that posts anyway (a simple form post needs no preflight) is refused.
     let res = server
-        .client
-        .post(server.url("/api/answers"))
-        .header("content-type", "application/json")
-        .header("origin", "https://evil.example")
-        .body(answer("foreign-origin-01").to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_from(
+            "https://evil.example",
+            "application/json",
+            answer("foreign-origin-01").to_string(),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(res.json::<Value>().await.unwrap()["field"], "origin");
     let res = server
-        .client
-        .post(server.url("/api/answers"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", "https://evil.example")
-        .body("service=opeka&survey=default&version=1&return_to=/&rating=5")
-        .send()
-        .await
-        .unwrap();
+        .post_from(
+            "https://evil.example",
+            "application/x-www-form-urlencoded",
+            "service=opeka&survey=default&version=1&return_to=/&rating=5",
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // The collector's own origin (as in `yasno serve`) is accepted.
     let res = server
-        .client
-        .post(server.url("/api/answers"))
-        .header("content-type", "application/json")
-        .header("origin", server.base.clone())
-        .body(answer("same-origin-0001").to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_from(
+            &server.base,
+            "application/json",
+            answer("same-origin-0001").to_string(),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(server.rows().len(), 1);
 
     // `Origin: null` (a page with `Referrer-Policy: no-referrer`) is fine for the no-JS
     // form, which cannot read the answer anyway, but not for JSON.
     let res = server
-        .client
-        .post(server.url("/api/answers"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", "null")
-        .body("service=opeka&survey=default&version=1&return_to=/&rating=5")
-        .send()
-        .await
-        .unwrap();
+        .post_from(
+            "null",
+            "application/x-www-form-urlencoded",
+            "service=opeka&survey=default&version=1&return_to=/&rating=5",
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = server
-        .client
-        .post(server.url("/api/answers"))
-        .header("content-type", "application/json")
-        .header("origin", "null")
-        .body(answer("null-origin-0001").to_string())
-        .send()
-        .await
-        .unwrap();
+        .post_from(
+            "null",
+            "application/json",
+            answer("null-origin-0001").to_string(),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(server.rows().len(), 2);
     server.stop().await;
