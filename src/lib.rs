@@ -4,6 +4,7 @@
 //! [`render`] turns the model into files in memory, and [`output`] writes them atomically.
 //! [`build`] is the thin orchestrator that calls them in order and owns no parsing itself.
 
+pub mod cache;
 pub mod check;
 pub mod collect;
 pub mod diagnostics;

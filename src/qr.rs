@@ -276,7 +276,7 @@ fn png_of(code: &Modules, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrErr
 
 /// Where a site keeps its QR cache: `<root>/.yasno-cache/qr.bin`.
 pub fn cache_path(root: &Path) -> PathBuf {
-    root.join(".yasno-cache").join("qr.bin")
+    crate::cache::path(root, "qr.bin")
 }
 
 /// Encoded codes by URL and error correction level, kept between builds so that a URL that
@@ -441,18 +441,10 @@ impl QrCache {
             .unwrap_or_default()
     }
 
-    /// Writes the cache to `path` through a temporary file renamed over it, so a reader never
-    /// sees half a file; a failure only costs time next build, so it is returned, not fatal.
+    /// Writes the cache (see [`crate::cache::save`]); a failure only costs time next build, so
+    /// it is returned, not fatal.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        // One temporary file per process: two builds of one site may save at the same time.
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, self.to_bytes())?;
-        std::fs::rename(&tmp, path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        crate::cache::save(path, &self.to_bytes())
     }
 }
 

@@ -553,7 +553,7 @@ pub fn to_build_diagnostic(
 
 /// Where a site keeps its check cache: `<root>/.yasno-cache/check.json`.
 pub fn cache_path(root: &Path) -> PathBuf {
-    root.join(".yasno-cache").join("check.json")
+    crate::cache::path(root, "check.json")
 }
 
 /// Reads the cache (an empty one when missing, unreadable or made for other settings).
@@ -566,15 +566,8 @@ pub fn load_cache(path: &Path, cfg: &CheckConfig) -> CheckCache {
 
 /// Writes the cache; a failure only costs speed next time, so it is returned, not fatal.
 pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec(cache).map_err(std::io::Error::other)?,
-    )?;
-    std::fs::rename(tmp, path)
+    let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
+    crate::cache::save(path, &bytes)
 }
 
 /// Today's date on this machine.

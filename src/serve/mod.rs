@@ -88,8 +88,8 @@ pub enum ServeError {
 fn collector_router(root: &Path, site: Option<&crate::site::Site>) -> Option<Router> {
     let site = site?;
     let surveys = crate::collect::cli::from_site(site);
-    let db = root.join(".yasno-cache").join("preview.db");
-    let opened = std::fs::create_dir_all(root.join(".yasno-cache"))
+    let db = crate::cache::path(root, "preview.db");
+    let opened = std::fs::create_dir_all(db.parent().unwrap_or(root))
         .map_err(|e| e.to_string())
         .and_then(|()| crate::collect::SqliteStore::open(&db).map_err(|e| e.to_string()));
     match opened {
