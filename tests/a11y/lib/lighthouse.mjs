@@ -12,8 +12,8 @@ export const LIGHTHOUSE_CLI = path.join(path.dirname(require.resolve('lighthouse
 
 /**
  * Runs Lighthouse on `url` (default: mobile emulation with simulated throttling; `desktop` uses
- * the desktop preset). Returns { accessibility, performance, failedA11yAudits, metrics, version, benchmarkIndex, args,
- * cls, totalBytes }.
+ * the desktop preset). Returns { accessibility, performance, failedA11yAudits, metrics, version,
+ * benchmarkIndex, args, cls, totalBytes }.
  */
 export async function runLighthouse(url, { desktop = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-lh-'));

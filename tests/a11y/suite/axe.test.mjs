@@ -40,7 +40,7 @@ test('axe finds no WCAG 2.2 A/AA violation (and nothing to review) on any page',
   noFailures(failures);
 });
 
-test('axe best-practice and AAA rules pass too on every page (e.g. all content in landmarks)', async () => {
+test('axe best-practice and AAA rules pass too on the representative pages (e.g. all content in landmarks)', async () => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const failures = [];

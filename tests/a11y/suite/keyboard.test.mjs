@@ -110,7 +110,7 @@ async function tabThrough(page) {
 }
 
 for (const scheme of ['default', 'bw', 'wb', 'blue']) {
-  test(`Tab reaches every control in DOM order with a visible focus indicator ${scheme === 'default' ? 'on every page' : 'on the home and a service page'} (scheme ${scheme})`, async () => {
+  test(`Tab reaches every control in DOM order with a visible focus indicator ${scheme === 'default' ? 'on the representative pages' : 'on the home and a service page'} (scheme ${scheme})`, async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     if (scheme !== 'default') await ctx.addInitScript((s) => localStorage.setItem('yasno.a11y', JSON.stringify({ scheme: s })), scheme);
     const page = await ctx.newPage();

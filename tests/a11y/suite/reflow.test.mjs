@@ -11,7 +11,7 @@ let browser, site;
 before(async () => { browser = await launch(); site = await serve(siteDir()); });
 after(async () => { await browser?.close(); await site?.close(); });
 
-/** Loads every page with the given context options and extra CSS; collects layout problems. */
+/** Loads `pages` (default: the representative pages) with the given context options and extra CSS; collects layout problems. */
 async function checkAll({ ctxOptions, css, overlap, preset, pages = representativePaths() }) {
   const ctx = await browser.newContext(ctxOptions);
   if (preset) await presetA11y(ctx, preset);

@@ -1,4 +1,5 @@
-// The default theme's accessibility claims (issue 2), checked in the browser on every page:
+// The default theme's accessibility claims (issue 2), checked in the browser on the
+// representative pages (lib/site.mjs):
 // base font >= 18 px, line height >= 1.5, body text contrast >= 7:1 (AAA), no italics and no
 // underline except links, skip link, landmarks, lang, one h1, print stylesheet, no web fonts,
 // and pages that read the same with JavaScript disabled.
@@ -57,7 +58,7 @@ function pageFacts() {
   };
 }
 
-test('every page: lang, one h1, landmarks, skip link, 18 px text, line height 1.5, no italics or stray underline, print CSS, no web fonts', async () => {
+test('every template: lang, one h1, landmarks, skip link, 18 px text, line height 1.5, no italics or stray underline, print CSS, no web fonts', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const fontRequests = [];
@@ -65,7 +66,7 @@ test('every page: lang, one h1, landmarks, skip link, 18 px text, line height 1.
   const failures = [];
   // The A4 posters and QR sheets (/posters/<tag>/…) are staff print sheets, not public pages:
   // no site header, footer or skip link, print-sized type. They are left out here and checked by
-  // the smaller test below; axe, keyboard, reflow and targets still check them like every page.
+  // the smaller test below; axe, keyboard, reflow and targets still check them like other pages.
   for (const p of representativePaths().filter((x) => !isPrintSheet(x))) {
     await page.goto(site.url + p);
     const f = await page.evaluate(pageFacts);
@@ -146,7 +147,7 @@ test('the skip link is shown on focus and moves focus to the main content', asyn
   await ctx.close();
 });
 
-test('body text contrast is at least 7:1 (axe color-contrast-enhanced) on every page and in every scheme', async () => {
+test('body text contrast is at least 7:1 (axe color-contrast-enhanced) on every template and in every scheme', async () => {
   const failures = [];
   const settings = [null, { scheme: 'bw' }, { scheme: 'wb' }, { scheme: 'blue' }];
   for (const s of settings) {
@@ -183,7 +184,7 @@ test('print stylesheet: navigation, panel and survey are left out, text is black
   await ctx.close();
 });
 
-test('every page reads the same with JavaScript disabled', async () => {
+test('every template reads the same with JavaScript disabled', async () => {
   const on = await browser.newContext();
   const off = await browser.newContext({ javaScriptEnabled: false });
   const [pOn, pOff] = [await on.newPage(), await off.newPage()];
