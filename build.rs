@@ -1,24 +1,26 @@
-//! Builds the survey widget (`widgets/survey`) into the files the binary embeds, so that one
+//! Puts the survey widget (`widgets/survey`) into the files the binary embeds, so that one
 //! `cargo build` (or `cargo install`) gives a `yasno` that writes the widget into `public/`
 //! without any WebAssembly tool on the editor's machine.
 //!
-//! Steps: a nested `cargo build` of the widget for `wasm32-unknown-unknown` with the
-//! `wasm-release` profile in its own target dir (no lock on the outer build dir); wasm-bindgen
-//! as a library (the same `=` version as the widget's `wasm-bindgen`); then
-//! `wasm-opt -Oz --converge` when a recent binaryen is found.
-//! Output: `$OUT_DIR/widget/{survey.js,survey_bg.wasm}`.
+//! The widget's bundle is committed in `widgets/survey/dist`, with the fingerprint of the
+//! inputs it was built from (`widgets/build/src/bundle.rs`: widget and survey-core sources,
+//! the build tool, `Cargo.lock`, the toolchain, the `wasm-release` profile). While the
+//! fingerprint matches, that bundle is embedded as it is: a fresh checkout compiles no
+//! WebAssembly. When an input changed, this script builds the widget itself by running
+//! `yasno-widget-build` (nested `cargo build` for `wasm32-unknown-unknown`, wasm-bindgen as a
+//! library, `wasm-opt` when found) into `OUT_DIR`, and warns that the committed bundle needs a
+//! refresh (`cargo run -p yasno-widget-build`); the unit test `widget::tests` fails until then.
+//! Output: `$OUT_DIR/widget/{survey.js,survey_bg.wasm,loader.js}`.
 //!
-//! `YASNO_WIDGET_STUB=1` embeds a stub instead (for rust-analyzer and quick checks);
-//! `YASNO_WASM_OPT=/path/to/wasm-opt` picks the optimizer (`YASNO_WASM_OPT=off` skips it).
+//! `YASNO_WIDGET_STUB=1` embeds a stub instead (for rust-analyzer and quick checks).
+
+#[path = "widgets/build/src/bundle.rs"]
+mod bundle;
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, exit};
-
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// binaryen releases before this one fail on wasm-bindgen's output (design.md).
-const MIN_BINARYEN: u32 = 116;
+use std::process::exit;
 
 fn main() {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
@@ -27,32 +29,43 @@ fn main() {
 
     println!("cargo::rerun-if-env-changed=YASNO_WIDGET_STUB");
     println!("cargo::rerun-if-env-changed=YASNO_WASM_OPT");
-    for path in [
-        "widgets/survey/src",
-        "widgets/survey/Cargo.toml",
-        "widgets/survey/loader.js",
-        "widgets/survey-core/src",
-        "widgets/survey-core/Cargo.toml",
-        "Cargo.lock",
-        "node_modules/.bin/wasm-opt",
-        "tests/browser/node_modules/.bin/wasm-opt",
-    ] {
-        // Naming a missing path would make cargo rerun this script on every build.
-        if root.join(path).exists() {
-            println!("cargo::rerun-if-changed={path}");
-        }
+    println!("cargo::rerun-if-changed=widgets/survey/loader.js");
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    println!("cargo::rerun-if-changed={}", bundle::DIST);
+    for input in bundle::INPUTS {
+        println!("cargo::rerun-if-changed={input}");
     }
 
     copy_loader(&root, &out);
     if env::var("YASNO_WIDGET_STUB").is_ok_and(|v| !v.is_empty() && v != "0") {
         write_stub(&out);
+        println!("cargo::rustc-env=YASNO_WIDGET_ORIGIN=stub");
         return;
     }
 
-    check_wasm_target();
-    let wasm = build_wasm(&root);
-    bindgen(&wasm, &out);
-    optimize(&root, &out.join("survey_bg.wasm"));
+    let dist = root.join(bundle::DIST);
+    let fingerprint = bundle::fingerprint(&root)
+        .unwrap_or_else(|e| fail(&format!("cannot read the survey widget's inputs: {e}")));
+    let origin = if bundle::recorded_fingerprint(&dist).as_deref() == Some(fingerprint.as_str()) {
+        for name in bundle::FILES {
+            let bytes = fs::read(dist.join(name)).unwrap_or_else(|e| {
+                fail(&format!(
+                    "cannot read {name} of the committed widget bundle: {e}"
+                ))
+            });
+            write(&out.join(name), &bytes);
+        }
+        "committed"
+    } else {
+        println!(
+            "cargo::warning=the survey widget's inputs changed since {} was built: building \
+             the widget now; refresh the committed bundle with `cargo run -p yasno-widget-build`",
+            bundle::DIST
+        );
+        build_widget(&root, &out);
+        "rebuilt"
+    };
+    println!("cargo::rustc-env=YASNO_WIDGET_ORIGIN={origin}");
 }
 
 fn fail(message: &str) -> ! {
@@ -88,159 +101,22 @@ fn write(path: &Path, bytes: &[u8]) {
     }
 }
 
-fn rustc() -> String {
-    env::var("RUSTC").unwrap_or_else(|_| "rustc".into())
-}
-
-fn check_wasm_target() {
-    let sysroot = Command::new(rustc())
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    let Some(sysroot) = sysroot else {
-        fail("cannot run `rustc --print sysroot` to find the wasm32 target");
-    };
-    let lib = Path::new(&sysroot).join("lib/rustlib").join(WASM_TARGET);
-    if !lib.exists() {
-        fail(&format!(
-            "the Rust target `{WASM_TARGET}` is not installed, and the survey widget needs it.\n\
-             fix: rustup target add {WASM_TARGET}\n\
-             (or set YASNO_WIDGET_STUB=1 to build yasno without the widget)"
-        ));
-    }
-}
-
-fn build_wasm(root: &Path) -> PathBuf {
-    let target_dir = env::var_os("CARGO_TARGET_DIR")
+/// Runs `yasno-widget-build` into `out`, in target dirs of its own (no lock on the outer
+/// build dir); the jobserver (`CARGO_MAKEFLAGS`) is shared.
+fn build_widget(root: &Path, out: &Path) {
+    let target = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("widget-build");
+        .unwrap_or_else(|| root.join("target"));
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(root)
-        .args([
-            "build",
-            "-p",
-            "yasno-survey-widget",
-            "--target",
-            WASM_TARGET,
-        ])
-        .args(["--profile", "wasm-release", "--target-dir"])
-        .arg(&target_dir);
-    // The outer build's flags are for the host (and for clippy); on wasm32 they break the
-    // build or wasm-bindgen (see design.md). The jobserver (CARGO_MAKEFLAGS) is shared.
-    for var in [
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CLIPPY_ARGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "CARGO_PRIMARY_PACKAGE",
-    ] {
-        cmd.env_remove(var);
-    }
-    let status = cmd
+    let status = bundle::nested_cargo(&cargo, root)
+        .args(["run", "--quiet", "-p", "yasno-widget-build", "--target-dir"])
+        .arg(target.join("widget-tool"))
+        .args(["--", "--allow-unoptimized"])
+        .arg(out)
+        .env("YASNO_WIDGET_TARGET_DIR", target.join("widget-build"))
         .status()
         .unwrap_or_else(|e| fail(&format!("cannot run cargo for the widget: {e}")));
     if !status.success() {
-        fail(&format!(
-            "building the survey widget for {WASM_TARGET} failed (see the messages above); \
-             try `cargo build -p yasno-survey-widget --target {WASM_TARGET}`"
-        ));
-    }
-    target_dir
-        .join(WASM_TARGET)
-        .join("wasm-release/survey.wasm")
-}
-
-fn bindgen(wasm: &Path, out: &Path) {
-    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
-    bindgen
-        .input_path(wasm)
-        .out_name("survey")
-        .typescript(false)
-        .omit_default_module_path(false);
-    let result = bindgen
-        .web(true)
-        .and_then(|b| b.generate(out))
-        .map_err(|e| format!("wasm-bindgen failed on {wasm:?}: {e:#}"));
-    if let Err(message) = result {
-        fail(&message);
-    }
-}
-
-/// The first wasm-opt that is recent enough: `YASNO_WASM_OPT`, the npm package `binaryen`
-/// installed at the root or for the browser tests, then `PATH`.
-fn find_wasm_opt(root: &Path) -> Option<PathBuf> {
-    let candidates: Vec<PathBuf> = match env::var("YASNO_WASM_OPT") {
-        Ok(v) if v == "off" => return None,
-        Ok(v) if !v.is_empty() => vec![PathBuf::from(v)],
-        _ => vec![
-            root.join("node_modules/.bin/wasm-opt"),
-            root.join("tests/browser/node_modules/.bin/wasm-opt"),
-            PathBuf::from("wasm-opt"),
-        ],
-    };
-    candidates.into_iter().find(|c| {
-        let version = Command::new(c).arg("--version").output().ok();
-        // "wasm-opt version 132 (version_132)"
-        let number = version.and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .split_whitespace()
-                .nth(2)
-                .and_then(|n| n.parse::<u32>().ok())
-        });
-        match number {
-            Some(n) if n >= MIN_BINARYEN => true,
-            Some(n) => {
-                println!(
-                    "cargo::warning=skipping {} (binaryen {n} is older than {MIN_BINARYEN}); \
-                     `npm install binaryen@132` gives a smaller widget",
-                    c.display()
-                );
-                false
-            }
-            None => false,
-        }
-    })
-}
-
-fn optimize(root: &Path, wasm: &Path) {
-    let Some(wasm_opt) = find_wasm_opt(root) else {
-        println!(
-            "cargo::warning=wasm-opt not found: the survey widget is not size-optimized \
-             (install with `npm install --prefix tests/browser`, or binaryen>={MIN_BINARYEN})"
-        );
-        return;
-    };
-    let tmp = wasm.with_extension("opt.wasm");
-    let status = Command::new(&wasm_opt)
-        // `--converge` repeats -Oz until the module stops shrinking: ~0.4 KB less after
-        // brotli for a few more seconds, and only when the widget changed.
-        .args(["-Oz", "--converge"])
-        // The features rustc enables by default for wasm32 (wasm-opt's own default is MVP).
-        .args([
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(wasm)
-        .arg("-o")
-        .arg(&tmp)
-        .status();
-    match status {
-        Ok(s) if s.success() => fs::rename(&tmp, wasm)
-            .unwrap_or_else(|e| fail(&format!("cannot replace {wasm:?}: {e}"))),
-        other => println!(
-            "cargo::warning=wasm-opt ({}) failed ({other:?}); the widget is kept unoptimized",
-            wasm_opt.display()
-        ),
+        fail("building the survey widget failed (see the messages above)");
     }
 }

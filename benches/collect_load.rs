@@ -2,9 +2,8 @@
 //!
 //! Starts the real collector (axum + SQLite in WAL with `synchronous = FULL`, group commit)
 //! on 127.0.0.1 with its database on disk under the target folder, then N clients post JSON
-//! answers with fresh client ids over keep-alive connections for a bounded time. The client
-//! runs on its own tokio runtime, so both share the machine's cores as they would on one
-//! host. At the end the database is counted: every answer that got a 2xx must be in it.
+//! answers with fresh client ids over keep-alive connections for a bounded time, one thread
+//! per client, so both share the machine's cores as they would on one host. At the end the database is counted: every answer that got a 2xx must be in it.
 //!
 //! Run: `cargo bench --bench collect_load` (env `LOAD_SECONDS`, default 10; `LOAD_CLIENTS`,
 //! default 64).
@@ -62,25 +61,19 @@ fn main() {
         .expect("serve");
     });
 
-    // The clients.
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    // The clients: one thread each with its own keep-alive connection (ureq, blocking), so
+    // the client side needs no runtime of its own.
     let url = format!("http://{addr}/api/answers");
     let deadline = Duration::from_secs(seconds);
     let started = Instant::now();
-    let results = client_rt.block_on(async {
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(clients)
-            .build()
-            .expect("client");
-        let mut tasks = Vec::new();
-        for c in 0..clients {
-            let http = http.clone();
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
             let url = url.clone();
-            tasks.push(tokio::spawn(async move {
+            std::thread::spawn(move || {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .into();
                 let mut latencies = Vec::new();
                 let mut failures = 0u64;
                 let mut n = 0u64;
@@ -91,12 +84,10 @@ fn main() {
                         1 + (n % 5)
                     );
                     let t = Instant::now();
-                    let ok = http
+                    let ok = agent
                         .post(&url)
                         .header("content-type", "application/json")
-                        .body(body)
-                        .send()
-                        .await
+                        .send(&body)
                         .is_ok_and(|r| r.status().is_success());
                     if ok {
                         latencies.push(t.elapsed().as_micros() as u32);
@@ -105,19 +96,17 @@ fn main() {
                     }
                 }
                 (latencies, failures)
-            }));
-        }
-        let mut all = Vec::new();
-        let mut failures = 0;
-        for t in tasks {
-            let (l, f) = t.await.expect("client task");
-            all.extend(l);
-            failures += f;
-        }
-        (all, failures)
-    });
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for t in threads {
+        let (l, f) = t.join().expect("client thread");
+        latencies.extend(l);
+        failures += f;
+    }
     let elapsed = started.elapsed().as_secs_f64();
-    let (mut latencies, failures) = results;
 
     let _ = stop.send(());
     server_rt.block_on(server).expect("server stops");

@@ -1,5 +1,6 @@
-//! The survey widget bundle, built by `build.rs` from `widgets/survey` and embedded in the
-//! binary, so that `yasno build` writes it into `public/widgets/` on any machine.
+//! The survey widget bundle, embedded in the binary by `build.rs` (the committed bundle in
+//! `widgets/survey/dist` while it matches its sources, else a fresh build of `widgets/survey`),
+//! so that `yasno build` writes it into `public/widgets/` on any machine.
 
 /// The widget files as (path relative to `public/widgets/`, bytes): `survey.js` (the
 /// wasm-bindgen glue), `survey_bg.wasm` (the widget) and `loader.js` (the small script each
@@ -39,5 +40,16 @@ mod tests {
             assert!(glue.contains("survey_bg.wasm"), "glue must find its module");
             assert!(get("survey_bg.wasm").len() > 10_000);
         }
+    }
+
+    /// The committed bundle must be the one built from the sources in the tree: when build.rs
+    /// had to rebuild the widget, the commit would carry a bundle of older sources.
+    #[test]
+    fn committed_widget_bundle_matches_its_sources() {
+        assert_ne!(
+            env!("YASNO_WIDGET_ORIGIN"),
+            "rebuilt",
+            "widgets/survey/dist is stale: run `cargo run -p yasno-widget-build` and commit it"
+        );
     }
 }

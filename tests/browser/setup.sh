@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the survey widget's browser tests need, idempotently:
 # Debian chromium (never `npx playwright install`) and the npm packages of package.json
-# (playwright-core, and binaryen for wasm-opt, which build.rs uses when present).
+# (playwright-core, and binaryen for wasm-opt, which yasno-widget-build uses when present).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 

@@ -11,10 +11,15 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /** A service of the example site that uses the default survey. */
 export const SERVICE = "naznachenie-opekuna";
 
-/** Runs `yasno build` and returns the output folder and the service page path. */
+/**
+ * Runs `yasno build` and returns the output folder and the service page path: with the binary
+ * in $YASNO (tests/run-all.sh passes the one `cargo test` built), else through `cargo run`.
+ */
 export function buildSite() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "yasno-browser-"));
-  execFileSync("cargo", ["run", "-q", "--", "build", "--root", ".", "--output", out], {
+  const args = ["build", "--root", ".", "--output", out];
+  const [cmd, argv] = process.env.YASNO ? [process.env.YASNO, args] : ["cargo", ["run", "-q", "--", ...args]];
+  execFileSync(cmd, argv, {
     cwd: repo,
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -7,10 +7,12 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use reqwest::StatusCode;
 use serde_json::{Value, json};
+use ureq::http::StatusCode;
 use yasno::collect::{self, CollectorConfig, RateLimit, ReportLabels, SqliteStore, Store};
 use yasno_survey_core::default_survey;
+
+use crate::common::{Http, Json, Reply};
 
 const SITE: &str = "https://uslugi.example.ru";
 const TOKEN: &str = "s3cret-token-for-tests-0123456789";
@@ -21,7 +23,7 @@ type Row = (String, String, String, String, i64, String, String, Value);
 struct Server {
     base: String,
     db: PathBuf,
-    client: reqwest::Client,
+    client: Http,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     store: Arc<SqliteStore>,
@@ -64,10 +66,7 @@ impl Server {
             .await
             .unwrap();
         });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = Http::new();
         Server {
             base: format!("http://{addr}"),
             db,
@@ -93,7 +92,7 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
-    async fn post_json(&self, body: &Value) -> reqwest::Response {
+    async fn post_json(&self, body: &Value) -> Reply {
         self.client
             .post(self.url("/api/answers"))
             .header("content-type", "application/json")
@@ -104,12 +103,7 @@ impl Server {
     }
 
     /// Posts `body` as `content_type` from a page at `origin`.
-    async fn post_from(
-        &self,
-        origin: &str,
-        content_type: &str,
-        body: impl Into<reqwest::Body>,
-    ) -> reqwest::Response {
+    async fn post_from(&self, origin: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
         self.client
             .post(self.url("/api/answers"))
             .header("content-type", content_type)
@@ -120,7 +114,7 @@ impl Server {
             .unwrap()
     }
 
-    async fn post_form(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+    async fn post_form(&self, fields: &[(&str, &str)]) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
@@ -181,7 +175,7 @@ async fn stores_a_json_answer_exactly_and_nothing_personal() {
     let mut server = Server::start(config()).await;
     let res = server.post_json(&answer("widget-client-0001")).await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.unwrap();
+    let body: Value = res.json();
     assert_eq!(body["status"], "stored");
 
     let rows = server.rows();
@@ -327,7 +321,7 @@ async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
     for (what, body, field) in json_cases {
         let res = server.post_json(&body).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{what}");
-        let err: Value = res.json().await.unwrap();
+        let err: Value = res.json();
         assert_eq!(err["field"], field, "{what}: {err}");
         assert!(err["message"].as_str().unwrap().len() > 5, "{what}");
     }
@@ -354,7 +348,7 @@ async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
     let huge = with(&|a| a["answers"]["comment"] = json!("x".repeat(40_000)));
     let res = server.post_json(&huge).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let err: Value = res.json().await.unwrap();
+    let err: Value = res.json();
     assert_eq!(err["field"], "body");
 
     // Form posts: an open redirect, a rating that is not a number, an unknown service.
@@ -384,7 +378,7 @@ async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
         let res = server.post_form(&form(&extra)).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{extra:?}");
         assert!(res.headers().get("location").is_none());
-        let err: Value = res.json().await.unwrap();
+        let err: Value = res.json();
         assert_eq!(err["field"], field, "{extra:?}");
     }
 
@@ -399,7 +393,7 @@ async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let page = scraper::Html::parse_document(&res.text().await.unwrap());
+    let page = scraper::Html::parse_document(&res.body().clone());
     let link = scraper::Selector::parse("a").unwrap();
     assert_eq!(
         page.select(&link).next().unwrap().value().attr("href"),
@@ -435,7 +429,7 @@ async fn stores_a_repeated_client_id_once_and_answers_success() {
     assert_eq!(first.status(), StatusCode::CREATED);
     let again = server.post_json(&answer("retry-client-0001")).await;
     assert_eq!(again.status(), StatusCode::OK);
-    assert_eq!(again.json::<Value>().await.unwrap()["status"], "duplicate");
+    assert_eq!(again.json::<Value>()["status"], "duplicate");
 
     // Retries racing each other (likely in one group commit) are stored once too.
     let mut tasks = Vec::new();
@@ -471,7 +465,7 @@ async fn cors_allows_only_the_site_origin() {
     let preflight = |origin: &'static str| {
         server
             .client
-            .request(reqwest::Method::OPTIONS, server.url("/api/answers"))
+            .request(ureq::http::Method::OPTIONS, server.url("/api/answers"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "content-type")
@@ -491,7 +485,7 @@ async fn cors_allows_only_the_site_origin() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(res.json::<Value>().await.unwrap()["field"], "origin");
+    assert_eq!(res.json::<Value>()["field"], "origin");
     let res = server
         .post_from(
             "https://evil.example",
@@ -550,7 +544,7 @@ async fn export_and_report_refuse_a_missing_or_wrong_token() {
             .await
             .unwrap();
         assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "{path}");
-        let text = wrong.text().await.unwrap();
+        let text = wrong.body().clone();
         assert!(!text.contains("opeka"), "{path} leaks data: {text}");
         let right = server
             .client
@@ -589,7 +583,7 @@ async fn export_is_csv_with_bom_and_header() {
         .await
         .unwrap();
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
-    let bytes = res.bytes().await.unwrap();
+    let bytes = res.body().as_bytes();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
@@ -640,7 +634,7 @@ async fn report_escapes_script_in_comments_and_masks_contacts() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
+    let html = res.body().clone();
     assert!(html.contains("&lt;script&gt;"), "comment is escaped");
     assert!(!html.contains("<script>alert"), "no live script");
     let doc = scraper::Html::parse_document(&html);
@@ -725,7 +719,7 @@ async fn health_answers_ok() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap()["status"], "ok");
+    assert_eq!(res.json::<Value>()["status"], "ok");
     server.stop().await;
 }
 

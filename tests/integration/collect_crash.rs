@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::common::Http;
+
 /// Starts `yasno collect` on a free port and returns it with its base URL.
 fn start(root: &Path, db: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
@@ -68,7 +70,7 @@ fn every_acknowledged_answer_survives_kill_9() {
     // time, which a slow or shared machine may not fill.
     let acks = Arc::new(AtomicUsize::new(0));
     let acked = rt.block_on(async {
-        let http = reqwest::Client::new();
+        let http = Http::with_timeout(Duration::from_secs(2));
         let mut tasks = Vec::new();
         for c in 0..16 {
             let http = http.clone();
@@ -96,7 +98,6 @@ fn every_acknowledged_answer_survives_kill_9() {
                         .post(&url)
                         .header("content-type", "application/json")
                         .body(body.to_string())
-                        .timeout(Duration::from_secs(2))
                         .send()
                         .await;
                     match res {
@@ -139,7 +140,7 @@ fn every_acknowledged_answer_survives_kill_9() {
     // Restart on the same file (SQLite recovers the WAL), then check every acknowledged id.
     let (mut again, url) = start(&root, &db);
     let health = rt
-        .block_on(reqwest::get(format!("{url}/api/health")))
+        .block_on(Http::new().get(format!("{url}/api/health")).send())
         .unwrap();
     assert!(health.status().is_success());
     let conn = rusqlite::Connection::open(&db).unwrap();

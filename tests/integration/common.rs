@@ -31,3 +31,103 @@ pub(crate) fn html(path: &Path) -> Html {
 pub(crate) fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
+
+/// A response with its body read: what the collector tests look at.
+pub(crate) type Reply = ureq::http::Response<String>;
+
+/// An HTTP client for async tests: ureq (blocking, already the `serve` tests' client) on
+/// tokio's blocking pool, so a test and the server it talks to can share one runtime. Redirects
+/// are not followed and error statuses are replies, not errors: the tests look at both.
+#[derive(Clone)]
+pub(crate) struct Http {
+    agent: ureq::Agent,
+}
+
+impl Http {
+    pub(crate) fn new() -> Self {
+        Self::with_timeout(std::time::Duration::from_secs(30))
+    }
+
+    /// A client whose requests give up after `timeout` in all.
+    pub(crate) fn with_timeout(timeout: std::time::Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(timeout))
+            .build()
+            .into();
+        Http { agent }
+    }
+
+    pub(crate) fn get(&self, url: impl Into<String>) -> Request {
+        self.request(ureq::http::Method::GET, url)
+    }
+
+    pub(crate) fn post(&self, url: impl Into<String>) -> Request {
+        self.request(ureq::http::Method::POST, url)
+    }
+
+    pub(crate) fn request(&self, method: ureq::http::Method, url: impl Into<String>) -> Request {
+        Request {
+            agent: self.agent.clone(),
+            builder: ureq::http::Request::builder()
+                .method(method)
+                .uri(url.into()),
+            body: Vec::new(),
+        }
+    }
+}
+
+/// A request being built; `send` runs it.
+pub(crate) struct Request {
+    agent: ureq::Agent,
+    builder: ureq::http::request::Builder,
+    body: Vec<u8>,
+}
+
+impl Request {
+    pub(crate) fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.builder = self.builder.header(name, value.as_ref());
+        self
+    }
+
+    pub(crate) fn bearer_auth(self, token: &str) -> Self {
+        self.header("authorization", format!("Bearer {token}"))
+    }
+
+    pub(crate) fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Sends the request; `Err` only when no HTTP reply came (refused, reset, timed out).
+    pub(crate) async fn send(self) -> Result<Reply, ureq::Error> {
+        let Request {
+            agent,
+            builder,
+            body,
+        } = self;
+        let request = builder.body(body).expect("a valid request");
+        tokio::task::spawn_blocking(move || {
+            let reply = agent.run(request)?;
+            let (parts, mut body) = reply.into_parts();
+            let text = body.read_to_string()?;
+            Ok(ureq::http::Response::from_parts(parts, text))
+        })
+        .await
+        .expect("the request thread")
+    }
+}
+
+/// Reading a reply's body as JSON.
+pub(crate) trait Json {
+    /// The body parsed as JSON (panics, naming the body, when it is not).
+    fn json<T: serde::de::DeserializeOwned>(&self) -> T;
+}
+
+impl Json for Reply {
+    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(self.body())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body()))
+    }
+}

@@ -18,7 +18,7 @@ const profile = mkdtempSync(join(tmpdir(), "yasno-chromium-"));
 
 const server = spawn(yasno, ["serve", "--port", "0", "--root", site], { stdio: ["ignore", "pipe", "inherit"] });
 const base = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("server did not start within 20 s")), 20000);
+  const timer = setTimeout(() => reject(new Error("server did not start within 60 s")), 60000);
   let out = "";
   server.stdout.on("data", (chunk) => {
     out += chunk;
@@ -47,16 +47,16 @@ try {
   let loads = 0;
   page.on("load", () => loads++);
   // Wait until the tab's event stream is open, or the edit could come before it.
-  await page.waitForFunction(() => window.__yasnoEvents?.readyState === 1, null, { timeout: 10000 });
+  await page.waitForFunction(() => window.__yasnoEvents?.readyState === 1, null, { timeout: 60000 });
   writeFileSync(file, original.replace(/^title = .*$/m, 'title = "Газета из браузерного теста"'));
   await page.waitForFunction(() => document.querySelector("main h1")?.textContent === "Газета из браузерного теста",
-    null, { timeout: 10000 });
+    null, { timeout: 60000 });
   assert.ok(loads >= 1, "the page reloaded itself");
   console.log("ok: an edit reloads the open tab with the new page");
 
   // 2. A broken edit: the tab shows the overlay over the last good page.
   writeFileSync(file, original.replace(/^title = /m, "titel = "));
-  await page.locator("#yasno-error").waitFor({ state: "visible", timeout: 10000 });
+  await page.locator("#yasno-error").waitFor({ state: "visible", timeout: 60000 });
   assert.equal(await h1(), "Газета из браузерного теста", "the last good page stays");
   const overlay = await page.locator("#yasno-error pre").textContent();
   assert.match(overlay, /gazeta\.md:2:/);
@@ -64,7 +64,7 @@ try {
 
   // 3. The fix removes the overlay by itself.
   writeFileSync(file, original);
-  await page.locator("#yasno-error").waitFor({ state: "detached", timeout: 10000 });
+  await page.locator("#yasno-error").waitFor({ state: "detached", timeout: 60000 });
   assert.notEqual(await h1(), "Газета из браузерного теста");
   console.log("ok: fixing the file removes the overlay");
 } catch (e) {

@@ -1,5 +1,6 @@
-// The built example site: taken from $YASNO_SITE_DIR, or built once with the debug binary
-// (tests/run-all.sh has just built it; a release build would compile every crate a second time).
+// The built example site: taken from $YASNO_SITE_DIR, or built once with the binary in $YASNO
+// (tests/run-all.sh passes the one `cargo test` built: a `cargo run` there would compile much of
+// the tree again, as dev-dependencies change the features of shared crates), else `cargo run`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,9 +15,12 @@ export const SUITE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 /** Builds the example site into a fresh temporary folder and returns its path. */
 export function buildSite() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-a11y-site-'));
-  const r = spawnSync('cargo', ['run', '--quiet', '--', 'build', '--root', '.', '--output', out],
-    { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`cargo run -- build failed with status ${r.status}`);
+  const args = ['build', '--root', '.', '--output', out];
+  const [cmd, argv] = process.env.YASNO
+    ? [process.env.YASNO, args]
+    : ['cargo', ['run', '--quiet', '--', ...args]];
+  const r = spawnSync(cmd, argv, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} build failed with status ${r.status}`);
   return out;
 }
 
