@@ -37,6 +37,9 @@ try {
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const page = await browser.newPage();
+  // Bounded, but generous: a shared host under heavy CPU steal took over 30 s for one load.
+  page.setDefaultTimeout(60000);
+  page.setDefaultNavigationTimeout(60000);
   const file = join(site, "content", "services", "gazeta.md");
   const original = readFileSync(file, "utf8");
   await page.goto(`${base}/services/gazeta/`);
