@@ -393,7 +393,7 @@ async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let page = scraper::Html::parse_document(&res.body().clone());
+    let page = scraper::Html::parse_document(res.body());
     let link = scraper::Selector::parse("a").unwrap();
     assert_eq!(
         page.select(&link).next().unwrap().value().attr("href"),
