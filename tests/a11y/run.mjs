@@ -9,7 +9,7 @@ const dir = process.env.YASNO_SITE_DIR || buildSite();
 console.log(`site: ${dir}\npages checked (${pagePaths(dir).length}):\n  ${pagePaths(dir).join('\n  ')}`);
 const only = process.argv.slice(2);
 const files = (only.length ? only : fs.readdirSync(path.join(SUITE, 'suite')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('suite', f)));
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...files],
   { cwd: SUITE, stdio: 'inherit', env: { ...process.env, YASNO_SITE_DIR: dir } });
 if (!process.env.YASNO_SITE_DIR) fs.rmSync(dir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -25,6 +25,8 @@ export async function openContext(options = {}) {
     headless: true,
     args: FLAGS,
     viewport: { width: 360, height: 640 },
+    // Playwright's default of 3 min to start is not always enough on a starved CI host.
+    timeout: 600000,
     ...options,
   });
   const close = async () => {

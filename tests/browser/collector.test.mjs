@@ -31,7 +31,7 @@ function startCollector(root, db) {
     env: { ...process.env, YASNO_ADMIN_TOKEN: "browser-test-token" },
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("collector did not start within 30 s")), 30000);
+    const timer = setTimeout(() => reject(new Error("collector did not start within 120 s")), 120000);
     let out = "";
     child.stdout.on("data", (chunk) => {
       out += chunk;
@@ -59,6 +59,14 @@ function storedAnswers() {
 
 
 before(async () => {
+  // Each step logs its time: on a starved CI host this hook once ran past its limit, and the
+  // log must say which step was slow.
+  const step = async (what, run) => {
+    const t0 = Date.now();
+    const value = await run();
+    console.log(`${what}: ${Date.now() - t0} ms`);
+    return value;
+  };
   work = fs.mkdtempSync(path.join(os.tmpdir(), "yasno-chain-"));
   const root = path.join(work, "site");
   const out = path.join(work, "public");
@@ -71,11 +79,12 @@ before(async () => {
   setSetting(siteToml, "base_url", web.url);
   setSetting(siteToml, "collector_url", "http://127.0.0.1:1"); // replaced once the port is known
   dbFile = path.join(work, "answers.db");
-  collector = await startCollector(root, dbFile);
+  collector = await step("collector started", () => startCollector(root, dbFile));
   setSetting(siteToml, "collector_url", collector.url);
-  execFileSync(yasno, ["build", "--root", root, "--output", out], { stdio: ["ignore", "ignore", "inherit"] });
-  browser = await openContext();
-}, { timeout: 120000 });
+  await step("site built", () =>
+    execFileSync(yasno, ["build", "--root", root, "--output", out], { stdio: ["ignore", "ignore", "inherit"] }));
+  browser = await step("chromium started", () => openContext());
+}, { timeout: 900000 });
 
 after(async () => {
   await browser?.close();

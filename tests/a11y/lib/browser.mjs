@@ -12,8 +12,22 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+/** Playwright's per-action and navigation limit in every context of the suite: its 30 s default
+ *  was exceeded by plain page loads on a CI-like host under 50 % CPU steal. */
+export const ACTION_TIMEOUT = 120_000;
+
+/** Starts chromium; every context it opens has the suite's limits ({@link ACTION_TIMEOUT}). */
+export async function launch() {
+  // Playwright's default of 3 min to start is not always enough on a starved CI host.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 600_000 });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const ctx = await newContext(options);
+    ctx.setDefaultTimeout(ACTION_TIMEOUT);
+    ctx.setDefaultNavigationTimeout(ACTION_TIMEOUT);
+    return ctx;
+  };
+  return browser;
 }
 
 /** The WCAG tags the issue asks for. */
@@ -53,7 +67,7 @@ export function noFailures(failures) {
  *  waits until the widget's form (ids `sw-…`) has replaced the no-JS form, and scrolls back to
  *  the top. Checks that depend on the survey's DOM (Tab order, targets) must run after this: the
  *  widget takes the survey over as soon as it nears the viewport or gets focus. */
-export async function mountSurveyWidget(page, timeout = 15_000) {
+export async function mountSurveyWidget(page, timeout = 60_000) {
   if (!(await page.locator('#survey .survey-data').count())) return false;
   await page.locator('#survey').scrollIntoViewIfNeeded();
   await page.waitForSelector('#survey form.survey [id^="sw-"]', { timeout });

@@ -25,16 +25,23 @@ export function inPageLayoutProblems(opts) {
     if (el.classList.length) s += '.' + [...el.classList].join('.');
     return s;
   };
-  // Content a screen reader still gets but that is deliberately not painted.
+  // Content a screen reader still gets but that is deliberately not painted. Memoised per
+  // element: the walks below ask for every element and every text node, and recomputing each
+  // ancestor chain made a long page cost seconds on a slow host.
+  const hiddenMemo = new Map();
   const hiddenOnPurpose = (el) => {
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
-      const cs = getComputedStyle(e);
-      if (cs.clipPath !== 'none' || (cs.clip && cs.clip !== 'auto')) return true;
-      if (e.classList.contains('hp') || e.classList.contains('visually-hidden')) return true;
-      if (e.getAttribute('aria-hidden') === 'true') return true;
-      if (cs.visibility === 'hidden' || cs.display === 'none') return true;
+    if (!el || el.nodeType !== 1) return false;
+    let hidden = hiddenMemo.get(el);
+    if (hidden === undefined) {
+      const cs = getComputedStyle(el);
+      hidden = cs.clipPath !== 'none' || (!!cs.clip && cs.clip !== 'auto')
+        || el.classList.contains('hp') || el.classList.contains('visually-hidden')
+        || el.getAttribute('aria-hidden') === 'true'
+        || cs.visibility === 'hidden' || cs.display === 'none'
+        || hiddenOnPurpose(el.parentElement);
+      hiddenMemo.set(el, hidden);
     }
-    return false;
+    return hidden;
   };
   const scrollsOnPurpose = (el) => !!el.querySelector('table, pre');
 

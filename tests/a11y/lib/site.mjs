@@ -49,22 +49,29 @@ export function pagePaths(dir = siteDir()) {
   return out.sort();
 }
 
+// The kind of page `p` is, by the template that made it: "/services/*/", "/q/*/*/", "/", …
+function pageKind(p) {
+  return p.replace(/^\/(q|posters)\/[^/]+\/[^/]+\/$/, '/$1/*/*/').replace(/^\/(services|categories|posters)\/[^/]+\/$/, '/$1/*/');
+}
+
 /**
- * Every page, except that of the pages made from one template per service and location (survey
- * landing pages /q/<tag>/<slug>/ and posters /posters/<tag>/<slug>/) only the first of each
- * location is kept: they differ in data only, and every service's own page (same names, same
- * survey) stays in the list. The slower suites walk this list; axe's WCAG run walks every page.
+ * One page of each kind (each template: home, 404, accessibility, contacts, FAQ, category,
+ * service, survey landing page, poster index, location posters, A4 poster), the one with the
+ * most HTML, since the most content is the likeliest to break a layout; plus the first service
+ * page with the survey, which the keyboard and target checks also use. The slower checks walk
+ * this list; axe's WCAG run and the 320 px reflow check walk every page.
  */
 export function representativePaths(dir = siteDir()) {
-  const seen = new Set();
-  return pagePaths(dir).filter((p) => {
-    const m = /^\/(q|posters)\/([^/]+)\/[^/]+\/$/.exec(p);
-    if (!m) return true;
-    const key = `${m[1]}/${m[2]}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const biggest = new Map();
+  for (const p of pagePaths(dir)) {
+    const file = p.endsWith('.html') ? path.join(dir, p) : path.join(dir, p, 'index.html');
+    const size = fs.statSync(file).size;
+    const kind = pageKind(p);
+    if (!biggest.has(kind) || size > biggest.get(kind).size) biggest.set(kind, { p, size });
+  }
+  const chosen = new Set([...biggest.values()].map((v) => v.p));
+  chosen.add(servicePathWithSurvey(dir));
+  return [...chosen].sort();
 }
 
 /** The first service page ("/services/<slug>/") that carries a survey form. */

@@ -1,5 +1,5 @@
 // Reflow at 320 px (WCAG 1.4.10) on every page; 200 % zoom (1.4.4), text spacing (1.4.12) and the
-// largest panel font on the representative pages (every template, every service page).
+// largest panel font on the representative pages (one of each template, lib/site.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, presetA11y, noFailures } from '../lib/browser.mjs';

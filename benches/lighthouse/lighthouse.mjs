@@ -1,10 +1,11 @@
-// Lighthouse 12.2.3 (npm) against Debian's chromium: accessibility and performance scores.
+// Lighthouse 12.2.3 (npm, installed in this folder) against Debian's chromium: accessibility and
+// performance scores.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { CHROMIUM, CHROMIUM_FLAGS } from './browser.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../tests/a11y/lib/browser.mjs';
 
 const require = createRequire(import.meta.url);
 /** The Lighthouse command line script inside node_modules. */
