@@ -29,6 +29,10 @@ export async function openContext(options = {}) {
     timeout: 600000,
     ...options,
   });
+  // Every wait returns as soon as its condition holds; the limits are sized for a CI host under
+  // heavy CPU steal, where a plain page load took over 30 s (playwright's default).
+  context.setDefaultTimeout(120000);
+  context.setDefaultNavigationTimeout(120000);
   const close = async () => {
     await context.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -37,7 +41,7 @@ export async function openContext(options = {}) {
 }
 
 /** Polls `check` (sync or async) every 50 ms until it is true; fails naming `what` after `ms`. */
-export async function waitFor(what, check, ms = 15000) {
+export async function waitFor(what, check, ms = 60000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;

@@ -229,7 +229,7 @@ async function completeSurveyByKeyboard(ctx, path) {
   if (widget) {
     // The survey widget (WebAssembly) replaced the form: it posts JSON and focuses its thanks.
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.activeElement?.id === 'sw-thanks', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.activeElement?.id === 'sw-thanks', null, { timeout: 60_000 });
   } else {
     await Promise.all([page.waitForURL(/#survey-thanks$/), page.keyboard.press('Enter')]);
     // The thanks message is shown (CSS :target) and the form is gone.
