@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # Each phase prints its start time, so a slow host's log says where the time went.
 phase() { echo "== $1 ($(date -u +%H:%M:%S), ${SECONDS}s into the tests)"; }
 
-# The browser suites' npm packages (Lighthouse alone is ~150) download while cargo compiles:
-# on a slow registry that took 22 min in CI. The setups do nothing when all is installed.
+# Debian's chromium and the browser suites' npm packages download while cargo compiles: on a
+# slow registry that took 22 min in CI. The setups do nothing when all is installed.
 setup_log="$(mktemp)"
 (bash tests/browser/setup.sh && bash tests/serve-browser/setup.sh && bash tests/a11y/setup.sh) \
   >"$setup_log" 2>&1 &
@@ -17,19 +17,24 @@ setup_pid=$!
 # The widget crate has no native tests, and compiling Yew for the host would only cost time:
 # its wasm32 bundle (committed, checked against its sources by build.rs) is what the browser
 # suites below exercise. The widget's build tool has no tests either.
-phase "cargo test"
-cargo test --workspace --exclude yasno-survey-widget --exclude yasno-widget-build
+cargo_test=(cargo test --workspace --exclude yasno-survey-widget --exclude yasno-widget-build)
+phase "cargo test: compile"
+"${cargo_test[@]}" --no-run
+# The tests run once chromium is there: the QR poster test prints with it.
+phase "waiting for chromium and the npm packages"
+if ! wait "$setup_pid"; then
+  cat "$setup_log"
+  echo "error: installing chromium or the browser suites' packages failed (log above)" >&2
+  exit 1
+fi
+cat "$setup_log"
+phase "cargo test: run"
+"${cargo_test[@]}"
 # The suites below run the binary that `cargo test` built for the integration tests. A
 # `cargo build` or `cargo run` here would compile much of the tree again: without the
 # dev-dependencies, shared crates (syn, serde, ...) resolve to other feature sets.
 export YASNO="${CARGO_TARGET_DIR:-$PWD/target}/debug/yasno"
 
-if ! wait "$setup_pid"; then
-  cat "$setup_log"
-  echo "error: installing the browser suites' packages failed (log above)" >&2
-  exit 1
-fi
-cat "$setup_log"
 # Every browser suite is bounded by its own limit (a hung browser fails the run with its log)
 # and, in CI, by the run's deadline ($YASNO_CI_DEADLINE, set by .ci/run): on a host under heavy
 # CPU steal the compile alone has taken 70 of CI's 90 minutes, and a run killed at the limit
