@@ -35,12 +35,13 @@ phase "cargo test: run"
 # dev-dependencies, shared crates (syn, serde, ...) resolve to other feature sets.
 export YASNO="${CARGO_TARGET_DIR:-$PWD/target}/debug/yasno"
 
-# Every browser suite is bounded by its own limit (a hung browser fails the run with its log;
-# the limits are about twice what the suites took on a host at 50 % CPU steal: widget 9 min,
-# live reload 1.5 min, a11y ~45 min) and, in CI, by the run's deadline ($YASNO_CI_DEADLINE, set by .ci/run): on a host under heavy
-# CPU steal the compile alone has taken 70 of CI's 90 minutes, and a run killed at the limit
-# lands nothing. A suite that meets the deadline is stopped and reported as not finished; any
-# test that failed before that still fails the run.
+# Every browser suite is bounded by its own limit (a hung browser fails the run with its log).
+# The limits are about twice what the suites took on a host at 50 % CPU steal (widget 9 min,
+# live reload 1.5 min; a11y over an hour, hence 90 min). In CI the run's deadline
+# ($YASNO_CI_DEADLINE, set by .ci/run) bounds them too: on such a host the compile alone has
+# taken 70 of CI's 90 minutes, and a run killed at CI's limit lands nothing. A suite that meets
+# the deadline is stopped and reported as not finished; any test that failed before that still
+# fails the run.
 unfinished=()
 browser_suite() {
   local name="$1" cap="$2"
