@@ -37,45 +37,12 @@ export YASNO="${CARGO_TARGET_DIR:-$PWD/target}/debug/yasno"
 
 # Every browser suite is bounded by its own limit (a hung browser fails the run with its log).
 # The limits are about twice what the suites took on a host at 50 % CPU steal (widget 9 min,
-# live reload 1.5 min; a11y over an hour, hence 90 min). In CI the run's deadline
-# ($YASNO_CI_DEADLINE, set by .ci/run) bounds them too: on such a host the compile alone has
-# taken 70 of CI's 90 minutes, and a run killed at CI's limit lands nothing. A suite that meets
-# the deadline is stopped and reported as not finished; any test that failed before that still
-# fails the run.
-unfinished=()
-browser_suite() {
-  local name="$1" cap="$2"
-  shift 2
-  local limit="$cap" by_deadline=0
-  if [ -n "${YASNO_CI_DEADLINE:-}" ]; then
-    local left=$((YASNO_CI_DEADLINE - $(date +%s)))
-    if [ "$left" -lt 120 ]; then
-      echo "NOT RUN: $name: ${left}s left before the CI deadline"
-      unfinished+=("$name (not run)")
-      return 0
-    fi
-    if [ "$left" -lt "$cap" ]; then limit="$left"; by_deadline=1; fi
-  fi
-  phase "$name (limit ${limit}s)"
-  local log status=0
-  log="$(mktemp)"
-  timeout --kill-after=30 "$limit" "$@" 2>&1 | tee "$log" || status=$?
-  if [ "$status" -eq 0 ]; then return 0; fi
-  if grep -qE '^[[:space:]]*not ok |✖' "$log"; then
-    echo "error: $name: a test failed (above)" >&2
-    exit 1
-  fi
-  if [ "$status" -eq 124 ] && [ "$by_deadline" -eq 1 ]; then
-    echo "NOT FINISHED: $name: stopped at the CI deadline with no test failed so far"
-    unfinished+=("$name (stopped at the deadline)")
-    return 0
-  fi
-  echo "error: $name exited with status $status" >&2
-  exit 1
-}
-browser_suite "survey widget in chromium" 1800 npm test --prefix tests/browser
-browser_suite "serve live reload in chromium" 900 node tests/serve-browser/live_reload.mjs
-browser_suite "accessibility in chromium" 5400 npm test --prefix tests/a11y
+# live reload 1.5 min; a11y over an hour, hence 90 min). In CI the run's deadline bounds them
+# too (tests/deadline.sh): on such a host the compile alone has taken 70 of CI's 90 minutes.
+source tests/deadline.sh
+bounded "survey widget in chromium" 1800 120 npm test --prefix tests/browser
+bounded "serve live reload in chromium" 900 120 node tests/serve-browser/live_reload.mjs
+bounded "accessibility in chromium" 5400 120 npm test --prefix tests/a11y
 phase "done"
 if [ "${#unfinished[@]}" -gt 0 ]; then
   echo "NOTE: not every browser suite finished within the CI time limit: ${unfinished[*]}"
