@@ -34,7 +34,9 @@ for (const desktop of [false, true]) {
 }
 await site.close();
 if (!process.env.YASNO_SITE_DIR) fs.rmSync(siteDir(), { recursive: true, force: true });
-if (failures.length) {
-  console.error(`${failures.length} problem(s):\n${[...new Set(failures)].join('\n')}`);
+// The same problem in every run is one problem.
+const problems = [...new Set(failures)];
+if (problems.length) {
+  console.error(`${problems.length} problem(s):\n${problems.join('\n')}`);
   process.exit(1);
 }

@@ -40,8 +40,12 @@ export async function openContext(options = {}) {
   return { context, close };
 }
 
+/** How long the suites wait for something to happen in the page (a poll that returns as soon as
+ *  it holds; sized for a CI host where a plain page load took over 30 s). */
+export const WAIT_MS = 60000;
+
 /** Polls `check` (sync or async) every 50 ms until it is true; fails naming `what` after `ms`. */
-export async function waitFor(what, check, ms = 60000) {
+export async function waitFor(what, check, ms = WAIT_MS) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;

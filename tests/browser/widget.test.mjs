@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { buildSite, SERVICE } from "./site.mjs";
 import { startServer } from "./server.mjs";
-import { openContext, waitFor } from "./browser.mjs";
+import { openContext, waitFor, WAIT_MS } from "./browser.mjs";
 
 let site;
 let server;
@@ -38,7 +38,7 @@ async function openPage() {
 
 async function mount(page) {
   await page.locator("#survey").scrollIntoViewIfNeeded();
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: 60000 });
+  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
 }
 
 const activeId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
@@ -78,7 +78,7 @@ test("a keyboard-only visitor rates and submits; the server receives exactly the
     await page.keyboard.press("Tab");
     if (await page.evaluate(() => document.getElementById("survey").contains(document.activeElement))) break;
   }
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: 60000 });
+  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
   await waitFor("focus to stay on the rating", async () => (await activeId(page)) === "sw-rating-1");
   assert.equal(await page.locator("#survey input[type=radio]:checked").count(), 0);
 
@@ -165,8 +165,8 @@ async function sendWhileDown(page) {
   await page.locator("#sw-rating-2").check();
   await page.locator("#sw-got_it-no").check();
   await page.locator("#survey button[type=submit]").click();
-  assert.match(await page.locator("#survey .survey-status[role=status]").innerText({ timeout: 60000 }), /Отправляем|Нет связи/);
-  await page.locator(".survey-stored").waitFor({ timeout: 60000 });
+  assert.match(await page.locator("#survey .survey-status[role=status]").innerText({ timeout: WAIT_MS }), /Отправляем|Нет связи/);
+  await page.locator(".survey-stored").waitFor({ timeout: WAIT_MS });
   assert.equal(await activeId(page), "sw-thanks");
   const stored = JSON.parse(await pending(page));
   assert.equal(stored.length, 1);
