@@ -163,6 +163,9 @@ test('the focus ring is really painted: pixels around a control change when it g
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   await page.goto(site.url + servicePathWithSurvey());
+  // Mount the survey widget first: it is fetched when the survey nears the viewport, and on a
+  // slow host it would otherwise replace the form while the loop below is tabbing through it.
+  assert.ok(await mountSurveyWidget(page), 'survey widget mounted');
   const kinds = ['.skip-link', '.site-header nav a', '.checklist input', 'form.survey input[type=radio]', 'form.survey textarea', 'form.survey button[type=submit]', '.site-footer a'];
   const scratch = await ctx.newPage();
   const failures = [];
@@ -177,6 +180,7 @@ test('the focus ring is really painted: pixels around a control change when it g
     }
     if (!found) { failures.push(`${k}: not reachable by Tab`); continue; }
     const box = await el.boundingBox();
+    if (!box) { failures.push(`${k}: focused but not rendered (no bounding box)`); continue; }
     const clip = { x: Math.max(0, box.x - 10), y: Math.max(0, box.y - 10), width: box.width + 20, height: box.height + 20 };
     const focused = await page.screenshot({ clip });
     await el.evaluate((e) => e.blur());
