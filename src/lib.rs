@@ -61,8 +61,10 @@ impl BuildOptions {
 pub struct BuildReport {
     /// Number of HTML pages.
     pub pages: usize,
-    /// Number of files written.
+    /// Number of files in the output.
     pub files: usize,
+    /// How many of them were unchanged since the previous build (linked, not written).
+    pub unchanged: usize,
     /// Wall time.
     pub elapsed: Duration,
     /// Non-fatal findings.
@@ -137,7 +139,10 @@ pub fn build_observed(
             .filter(|p| !matches!(p, render::Page::Sitemap | render::Page::Robots))
             .count(),
     });
-    let staging = output::Staging::new(&opts.output_dir())?;
+    // Files the previous build left unchanged are linked, not written again (src/output.rs).
+    let manifest_path = cache::path(&site.root, "output.json");
+    let previous = output::Manifest::load(&manifest_path, &opts.output_dir());
+    let staging = output::Staging::with_previous(&opts.output_dir(), previous)?;
     let pages = AtomicUsize::new(0);
     let files = AtomicUsize::new(0);
     let write = |f: OutputFile| {
@@ -206,10 +211,12 @@ pub fn build_observed(
     on_stage(BuildStage::Writing {
         files: files.load(Ordering::Relaxed),
     });
-    staging.commit()?;
+    let (manifest, committed) = staging.commit()?;
+    let _ = manifest.save(&manifest_path);
     Ok(BuildReport {
         pages: pages.into_inner(),
         files: files.into_inner(),
+        unchanged: committed.linked,
         elapsed: start.elapsed(),
         warnings,
     })

@@ -204,14 +204,16 @@ fn build(opts: yasno::BuildOptions) -> ExitCode {
             report.warnings.emit_to_stderr();
             let warnings = report.warnings.0.len();
             println!(
-                "Готово: {} страниц, {} файлов в {} за {:.2} с, предупреждений: {} / built {} pages, {} files in {:.2} s, {} warnings",
+                "Готово: {} страниц, {} файлов ({} без изменений) в {} за {:.2} с, предупреждений: {} / built {} pages, {} files ({} unchanged) in {:.2} s, {} warnings",
                 report.pages,
                 report.files,
+                report.unchanged,
                 out.display(),
                 report.elapsed.as_secs_f64(),
                 warnings,
                 report.pages,
                 report.files,
+                report.unchanged,
                 report.elapsed.as_secs_f64(),
                 warnings
             );

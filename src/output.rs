@@ -3,11 +3,24 @@
 //!
 //! Safety rule: yasno only ever replaces a folder it made itself (marked by
 //! [`MARKER`]) or an empty one; nothing outside the output folder is deleted.
+//!
+//! Unchanged files are not written again. A [`Manifest`] (kept in the site's cache) records, for
+//! each file of the current output, a hash of its contents and the identity of the file on disk
+//! (size, modification time, inode). When a build makes a file with the same contents and the
+//! file on disk is still the one recorded, the staging folder gets a hard link to it instead of a
+//! copy. On a site where one page changed, that saves writing (and then deleting) hundreds of
+//! megabytes, and unchanged files keep their modification time, so `rsync` and HTTP caches see
+//! only what really changed. The staged file is never written through: a path is written by
+//! creating a new file, so a link can never carry a change back into the previous output.
 
-use std::io;
+use std::collections::HashMap;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::render::OutputFile;
 
@@ -46,6 +59,105 @@ fn replaceable(dir: &Path) -> bool {
     }
 }
 
+/// What is known of one file of a built output: enough to tell that the file on disk is still
+/// the one written, and what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct FileRecord {
+    /// xxh3-128 of the contents.
+    hash: u128,
+    len: u64,
+    /// Modification time, nanoseconds since the epoch.
+    mtime_ns: i128,
+    /// Inode number (0 where the platform has none).
+    ino: u64,
+}
+
+impl FileRecord {
+    fn of(hash: u128, meta: &std::fs::Metadata) -> Self {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let ino = 0;
+        FileRecord {
+            hash,
+            len: meta.len(),
+            mtime_ns,
+            ino,
+        }
+    }
+}
+
+/// The files of one built output folder, kept in the site's cache so that the next build can
+/// link unchanged files instead of writing them (see the module documentation).
+///
+/// A manifest belongs to one output folder and one build of it: the build's id is written into
+/// the folder's [`MARKER`] too, and a manifest whose id the marker does not carry (another
+/// folder, an older build, a folder changed by hand) is ignored.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Absolute path of the output folder.
+    output: PathBuf,
+    /// Id of the build that made the folder, also in its marker.
+    build: String,
+    files: HashMap<String, FileRecord>,
+}
+
+/// First line of the marker; the second names the build (`build <id>`).
+const MARKER_TEXT: &str = "built by yasno\n";
+
+impl Manifest {
+    /// Reads the manifest at `path` if it describes the current contents of `out`; any doubt
+    /// gives an empty manifest (every file is then written).
+    pub fn load(path: &Path, out: &Path) -> Manifest {
+        let Ok(bytes) = std::fs::read(path) else {
+            return Manifest::default();
+        };
+        let Ok(m) = serde_json::from_slice::<Manifest>(&bytes) else {
+            return Manifest::default();
+        };
+        let marker = std::fs::read_to_string(out.join(MARKER)).unwrap_or_default();
+        let same_folder = std::path::absolute(out).is_ok_and(|o| o == m.output);
+        if same_folder && marker == marker_text(&m.build) {
+            m
+        } else {
+            Manifest::default()
+        }
+    }
+
+    /// Writes the manifest; a failure only costs speed next time, so it is returned, not fatal.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
+        crate::cache::save(path, &bytes)
+    }
+
+    /// Number of files recorded.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when no file is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+fn marker_text(build: &str) -> String {
+    format!("{MARKER_TEXT}build {build}\n")
+}
+
+/// A fresh build id: time and process, enough to tell two builds of one folder apart.
+fn new_build_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}-{:x}", now.as_nanos(), std::process::id())
+}
+
 /// A folder beside the output that a build fills; [`Staging::commit`] swaps it in, and
 /// dropping it without committing deletes it, leaving the previous output untouched.
 pub struct Staging {
@@ -53,11 +165,32 @@ pub struct Staging {
     out: PathBuf,
     parent: PathBuf,
     name: String,
+    /// The files of the current output, from its manifest (empty: write everything).
+    previous: Manifest,
+    /// What this build put in the staging folder.
+    staged: Mutex<HashMap<String, FileRecord>>,
+    linked: AtomicUsize,
+}
+
+/// Counts of a committed output: files written anew and files linked unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Committed {
+    /// Files written.
+    pub written: usize,
+    /// Unchanged files linked from the previous output.
+    pub linked: usize,
 }
 
 impl Staging {
-    /// Prepares a staging folder for `out`, refusing folders yasno did not make.
+    /// Prepares a staging folder for `out`, refusing folders yasno did not make. Every file
+    /// will be written.
     pub fn new(out: &Path) -> Result<Self, OutputError> {
+        Self::with_previous(out, Manifest::default())
+    }
+
+    /// Like [`Staging::new`], linking files that `previous` (the manifest of the current
+    /// output, see [`Manifest::load`]) shows unchanged instead of writing them.
+    pub fn with_previous(out: &Path, previous: Manifest) -> Result<Self, OutputError> {
         if out.exists() && !replaceable(out) {
             return Err(OutputError::NotOurs(out.to_owned()));
         }
@@ -78,27 +211,69 @@ impl Staging {
             out: out.to_owned(),
             parent,
             name,
+            previous,
+            staged: Mutex::new(HashMap::new()),
+            linked: AtomicUsize::new(0),
         })
     }
 
-    /// Writes one file into the staging folder (safe to call from many threads).
+    /// Writes one file into the staging folder (safe to call from many threads), or links the
+    /// previous output's copy when its contents are the same and it is untouched on disk.
     pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
         let p = self.dir.path().join(&f.path);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).map_err(io_err(d))?;
         }
-        std::fs::write(&p, &f.bytes).map_err(io_err(&p))
+        let hash = xxhash_rust::xxh3::xxh3_128(&f.bytes);
+        let record = match self.link_unchanged(&f.path, hash, f.bytes.len(), &p) {
+            Some(r) => {
+                self.linked.fetch_add(1, Ordering::Relaxed);
+                r
+            }
+            None => write_new(&p, &f.bytes)
+                .map(|meta| FileRecord::of(hash, &meta))
+                .map_err(io_err(&p))?,
+        };
+        self.staged
+            .lock()
+            .expect("no panics while holding the lock")
+            .insert(f.path.clone(), record);
+        Ok(())
     }
 
-    /// Puts the staged site in place of the output, then deletes the previous one.
-    pub fn commit(self) -> Result<(), OutputError> {
+    /// Links the previous output's `rel` to `to` if it holds `hash` and is still the file
+    /// the manifest recorded; its record, or `None` to write the file instead.
+    fn link_unchanged(&self, rel: &str, hash: u128, len: usize, to: &Path) -> Option<FileRecord> {
+        let old = self.previous.files.get(rel)?;
+        if old.hash != hash || old.len != len as u64 {
+            return None;
+        }
+        let from = self.out.join(rel);
+        let meta = std::fs::symlink_metadata(&from).ok()?;
+        if !meta.is_file() || FileRecord::of(hash, &meta) != *old {
+            return None;
+        }
+        std::fs::hard_link(&from, to).ok()?;
+        Some(*old)
+    }
+
+    /// Puts the staged site in place of the output, then deletes the previous one. Returns
+    /// the manifest of the new output (to save for the next build) and what was written.
+    pub fn commit(self) -> Result<(Manifest, Committed), OutputError> {
         let Staging {
             dir,
             out,
             parent,
             name,
+            previous: _,
+            staged,
+            linked,
         } = self;
-        std::fs::write(dir.path().join(MARKER), b"built by yasno\n").map_err(io_err(dir.path()))?;
+        let build = new_build_id();
+        std::fs::write(dir.path().join(MARKER), marker_text(&build)).map_err(io_err(dir.path()))?;
+        let files = staged
+            .into_inner()
+            .expect("no panics while holding the lock");
         let staged = dir.keep();
         if out.exists() {
             // Move the old site aside, put the new one in place, then delete the old one.
@@ -121,8 +296,31 @@ impl Staging {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(io_err(&out)(e));
         }
-        Ok(())
+        let linked = linked.into_inner();
+        let committed = Committed {
+            written: files.len() - linked,
+            linked,
+        };
+        Ok((
+            Manifest {
+                output: std::path::absolute(&out).unwrap_or(out),
+                build,
+                files,
+            },
+            committed,
+        ))
     }
+}
+
+/// Creates `path` (which must not exist: a staged path is never written twice, and never
+/// written through a link) and writes `bytes`; the new file's metadata.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<std::fs::Metadata> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.metadata()
 }
 
 /// Deletes the folder `dir` and everything in it, the entries of each folder in parallel (a
@@ -143,7 +341,7 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     let staging = Staging::new(out)?;
     files.par_iter().try_for_each(|f| staging.write(f))?;
-    staging.commit()
+    staging.commit().map(|_| ())
 }
 
 /// Writes files under `dir` in parallel, creating folders as needed.
@@ -190,6 +388,124 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("public")]);
+    }
+
+    /// Builds `files` into `out` the way `yasno build` does: with the manifest at `manifest`.
+    fn build(out: &Path, manifest: &Path, files: &[OutputFile]) -> Committed {
+        let staging = Staging::with_previous(out, Manifest::load(manifest, out)).unwrap();
+        files.iter().for_each(|f| staging.write(f).unwrap());
+        let (m, committed) = staging.commit().unwrap();
+        m.save(manifest).unwrap();
+        committed
+    }
+
+    #[cfg(unix)]
+    fn ino(p: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_and_changed_ones_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        let first = build(
+            &out,
+            &manifest,
+            &[file("a/index.html", "A"), file("b.txt", "B")],
+        );
+        assert_eq!(
+            first,
+            Committed {
+                written: 2,
+                linked: 0
+            }
+        );
+        let (a, b) = (ino(&out.join("a/index.html")), ino(&out.join("b.txt")));
+        let second = build(
+            &out,
+            &manifest,
+            &[file("a/index.html", "A"), file("b.txt", "B2")],
+        );
+        assert_eq!(
+            second,
+            Committed {
+                written: 1,
+                linked: 1
+            }
+        );
+        assert_eq!(
+            ino(&out.join("a/index.html")),
+            a,
+            "the unchanged file is the same file"
+        );
+        assert_ne!(ino(&out.join("b.txt")), b, "the changed file is a new file");
+        assert_eq!(std::fs::read_to_string(out.join("b.txt")).unwrap(), "B2");
+        // The link is the only name left: the previous output is gone.
+        let nlink = std::os::unix::fs::MetadataExt::nlink(
+            &std::fs::metadata(out.join("a/index.html")).unwrap(),
+        );
+        assert_eq!(nlink, 1);
+    }
+
+    #[test]
+    fn a_file_changed_by_hand_is_written_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        build(&out, &manifest, &[file("a.txt", "right")]);
+        std::fs::write(out.join("a.txt"), "edited by hand").unwrap();
+        let again = build(&out, &manifest, &[file("a.txt", "right")]);
+        assert_eq!(
+            again,
+            Committed {
+                written: 1,
+                linked: 0
+            }
+        );
+        assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "right");
+    }
+
+    #[test]
+    fn a_failed_build_leaves_linked_files_of_the_previous_output_intact() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        build(&out, &manifest, &[file("a.txt", "A"), file("b.txt", "B")]);
+        {
+            let staging = Staging::with_previous(&out, Manifest::load(&manifest, &out)).unwrap();
+            staging.write(&file("a.txt", "A")).unwrap();
+            staging.write(&file("b.txt", "new")).unwrap();
+            // Dropped without commit, as when a later page fails.
+        }
+        assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "A");
+        assert_eq!(std::fs::read_to_string(out.join("b.txt")).unwrap(), "B");
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            2,
+            "no staging folder left"
+        );
+        // The manifest still describes the output: the next build links both unchanged files.
+        let next = build(&out, &manifest, &[file("a.txt", "A"), file("b.txt", "B")]);
+        assert_eq!(
+            next,
+            Committed {
+                written: 0,
+                linked: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_manifest_of_another_folder_or_build_is_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = tmp.path().join("output.json");
+        let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+        build(&one, &manifest, &[file("a.txt", "A")]);
+        assert!(Manifest::load(&manifest, &two).is_empty());
+        // The same folder rebuilt without this manifest: its marker names another build.
+        let m = Manifest::load(&manifest, &one);
+        assert_eq!(m.len(), 1);
+        write_site(&one, &[file("a.txt", "A")]).unwrap();
+        assert!(Manifest::load(&manifest, &one).is_empty());
     }
 
     #[test]

@@ -14,7 +14,6 @@
 //! two small canvases (an SVG path and a greyscale bitmap) and encodes the bitmap with `png`.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use qrcode::render::{Canvas, Pixel, Renderer};
@@ -483,8 +482,20 @@ struct PathCanvas {
 impl PathCanvas {
     fn flush(&mut self) {
         if let Some((left, top, width)) = self.run.take() {
-            // Writing to a String cannot fail.
-            let _ = write!(self.drawn.path, "M{left} {top}h{width}v1h-{width}z");
+            // "M{left} {top}h{width}v1h-{width}z", without `write!`: a build draws one path
+            // per service and location, and formatting was most of the cost of drawing it.
+            let mut n = itoa::Buffer::new();
+            let path = &mut self.drawn.path;
+            path.push('M');
+            path.push_str(n.format(left));
+            path.push(' ');
+            path.push_str(n.format(top));
+            let width = n.format(width);
+            path.push('h');
+            path.push_str(width);
+            path.push_str("v1h-");
+            path.push_str(width);
+            path.push('z');
         }
     }
 }
@@ -497,7 +508,7 @@ impl Canvas for PathCanvas {
         PathCanvas {
             drawn: DrawnPath {
                 size: width,
-                path: String::new(),
+                path: String::with_capacity(4096),
             },
             run: None,
         }
