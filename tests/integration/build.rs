@@ -298,6 +298,16 @@ fn a_service_inherits_site_contacts_and_another_overrides_them() {
 /// Builds the minimal site once, breaks `file` with `edit`, builds again, and checks the
 /// failure: non-zero exit, the message names `file:line:col`, output untouched.
 fn assert_mistake(file: &str, edit: impl Fn(&str) -> String, expect_at: &str, expect_msg: &[&str]) {
+    assert_mistake_bytes(file, |s| edit(s).into_bytes(), expect_at, expect_msg);
+}
+
+/// Like `assert_mistake`, for an edit that leaves bytes that are not text.
+fn assert_mistake_bytes(
+    file: &str,
+    edit: impl Fn(&str) -> Vec<u8>,
+    expect_at: &str,
+    expect_msg: &[&str],
+) {
     let site = minimal_site();
     let out = site.path().join("public");
     assert!(build(site.path(), &out).status.success());
@@ -342,6 +352,21 @@ fn errors_on_bad_toml_with_its_line() {
         },
         "3:",
         &["invalid"],
+    );
+}
+
+#[test]
+fn errors_on_a_file_that_is_not_utf8_with_its_line() {
+    // A Windows-1251 "Я" (0xDF) at the start of line 3, as an editor's wrong encoding leaves it.
+    assert_mistake_bytes(
+        "content/services/inherits.md",
+        |s| {
+            let mut lines: Vec<Vec<u8>> = s.lines().map(|l| l.as_bytes().to_vec()).collect();
+            lines[2].insert(0, 0xDF);
+            lines.join(&b'\n')
+        },
+        "3:1",
+        &["not UTF-8", "save the file as UTF-8"],
     );
 }
 
