@@ -176,7 +176,8 @@ impl Theme {
     /// Renders a template into bytes, like [`Theme::render`] without checking the output's
     /// UTF-8 again (templates and values are `str`, so it is valid by construction).
     pub fn render_bytes(&self, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
-        let mut out = Vec::new();
+        // Most pages are 10-60 KB: starting big skips the copies of a growing buffer.
+        let mut out = Vec::with_capacity(64 * 1024);
         self.tera
             .render_to(name, ctx, &mut out)
             .map_err(|e| tera_diagnostic(&e, &self.sources))?;
