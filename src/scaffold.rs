@@ -124,7 +124,10 @@ pub fn new_site(dir: &Path) -> Result<(), NewError> {
         "content/pages/accessibility.md",
         ACCESSIBILITY_MD.as_bytes(),
     )?;
-    write(".gitignore", b"/public\n*.db\n*.db-wal\n*.db-shm\n")?;
+    write(
+        ".gitignore",
+        b"/public\n/.yasno-cache\n*.db\n*.db-wal\n*.db-shm\n",
+    )?;
     fn walk(d: &include_dir::Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
         for f in d.files() {
             out.push((f.path().to_string_lossy().into_owned(), f.contents()));

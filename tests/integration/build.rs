@@ -553,6 +553,15 @@ fn new_then_build_works_from_an_empty_folder() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc = html(&dir.join("public/services/primer/index.html"));
     assert_eq!(text(&doc, "h1"), "Пример услуги");
+    // The build output and the build caches stay out of the editors' repository.
+    assert!(dir.join(".yasno-cache").is_dir());
+    let ignored = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    for entry in ["/public", "/.yasno-cache"] {
+        assert!(
+            ignored.lines().any(|l| l == entry),
+            "{entry} not in .gitignore"
+        );
+    }
     // `new` refuses a folder that is not empty.
     assert!(!yasno(&["new", dir.to_str().unwrap()]).status.success());
 }

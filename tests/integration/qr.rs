@@ -708,12 +708,13 @@ fn a_location_tagged_web_or_a_repeated_tag_is_refused() {
 
 // ---- the cache of encoded codes ----
 
-/// Every file under `dir` by relative path.
+/// Every file of the site under `dir` by relative path (not yasno's marker, which names the
+/// build that wrote the folder).
 fn read_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && e.file_name() != yasno::output::MARKER)
         .map(|e| {
             let rel = e.path().strip_prefix(dir).unwrap().to_owned();
             (rel, std::fs::read(e.path()).unwrap())
