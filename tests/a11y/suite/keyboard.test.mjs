@@ -206,6 +206,10 @@ test('the focus ring is really painted: pixels around a control change when it g
 /** Completes the survey on `path` by keyboard only; returns the post the server received. */
 async function completeSurveyByKeyboard(ctx, path) {
   const page = await ctx.newPage();
+  // Kept for the failure message: a widget that never says thanks says why in its console.
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
   await page.goto(site.url + path);
   const before = site.posts.length;
   // Tab from the top of the page to the first question, as a keyboard user would.
@@ -233,7 +237,20 @@ async function completeSurveyByKeyboard(ctx, path) {
   if (widget) {
     // The survey widget (WebAssembly) replaced the form: it posts JSON and focuses its thanks.
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.activeElement?.id === 'sw-thanks', null, { timeout: 60_000 });
+    try {
+      await page.waitForFunction(() => document.activeElement?.id === 'sw-thanks', null, { timeout: 60_000 });
+    } catch (e) {
+      // Say what the visitor would see instead of the thanks, so a rare failure can be read.
+      const state = await page.evaluate(() => ({
+        active: `${document.activeElement?.tagName}#${document.activeElement?.id}[name=${document.activeElement?.getAttribute('name')}]`,
+        status: [...document.querySelectorAll('#survey [aria-live], #survey [role=alert], #survey .error')].map((x) => x.textContent.trim()).filter(Boolean),
+        checked: [...document.querySelectorAll('#survey input:checked')].map((x) => `${x.name}=${x.value}`),
+        comment: document.querySelector('#survey textarea')?.value,
+        html: document.querySelector('#survey')?.outerHTML.slice(0, 1500),
+      })).catch((err) => ({ evaluateFailed: String(err) }));
+      assert.fail(`no thanks after Enter (${e.message.split('\n')[0]}); posts ${site.posts.length - before}; ` +
+        `state ${JSON.stringify(state)}; console ${JSON.stringify(consoleLines.slice(-20))}`);
+    }
   } else {
     await Promise.all([page.waitForURL(/#survey-thanks$/), page.keyboard.press('Enter')]);
     // The thanks message is shown (CSS :target) and the form is gone.
