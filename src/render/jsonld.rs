@@ -21,7 +21,7 @@ struct Document<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Node<'a> {
-    Service(GovernmentService<'a>),
+    Service(Box<GovernmentService<'a>>),
     Faq(FaqPage<'a>),
 }
 
@@ -111,7 +111,7 @@ struct Answer<'a> {
 pub fn service(site: &Site, svc: &Service, contacts: &ContactsView, url: &str) -> String {
     let s = &site.settings;
     let page_url = format!("{}{}", s.base_url, url);
-    let mut graph = vec![Node::Service(GovernmentService {
+    let mut graph = vec![Node::Service(Box::new(GovernmentService {
         kind: "GovernmentService",
         area_served: Named {
             kind: "AdministrativeArea",
@@ -141,7 +141,7 @@ pub fn service(site: &Site, svc: &Service, contacts: &ContactsView, url: &str) -
         },
         service_type: &svc.meta.category,
         url: &page_url,
-    })];
+    }))];
     if !svc.meta.faq.is_empty() {
         graph.push(Node::Faq(FaqPage {
             kind: "FAQPage",

@@ -70,6 +70,26 @@ pub fn pages(site: &Site) -> Vec<Page> {
     p
 }
 
+/// What `faq.html` receives as `groups_html` while it renders; replaced by the groups after.
+/// An HTML comment, so a template that prints it anywhere else breaks nothing.
+const FAQ_GROUPS: &str = "<!-- yasno: faq groups -->";
+
+/// `page` with the first `marker` replaced by `parts`, in one allocation of the final size.
+fn splice(page: &[u8], marker: &[u8], parts: &[Vec<u8>]) -> Vec<u8> {
+    let Some(at) = page.windows(marker.len()).position(|w| w == marker) else {
+        // The theme's template does not show the groups.
+        return page.to_vec();
+    };
+    let len = page.len() - marker.len() + parts.iter().map(Vec::len).sum::<usize>();
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(&page[..at]);
+    for p in parts {
+        out.extend_from_slice(p);
+    }
+    out.extend_from_slice(&page[at + marker.len()..]);
+    out
+}
+
 /// Values every HTML page's layout uses.
 #[derive(Debug, Serialize)]
 struct Meta<'a> {
@@ -238,21 +258,37 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct FaqGroup {
                     service: ServiceLink,
+                    /// The service's path as an id prefix: `/services/x/` → `-services-x-`.
+                    anchor: String,
                     faq: Vec<FaqView>,
                 }
-                // The largest page of a site (every answer of every service): its answers
-                // are rendered in parallel, in the site's order.
+                // The largest page of a site: every answer of every service (30 MB at 10,000
+                // services). Each service's group is rendered on its own, in parallel, by
+                // `partials/faq-group.html`; the page template gets a marker in place of
+                // `groups_html`, and the groups are put in its place once. Handing Tera all
+                // groups as one value held the answers three times (135 MB at 10,000 services)
+                // and rendered them on one thread.
                 let with_faq: Vec<&Service> = site
                     .default_lang_services()
                     .filter(|x| !x.meta.faq.is_empty())
                     .collect();
-                let groups: Vec<FaqGroup> = with_faq
+                let strings = &self.theme.strings(&s.lang).value;
+                let groups = with_faq
                     .par_iter()
-                    .map(|x| FaqGroup {
-                        service: ServiceLink::new(x, s),
-                        faq: self.faq_views(x, &mut vec![]),
+                    .map(|x| {
+                        let service = ServiceLink::new(x, s);
+                        let group = FaqGroup {
+                            anchor: service.url.replace('/', "-"),
+                            service,
+                            faq: self.faq_views(x, &mut vec![]),
+                        };
+                        let mut ctx = tera::Context::new();
+                        ctx.insert_value("t", strings.clone());
+                        ctx.insert("g", &group);
+                        self.theme
+                            .render_bytes_sized("partials/faq-group.html", &ctx, 0)
                     })
-                    .collect();
+                    .collect::<Result<Vec<Vec<u8>>, Diagnostic>>()?;
                 let m = self.meta(
                     &s.lang,
                     t.get("faq_title"),
@@ -260,7 +296,15 @@ impl<'a> Renderer<'a> {
                     "/faq/",
                     "faq.html",
                 );
-                self.html("faq.html", "faq/index.html".into(), m, "groups", &groups)
+                let mut page = self.html(
+                    "faq.html",
+                    "faq/index.html".into(),
+                    m,
+                    "groups_html",
+                    &FAQ_GROUPS,
+                )?;
+                page.bytes = splice(&page.bytes, FAQ_GROUPS.as_bytes(), &groups);
+                Ok(page)
             }
             Page::Contacts => {
                 let m = self.meta(

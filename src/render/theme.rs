@@ -177,7 +177,18 @@ impl Theme {
     /// UTF-8 again (templates and values are `str`, so it is valid by construction).
     pub fn render_bytes(&self, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
         // Most pages are 10-60 KB: starting big skips the copies of a growing buffer.
-        let mut out = Vec::with_capacity(64 * 1024);
+        self.render_bytes_sized(name, ctx, 64 * 1024)
+    }
+
+    /// Like [`Theme::render_bytes`] with the output buffer's first capacity given (small
+    /// fragments kept in memory together should not each hold a page-sized buffer).
+    pub fn render_bytes_sized(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        capacity: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(capacity);
         self.tera
             .render_to(name, ctx, &mut out)
             .map_err(|e| tera_diagnostic(&e, &self.sources))?;

@@ -136,6 +136,52 @@ fn every_service_page_of_the_example_site_has_its_parts() {
 }
 
 #[test]
+fn the_all_questions_page_has_every_question_of_every_service_in_order() {
+    let out = build_example();
+    let public = out.path().join("public");
+    let faq = html(&public.join("faq/index.html"));
+    assert_eq!(faq.select(&sel("h1")).count(), 1);
+    // One section per service, linking to its page, with that page's questions in order.
+    let sections: Vec<_> = faq.select(&sel("main section")).collect();
+    assert!(sections.len() >= 8, "{} sections", sections.len());
+    let mut ids = BTreeSet::new();
+    for section in &sections {
+        let link = section
+            .select(&sel("h2 a"))
+            .next()
+            .expect("a link to the service");
+        let href = link.value().attr("href").unwrap();
+        let page = html(&public.join(href.trim_start_matches('/')).join("index.html"));
+        assert_eq!(link.text().collect::<String>(), text(&page, "h1"), "{href}");
+        let on_page: Vec<String> = page
+            .select(&sel("section:has(#faq) h3"))
+            .map(|h| h.text().collect())
+            .collect();
+        let here: Vec<String> = section
+            .select(&sel("h3"))
+            .map(|h| h.text().collect())
+            .collect();
+        assert_eq!(here, on_page, "questions of {href}");
+        assert_eq!(section.select(&sel(".answer")).count(), here.len());
+        // The section is labelled by its heading, and every id on the page is unique.
+        let h2 = section
+            .select(&sel("h2"))
+            .next()
+            .unwrap()
+            .value()
+            .id()
+            .unwrap();
+        assert_eq!(section.value().attr("aria-labelledby"), Some(h2));
+        for e in section.select(&sel("[id]")) {
+            assert!(
+                ids.insert(e.value().id().unwrap().to_owned()),
+                "id repeated"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_example_site_has_every_kind_of_page() {
     let out = build_example();
     let p = out.path().join("public");
