@@ -132,18 +132,18 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
         if let Some(survey) = &service.survey {
             surveys_by_service
                 .entry(service.slug.clone())
-                .or_insert_with(|| survey.clone());
+                .or_insert_with(|| yasno_survey_core::Survey::clone(survey));
             labels
                 .surveys
                 .entry(survey.id.clone())
-                .or_insert_with(|| survey.clone());
+                .or_insert_with(|| yasno_survey_core::Survey::clone(survey));
         }
     }
     for survey in site.surveys.values() {
         labels
             .surveys
             .entry(survey.id.clone())
-            .or_insert_with(|| survey.clone());
+            .or_insert_with(|| yasno_survey_core::Survey::clone(survey));
     }
     for location in &site.settings.locations {
         labels

@@ -42,8 +42,8 @@ pub struct Site {
     pub settings: Settings,
     /// Services in display order: by category order, weight, then title.
     pub services: Vec<Service>,
-    /// Survey definitions by id.
-    pub surveys: BTreeMap<String, Survey>,
+    /// Survey definitions by id (shared with the services that show them).
+    pub surveys: BTreeMap<String, Arc<Survey>>,
     /// Other pages from `content/pages/` (the accessibility statement, …).
     pub pages: Vec<ContentPage>,
     /// Indexes into `services` by slug (all languages), so looking up translations is not
@@ -108,8 +108,9 @@ pub struct Service {
     pub contacts: Contacts,
     /// Reception after inheritance from the settings.
     pub reception: Reception,
-    /// The survey shown on the page; `None` when turned off.
-    pub survey: Option<Survey>,
+    /// The survey shown on the page; `None` when turned off. Shared: most services show the
+    /// same survey, and 10,000 copies of it were a measurable part of a build.
+    pub survey: Option<Arc<Survey>>,
 }
 
 impl Service {
@@ -470,8 +471,15 @@ pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
     }
 }
 
+/// The survey of a site without `content/surveys/default.toml`, made once for all its services.
+static BUILT_IN_SURVEY: std::sync::LazyLock<Arc<Survey>> = std::sync::LazyLock::new(|| {
+    let mut s = yasno_survey_core::default_survey();
+    s.questions.iter_mut().for_each(|q| q.normalize());
+    Arc::new(s)
+});
+
 /// Loads every survey definition in `dir`.
-fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Survey> {
+fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Survey>> {
     let mut surveys = BTreeMap::new();
     for path in files_under(dir, &["toml", "yaml", "yml"]) {
         let source = match read(&path) {
@@ -527,7 +535,7 @@ fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Survey>
             );
         }
         if problems.is_empty() {
-            surveys.insert(survey.id.clone(), survey);
+            surveys.insert(survey.id.clone(), Arc::new(survey));
         }
     }
     surveys
@@ -589,7 +597,7 @@ fn slug_and_lang(path: &Path, settings: &Settings) -> (String, String) {
 fn load_service(
     path: &Path,
     settings: &Settings,
-    surveys: &BTreeMap<String, Survey>,
+    surveys: &BTreeMap<String, Arc<Survey>>,
     opts: &LoadOptions,
 ) -> Result<Option<Service>, Diagnostics> {
     let source = read(path)?;
@@ -668,11 +676,12 @@ fn load_service(
 
     let survey = match &meta.survey {
         Some(SurveyChoice::Enabled(false)) => None,
-        None | Some(SurveyChoice::Enabled(true)) => surveys.get("default").cloned().or_else(|| {
-            let mut s = yasno_survey_core::default_survey();
-            s.questions.iter_mut().for_each(|q| q.normalize());
-            Some(s)
-        }),
+        None | Some(SurveyChoice::Enabled(true)) => Some(
+            surveys
+                .get("default")
+                .cloned()
+                .unwrap_or_else(|| BUILT_IN_SURVEY.clone()),
+        ),
         Some(SurveyChoice::Id(id)) => match surveys.get(id) {
             Some(s) => Some(s.clone()),
             None => {
