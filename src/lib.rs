@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostics;
-use render::{OutputFile, Theme};
+use render::{FileSink as _, OutputFile, Theme};
 use site::{LoadOptions, Site};
 
 /// Options of `yasno build`.
@@ -88,6 +88,47 @@ impl From<Diagnostics> for BuildError {
     }
 }
 
+/// Where a build puts rendered files: the staging folder, counting pages and files.
+struct BuildSink<'a> {
+    staging: &'a output::Staging,
+    out: PathBuf,
+    pages: AtomicUsize,
+    files: AtomicUsize,
+}
+
+impl BuildSink<'_> {
+    fn io(&self, e: output::OutputError) -> diagnostics::Diagnostic {
+        diagnostics::Diagnostic::file_error("io", &self.out, e.to_string())
+    }
+
+    fn count(&self, path: &str) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        if path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl render::FileSink for BuildSink<'_> {
+    fn put(&self, f: OutputFile) -> Result<(), diagnostics::Diagnostic> {
+        self.staging.write(&f).map_err(|e| self.io(e))?;
+        self.count(&f.path);
+        Ok(())
+    }
+
+    fn put_pieces(
+        &self,
+        path: String,
+        fill: &mut render::PieceFill<'_>,
+    ) -> Result<(), diagnostics::Diagnostic> {
+        let mut file = self.staging.create_pieces(&path).map_err(|e| self.io(e))?;
+        fill(&mut |piece| file.write(piece).map_err(|e| self.io(e)))?;
+        self.staging.finish_pieces(file).map_err(|e| self.io(e))?;
+        self.count(&path);
+        Ok(())
+    }
+}
+
 /// Loads the site and its theme.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Diagnostics> {
     let site = Site::load(&opts.root, &opts.load_options())?;
@@ -143,18 +184,13 @@ pub fn build_observed(
     let manifest_path = cache::path(&site.root, "output.json");
     let previous = output::Manifest::load(&manifest_path, &opts.output_dir());
     let staging = output::Staging::with_previous(&opts.output_dir(), previous)?;
-    let pages = AtomicUsize::new(0);
-    let files = AtomicUsize::new(0);
-    let write = |f: OutputFile| {
-        staging.write(&f).map_err(|e| {
-            diagnostics::Diagnostic::file_error("io", &opts.output_dir(), e.to_string())
-        })?;
-        files.fetch_add(1, Ordering::Relaxed);
-        if f.path.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok(())
+    let sink = BuildSink {
+        staging: &staging,
+        out: opts.output_dir(),
+        pages: AtomicUsize::new(0),
+        files: AtomicUsize::new(0),
     };
+    let write = |f: OutputFile| sink.put(f);
     // Checking and rendering read the same model and do not depend on each other: run them
     // side by side. Check findings are warnings, or fail the build under --strict; they are
     // cached by content, so unchanged pages are not checked again.
@@ -169,7 +205,7 @@ pub fn build_observed(
         || {
             let renderer = render::Renderer::new(&site, &theme);
             let (pages, qr) = rayon::join(
-                || renderer.render_each(write),
+                || renderer.render_each(&sink),
                 || {
                     // Encoded QR codes are cached by URL: an unchanged URL is not encoded
                     // again. The cache keeps exactly the codes this build used.
@@ -206,16 +242,15 @@ pub fn build_observed(
     rendered?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
-        files.fetch_add(1, Ordering::Relaxed);
+        sink.files.fetch_add(1, Ordering::Relaxed);
     }
-    on_stage(BuildStage::Writing {
-        files: files.load(Ordering::Relaxed),
-    });
+    let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
+    on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
     Ok(BuildReport {
-        pages: pages.into_inner(),
-        files: files.into_inner(),
+        pages,
+        files,
         unchanged: committed.linked,
         elapsed: start.elapsed(),
         warnings,

@@ -312,6 +312,64 @@ impl Staging {
     }
 }
 
+/// A file being written into the staging folder piece by piece (see
+/// [`Staging::create_pieces`]); it is recorded when [`Staging::finish_pieces`] takes it.
+pub struct PieceFile {
+    rel: String,
+    path: PathBuf,
+    file: io::BufWriter<std::fs::File>,
+    hash: xxhash_rust::xxh3::Xxh3,
+}
+
+impl PieceFile {
+    /// Appends `piece`.
+    pub fn write(&mut self, piece: &[u8]) -> Result<(), OutputError> {
+        self.hash.update(piece);
+        self.file.write_all(piece).map_err(io_err(&self.path))
+    }
+}
+
+impl Staging {
+    /// Starts a file that is written in pieces, for one too big to hold in memory whole. It
+    /// is always written (never linked from the previous output).
+    pub fn create_pieces(&self, rel: &str) -> Result<PieceFile, OutputError> {
+        let path = self.dir.path().join(rel);
+        if let Some(d) = path.parent() {
+            std::fs::create_dir_all(d).map_err(io_err(d))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        Ok(PieceFile {
+            rel: rel.to_owned(),
+            file: io::BufWriter::with_capacity(256 * 1024, file),
+            path,
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+        })
+    }
+
+    /// Completes a file started with [`Staging::create_pieces`].
+    pub fn finish_pieces(&self, f: PieceFile) -> Result<(), OutputError> {
+        let PieceFile {
+            rel,
+            path,
+            file,
+            hash,
+        } = f;
+        let file = file
+            .into_inner()
+            .map_err(|e| io_err(&path)(e.into_error()))?;
+        let meta = file.metadata().map_err(io_err(&path))?;
+        self.staged
+            .lock()
+            .expect("no panics while holding the lock")
+            .insert(rel, FileRecord::of(hash.digest128(), &meta));
+        Ok(())
+    }
+}
+
 /// Creates `path` (which must not exist: a staged path is never written twice, and never
 /// written through a link) and writes `bytes`; the new file's metadata.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<std::fs::Metadata> {
@@ -446,6 +504,40 @@ mod tests {
             &std::fs::metadata(out.join("a/index.html")).unwrap(),
         );
         assert_eq!(nlink, 1);
+    }
+
+    #[test]
+    fn a_file_written_in_pieces_holds_them_in_order_and_is_recorded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        let staging = Staging::with_previous(&out, Manifest::load(&manifest, &out)).unwrap();
+        let mut f = staging.create_pieces("faq/index.html").unwrap();
+        for piece in ["<h1>", "Вопросы", "</h1>"] {
+            f.write(piece.as_bytes()).unwrap();
+        }
+        staging.finish_pieces(f).unwrap();
+        // A path is written once: a second file there is an error, never a write through.
+        assert!(staging.create_pieces("faq/index.html").is_err());
+        let (m, committed) = staging.commit().unwrap();
+        m.save(&manifest).unwrap();
+        assert_eq!(
+            committed,
+            Committed {
+                written: 1,
+                linked: 0
+            }
+        );
+        let page = std::fs::read_to_string(out.join("faq/index.html")).unwrap();
+        assert_eq!(page, "<h1>Вопросы</h1>");
+        // Its record is right: the same bytes, built whole next time, are linked.
+        let next = build(&out, &manifest, &[file("faq/index.html", &page)]);
+        assert_eq!(
+            next,
+            Committed {
+                written: 0,
+                linked: 1
+            }
+        );
     }
 
     #[test]

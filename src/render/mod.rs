@@ -31,6 +31,34 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// Where rendered files go, as soon as each is made.
+pub trait FileSink: Sync {
+    /// Takes one whole file.
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
+
+    /// Takes a file in pieces: `fill` hands each piece, in order, to the function it gets.
+    /// For pages too big to hold whole (the all-questions page is 30 MB at 10,000
+    /// services); by default the pieces are gathered and passed to [`FileSink::put`].
+    fn put_pieces(&self, path: String, fill: &mut PieceFill<'_>) -> Result<(), Diagnostic> {
+        let mut bytes = Vec::new();
+        fill(&mut |piece| {
+            bytes.extend_from_slice(piece);
+            Ok(())
+        })?;
+        self.put(OutputFile { path, bytes })
+    }
+}
+
+/// Writes a file's pieces, in order, into the function it is given (see [`FileSink`]).
+pub type PieceFill<'a> =
+    dyn FnMut(&mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>) -> Result<(), Diagnostic> + 'a;
+
+impl<F: Fn(OutputFile) -> Result<(), Diagnostic> + Sync> FileSink for F {
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic> {
+        self(file)
+    }
+}
+
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Page {
@@ -74,21 +102,8 @@ pub fn pages(site: &Site) -> Vec<Page> {
 /// An HTML comment, so a template that prints it anywhere else breaks nothing.
 const FAQ_GROUPS: &str = "<!-- yasno: faq groups -->";
 
-/// `page` with the first `marker` replaced by `parts`, in one allocation of the final size.
-fn splice(page: &[u8], marker: &[u8], parts: &[Vec<u8>]) -> Vec<u8> {
-    let Some(at) = page.windows(marker.len()).position(|w| w == marker) else {
-        // The theme's template does not show the groups.
-        return page.to_vec();
-    };
-    let len = page.len() - marker.len() + parts.iter().map(Vec::len).sum::<usize>();
-    let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(&page[..at]);
-    for p in parts {
-        out.extend_from_slice(p);
-    }
-    out.extend_from_slice(&page[at + marker.len()..]);
-    out
-}
+/// Where the all-questions page is written.
+const FAQ_PATH: &str = "faq/index.html";
 
 /// Values every HTML page's layout uses.
 #[derive(Debug, Serialize)]
@@ -126,13 +141,15 @@ impl<'a> Renderer<'a> {
 
     /// Renders every page in parallel and hands each file to `sink` as soon as it is made,
     /// so a large site never sits in memory whole. Every error is collected.
-    pub fn render_each(
-        &self,
-        sink: impl Fn(OutputFile) -> Result<(), Diagnostic> + Sync,
-    ) -> Result<(), Diagnostics> {
+    pub fn render_each(&self, sink: &impl FileSink) -> Result<(), Diagnostics> {
         let errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
-            .filter_map(|p| self.render(*p).and_then(&sink).err())
+            .filter_map(|p| match p {
+                Page::Faq => sink
+                    .put_pieces(FAQ_PATH.to_owned(), &mut |emit| self.faq_pieces(emit))
+                    .err(),
+                _ => self.render(*p).and_then(|f| sink.put(f)).err(),
+            })
             .collect();
         if errors.is_empty() {
             return Ok(());
@@ -149,7 +166,7 @@ impl<'a> Renderer<'a> {
     /// Renders every page into memory (for the preview server and tests).
     pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
         let files = std::sync::Mutex::new(Vec::new());
-        self.render_each(|f| {
+        self.render_each(&|f| {
             files
                 .lock()
                 .expect("no panics while holding the lock")
@@ -177,6 +194,66 @@ impl<'a> Renderer<'a> {
             path: out_path,
             bytes: self.theme.render_bytes(template, &ctx)?,
         })
+    }
+
+    /// The all-questions page, in pieces: every answer of every service (30 MB at 10,000
+    /// services). `faq.html` renders with a marker in place of `groups_html`; each service's
+    /// group is rendered by `partials/faq-group.html`, a chunk of services at a time in
+    /// parallel, and handed on in order where the marker was, so the page is never held whole
+    /// while it is written. (Handing Tera all groups as one value held the answers three
+    /// times, 135 MB at 10,000 services, and rendered them on one thread.)
+    fn faq_pieces(
+        &self,
+        emit: &mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        #[derive(Serialize)]
+        struct FaqGroup {
+            service: ServiceLink,
+            /// The service's path as an id prefix: `/services/x/` → `-services-x-`.
+            anchor: String,
+            faq: Vec<FaqView>,
+        }
+        let site = self.site;
+        let s = &site.settings;
+        let t = self.theme.strings(&s.lang);
+        let m = self.meta(
+            &s.lang,
+            t.get("faq_title"),
+            t.get("faq_description"),
+            "/faq/",
+            "faq.html",
+        );
+        let page = self.html("faq.html", FAQ_PATH.into(), m, "groups_html", &FAQ_GROUPS)?;
+        let marker = FAQ_GROUPS.as_bytes();
+        let Some(at) = page.bytes.windows(marker.len()).position(|w| w == marker) else {
+            // The theme's template does not show the groups.
+            return emit(&page.bytes);
+        };
+        emit(&page.bytes[..at])?;
+        let with_faq: Vec<&Service> = site
+            .default_lang_services()
+            .filter(|x| !x.meta.faq.is_empty())
+            .collect();
+        for chunk in with_faq.chunks(64) {
+            let groups = chunk
+                .par_iter()
+                .map(|x| {
+                    let service = ServiceLink::new(x, s);
+                    let group = FaqGroup {
+                        anchor: service.url.replace('/', "-"),
+                        service,
+                        faq: self.faq_views(x, &mut vec![]),
+                    };
+                    let mut ctx = tera::Context::new();
+                    ctx.insert_value("t", t.value.clone());
+                    ctx.insert("g", &group);
+                    self.theme
+                        .render_bytes_sized("partials/faq-group.html", &ctx, 0)
+                })
+                .collect::<Result<Vec<Vec<u8>>, Diagnostic>>()?;
+            groups.iter().try_for_each(|g| emit(g))?;
+        }
+        emit(&page.bytes[at + marker.len()..])
     }
 
     fn meta<'m>(
@@ -255,56 +332,15 @@ impl<'a> Renderer<'a> {
                 )
             }
             Page::Faq => {
-                #[derive(Serialize)]
-                struct FaqGroup {
-                    service: ServiceLink,
-                    /// The service's path as an id prefix: `/services/x/` → `-services-x-`.
-                    anchor: String,
-                    faq: Vec<FaqView>,
-                }
-                // The largest page of a site: every answer of every service (30 MB at 10,000
-                // services). Each service's group is rendered on its own, in parallel, by
-                // `partials/faq-group.html`; the page template gets a marker in place of
-                // `groups_html`, and the groups are put in its place once. Handing Tera all
-                // groups as one value held the answers three times (135 MB at 10,000 services)
-                // and rendered them on one thread.
-                let with_faq: Vec<&Service> = site
-                    .default_lang_services()
-                    .filter(|x| !x.meta.faq.is_empty())
-                    .collect();
-                let strings = &self.theme.strings(&s.lang).value;
-                let groups = with_faq
-                    .par_iter()
-                    .map(|x| {
-                        let service = ServiceLink::new(x, s);
-                        let group = FaqGroup {
-                            anchor: service.url.replace('/', "-"),
-                            service,
-                            faq: self.faq_views(x, &mut vec![]),
-                        };
-                        let mut ctx = tera::Context::new();
-                        ctx.insert_value("t", strings.clone());
-                        ctx.insert("g", &group);
-                        self.theme
-                            .render_bytes_sized("partials/faq-group.html", &ctx, 0)
-                    })
-                    .collect::<Result<Vec<Vec<u8>>, Diagnostic>>()?;
-                let m = self.meta(
-                    &s.lang,
-                    t.get("faq_title"),
-                    t.get("faq_description"),
-                    "/faq/",
-                    "faq.html",
-                );
-                let mut page = self.html(
-                    "faq.html",
-                    "faq/index.html".into(),
-                    m,
-                    "groups_html",
-                    &FAQ_GROUPS,
-                )?;
-                page.bytes = splice(&page.bytes, FAQ_GROUPS.as_bytes(), &groups);
-                Ok(page)
+                let mut bytes = Vec::new();
+                self.faq_pieces(&mut |piece| {
+                    bytes.extend_from_slice(piece);
+                    Ok(())
+                })?;
+                Ok(OutputFile {
+                    path: FAQ_PATH.to_owned(),
+                    bytes,
+                })
             }
             Page::Contacts => {
                 let m = self.meta(
