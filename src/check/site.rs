@@ -163,7 +163,7 @@ pub fn check_files(
 
 /// [`check_files`] with the cache keys already known for some files (`None`: compute it).
 fn check_keyed(
-    files: Vec<FileInput>,
+    mut files: Vec<FileInput>,
     known: Vec<Option<u64>>,
     cfg: &CheckConfig,
     calendar: &Calendar,
@@ -181,20 +181,24 @@ fn check_keyed(
         .map(|(f, k)| cache.as_deref().and_then(|c| c.get(&f.path, *k).cloned()))
         .collect();
     let hits = cached.iter().filter(|c| c.is_some()).count();
+    // Each file's metadata moves into its result; its front-matter strings (tens of MB at
+    // 10,000 pages) are dropped as soon as the page is checked.
     let checked: Vec<(PageCheck, FileMeta, Vec<Finding>)> = files
-        .par_iter()
+        .par_iter_mut()
         .zip(cached)
         .map(|(f, c)| {
-            let (result, meta) = match (c, &f.meta) {
-                (Some(r), Some(m)) => (r, m.clone()),
-                (c, _) => {
+            let (result, mut meta) = match (c, f.meta.take()) {
+                (Some(r), Some(m)) => (r, m),
+                (c, known) => {
+                    f.meta = known;
                     let (fragments, parsed) = read_front(f);
                     let r = c.unwrap_or_else(|| {
                         check_page(&f.path, &f.source, &fragments, &f.lang, cfg)
                     });
-                    (r, f.meta.clone().unwrap_or(parsed))
+                    (r, f.meta.take().unwrap_or(parsed))
                 }
             };
+            meta.strings = None;
             let fresh = freshness(f, &meta, cfg, calendar, today);
             (result, meta, fresh)
         })
@@ -300,22 +304,27 @@ fn freshness(
 fn read_front(input: &FileInput) -> (Vec<Range<usize>>, FileMeta) {
     let src: &str = &input.source;
     let (front, body_offset, format) = split(input);
-    let known = input.meta.as_ref().and_then(|m| m.strings.clone());
-    let value: Value = match (&known, format) {
+    let known: Option<&[String]> = input.meta.as_ref().and_then(|m| m.strings.as_deref());
+    let value: Value = match (known, format) {
         (Some(_), _) | (None, None) => Value::Null,
         (None, Some(Format::Toml)) => toml::from_str(&src[front.clone()]).unwrap_or(Value::Null),
         (None, Some(Format::Yaml)) => {
             serde_yaml_ng::from_str(&src[front.clone()]).unwrap_or(Value::Null)
         }
     };
-    let strings = known.unwrap_or_else(|| {
-        let mut strings = Vec::new();
-        collect_strings(&value, &mut strings);
-        strings
-    });
+    let parsed: Vec<String>;
+    let strings = match known {
+        Some(known) => known,
+        None => {
+            let mut strings = Vec::new();
+            collect_strings(&value, &mut strings);
+            parsed = strings;
+            &parsed
+        }
+    };
     let mut fragments: Vec<Range<usize>> = Vec::new();
     for s in strings {
-        if let Some(r) = locate(src, &front, &s, &fragments) {
+        if let Some(r) = locate(src, &front, s, &fragments) {
             fragments.push(r);
         }
     }
