@@ -233,6 +233,9 @@ fn rebuild_loop(mut preview: Preview, root: &Path, rx: mpsc::Receiver<Vec<PathBu
 
 /// Serves a file of the site from memory; HTML pages get the live-reload script.
 async fn serve_file(State(state): State<Arc<PreviewState>>, uri: Uri) -> Response {
+    // Read before the page: if an event comes in between, the tab reloads once more than
+    // needed, never once less.
+    let epoch = state.epoch();
     let raw = uri.path();
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
     let mut key = decoded.trim_start_matches('/').to_owned();
@@ -240,20 +243,20 @@ async fn serve_file(State(state): State<Arc<PreviewState>>, uri: Uri) -> Respons
         key.push_str("index.html");
     }
     if let Some(bytes) = state.get(&key) {
-        return file_response(StatusCode::OK, &key, bytes, &state);
+        return file_response(StatusCode::OK, &key, bytes, &state, epoch);
     }
     // `/services/x` → `/services/x/`, as static web servers do.
     if state.contains(&format!("{key}/index.html")) {
         return Redirect::permanent(&format!("{raw}/")).into_response();
     }
     match state.get("404.html") {
-        Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes, &state),
+        Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes, &state, epoch),
         None => {
             // Nothing built yet (the first build failed): an empty page that carries the
             // overlay and the reload script, so the tab shows the site once it is fixed.
             let empty = "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\">\
                 <title>yasno</title></head><body><p>Не найдено / not found</p></body></html>";
-            let body = reload::inject(empty.as_bytes(), state.error_text().as_deref());
+            let body = reload::inject(empty.as_bytes(), state.error_text().as_deref(), epoch);
             let mut resp = (StatusCode::NOT_FOUND, body).into_response();
             resp.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -269,11 +272,12 @@ fn file_response(
     path: &str,
     bytes: axum::body::Bytes,
     state: &PreviewState,
+    epoch: u64,
 ) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let is_html = mime.essence_str() == "text/html";
     let body = if is_html {
-        Body::from(reload::inject(&bytes, state.error_text().as_deref()))
+        Body::from(reload::inject(&bytes, state.error_text().as_deref(), epoch))
     } else {
         Body::from(bytes)
     };

@@ -1,16 +1,18 @@
 //! Live reload: the server-sent-events endpoint, the small script injected into served HTML
 //! pages (in `serve` only; built files never carry it), and the error overlay.
 //!
-//! Protocol on `/__yasno/events`: a `connected` event first, then `reload` events whose data
-//! is a JSON array of changed URL paths (or `"*"`), and `build-error` events. A tab reloads
-//! when its own path changed, on `"*"`, and on `build-error` (the server then injects the
-//! overlay over the last good page).
+//! Protocol on `/__yasno/events?epoch=N`: a `connected` event first, then `reload` events
+//! whose data is a JSON array of changed URL paths (or `"*"`), and `build-error` events. A tab
+//! reloads when its own path changed, on `"*"`, and on `build-error` (the server then injects
+//! the overlay over the last good page). `N` is the number of events sent before the page was
+//! served: if more have been sent when the tab connects (an edit saved while the tab was
+//! reloading), the stream starts with a `reload` of `"*"`, so no event is ever missed.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -26,7 +28,8 @@ pub(crate) const SCRIPT_PATH: &str = "/__yasno/live.js";
 
 const SCRIPT: &str = r#"(function () {
   "use strict";
-  var es = new EventSource("/__yasno/events");
+  var epoch = document.currentScript.getAttribute("data-epoch") || "0";
+  var es = new EventSource("/__yasno/events?epoch=" + encodeURIComponent(epoch));
   // Lets tests (and the curious) see whether the tab is connected.
   window.__yasnoEvents = es;
   var here = location.pathname.replace(/index\.html$/, "");
@@ -53,12 +56,25 @@ pub(crate) async fn script() -> impl IntoResponse {
     )
 }
 
+/// The query of the event stream: the page's epoch (see the module documentation).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct EventsQuery {
+    epoch: Option<u64>,
+}
+
 /// `GET /__yasno/events`: one stream per open tab.
 pub(crate) async fn events(
     State(state): State<Arc<PreviewState>>,
+    Query(q): Query<EventsQuery>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before reading the count: an event sent in between is in the stream.
     let rx = BroadcastStream::new(state.subscribe());
-    let first = tokio_stream::once(Ok(Event::default().event("connected").data("yasno")));
+    let missed = q.epoch.is_some_and(|seen| seen < state.epoch());
+    let mut first = vec![Ok(Event::default().event("connected").data("yasno"))];
+    if missed {
+        first.push(Ok(Event::default().event("reload").data("\"*\"")));
+    }
+    let first = tokio_stream::iter(first);
     let rest = rx.filter_map(|msg| {
         // A lagging tab missed some events: reloading is always safe.
         let ev = msg.unwrap_or(LiveEvent::Reload(None));
@@ -74,7 +90,7 @@ pub(crate) async fn events(
 }
 
 /// Adds the live-reload script, and the error overlay when the build has errors, to a page.
-pub(crate) fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], error: Option<&str>, epoch: u64) -> Vec<u8> {
     let mut extra = String::new();
     if let Some(text) = error {
         extra.push_str(concat!(
@@ -90,7 +106,9 @@ pub(crate) fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
             r#"</pre><button type="button" id="yasno-error-close">Скрыть / Hide</button></div>"#,
         );
     }
-    extra.push_str(r#"<script src="/__yasno/live.js"></script>"#);
+    extra.push_str(&format!(
+        r#"<script src="/__yasno/live.js" data-epoch="{epoch}"></script>"#
+    ));
     let at = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + extra.len());
     out.extend_from_slice(&html[..at]);
@@ -110,9 +128,13 @@ mod tests {
     #[test]
     fn injects_script_and_escaped_overlay_before_body_end() {
         let page = b"<html><body><p>x</p></body></html>";
-        let out = String::from_utf8(inject(page, None)).unwrap();
-        assert!(out.ends_with(r#"<script src="/__yasno/live.js"></script></body></html>"#));
-        let out = String::from_utf8(inject(page, Some("a <b> & c"))).unwrap();
+        let out = String::from_utf8(inject(page, None, 7)).unwrap();
+        assert!(
+            out.ends_with(
+                r#"<script src="/__yasno/live.js" data-epoch="7"></script></body></html>"#
+            )
+        );
+        let out = String::from_utf8(inject(page, Some("a <b> & c"), 0)).unwrap();
         assert!(out.contains("a &lt;b&gt; &amp; c"));
         assert!(out.find("yasno-error").unwrap() < out.find("</body>").unwrap());
     }

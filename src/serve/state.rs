@@ -44,6 +44,10 @@ pub(crate) struct PreviewState {
     generation: AtomicU64,
     errors: RwLock<BTreeMap<ErrorKey, Diagnostics>>,
     events: broadcast::Sender<LiveEvent>,
+    /// Number of live events sent so far. A page carries the count it was served at, so a tab
+    /// that connects to the event stream after an event (it was reloading then) still learns
+    /// of it.
+    epoch: AtomicU64,
 }
 
 impl PreviewState {
@@ -53,6 +57,7 @@ impl PreviewState {
             generation: AtomicU64::new(0),
             errors: RwLock::new(BTreeMap::new()),
             events: broadcast::channel(64).0,
+            epoch: AtomicU64::new(0),
         })
     }
 
@@ -171,7 +176,14 @@ impl PreviewState {
 
     /// Tells open tabs; nobody listening is fine.
     pub(crate) fn notify(&self, event: LiveEvent) {
+        // Counted before it is sent: the state it announces is already in place.
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         let _ = self.events.send(event);
+    }
+
+    /// How many live events have been sent (see [`PreviewState::notify`]).
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
     }
 
     /// A receiver of live events for one browser tab.

@@ -178,7 +178,7 @@ fn edited_service_is_served_within_a_bounded_wait() {
     assert_eq!(status, 200);
     assert_ne!(h1(&before), "Газета: новое название");
     // Served pages carry the live-reload script; built files never do.
-    assert!(before.contains(r#"<script src="/__yasno/live.js"></script>"#));
+    assert!(before.contains(r#"<script src="/__yasno/live.js" data-epoch="#));
 
     set_title(&s.path(GAZETA), "Газета: новое название");
     let after = s.wait_for(GAZETA_URL, "the new title", |st, b| {
@@ -280,15 +280,15 @@ fn deleting_a_service_removes_its_page_and_every_link_to_it() {
     assert!(seen.len() >= 10, "crawled {} pages", seen.len());
 }
 
-#[test]
-fn connected_client_receives_the_reload_event() {
-    let s = Server::start();
+/// Opens the live event stream (`query` is appended to its path); returns a function that
+/// waits for the next event called `name` and gives its data.
+fn event_stream(s: &Server, query: &str) -> impl FnMut(&str) -> String + use<> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(20)))
+        .timeout_global(Some(WAIT))
         .build()
         .into();
     let resp = agent
-        .get(format!("{}/__yasno/events", s.base))
+        .get(format!("{}/__yasno/events{query}", s.base))
         .call()
         .unwrap();
     assert!(
@@ -307,7 +307,7 @@ fn connected_client_receives_the_reload_event() {
             }
         }
     });
-    let next_event = |name: &str| -> String {
+    move |name: &str| -> String {
         // Lines until `event: <name>`, then its data line.
         let start = Instant::now();
         let mut found = false;
@@ -322,7 +322,13 @@ fn connected_client_receives_the_reload_event() {
                 return data.to_owned();
             }
         }
-    };
+    }
+}
+
+#[test]
+fn connected_client_receives_the_reload_event() {
+    let s = Server::start();
+    let mut next_event = event_stream(&s, "");
     next_event("connected");
     set_title(&s.path(GAZETA), "Газета для события");
     let data = next_event("reload");
@@ -333,6 +339,39 @@ fn connected_client_receives_the_reload_event() {
     );
     // The page it names is already the new one when the event arrives.
     assert_eq!(h1(&s.get(GAZETA_URL).1), "Газета для события");
+}
+
+/// The event count a served page carries in its live-reload script.
+fn page_epoch(html: &str) -> u64 {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse("script[data-epoch]").unwrap();
+    let script = doc.select(&sel).next().expect("the live-reload script");
+    script.value().attr("data-epoch").unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_tab_that_connects_after_an_event_is_told_to_reload() {
+    let s = Server::start();
+    // A tab got the page, and is still loading it when the editor saves: the save's event
+    // is sent before the tab listens.
+    let epoch = page_epoch(&s.get(GAZETA_URL).1);
+    set_title(&s.path(GAZETA), "Газета, пока вкладка грузилась");
+    s.wait_for(GAZETA_URL, "the edited page", |_, b| {
+        b.contains("Газета, пока вкладка грузилась")
+    });
+    // Connecting with its page's count, the tab is told to reload at once.
+    let mut next_event = event_stream(&s, &format!("?epoch={epoch}"));
+    next_event("connected");
+    assert_eq!(next_event("reload"), "\"*\"");
+
+    // A tab with the current page is not: the next reload it gets is the next edit's.
+    let (_, page) = s.get(GAZETA_URL);
+    let mut next_event = event_stream(&s, &format!("?epoch={}", page_epoch(&page)));
+    next_event("connected");
+    set_title(&s.path(GAZETA), "Газета после второй правки");
+    let data = next_event("reload");
+    assert_ne!(data, "\"*\"", "a reload for nothing");
+    assert!(data.contains(GAZETA_URL), "{data}");
 }
 
 #[test]
