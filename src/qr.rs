@@ -250,26 +250,60 @@ fn check_scale(scale: u32) -> Result<(), QrError> {
 }
 
 fn svg_of(code: &Modules, url: &str, opts: &QrOptions) -> String {
-    let drawn = Renderer::<PathPixel>::new(&code.colors(), code.width, opts.quiet_zone)
-        .module_dimensions(1, 1)
-        .build();
-    let size = drawn.size;
+    let size = code.width as u32 + 2 * opts.quiet_zone;
+    let mut n = itoa::Buffer::new();
+    let mut svg = String::with_capacity(4096 + url.len());
+    svg.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#);
+    let size = n.format(size).to_owned();
+    for part in [&size, " ", &size] {
+        svg.push_str(part);
+    }
+    svg.push_str(r#"" role="img" shape-rendering="crispEdges"><title>"#);
     let mut title = Vec::with_capacity(url.len());
     // Writing to a Vec cannot fail.
     let _ = tera::escape_html(url, &mut title);
-    let title = String::from_utf8(title).unwrap_or_default();
-    format!(
-        concat!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img""#,
-            r#" shape-rendering="crispEdges"><title>{title}</title>"#,
-            r##"<rect width="{size}" height="{size}" fill="#fff"/>"##,
-            r##"<path fill="#000" d="{d}"/></svg>"##,
-            "\n"
-        ),
-        size = size,
-        title = title,
-        d = drawn.path,
-    )
+    svg.push_str(std::str::from_utf8(&title).unwrap_or_default());
+    svg.push_str(r#"</title><rect width=""#);
+    for part in [&size, r#"" height=""#, &size] {
+        svg.push_str(part);
+    }
+    svg.push_str(r##"" fill="#fff"/><path fill="#000" d=""##);
+    push_dark_runs(&mut svg, code, opts.quiet_zone);
+    svg.push_str("\"/></svg>\n");
+    svg
+}
+
+/// Appends the dark modules to an SVG path: each run of dark modules in a row is one
+/// rectangle, `M{left} {top}h{width}v1h-{width}z`, shifted by the quiet zone. That makes the
+/// SVG about three times smaller than a square per module; the numbers are written with
+/// `itoa`, as a build draws one code per service and location and formatting was most of it.
+fn push_dark_runs(path: &mut String, code: &Modules, quiet: u32) {
+    let w = code.width;
+    let dark = |k: usize| code.packed[k / 8] >> (k % 8) & 1 == 1;
+    let mut n = itoa::Buffer::new();
+    for y in 0..w {
+        let mut x = 0;
+        while x < w {
+            if !dark(y * w + x) {
+                x += 1;
+                continue;
+            }
+            let left = x;
+            while x < w && dark(y * w + x) {
+                x += 1;
+            }
+            path.push('M');
+            path.push_str(n.format(left as u32 + quiet));
+            path.push(' ');
+            path.push_str(n.format(y as u32 + quiet));
+            let run = n.format(x - left);
+            path.push('h');
+            path.push_str(run);
+            path.push_str("v1h-");
+            path.push_str(run);
+            path.push('z');
+        }
+    }
 }
 
 fn png_of(code: &Modules, opts: &QrOptions, scale: u32) -> Result<Vec<u8>, QrError> {
@@ -459,95 +493,6 @@ fn pack(colors: &[Color]) -> Vec<u8> {
                 .fold(0u8, |b, (k, c)| b | (u8::from(*c == Color::Dark) << k))
         })
         .collect()
-}
-
-/// Marker pixel type for the SVG path canvas (the colours are fixed in the document).
-#[derive(Clone, Copy)]
-struct PathPixel;
-
-/// An SVG path drawn on a square of `size` modules.
-struct DrawnPath {
-    size: u32,
-    path: String,
-}
-
-impl Pixel for PathPixel {
-    type Image = DrawnPath;
-    type Canvas = PathCanvas;
-
-    fn default_unit_size() -> (u32, u32) {
-        (1, 1)
-    }
-
-    fn default_color(_: qrcode::Color) -> Self {
-        PathPixel
-    }
-}
-
-/// Collects dark modules into one path. The renderer hands over one module at a time, row by
-/// row; runs of dark modules in a row become one rectangle, which makes the SVG about three
-/// times smaller than a square per module.
-struct PathCanvas {
-    drawn: DrawnPath,
-    /// The run being extended: (left, top, width).
-    run: Option<(u32, u32, u32)>,
-}
-
-impl PathCanvas {
-    fn flush(&mut self) {
-        if let Some((left, top, width)) = self.run.take() {
-            // "M{left} {top}h{width}v1h-{width}z", without `write!`: a build draws one path
-            // per service and location, and formatting was most of the cost of drawing it.
-            let mut n = itoa::Buffer::new();
-            let path = &mut self.drawn.path;
-            path.push('M');
-            path.push_str(n.format(left));
-            path.push(' ');
-            path.push_str(n.format(top));
-            let width = n.format(width);
-            path.push('h');
-            path.push_str(width);
-            path.push_str("v1h-");
-            path.push_str(width);
-            path.push('z');
-        }
-    }
-}
-
-impl Canvas for PathCanvas {
-    type Pixel = PathPixel;
-    type Image = DrawnPath;
-
-    fn new(width: u32, _height: u32, _dark: PathPixel, _light: PathPixel) -> Self {
-        PathCanvas {
-            drawn: DrawnPath {
-                size: width,
-                path: String::with_capacity(4096),
-            },
-            run: None,
-        }
-    }
-
-    fn draw_dark_pixel(&mut self, x: u32, y: u32) {
-        self.draw_dark_rect(x, y, 1, 1);
-    }
-
-    fn draw_dark_rect(&mut self, left: u32, top: u32, width: u32, height: u32) {
-        // Modules are 1×1 here (module_dimensions(1, 1)); taller rects never occur.
-        debug_assert_eq!(height, 1);
-        match &mut self.run {
-            Some((l, t, w)) if *t == top && *l + *w == left => *w += width,
-            _ => {
-                self.flush();
-                self.run = Some((left, top, width));
-            }
-        }
-    }
-
-    fn into_image(mut self) -> DrawnPath {
-        self.flush();
-        self.drawn
-    }
 }
 
 /// Marker pixel type for the greyscale bitmap canvas (0 = dark, 255 = light).
