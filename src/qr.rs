@@ -10,8 +10,9 @@
 //!   decides the printed size (the posters print it 6 cm wide);
 //! - the SVG carries `role="img"` and a `<title>` with the URL, so a screen reader names it.
 //!
-//! The encoding and the layout of modules come from the `qrcode` crate; this module only supplies
-//! two small canvases (an SVG path and a greyscale bitmap) and encodes the bitmap with `png`.
+//! The encoding and the layout of modules come from the `qrcode` crate; this module writes the
+//! SVG path from the modules itself (runs of dark modules per row), supplies a greyscale canvas
+//! to the crate's renderer for the bitmap, and encodes the bitmap with `png`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
