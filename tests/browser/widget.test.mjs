@@ -116,6 +116,41 @@ test("a keyboard-only visitor rates and submits; the server receives exactly the
   await page.close();
 });
 
+test("a visitor on the plain form when the widget takes over keeps the answer and stays on Send", async () => {
+  const { page, errors } = await openPage();
+  // Hold the widget's download until the visitor has answered and reached the send button,
+  // as on a slow connection.
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  let held = false;
+  await page.route("**/survey_bg.wasm", async (route) => {
+    held = true;
+    await gate;
+    await route.continue();
+  });
+  await page.locator("#survey").scrollIntoViewIfNeeded();
+  await waitFor("the widget's download to start", () => held);
+  await page.evaluate(() => {
+    const form = document.querySelector("#survey form.survey[method=post]");
+    form.querySelector('input[name=rating][value="4"]').checked = true;
+    form.querySelector("button[type=submit]").focus();
+  });
+  release();
+  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
+  await waitFor("focus on the widget's send button", async () => (await activeId(page)) === "sw-submit");
+  assert.equal(await page.locator("#survey input[name=rating]:checked").getAttribute("value"), "4");
+  // Enter sends from there, as it would have from the plain form.
+  server.posts.length = 0;
+  await page.keyboard.press("Enter");
+  await waitFor("the answer to arrive", () => server.posts.length === 1);
+  assert.equal(JSON.parse(server.posts[0].body).answers.rating, 4);
+  // Acknowledged: the answer leaves the queue (else the next test's page would send it again).
+  await waitFor("focus on the thank-you message", async () => (await activeId(page)) === "sw-thanks");
+  assert.equal(await pending(page), null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a missing required answer is named next to its question and nothing is sent", async () => {
   server.posts.length = 0;
   const { page } = await openPage();

@@ -26,6 +26,8 @@ use crate::text::{self, Text};
 const ATTEMPTS: u32 = 4;
 /// Id of the thank-you message, which takes focus at the end.
 const THANKS_ID: &str = "sw-thanks";
+/// Id of the send button, which takes focus when the visitor was on the plain form's.
+pub const SUBMIT_ID: &str = "sw-submit";
 
 /// A few (question id, text) pairs: the visitor's values or the errors shown. A list rather
 /// than a `BTreeMap`: surveys have a handful of questions, and another map instantiation costs
@@ -568,8 +570,8 @@ impl Component for SurveyForm {
             ));
             children.push(el(
                 "button",
-                &["type", "class"],
-                Box::new([fixed("submit"), fixed("button")]),
+                &["type", "class", "id"],
+                Box::new([fixed("submit"), fixed("button"), fixed(SUBMIT_ID)]),
                 vec![text(t.submit)],
             ));
             html! {

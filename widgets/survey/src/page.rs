@@ -188,11 +188,15 @@ pub fn take_over(found: &Found) -> Option<Mounted> {
         }
     }
 
-    // Keep the keyboard user's place: focus moves to the same control in the widget.
+    // Keep the keyboard user's place: focus moves to the same control in the widget (the send
+    // button has no name; without this, focus fell to the page and Enter did nothing).
     let focus = doc
         .active_element()
         .filter(|e| form.contains(Some(e)))
         .and_then(|e| {
+            if e.get_attribute("type").as_deref() == Some("submit") {
+                return Some(crate::form::SUBMIT_ID.to_owned());
+            }
             let name = e.get_attribute("name")?;
             Some(match e.get_attribute("value") {
                 Some(value) if e.get_attribute("type").as_deref() == Some("radio") => {
