@@ -248,11 +248,15 @@ pub fn build_observed(
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
+    let elapsed = start.elapsed();
+    // Freeing the model is left to another thread: at 10,000 services its millions of small
+    // allocations take ~0.1 s to free, 7 % of the build, and a CLI exits right after anyway.
+    std::thread::spawn(move || drop((site, theme)));
     Ok(BuildReport {
         pages,
         files,
         unchanged: committed.linked,
-        elapsed: start.elapsed(),
+        elapsed,
         warnings,
     })
 }
