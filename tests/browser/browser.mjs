@@ -53,3 +53,8 @@ export async function waitFor(what, check, ms = WAIT_MS) {
   }
   assert.fail("timed out waiting for " + what);
 }
+
+/** Waits until the survey widget has taken over the plain form on `page`. */
+export async function widgetMounted(page) {
+  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
+}

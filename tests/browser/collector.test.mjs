@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { repo, SERVICE } from "./site.mjs";
 import { startServer } from "./server.mjs";
-import { openContext, waitFor, WAIT_MS } from "./browser.mjs";
+import { openContext, waitFor, widgetMounted, WAIT_MS } from "./browser.mjs";
 
 const yasno = process.env.YASNO ?? path.join(repo, "target", "debug", "yasno");
 let work, web, collector, browser, dbFile;
@@ -102,7 +102,7 @@ test("the widget's answer crosses to the real collector and is on disk, exactly"
   await page.goto(`${web.url}/services/${SERVICE}/`);
   assert.equal(await page.locator("#survey form.survey").getAttribute("action"), `${collector.url}/api/answers`);
   await page.locator("#survey").scrollIntoViewIfNeeded();
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
+  await widgetMounted(page);
   // Keyboard only: focus the first rating radio, move to «4», then to the next question.
   await page.locator("#sw-rating-1").focus();
   for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { buildSite, SERVICE } from "./site.mjs";
 import { startServer } from "./server.mjs";
-import { openContext, waitFor, WAIT_MS } from "./browser.mjs";
+import { openContext, waitFor, widgetMounted, WAIT_MS } from "./browser.mjs";
 
 let site;
 let server;
@@ -38,7 +38,7 @@ async function openPage() {
 
 async function mount(page) {
   await page.locator("#survey").scrollIntoViewIfNeeded();
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
+  await widgetMounted(page);
 }
 
 const activeId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
@@ -78,7 +78,7 @@ test("a keyboard-only visitor rates and submits; the server receives exactly the
     await page.keyboard.press("Tab");
     if (await page.evaluate(() => document.getElementById("survey").contains(document.activeElement))) break;
   }
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
+  await widgetMounted(page);
   await waitFor("focus to stay on the rating", async () => (await activeId(page)) === "sw-rating-1");
   assert.equal(await page.locator("#survey input[type=radio]:checked").count(), 0);
 
@@ -136,7 +136,7 @@ test("a visitor on the plain form when the widget takes over keeps the answer an
     form.querySelector("button[type=submit]").focus();
   });
   release();
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
+  await widgetMounted(page);
   await waitFor("focus on the widget's send button", async () => (await activeId(page)) === "sw-submit");
   assert.equal(await page.locator("#survey input[name=rating]:checked").getAttribute("value"), "4");
   // Enter sends from there, as it would have from the plain form.
