@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { yasnoCommand } from "../yasno-command.mjs";
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -12,13 +13,13 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const SERVICE = "naznachenie-opekuna";
 
 /**
- * Runs `yasno build` and returns the output folder and the service page path: with the binary
- * in $YASNO (tests/run-all.sh passes the one `cargo test` built), else through `cargo run`.
+ * Runs `yasno build` and returns the output folder and the service page path (see
+ * ../yasno-command.mjs for which binary).
  */
 export function buildSite() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "yasno-browser-"));
   const args = ["build", "--root", ".", "--output", out];
-  const [cmd, argv] = process.env.YASNO ? [process.env.YASNO, args] : ["cargo", ["run", "-q", "--", ...args]];
+  const [cmd, argv] = yasnoCommand(args);
   execFileSync(cmd, argv, {
     cwd: repo,
     stdio: ["ignore", "ignore", "inherit"],

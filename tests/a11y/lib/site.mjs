@@ -1,11 +1,11 @@
-// The built example site: taken from $YASNO_SITE_DIR, or built once with the binary in $YASNO
-// (tests/run-all.sh passes the one `cargo test` built: a `cargo run` there would compile much of
-// the tree again, as dev-dependencies change the features of shared crates), else `cargo run`.
+// The built example site: taken from $YASNO_SITE_DIR, or built once (with the binary that
+// ../../yasno-command.mjs chooses).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { yasnoCommand } from '../../yasno-command.mjs';
 
 /** The repository root (tests/a11y/lib -> ../../..). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -16,9 +16,7 @@ export const SUITE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export function buildSite() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-a11y-site-'));
   const args = ['build', '--root', '.', '--output', out];
-  const [cmd, argv] = process.env.YASNO
-    ? [process.env.YASNO, args]
-    : ['cargo', ['run', '--quiet', '--', ...args]];
+  const [cmd, argv] = yasnoCommand(args);
   const r = spawnSync(cmd, argv, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`${cmd} build failed with status ${r.status}`);
   return out;
