@@ -220,10 +220,7 @@ impl Staging {
     /// Writes one file into the staging folder (safe to call from many threads), or links the
     /// previous output's copy when its contents are the same and it is untouched on disk.
     pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
-        let p = self.dir.path().join(&f.path);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(io_err(d))?;
-        }
+        let p = self.staged_path(&f.path)?;
         let hash = xxhash_rust::xxh3::xxh3_128(&f.bytes);
         let record = match self.link_unchanged(&f.path, hash, f.bytes.len(), &p) {
             Some(r) => {
@@ -239,6 +236,15 @@ impl Staging {
             .expect("no panics while holding the lock")
             .insert(f.path.clone(), record);
         Ok(())
+    }
+
+    /// Where `rel` goes in the staging folder, its folders made.
+    fn staged_path(&self, rel: &str) -> Result<PathBuf, OutputError> {
+        let path = self.dir.path().join(rel);
+        if let Some(d) = path.parent() {
+            std::fs::create_dir_all(d).map_err(io_err(d))?;
+        }
+        Ok(path)
     }
 
     /// Links the previous output's `rel` to `to` if it holds `hash` and is still the file
@@ -333,15 +339,8 @@ impl Staging {
     /// Starts a file that is written in pieces, for one too big to hold in memory whole. It
     /// is always written (never linked from the previous output).
     pub fn create_pieces(&self, rel: &str) -> Result<PieceFile, OutputError> {
-        let path = self.dir.path().join(rel);
-        if let Some(d) = path.parent() {
-            std::fs::create_dir_all(d).map_err(io_err(d))?;
-        }
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(io_err(&path))?;
+        let path = self.staged_path(rel)?;
+        let file = create_new(&path).map_err(io_err(&path))?;
         Ok(PieceFile {
             rel: rel.to_owned(),
             file: io::BufWriter::with_capacity(256 * 1024, file),
@@ -370,13 +369,18 @@ impl Staging {
     }
 }
 
-/// Creates `path` (which must not exist: a staged path is never written twice, and never
-/// written through a link) and writes `bytes`; the new file's metadata.
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<std::fs::Metadata> {
-    let mut file = std::fs::OpenOptions::new()
+/// Creates `path`, which must not exist: a staged path is never written twice, and never
+/// written through a link.
+fn create_new(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(path)?;
+        .open(path)
+}
+
+/// Creates `path` (see [`create_new`]) and writes `bytes`; the new file's metadata.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<std::fs::Metadata> {
+    let mut file = create_new(path)?;
     file.write_all(bytes)?;
     file.metadata()
 }
