@@ -40,13 +40,19 @@ pub trait FileSink: Sync {
     /// For pages too big to hold whole (the all-questions page is 30 MB at 10,000
     /// services); by default the pieces are gathered and passed to [`FileSink::put`].
     fn put_pieces(&self, path: String, fill: &mut PieceFill<'_>) -> Result<(), Diagnostic> {
-        let mut bytes = Vec::new();
-        fill(&mut |piece| {
-            bytes.extend_from_slice(piece);
-            Ok(())
-        })?;
+        let bytes = gather(fill)?;
         self.put(OutputFile { path, bytes })
     }
+}
+
+/// The pieces `fill` writes, in one buffer.
+fn gather(fill: &mut PieceFill<'_>) -> Result<Vec<u8>, Diagnostic> {
+    let mut bytes = Vec::new();
+    fill(&mut |piece| {
+        bytes.extend_from_slice(piece);
+        Ok(())
+    })?;
+    Ok(bytes)
 }
 
 /// Writes a file's pieces, in order, into the function it is given (see [`FileSink`]).
@@ -331,17 +337,10 @@ impl<'a> Renderer<'a> {
                     &group,
                 )
             }
-            Page::Faq => {
-                let mut bytes = Vec::new();
-                self.faq_pieces(&mut |piece| {
-                    bytes.extend_from_slice(piece);
-                    Ok(())
-                })?;
-                Ok(OutputFile {
-                    path: FAQ_PATH.to_owned(),
-                    bytes,
-                })
-            }
+            Page::Faq => Ok(OutputFile {
+                path: FAQ_PATH.to_owned(),
+                bytes: gather(&mut |emit| self.faq_pieces(emit))?,
+            }),
             Page::Contacts => {
                 let m = self.meta(
                     &s.lang,
