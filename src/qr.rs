@@ -184,11 +184,16 @@ impl Modules {
         })
     }
 
+    /// Whether module `k` (row by row) is dark.
+    fn is_dark(&self, k: usize) -> bool {
+        self.packed[k / 8] >> (k % 8) & 1 == 1
+    }
+
     /// One colour per module, row by row, as the `qrcode` renderer takes them.
     fn colors(&self) -> Vec<Color> {
         (0..self.width * self.width)
             .map(|k| {
-                if self.packed[k / 8] >> (k % 8) & 1 == 1 {
+                if self.is_dark(k) {
                     Color::Dark
                 } else {
                     Color::Light
@@ -280,17 +285,16 @@ fn svg_of(code: &Modules, url: &str, opts: &QrOptions) -> String {
 /// `itoa`, as a build draws one code per service and location and formatting was most of it.
 fn push_dark_runs(path: &mut String, code: &Modules, quiet: u32) {
     let w = code.width;
-    let dark = |k: usize| code.packed[k / 8] >> (k % 8) & 1 == 1;
     let mut n = itoa::Buffer::new();
     for y in 0..w {
         let mut x = 0;
         while x < w {
-            if !dark(y * w + x) {
+            if !code.is_dark(y * w + x) {
                 x += 1;
                 continue;
             }
             let left = x;
-            while x < w && dark(y * w + x) {
+            while x < w && code.is_dark(y * w + x) {
                 x += 1;
             }
             path.push('M');
