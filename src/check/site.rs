@@ -190,12 +190,12 @@ fn check_keyed(
             let (result, mut meta) = match (c, f.meta.take()) {
                 (Some(r), Some(m)) => (r, m),
                 (c, known) => {
-                    f.meta = known;
-                    let (fragments, parsed) = read_front(f);
+                    let strings = known.as_ref().and_then(|m| m.strings.as_deref());
+                    let (fragments, parsed) = read_front(f, strings);
                     let r = c.unwrap_or_else(|| {
                         check_page(&f.path, &f.source, &fragments, &f.lang, cfg)
                     });
-                    (r, f.meta.take().unwrap_or(parsed))
+                    (r, known.unwrap_or(parsed))
                 }
             };
             meta.strings = None;
@@ -300,11 +300,11 @@ fn freshness(
     check_freshness(&input, cfg, calendar)
 }
 
-/// The texts to check (front-matter strings and the body) and the dates.
-fn read_front(input: &FileInput) -> (Vec<Range<usize>>, FileMeta) {
+/// The texts to check (front-matter strings and the body) and the dates. `known` are the
+/// front-matter strings when the site loader has them; otherwise the front matter is parsed.
+fn read_front(input: &FileInput, known: Option<&[String]>) -> (Vec<Range<usize>>, FileMeta) {
     let src: &str = &input.source;
     let (front, body_offset, format) = split(input);
-    let known: Option<&[String]> = input.meta.as_ref().and_then(|m| m.strings.as_deref());
     let value: Value = match (known, format) {
         (Some(_), _) | (None, None) => Value::Null,
         (None, Some(Format::Toml)) => toml::from_str(&src[front.clone()]).unwrap_or(Value::Null),
