@@ -63,7 +63,7 @@ pub struct BuildReport {
     pub pages: usize,
     /// Number of files in the output.
     pub files: usize,
-    /// How many of them were unchanged since the previous build (linked, not written).
+    /// How many of them were unchanged since the previous build (kept or linked, not written).
     pub unchanged: usize,
     /// Wall time.
     pub elapsed: Duration,
@@ -255,7 +255,7 @@ pub fn build_observed(
     Ok(BuildReport {
         pages,
         files,
-        unchanged: committed.linked,
+        unchanged: committed.unchanged(),
         elapsed,
         warnings,
     })

@@ -126,7 +126,7 @@ pub fn new_site(dir: &Path) -> Result<(), NewError> {
     )?;
     write(
         ".gitignore",
-        b"/public\n/.yasno-cache\n*.db\n*.db-wal\n*.db-shm\n",
+        b"/public\n/.public.yasno-spare\n/.yasno-cache\n*.db\n*.db-wal\n*.db-shm\n",
     )?;
     fn walk(d: &include_dir::Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
         for f in d.files() {

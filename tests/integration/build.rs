@@ -602,7 +602,7 @@ fn new_then_build_works_from_an_empty_folder() {
     // The build output and the build caches stay out of the editors' repository.
     assert!(dir.join(".yasno-cache").is_dir());
     let ignored = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
-    for entry in ["/public", "/.yasno-cache"] {
+    for entry in ["/public", "/.public.yasno-spare", "/.yasno-cache"] {
         assert!(
             ignored.lines().any(|l| l == entry),
             "{entry} not in .gitignore"
@@ -623,4 +623,96 @@ fn raw_html_in_content_is_escaped() {
     let page = std::fs::read_to_string(out.join("services/inherits/index.html")).unwrap();
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!page.contains("<script>alert(1)"));
+}
+
+/// Every file under `dir` (relative path → bytes), without the build marker.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.file_name() != yasno::output::MARKER)
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The number of unchanged files a build's summary line reports.
+fn unchanged(o: &Output) -> usize {
+    let out = String::from_utf8_lossy(&o.stdout);
+    let at = out.find(" unchanged)").expect("summary line");
+    out[..at]
+        .rsplit('(')
+        .next()
+        .unwrap()
+        .split(' ')
+        .next_back()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_build_staged_in_the_spare_equals_a_fresh_build() {
+    let site = minimal_site();
+    let out = site.path().join("public");
+    let services = site.path().join("content/services");
+    let overrides = std::fs::read_to_string(services.join("overrides.md")).unwrap();
+    let first = build(site.path(), &out);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // Second build: one service renamed in its title, one added. The first output becomes
+    // the spare.
+    std::fs::write(
+        services.join("overrides.md"),
+        overrides.replacen("title: ", "title: Новое — ", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        services.join("added.md"),
+        std::fs::read_to_string(services.join("inherits.md")).unwrap(),
+    )
+    .unwrap();
+    assert!(build(site.path(), &out).status.success());
+    assert!(site.path().join(".public.yasno-spare").is_dir());
+    // Third build, staged in the spare (the first output): the added service removed again,
+    // the new title kept. Pages that stayed the same are not written.
+    std::fs::remove_file(services.join("added.md")).unwrap();
+    let third = build(site.path(), &out);
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert!(
+        unchanged(&third) > 0,
+        "{}",
+        String::from_utf8_lossy(&third.stdout)
+    );
+    assert!(!out.join("services/added").exists());
+    // Fourth build, staged in the second output: its page of the added service goes.
+    let fourth = build(site.path(), &out);
+    assert!(fourth.status.success());
+    assert!(!out.join("services/added").exists());
+    // The same bytes, file for file, as a build into an empty folder.
+    let fresh = site.path().join("fresh");
+    assert!(build(site.path(), &fresh).status.success());
+    let (built, expected) = (tree(&out), tree(&fresh));
+    assert_eq!(
+        built.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &expected {
+        assert!(&built[path] == bytes, "{path} differs from a fresh build");
+    }
+    assert!(String::from_utf8_lossy(&built["services/overrides/index.html"]).contains("Новое — "));
 }
