@@ -172,7 +172,13 @@ pub fn build_observed(
 ) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     on_stage(BuildStage::Loading);
-    let (site, theme) = load(opts)?;
+    // The previous output's manifest is read (one thread) while the site loads.
+    let manifest_path = cache::path(&opts.root, "output.json");
+    let (loaded, previous) = rayon::join(
+        || load(opts),
+        || output::Manifest::load(&manifest_path, &opts.output_dir()),
+    );
+    let (site, theme) = loaded?;
     on_stage(BuildStage::Rendering {
         // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
         pages: render::pages(&site)
@@ -180,9 +186,8 @@ pub fn build_observed(
             .filter(|p| !matches!(p, render::Page::Sitemap | render::Page::Robots))
             .count(),
     });
-    // Files the previous build left unchanged are linked, not written again (src/output.rs).
-    let manifest_path = cache::path(&site.root, "output.json");
-    let previous = output::Manifest::load(&manifest_path, &opts.output_dir());
+    // Files the previous builds left unchanged are kept or linked, not written again
+    // (src/output.rs).
     let staging = output::Staging::with_previous(&opts.output_dir(), previous)?;
     let sink = BuildSink {
         staging: &staging,

@@ -12,7 +12,7 @@
 pub mod frontmatter;
 pub mod model;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -103,7 +103,7 @@ pub struct Service {
     /// 1-based line where the body starts.
     pub body_line: usize,
     /// What the editor wrote in the front matter.
-    pub meta: FrontMatter,
+    pub meta: Box<FrontMatter>,
     /// Contacts after inheritance from the settings.
     pub contacts: Contacts,
     /// Reception after inheritance from the settings.
@@ -237,12 +237,11 @@ impl Site {
             }
         }
 
-        // Two files may not claim the same page.
-        let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+        // Two files may not claim the same page. (Borrowed keys: cloning 10,000 slugs, languages
+        // and paths here was a measurable single-threaded step of every build.)
+        let mut seen: HashMap<(&str, &str), &Path> = HashMap::with_capacity(services.len());
         for s in &services {
-            if let Some(first) =
-                seen.insert((s.lang.clone(), s.slug.clone()), s.source_path.clone())
-            {
+            if let Some(first) = seen.insert((&s.lang, &s.slug), &s.source_path) {
                 diags.push(Diagnostic::file_error(
                     "duplicate-slug",
                     &s.source_path,
@@ -394,8 +393,24 @@ fn index_by_slug(services: &[Service]) -> std::collections::HashMap<String, Vec<
     by_slug
 }
 
-fn sort_services(services: &mut [Service], settings: &Settings) {
-    services.sort_by(|a, b| service_order_key(a, settings).cmp(&service_order_key(b, settings)));
+/// Puts services in display order. The keys are made once and the services moved once: a
+/// comparison sort moving the large `Service` values took 30 ms at 10,000 services.
+fn sort_services(services: &mut Vec<Service>, settings: &Settings) {
+    let mut order: Vec<(usize, i64, &str, &str, usize)> = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (cat, weight, title, lang) = service_order_key(s, settings);
+            (cat, weight, title, lang, i)
+        })
+        .collect();
+    order.par_sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|k| k.4).collect();
+    let mut slots: Vec<Option<Service>> = std::mem::take(services).into_iter().map(Some).collect();
+    *services = order
+        .into_iter()
+        .map(|i| slots[i].take().expect("each index once"))
+        .collect();
 }
 
 /// Loads `content/site.toml`.
@@ -756,6 +771,6 @@ fn load_service(
         body_offset: split.body_offset,
         body_line,
         source,
-        meta,
+        meta: Box::new(meta),
     }))
 }
