@@ -116,6 +116,31 @@ impl render::FileSink for BuildSink<'_> {
         Ok(())
     }
 
+    fn put_derived(
+        &self,
+        path: String,
+        source: u128,
+        make: &mut dyn FnMut() -> Result<Vec<u8>, diagnostics::Diagnostic>,
+    ) -> Result<(), diagnostics::Diagnostic> {
+        if !self
+            .staging
+            .reuse_derived(&path, source)
+            .map_err(|e| self.io(e))?
+        {
+            let f = OutputFile {
+                bytes: make()?,
+                path,
+            };
+            self.staging
+                .write_derived(&f, source)
+                .map_err(|e| self.io(e))?;
+            self.count(&f.path);
+            return Ok(());
+        }
+        self.count(&path);
+        Ok(())
+    }
+
     fn put_pieces(
         &self,
         path: String,
@@ -216,10 +241,8 @@ pub fn build_observed(
                     // again. The cache keeps exactly the codes this build used.
                     let cache_path = qr::cache_path(&site.root);
                     let cache = qr::QrCache::load(&cache_path);
-                    let (files, used, encoded) = renderer.render_qr_pages_cached(
-                        &cache,
-                        Some(&write as &render::qr_pages::QrSink),
-                    )?;
+                    let (files, used, encoded) = renderer
+                        .render_qr_pages_cached(&cache, Some(&sink as &dyn render::FileSink))?;
                     if encoded > 0 || used.len() != cache.len() {
                         let _ = used.save(&cache_path);
                     }

@@ -80,6 +80,14 @@ struct FileRecord {
     mtime_ns: i128,
     /// Inode number (0 where the platform has none).
     ino: u64,
+    /// For a file made from known inputs (see [`Staging::reuse_derived`]), a hash of them;
+    /// 0 for other files.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    source: u128,
+}
+
+fn is_zero(n: &u128) -> bool {
+    *n == 0
 }
 
 impl FileRecord {
@@ -98,16 +106,22 @@ impl FileRecord {
             len: meta.len(),
             mtime_ns,
             ino,
+            source: 0,
         }
+    }
+
+    /// True when the file at `path` is still the one this record describes.
+    fn is_at(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok_and(|meta| {
+            let now = FileRecord::of(self.hash, &meta);
+            meta.is_file()
+                && (now.len, now.mtime_ns, now.ino) == (self.len, self.mtime_ns, self.ino)
+        })
     }
 
     /// This record, if the file at `path` is still the one it describes and holds `hash`.
     fn still_at(&self, path: &Path, hash: u128, len: usize) -> Option<FileRecord> {
-        if self.hash != hash || self.len != len as u64 {
-            return None;
-        }
-        let meta = std::fs::symlink_metadata(path).ok()?;
-        (meta.is_file() && FileRecord::of(hash, &meta) == *self).then_some(*self)
+        (self.hash == hash && self.len == len as u64 && self.is_at(path)).then_some(*self)
     }
 }
 
@@ -358,6 +372,12 @@ impl Staging {
     /// spare's copy, or links the previous output's, when its contents are the same and it is
     /// untouched on disk; writes it otherwise.
     pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
+        self.write_derived(f, 0)
+    }
+
+    /// Puts a file made from inputs whose hash is `source` when they are known (0 when not),
+    /// so that the next build can [`Staging::reuse_derived`] it without making it.
+    pub fn write_derived(&self, f: &OutputFile, source: u128) -> Result<(), OutputError> {
         let p = self.dir.path().join(&f.path);
         let hash = xxhash_rust::xxh3::xxh3_128(&f.bytes);
         let len = f.bytes.len();
@@ -375,11 +395,42 @@ impl Staging {
                 .map_err(io_err(&p))?;
             (FileRecord::of(hash, &meta), None)
         };
+        let record = FileRecord { source, ..record };
         self.record(f.path.clone(), record, &p)?;
         if let Some(c) = counter {
             c.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())
+    }
+
+    /// Keeps or links, without making it, the file `rel` made from inputs whose hash is
+    /// `source` (a QR code from its URL and options, say), when the spare or the previous
+    /// output holds the one made from the same inputs, untouched. False: make it and call
+    /// [`Staging::write_derived`].
+    pub fn reuse_derived(&self, rel: &str, source: u128) -> Result<bool, OutputError> {
+        if source == 0 {
+            return Ok(false);
+        }
+        let p = self.dir.path().join(rel);
+        let from = self.out.join(rel);
+        let made_from = |r: &&FileRecord| r.source == source;
+        let (record, counter) = match self.reused.get(rel).filter(made_from) {
+            Some(r) if r.is_at(&p) => (*r, &self.kept),
+            _ => match self.live.files.get(rel).filter(made_from) {
+                Some(r)
+                    if r.is_at(&from)
+                        && self
+                            .place(rel, &p, |to| std::fs::hard_link(&from, to))
+                            .is_ok() =>
+                {
+                    (*r, &self.linked)
+                }
+                _ => return Ok(false),
+            },
+        };
+        self.record(rel.to_owned(), record, &p)?;
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
     }
 
     /// Notes that this build made `rel`; a second file at one path is an error.
@@ -886,6 +937,38 @@ mod tests {
         // Its record is right: the same bytes, built whole next time, are linked.
         let next = build(&out, &manifest, &[file("faq/index.html", &page)]);
         assert_eq!(next, counts(0, 1, 0));
+    }
+
+    #[test]
+    fn a_file_made_from_the_same_inputs_is_reused_without_being_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        // One build: `qr.svg` made from inputs named 7 (made, unless reused).
+        let build = |source: u128, bytes: &str| {
+            let staging = Staging::with_previous(&out, Manifest::load(&manifest, &out)).unwrap();
+            let reused = staging.reuse_derived("a/qr.svg", source).unwrap();
+            if !reused {
+                staging
+                    .write_derived(&file("a/qr.svg", bytes), source)
+                    .unwrap();
+            }
+            let (m, committed) = staging.commit().unwrap();
+            m.save(&manifest).unwrap();
+            (reused, committed)
+        };
+        assert_eq!(build(7, "seven"), (false, counts(1, 0, 0)));
+        assert_eq!(build(7, "-"), (true, counts(0, 1, 0)), "linked");
+        assert_eq!(build(7, "-"), (true, counts(0, 0, 1)), "kept in the spare");
+        assert_eq!(read(&out.join("a/qr.svg")), "seven");
+        assert_eq!(build(8, "eight"), (false, counts(1, 0, 0)), "other inputs");
+        assert_eq!(read(&out.join("a/qr.svg")), "eight");
+        // Changed by hand (in the output and, through the link, the spare): made again.
+        std::fs::write(out.join("a/qr.svg"), "by hand").unwrap();
+        assert_eq!(build(8, "eight"), (false, counts(1, 0, 0)));
+        assert_eq!(read(&out.join("a/qr.svg")), "eight");
+        // A file recorded without its inputs is never taken for one made from them.
+        let staging = Staging::with_previous(&out, Manifest::load(&manifest, &out)).unwrap();
+        assert!(!staging.reuse_derived("a/qr.svg", 0).unwrap());
     }
 
     #[test]

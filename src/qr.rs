@@ -247,6 +247,33 @@ pub fn svg_and_png(url: &str, opts: &QrOptions, scale: u32) -> Result<(String, V
     Ok((svg_of(&code, url, opts), png_of(&code, opts, scale)?))
 }
 
+/// Names the SVG a URL's code gets with given options, without drawing it: a hash of the URL
+/// and of how this yasno draws with these options (the SVG of a fixed URL, drawn once). A
+/// build keeps an SVG whose name did not change instead of drawing it again; any change to
+/// the options or to the drawing changes every name.
+#[derive(Debug, Clone, Copy)]
+pub struct SvgNames {
+    drawing: u128,
+}
+
+impl SvgNames {
+    /// Draws the fixed URL with `opts`.
+    pub fn new(opts: &QrOptions) -> Result<SvgNames, QrError> {
+        let probe = "https://example.org/services/probe/#survey";
+        Ok(SvgNames {
+            drawing: xxhash_rust::xxh3::xxh3_128(svg(probe, opts)?.as_bytes()),
+        })
+    }
+
+    /// The name of `url`'s SVG (never 0).
+    pub fn of(&self, url: &str) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&self.drawing.to_le_bytes());
+        h.update(url.as_bytes());
+        h.digest128().max(1)
+    }
+}
+
 fn check_scale(scale: u32) -> Result<(), QrError> {
     if (1..=MAX_PNG_SCALE).contains(&scale) {
         Ok(())

@@ -43,6 +43,20 @@ pub trait FileSink: Sync {
         let bytes = gather(fill)?;
         self.put(OutputFile { path, bytes })
     }
+
+    /// Takes a file that `make` makes from inputs whose hash is `source` (never 0): a sink
+    /// that still holds the file made from the same inputs may keep it without calling
+    /// `make`. By default the file is made and passed to [`FileSink::put`].
+    fn put_derived(
+        &self,
+        path: String,
+        source: u128,
+        make: &mut dyn FnMut() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let _ = source;
+        let bytes = make()?;
+        self.put(OutputFile { path, bytes })
+    }
 }
 
 /// The pieces `fill` writes, in one buffer.

@@ -17,15 +17,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::views::{ContactsView, SurveyView};
-use super::{OutputFile, Renderer};
+use super::{FileSink, OutputFile, Renderer};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::qr::{self, Modules, QrCache, QrOptions};
 
 /// An encoded code: its URL, its modules, and whether it was encoded in this build.
 type Code = (String, Modules, bool);
 
-/// Where files go as soon as they are made (the build writes them into its staging folder).
-pub type QrSink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+/// A service page's code: its file when no sink took it, and its code when known (a code the
+/// sink kept without drawing is known only from the cache).
+type ServiceCode = (Option<OutputFile>, Option<Code>);
 
 /// A link with its code and its service, or why it could not be made.
 type MadeLink<'a> = Result<((QrLinkView, Code), &'a Service), Diagnostic>;
@@ -160,7 +161,7 @@ impl Renderer<'_> {
     pub fn render_qr_pages_cached(
         &self,
         cache: &QrCache,
-        sink: Option<&QrSink<'_>>,
+        sink: Option<&dyn FileSink>,
     ) -> Result<(Vec<OutputFile>, QrCache, usize), Diagnostics> {
         let site = self.site;
         let s = &site.settings;
@@ -207,28 +208,43 @@ impl Renderer<'_> {
             keep(code);
             links.push(link);
         }
-        let service_codes: Vec<Result<(Option<OutputFile>, Code), Diagnostic>> = site
+        let names = qr::SvgNames::new(&opts).map_err(|e| qr_diag(site, &e))?;
+        let service_codes: Vec<Result<ServiceCode, Diagnostic>> = site
             .services
             .par_iter()
             .filter(|x| x.survey.is_some())
             .map(|svc| {
-                let url = service_survey_url(&s.base_url, &svc.url_path(s));
-                let (modules, encoded) = cache
-                    .get_or_encode(&url, &opts)
-                    .map_err(|e| qr_diag(site, &e))?;
-                let svg = modules.svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
-                let file = OutputFile {
-                    path: format!("{}qr.svg", svc.url_path(s).trim_start_matches('/')),
-                    bytes: svg.into_bytes(),
+                let page = svc.url_path(s);
+                let url = service_survey_url(&s.base_url, &page);
+                let path = format!("{}qr.svg", page.trim_start_matches('/'));
+                let mut code = None;
+                let mut make = || {
+                    let (modules, encoded) = cache
+                        .get_or_encode(&url, &opts)
+                        .map_err(|e| qr_diag(site, &e))?;
+                    let svg = modules.svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
+                    code = Some((modules, encoded));
+                    Ok(svg.into_bytes())
                 };
                 let kept = match sink {
-                    Some(write) => {
-                        write(file)?;
+                    // The sink may still hold this very SVG and not need it drawn.
+                    Some(sink) => {
+                        sink.put_derived(path, names.of(&url), &mut make)?;
                         None
                     }
-                    None => Some(file),
+                    None => Some(OutputFile {
+                        bytes: make()?,
+                        path,
+                    }),
                 };
-                Ok((kept, (url, modules, encoded)))
+                // A code not drawn stays in the cache as it was.
+                let code = match code {
+                    Some((modules, encoded)) => Some((url, modules, encoded)),
+                    None => cache
+                        .get(&url, opts.ec_level)
+                        .map(|m| (url, m.clone(), false)),
+                };
+                Ok((kept, code))
             })
             .collect();
         for r in per_link {
@@ -241,7 +257,7 @@ impl Renderer<'_> {
             match r {
                 Ok((f, code)) => {
                     files.extend(f);
-                    keep(code);
+                    code.map(&mut keep);
                 }
                 Err(d) => diags.push(d),
             }

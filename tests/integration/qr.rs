@@ -774,3 +774,44 @@ fn a_warm_qr_cache_changes_no_file_and_follows_a_new_base_url() {
         "and replaced by a good one"
     );
 }
+
+/// The `viewBox` size of an SVG code, in modules with the quiet zone.
+fn svg_size(svg: &Path) -> u32 {
+    let text = std::fs::read_to_string(svg).unwrap();
+    let at = text.find("viewBox=\"0 0 ").unwrap() + "viewBox=\"0 0 ".len();
+    text[at..].split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn codes_kept_between_builds_into_one_folder_follow_the_url_and_the_settings() {
+    // A service page's code is not drawn again when its URL and the settings are unchanged
+    // (the build keeps the file): each change must still reach every code.
+    let (dir, out, o) = build_minimal_with("");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let settings = dir.path().join("content/site.toml");
+    let plain = std::fs::read_to_string(&settings).unwrap();
+    let svg = out.join("services/inherits/qr.svg");
+    let first = svg_size(&svg);
+    let build = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
+            .args(["build", "--root"])
+            .arg(dir.path())
+            .arg("--output")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let decoded = || decode_svg(&std::fs::read_to_string(&svg).unwrap());
+    std::fs::write(&settings, format!("{plain}\n[qr]\nquiet_zone = 6\n")).unwrap();
+    build(&[]);
+    assert_eq!(svg_size(&svg), first + 4, "two more modules on each side");
+    std::fs::write(&settings, &plain).unwrap();
+    build(&[]);
+    assert_eq!(svg_size(&svg), first);
+    build(&[]);
+    assert_eq!(decoded(), "https://test.example/services/inherits/#survey");
+    build(&["--base-url", OTHER_BASE]);
+    assert_eq!(decoded(), format!("{OTHER_BASE}/services/inherits/#survey"));
+}
