@@ -57,8 +57,18 @@ pub fn split(file: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
         }
     };
     let front_start = (first_end + 1).min(text.len());
-    let mut pos = front_start;
-    while pos < text.len() {
+    // The closing fence is a line that starts with the fence: one SIMD search for "\n+++"
+    // finds the candidates (a scan line by line was 2 % of a large build).
+    let needle: &[u8] = match format {
+        Format::Toml => b"\n+++",
+        Format::Yaml => b"\n---",
+    };
+    let after_newline = memchr::memmem::find_iter(&text.as_bytes()[front_start..], needle)
+        .map(|i| front_start + i + 1);
+    let candidates = std::iter::once(front_start)
+        .filter(|&p| text[p..].starts_with(fence))
+        .chain(after_newline);
+    for pos in candidates {
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
         if text[pos..end].trim_end() == fence {
             return Ok(Split {
@@ -67,7 +77,6 @@ pub fn split(file: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
                 body_offset: (end + 1).min(text.len()),
             });
         }
-        pos = end + 1;
     }
     Err(Diagnostic::error(
         "front-matter",
@@ -299,6 +308,21 @@ mod tests {
         let sp = split(Path::new("a.md"), &s).unwrap();
         assert_eq!(sp.format, Format::Yaml);
         assert_eq!(&s[sp.body_offset..], "");
+    }
+
+    #[test]
+    fn the_closing_fence_is_a_whole_line() {
+        let cases = [
+            ("+++\n+++\nbody", "", "body"),
+            ("+++\nt = \"a +++\"\n+++  \nbody", "t = \"a +++\"\n", "body"),
+            ("+++\nx = 1\n++++\n+++\n", "x = 1\n++++\n", ""),
+            ("---\nt: a\n--- \r\n# B\n", "t: a\n", "# B\n"),
+        ];
+        for (text, front, body) in cases {
+            let s = arc(text);
+            let sp = split(Path::new("a.md"), &s).unwrap();
+            assert_eq!((&s[sp.front.clone()], &s[sp.body_offset..]), (front, body));
+        }
     }
 
     #[test]
