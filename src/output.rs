@@ -23,7 +23,9 @@
 //! the marker's) is listed so that entries put there by hand are removed. Files are shared
 //! between the output and the spare by hard links, so the spare costs little disk space.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -362,7 +364,7 @@ impl Staging {
             parent,
             live: previous.live,
             reused,
-            staged: Mutex::new(HashMap::new()),
+            staged: Mutex::new(HashMap::default()),
             linked: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
         })

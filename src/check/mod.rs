@@ -622,7 +622,8 @@ pub fn count(findings: &[Finding]) -> (usize, usize) {
 pub struct CheckCache {
     version: String,
     config: u64,
-    entries: HashMap<String, (u64, PageCheck)>,
+    /// By file path (FxHash: keys are looked up for every page of every build).
+    entries: rustc_hash::FxHashMap<String, (u64, PageCheck)>,
 }
 
 impl CheckCache {
@@ -631,7 +632,7 @@ impl CheckCache {
         CheckCache {
             version: env!("CARGO_PKG_VERSION").into(),
             config: cfg.fingerprint(),
-            entries: HashMap::new(),
+            entries: Default::default(),
         }
     }
 

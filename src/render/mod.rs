@@ -12,6 +12,7 @@ pub mod theme;
 pub mod views;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,6 +22,7 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::site::{Service, Site};
 pub use theme::Theme;
 use views::*;
+use yasno_survey_core::Survey;
 
 /// A file of the built site, relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,12 +143,44 @@ struct Meta<'a> {
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
+    /// The shared parts of each survey the services show.
+    surveys: Vec<(Arc<Survey>, SurveyParts)>,
 }
 
 impl<'a> Renderer<'a> {
     /// A renderer for `site` with `theme`.
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        Self { site, theme }
+        let mut surveys: Vec<(Arc<Survey>, SurveyParts)> = Vec::new();
+        for survey in site.services.iter().filter_map(|x| x.survey.as_ref()) {
+            if !surveys.iter().any(|(s, _)| Arc::ptr_eq(s, survey)) {
+                surveys.push((survey.clone(), SurveyParts::new(survey)));
+            }
+        }
+        Self {
+            site,
+            theme,
+            surveys,
+        }
+    }
+
+    /// The view of `survey` on the page `return_to` of the service `slug`, for answers from
+    /// `source`.
+    fn survey_view(
+        &self,
+        survey: &Arc<Survey>,
+        slug: &str,
+        source: &str,
+        lang: &str,
+        return_to: &str,
+    ) -> SurveyView {
+        let collector = self.site.settings.collector_url.trim_end_matches('/');
+        let view = |parts: &SurveyParts| {
+            SurveyView::new(survey, parts, slug, source, lang, return_to, collector)
+        };
+        match self.surveys.iter().find(|(s, _)| Arc::ptr_eq(s, survey)) {
+            Some((_, parts)) => view(parts),
+            None => view(&SurveyParts::new(survey)),
+        }
     }
 
     fn md_opts(&self, lang: &str) -> MarkdownOptions {
@@ -537,16 +571,10 @@ impl<'a> Renderer<'a> {
                 url: x.url_path(s),
             })
             .collect();
-        let survey = svc.survey.as_ref().map(|sv| {
-            SurveyView::new(
-                sv,
-                &svc.slug,
-                "web",
-                &svc.lang,
-                &url,
-                s.collector_url.trim_end_matches('/'),
-            )
-        });
+        let survey = svc
+            .survey
+            .as_ref()
+            .map(|sv| self.survey_view(sv, &svc.slug, "web", &svc.lang, &url));
         let contacts = ContactsView::new(&svc.contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
         ServiceView {

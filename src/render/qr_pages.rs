@@ -335,18 +335,16 @@ impl Renderer<'_> {
 
     /// The landing page, its two codes and the poster of one service at one location.
     fn link_files(&self, link: &QrLinkView, svc: &Service) -> Result<Vec<OutputFile>, Diagnostic> {
-        let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
         let survey = svc.survey.as_ref().expect("only services with a survey");
         let view = LandingView {
             link,
-            survey: SurveyView::new(
+            survey: self.survey_view(
                 survey,
                 &svc.slug,
                 &link.location.tag,
                 &svc.lang,
                 &link.landing_path,
-                s.collector_url.trim_end_matches('/'),
             ),
         };
         let landing_meta = self.meta(
