@@ -46,48 +46,54 @@ pub fn slugify(text: &str, taken: &mut Vec<String>) -> String {
     // A hyphen is owed when a separator came after a kept character; it is written before
     // the next kept one, so runs of separators and trailing ones leave none.
     let mut owed = false;
-    let keep = |id: &mut String, owed: &mut bool, c: char| {
+    let keep = |id: &mut String, owed: &mut bool, c: &str| {
         if std::mem::take(owed) && !id.is_empty() {
             id.push('-');
         }
-        id.push(c);
+        id.push_str(c);
     };
+    let mut buf = [0; 4];
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        // ASCII and the Russian alphabet (two bytes, 0xD0/0xD1 first) directly: they are
-        // nearly every character of a heading, and the Unicode tables are slow.
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                keep(&mut id, &mut owed, char::from(b.to_ascii_lowercase()));
-            } else {
-                owed = true;
+        // ASCII and the Russian alphabet directly, by bytes: they are nearly every character
+        // of a heading, and the Unicode tables are slow.
+        let (b, next) = (bytes[i], bytes.get(i + 1).copied().unwrap_or(0));
+        match (b, next) {
+            (b'a'..=b'z' | b'0'..=b'9', _) => keep(&mut id, &mut owed, &text[i..i + 1]),
+            (b'A'..=b'Z', _) => {
+                let lower = char::from(b.to_ascii_lowercase());
+                keep(&mut id, &mut owed, lower.encode_utf8(&mut buf));
             }
-            i += 1;
-            continue;
-        }
-        let c = text[i..].chars().next().expect("a char starts here");
-        i += c.len_utf8();
-        match c {
-            'а'..='я' | 'ё' => keep(&mut id, &mut owed, c),
-            // А–Я (U+0410–U+042F) are а–я (U+0430–U+044F) less 0x20.
-            'А'..='Я' => keep(
-                &mut id,
-                &mut owed,
-                char::from_u32(c as u32 + 0x20).unwrap_or(c),
-            ),
-            'Ё' => keep(&mut id, &mut owed, 'ё'),
+            (0..=0x7f, _) => owed = true,
+            // а–п, р–я, ё: already lowercase.
+            (0xd0, 0xb0..=0xbf) | (0xd1, 0x80..=0x8f | 0x91) => {
+                keep(&mut id, &mut owed, &text[i..i + 2]);
+            }
+            // А–Я (U+0410–U+042F) are а–я (U+0430–U+044F) less 0x20; Ё (U+0401) is ё.
+            (0xd0, 0x81 | 0x90..=0xaf) => {
+                let upper = u32::from(next & 0x3f) | 0x400;
+                let lower = if upper == 0x401 { 0x451 } else { upper + 0x20 };
+                let lower = char::from_u32(lower).expect("a Cyrillic letter");
+                keep(&mut id, &mut owed, lower.encode_utf8(&mut buf));
+            }
             _ => {
+                let c = text[i..].chars().next().expect("a char starts here");
                 for l in c.to_lowercase() {
                     if l.is_alphanumeric() {
-                        keep(&mut id, &mut owed, l);
+                        keep(&mut id, &mut owed, l.encode_utf8(&mut buf));
                     } else {
                         owed = true;
                     }
                 }
             }
         }
+        i += match b {
+            0..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
     }
     if id.is_empty() {
         id = "section".into();

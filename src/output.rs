@@ -148,7 +148,7 @@ impl Tree {
 /// A manifest belongs to one output folder and one build of it: the build's id is written into
 /// the folder's [`MARKER`] too, and a record whose id the marker does not carry (another
 /// folder, an older build, a folder changed by hand) is ignored.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Manifest {
     /// Absolute path of the output folder.
     output: PathBuf,
@@ -157,6 +157,24 @@ pub struct Manifest {
     /// The spare beside it: the output before the last build.
     spare: Option<Tree>,
 }
+
+/// A manifest as saved: the spare only where it differs from the output. Most files are
+/// the same file in both (kept or linked), so this halves the file and the time to read it.
+#[derive(Serialize, Deserialize)]
+struct Saved<Live, Differs> {
+    output: PathBuf,
+    live: Live,
+    spare: Option<SavedSpare<Differs>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedSpare<Differs> {
+    build: String,
+    /// Files whose record in the spare is not the output's (`None`: not in the spare).
+    differs: Differs,
+}
+
+type SavedOwned = Saved<Tree, HashMap<String, Option<FileRecord>>>;
 
 /// First line of the marker; the second names the build (`build <id>`).
 const MARKER_TEXT: &str = "built by yasno\n";
@@ -168,23 +186,54 @@ impl Manifest {
         let Ok(bytes) = std::fs::read(path) else {
             return Manifest::default();
         };
-        let Ok(m) = serde_json::from_slice::<Manifest>(&bytes) else {
+        let Ok(m) = serde_json::from_slice::<SavedOwned>(&bytes) else {
             return Manifest::default();
         };
-        if std::path::absolute(out).is_ok_and(|o| o == m.output) {
-            Manifest {
-                live: m.live.if_marks(out).unwrap_or_default(),
-                spare: m.spare.and_then(|t| t.if_marks(&spare_path(out))),
-                output: m.output,
+        if !std::path::absolute(out).is_ok_and(|o| o == m.output) {
+            return Manifest::default();
+        }
+        let spare = m.spare.map(|d| {
+            let mut files = m.live.files.clone();
+            for (path, record) in d.differs {
+                match record {
+                    Some(r) => files.insert(path, r),
+                    None => files.remove(&path),
+                };
             }
-        } else {
-            Manifest::default()
+            Tree {
+                build: d.build,
+                files,
+            }
+        });
+        Manifest {
+            live: m.live.if_marks(out).unwrap_or_default(),
+            spare: spare.and_then(|t| t.if_marks(&spare_path(out))),
+            output: m.output,
         }
     }
 
     /// Writes the manifest; a failure only costs speed next time, so it is returned, not fatal.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let bytes = serde_json::to_vec(self).map_err(io::Error::other)?;
+        let (live, spare) = (&self.live.files, self.spare.as_ref());
+        let saved = Saved {
+            output: self.output.clone(),
+            live: &self.live,
+            spare: spare.map(|t| SavedSpare {
+                build: t.build.clone(),
+                differs: live
+                    .iter()
+                    .filter(|(k, r)| t.files.get(*k) != Some(*r))
+                    .map(|(k, _)| (k.as_str(), t.files.get(k).copied()))
+                    .chain(
+                        t.files
+                            .iter()
+                            .filter(|(k, _)| !live.contains_key(*k))
+                            .map(|(k, r)| (k.as_str(), Some(*r))),
+                    )
+                    .collect::<HashMap<&str, Option<FileRecord>>>(),
+            }),
+        };
+        let bytes = serde_json::to_vec(&saved).map_err(io::Error::other)?;
         crate::cache::save(path, &bytes)
     }
 
@@ -882,6 +931,31 @@ mod tests {
         ];
         assert_eq!(build(&out, &manifest, &files), counts(0, 1, 2));
         assert_eq!(build(&out, &manifest, &files), counts(0, 0, 3));
+    }
+
+    #[test]
+    fn a_saved_manifest_reads_back_both_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        build(
+            &out,
+            &manifest,
+            &[file("a", "A"), file("b", "B"), file("old", "O")],
+        );
+        let staging = Staging::with_previous(&out, Manifest::load(&manifest, &out)).unwrap();
+        for f in [file("a", "A"), file("b", "B2"), file("new", "N")] {
+            staging.write(&f).unwrap();
+        }
+        let (m, _) = staging.commit().unwrap();
+        m.save(&manifest).unwrap();
+        let back = Manifest::load(&manifest, &out);
+        assert_eq!(back.live.files, m.live.files);
+        let (spare, saved) = (back.spare.unwrap(), m.spare.unwrap());
+        assert_eq!(spare.files, saved.files);
+        assert_eq!(spare.build, saved.build);
+        let mut names: Vec<&String> = spare.files.keys().collect();
+        names.sort();
+        assert_eq!(names, ["a", "b", "old"]);
     }
 
     #[test]

@@ -261,8 +261,8 @@ impl<'a> Renderer<'a> {
         emit: &mut dyn FnMut(&[u8]) -> Result<(), Diagnostic>,
     ) -> Result<(), Diagnostic> {
         #[derive(Serialize)]
-        struct FaqGroup {
-            service: ServiceLink,
+        struct FaqGroup<'s> {
+            service: ServiceLink<'s>,
             /// The service's path as an id prefix: `/services/x/` → `-services-x-`.
             anchor: String,
             faq: Vec<FaqView>,

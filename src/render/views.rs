@@ -153,23 +153,23 @@ impl SiteView {
     }
 }
 
-/// A service in a listing.
+/// A service in a listing (borrowed: listings of every service are made for several pages).
 #[derive(Debug, Clone, Serialize)]
-pub struct ServiceLink {
+pub struct ServiceLink<'a> {
     /// Title.
-    pub title: String,
+    pub title: &'a str,
     /// One sentence.
-    pub summary: String,
+    pub summary: &'a str,
     /// Page path.
     pub url: String,
 }
 
-impl ServiceLink {
+impl<'a> ServiceLink<'a> {
     /// Builds the listing entry of a service.
-    pub fn new(s: &Service, settings: &Settings) -> Self {
+    pub fn new(s: &'a Service, settings: &Settings) -> Self {
         Self {
-            title: s.meta.title.clone(),
-            summary: s.meta.summary.clone(),
+            title: &s.meta.title,
+            summary: &s.meta.summary,
             url: s.url_path(settings),
         }
     }
@@ -177,15 +177,15 @@ impl ServiceLink {
 
 /// A category with its services, for the home and category pages.
 #[derive(Debug, Clone, Serialize)]
-pub struct CategoryGroup {
+pub struct CategoryGroup<'a> {
     /// The category.
     pub category: CategoryView,
     /// Its services.
-    pub services: Vec<ServiceLink>,
+    pub services: Vec<ServiceLink<'a>>,
 }
 
 /// Groups the default-language services by category, in settings order; empty ones dropped.
-pub fn category_groups(site: &Site) -> Vec<CategoryGroup> {
+pub fn category_groups(site: &Site) -> Vec<CategoryGroup<'_>> {
     site.settings
         .categories
         .iter()
