@@ -197,13 +197,17 @@ pub fn build_observed(
 ) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     on_stage(BuildStage::Loading);
-    // The previous output's manifest is read (one thread) while the site loads.
+    // The staging folder is prepared (the previous output's manifest read, the spare
+    // checked) while the site loads. Files the previous builds left unchanged are kept or
+    // linked, not written again (src/output.rs).
     let manifest_path = cache::path(&opts.root, "output.json");
-    let (loaded, previous) = rayon::join(
+    let out = opts.output_dir();
+    let (loaded, staging) = rayon::join(
         || load(opts),
-        || output::Manifest::load(&manifest_path, &opts.output_dir()),
+        || output::Staging::with_previous(&out, output::Manifest::load(&manifest_path, &out)),
     );
     let (site, theme) = loaded?;
+    let staging = staging?;
     on_stage(BuildStage::Rendering {
         // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
         pages: render::pages(&site)
@@ -211,12 +215,9 @@ pub fn build_observed(
             .filter(|p| !matches!(p, render::Page::Sitemap | render::Page::Robots))
             .count(),
     });
-    // Files the previous builds left unchanged are kept or linked, not written again
-    // (src/output.rs).
-    let staging = output::Staging::with_previous(&opts.output_dir(), previous)?;
     let sink = BuildSink {
         staging: &staging,
-        out: opts.output_dir(),
+        out,
         pages: AtomicUsize::new(0),
         files: AtomicUsize::new(0),
     };

@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -342,10 +342,47 @@ fn remove_any(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The staging folder. Dropped uncommitted, it is deleted; but when it is the spare and
+/// nothing was put in it yet, it goes back to its place, so a build that stops on a content
+/// mistake before rendering keeps the spare for the next one.
+struct StagingDir {
+    dir: Option<tempfile::TempDir>,
+    /// Where the folder was taken from, when it is the spare.
+    spare: Option<PathBuf>,
+    touched: AtomicBool,
+}
+
+impl StagingDir {
+    fn path(&self) -> &Path {
+        self.dir.as_ref().expect("kept only by commit").path()
+    }
+
+    /// Notes that the folder no longer holds the spare as the manifest records it.
+    fn touch(&self) {
+        self.touched.store(true, Ordering::Relaxed);
+    }
+
+    /// The folder, no longer deleted when dropped.
+    fn keep(mut self) -> PathBuf {
+        self.dir.take().expect("kept once").keep()
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        if let (Some(dir), Some(spare)) = (&self.dir, &self.spare)
+            && !self.touched.load(Ordering::Relaxed)
+        {
+            // Moved back whole; the temporary folder's own drop then finds nothing to delete.
+            let _ = std::fs::rename(dir.path(), spare);
+        }
+    }
+}
+
 /// A folder beside the output that a build fills; [`Staging::commit`] swaps it in, and
 /// dropping it without committing deletes it, leaving the previous output untouched.
 pub struct Staging {
-    dir: tempfile::TempDir,
+    dir: StagingDir,
     out: PathBuf,
     parent: PathBuf,
     /// The files of the current output, from its manifest (empty: nothing is linked, and the
@@ -400,13 +437,15 @@ impl Staging {
         let spare = spare_path(out);
         // The spare is moved to the staging name first, so that a build that fails or is
         // interrupted never leaves a half-changed folder under the spare's name.
-        let reused = previous
-            .spare
-            .filter(|tree| {
-                prune_unknown(&spare, tree).is_ok() && std::fs::rename(&spare, dir.path()).is_ok()
-            })
-            .map(|tree| tree.files)
-            .unwrap_or_default();
+        let reused = previous.spare.filter(|tree| {
+            prune_unknown(&spare, tree).is_ok() && std::fs::rename(&spare, dir.path()).is_ok()
+        });
+        let dir = StagingDir {
+            dir: Some(dir),
+            spare: reused.is_some().then_some(spare),
+            touched: AtomicBool::new(false),
+        };
+        let reused = reused.map(|tree| tree.files).unwrap_or_default();
         Ok(Self {
             dir,
             out: out.to_owned(),
@@ -504,6 +543,7 @@ impl Staging {
         path: &Path,
         make: impl Fn(&Path) -> io::Result<T>,
     ) -> io::Result<T> {
+        self.dir.touch();
         if self.reused.contains_key(rel) && self.is_stale(rel) {
             match std::fs::remove_file(path) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -596,6 +636,7 @@ impl Staging {
             linked,
             kept,
         } = self;
+        dir.touch();
         let files = staged
             .into_inner()
             .expect("no panics while holding the lock");
@@ -1106,6 +1147,22 @@ mod tests {
         // The manifest still describes the output: the next build links both unchanged files.
         let next = build(&out, &manifest, &[file("a.txt", "A"), file("b.txt", "B")]);
         assert_eq!(next, counts(0, 2, 0));
+    }
+
+    #[test]
+    fn a_build_that_stops_before_writing_keeps_the_spare() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
+        let files = [file("a.txt", "A"), file("b.txt", "B")];
+        build(&out, &manifest, &files);
+        build(&out, &manifest, &files);
+        // Taken as the staging folder, then dropped untouched (a content mistake).
+        drop(Staging::with_previous(&out, Manifest::load(&manifest, &out)).unwrap());
+        assert_eq!(
+            names(tmp.path()),
+            [".public.yasno-spare", "output.json", "public"]
+        );
+        assert_eq!(build(&out, &manifest, &files), counts(0, 0, 2));
     }
 
     #[test]
