@@ -521,7 +521,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The view of one service page.
-    pub fn service_view(&self, svc: &Service) -> ServiceView {
+    pub fn service_view<'s>(&'s self, svc: &'s Service) -> ServiceView<'s> {
         let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
         // The template's own section ids, so Markdown headings never take them.
@@ -578,35 +578,35 @@ impl<'a> Renderer<'a> {
         let contacts = ContactsView::new(&svc.contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
         ServiceView {
-            slug: svc.slug.clone(),
-            title: m.title.clone(),
-            summary: m.summary.clone(),
+            slug: &svc.slug,
+            title: &m.title,
+            summary: &m.summary,
             category,
             updated: m.updated.display_ru(),
             updated_iso: m.updated.to_string(),
-            who: m.who.clone(),
+            who: &m.who,
             documents: m
                 .documents
                 .iter()
                 .map(|d| DocumentView {
-                    name: d.name.clone(),
-                    note: d.note.clone().unwrap_or_default(),
-                    form: document_form_label(d.form, t).to_owned(),
+                    name: &d.name,
+                    note: d.note.as_deref().unwrap_or_default(),
+                    form: document_form_label(d.form, t),
                 })
                 .collect(),
-            steps: m.steps.clone(),
-            result: m.result.clone(),
+            steps: &m.steps,
+            result: &m.result,
             deadline: deadline_text(m.deadline.days, m.deadline.kind, t),
-            deadline_note: m.deadline.note.clone().unwrap_or_default(),
+            deadline_note: m.deadline.note.as_deref().unwrap_or_default(),
             fee: fee_text(m.fee.free, m.fee.amount, t),
-            fee_for: m.fee.purpose.clone().unwrap_or_default(),
+            fee_for: m.fee.purpose.as_deref().unwrap_or_default(),
             apply: m
                 .apply
                 .iter()
                 .map(|a| ApplyView {
-                    label: apply_label(a.kind, t).to_owned(),
-                    url: a.url.clone().unwrap_or_default(),
-                    note: a.note.clone().unwrap_or_default(),
+                    label: apply_label(a.kind, t),
+                    url: a.url.as_deref().unwrap_or_default(),
+                    note: a.note.as_deref().unwrap_or_default(),
                     external: a
                         .url
                         .as_deref()
@@ -614,16 +614,16 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             contacts,
-            reception: svc.reception.clone(),
+            reception: &svc.reception,
             legal_acts: m
                 .legal_acts
                 .iter()
                 .map(|a| LegalActView {
-                    title: a.title.clone(),
-                    number: a.number.clone().unwrap_or_default(),
+                    title: &a.title,
+                    number: a.number.as_deref().unwrap_or_default(),
                     date: a.date.display_ru(),
                     amended: a.amended.map(|d| d.display_ru()).unwrap_or_default(),
-                    url: a.url.clone().unwrap_or_default(),
+                    url: a.url.as_deref().unwrap_or_default(),
                 })
                 .collect(),
             faq,

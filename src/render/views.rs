@@ -203,41 +203,41 @@ pub fn category_groups(site: &Site) -> Vec<CategoryGroup<'_>> {
 
 /// A document in the checklist.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocumentView {
+pub struct DocumentView<'a> {
     /// Name.
-    pub name: String,
+    pub name: &'a str,
     /// Note (empty when none).
-    pub note: String,
+    pub note: &'a str,
     /// «оригинал», «копия», …
-    pub form: String,
+    pub form: &'a str,
 }
 
 /// A way to apply.
 #[derive(Debug, Clone, Serialize)]
-pub struct ApplyView {
+pub struct ApplyView<'a> {
     /// Channel name.
-    pub label: String,
+    pub label: &'a str,
     /// Link (empty when none).
-    pub url: String,
+    pub url: &'a str,
     /// Note (empty when none).
-    pub note: String,
+    pub note: &'a str,
     /// Whether the link leaves the site.
     pub external: bool,
 }
 
 /// A legal act.
 #[derive(Debug, Clone, Serialize)]
-pub struct LegalActView {
+pub struct LegalActView<'a> {
     /// Title.
-    pub title: String,
+    pub title: &'a str,
     /// Number (empty when none).
-    pub number: String,
+    pub number: &'a str,
     /// Date, `14.05.2026`.
     pub date: String,
     /// Amendment date (empty when none).
     pub amended: String,
     /// Link (empty when none).
-    pub url: String,
+    pub url: &'a str,
 }
 
 /// A question and its rendered answer.
@@ -429,13 +429,13 @@ impl SurveyView {
 
 /// Everything a service page shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct ServiceView {
+pub struct ServiceView<'a> {
     /// Slug.
-    pub slug: String,
+    pub slug: &'a str,
     /// Title.
-    pub title: String,
+    pub title: &'a str,
     /// One sentence.
-    pub summary: String,
+    pub summary: &'a str,
     /// Category.
     pub category: CategoryView,
     /// «14.05.2026».
@@ -443,29 +443,29 @@ pub struct ServiceView {
     /// `2026-05-14`.
     pub updated_iso: String,
     /// Who can apply.
-    pub who: String,
+    pub who: &'a str,
     /// Documents.
-    pub documents: Vec<DocumentView>,
+    pub documents: Vec<DocumentView<'a>>,
     /// Steps.
-    pub steps: Vec<String>,
+    pub steps: &'a [String],
     /// Result.
-    pub result: String,
+    pub result: &'a str,
     /// «10 рабочих дней».
     pub deadline: String,
     /// Deadline note (empty when none).
-    pub deadline_note: String,
+    pub deadline_note: &'a str,
     /// «Бесплатно» or «350 рублей».
     pub fee: String,
     /// What the fee is for (empty when none).
-    pub fee_for: String,
+    pub fee_for: &'a str,
     /// Ways to apply.
-    pub apply: Vec<ApplyView>,
+    pub apply: Vec<ApplyView<'a>>,
     /// Contacts after inheritance.
     pub contacts: ContactsView,
     /// Reception after inheritance.
-    pub reception: Reception,
+    pub reception: &'a Reception,
     /// Legal acts.
-    pub legal_acts: Vec<LegalActView>,
+    pub legal_acts: Vec<LegalActView<'a>>,
     /// Questions.
     pub faq: Vec<FaqView>,
     /// Body HTML.
