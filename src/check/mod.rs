@@ -661,10 +661,13 @@ impl CheckCache {
 
     /// The cached result for `file`, if its content key matches.
     pub fn get(&self, file: &Path, key: u64) -> Option<&PageCheck> {
-        self.entries
-            .get(&file.display().to_string())
-            .filter(|(k, _)| *k == key)
-            .map(|(_, v)| v)
+        // Entries are keyed by the path as displayed, which is the path itself when it is
+        // UTF-8: no formatting on the lookup of every page.
+        let entry = match file.to_str() {
+            Some(path) => self.entries.get(path),
+            None => self.entries.get(&file.display().to_string()),
+        };
+        entry.filter(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Stores a result.

@@ -92,7 +92,7 @@ pub fn split(file: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
 }
 
 /// Top-level keys present in a front matter, with the byte range of each key in `text`.
-fn top_level_keys(format: Format, text: &str) -> Vec<(String, Range<usize>)> {
+fn top_level_keys(format: Format, text: &str) -> Vec<(&str, Range<usize>)> {
     let mut keys = Vec::new();
     let mut pos = 0;
     // In TOML, `key = value` lines after the first `[table]` header belong to that table.
@@ -119,9 +119,9 @@ fn top_level_keys(format: Format, text: &str) -> Vec<(String, Range<usize>)> {
         };
         if let Some((k, off)) = key
             && !k.is_empty()
-            && !keys.iter().any(|(seen, _): &(String, _)| seen == k)
+            && !keys.iter().any(|(seen, _): &(&str, _)| *seen == k)
         {
-            keys.push((k.to_owned(), pos + off..pos + off + k.len()));
+            keys.push((k, pos + off..pos + off + k.len()));
         }
         pos += line.len();
     }
@@ -142,7 +142,7 @@ pub fn check_keys(
     let keys = top_level_keys(format, text);
     let mut out = Diagnostics::default();
     for (key, range) in &keys {
-        if known.contains(&key.as_str()) {
+        if known.contains(key) {
             continue;
         }
         let at = front.start + range.start..front.start + range.end;
@@ -338,7 +338,7 @@ mod tests {
             Format::Toml,
             "title = \"a\"\n[contacts]\nphone = \"1\"\n[[faq]]\nq = \"?\"\n",
         );
-        let names: Vec<_> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<_> = keys.iter().map(|(k, _)| *k).collect();
         assert_eq!(names, ["title", "contacts", "faq"]);
     }
 }
