@@ -19,12 +19,7 @@ const OTHER_BASE: &str = "https://other.example";
 fn build_into(name: &str, extra: &[&str]) -> PathBuf {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("qr-{name}"));
     let _ = std::fs::remove_dir_all(&out);
-    let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["build", "--root", repo().to_str().unwrap(), "--output"])
-        .arg(&out)
-        .args(extra)
-        .output()
-        .expect("run yasno");
+    let o = yasno_build(&repo(), &out, extra);
     assert!(
         o.status.success(),
         "build failed: {}",
@@ -626,6 +621,18 @@ fn a_poster_prints_on_one_a4_page_in_chromium() {
 
 // ---- settings ----
 
+/// Runs `yasno build` of the site at `root` into `out`, with `extra` arguments.
+fn yasno_build(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 /// The minimal fixture site with `extra` appended to its settings, built; returns the site
 /// folder, the output folder and the command's result.
 fn build_minimal_with(extra: &str) -> (tempfile::TempDir, PathBuf, std::process::Output) {
@@ -636,13 +643,7 @@ fn build_minimal_with(extra: &str) -> (tempfile::TempDir, PathBuf, std::process:
     text.push_str(extra);
     std::fs::write(&settings, text).unwrap();
     let out = dir.path().join("public");
-    let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["build", "--root"])
-        .arg(dir.path())
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = yasno_build(dir.path(), &out, &[]);
     (dir, out, o)
 }
 
@@ -728,14 +729,7 @@ fn a_warm_qr_cache_changes_no_file_and_follows_a_new_base_url() {
     copy_dir(&repo().join("content"), &dir.path().join("content"));
     let build = |name: &str, extra: &[&str]| -> PathBuf {
         let out = dir.path().join(name);
-        let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
-            .args(["build", "--root"])
-            .arg(dir.path())
-            .arg("--output")
-            .arg(&out)
-            .args(extra)
-            .output()
-            .unwrap();
+        let o = yasno_build(dir.path(), &out, extra);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         out
     };
@@ -793,14 +787,7 @@ fn codes_kept_between_builds_into_one_folder_follow_the_url_and_the_settings() {
     let svg = out.join("services/inherits/qr.svg");
     let first = svg_size(&svg);
     let build = |extra: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
-            .args(["build", "--root"])
-            .arg(dir.path())
-            .arg("--output")
-            .arg(&out)
-            .args(extra)
-            .output()
-            .unwrap();
+        let o = yasno_build(dir.path(), &out, extra);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
     let decoded = || decode_svg(&std::fs::read_to_string(&svg).unwrap());
