@@ -437,8 +437,11 @@ impl Staging {
         let spare = spare_path(out);
         // The spare is moved to the staging name first, so that a build that fails or is
         // interrupted never leaves a half-changed folder under the spare's name.
+        // A real folder only: a link there would lead the build's writes elsewhere.
         let reused = previous.spare.filter(|tree| {
-            prune_unknown(&spare, tree).is_ok() && std::fs::rename(&spare, dir.path()).is_ok()
+            std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir())
+                && prune_unknown(&spare, tree).is_ok()
+                && std::fs::rename(&spare, dir.path()).is_ok()
         });
         let dir = StagingDir {
             dir: Some(dir),
@@ -662,19 +665,25 @@ impl Staging {
         // The previous output becomes the spare only if the manifest knew its files.
         let keep_previous = !live.build.is_empty();
         let previous = if out.exists() {
-            let previous = swap(&staged, &out, &parent).inspect_err(|_| {
+            let (previous, aside) = swap(&staged, &out, &parent).inspect_err(|_| {
                 let _ = std::fs::remove_dir_all(&staged);
             })?;
             let spare = spare_path(&out);
-            let free = !spare.exists() || (replaceable(&spare) && remove_tree(&spare).is_ok());
-            if keep_previous && free && std::fs::rename(&previous, &spare).is_ok() {
-                Some(live)
-            } else {
-                if remove_tree(&previous).is_err() {
-                    let _ = std::fs::remove_dir_all(&previous);
-                }
-                None
+            let free = match std::fs::symlink_metadata(&spare) {
+                Err(_) => true,
+                Ok(m) => m.is_dir() && replaceable(&spare) && remove_tree(&spare).is_ok(),
+            };
+            // The previous output is kept only if it is a real folder the manifest knew.
+            let keep_previous =
+                keep_previous && std::fs::symlink_metadata(&previous).is_ok_and(|m| m.is_dir());
+            let kept = keep_previous && free && std::fs::rename(&previous, &spare).is_ok();
+            if !kept && remove_tree(&previous).is_err() {
+                let _ = std::fs::remove_dir_all(&previous);
             }
+            if let Some(aside) = aside {
+                let _ = std::fs::remove_dir(aside);
+            }
+            kept.then_some(live)
         } else {
             std::fs::rename(&staged, &out).map_err(|e| {
                 let _ = std::fs::remove_dir_all(&staged);
@@ -701,27 +710,33 @@ impl Staging {
 
 /// Puts the folder `staged` in place of `out`; returns where the previous `out` now is. On
 /// Linux the two are exchanged in one step, so `out` is never missing; elsewhere the previous
-/// output is first moved aside.
-fn swap(staged: &Path, out: &Path, parent: &Path) -> Result<PathBuf, OutputError> {
+/// output is first moved aside, into a temporary folder beside it (also returned, to delete).
+fn swap(
+    staged: &Path,
+    out: &Path,
+    parent: &Path,
+) -> Result<(PathBuf, Option<PathBuf>), OutputError> {
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         if renameat_with(CWD, staged, CWD, out, RenameFlags::EXCHANGE).is_ok() {
-            return Ok(staged.to_owned());
+            return Ok((staged.to_owned(), None));
         }
     }
     let name = parent_and_name(out).1;
-    let old = tempfile::Builder::new()
+    let aside = tempfile::Builder::new()
         .prefix(&format!(".{name}.old-"))
         .tempdir_in(parent)
         .map_err(io_err(parent))?
         .keep();
+    let old = aside.join("site");
     std::fs::rename(out, &old).map_err(io_err(out))?;
     if let Err(e) = std::fs::rename(staged, out) {
         let _ = std::fs::rename(&old, out);
+        let _ = std::fs::remove_dir(&aside);
         return Err(io_err(out)(e));
     }
-    Ok(old)
+    Ok((old, Some(aside)))
 }
 
 /// A file being written into the staging folder piece by piece (see
@@ -790,6 +805,11 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<std::fs::Metadata> {
 /// Deletes the folder `dir` and everything in it, the entries of each folder in parallel (a
 /// site has thousands of page folders). Symbolic links are removed, never followed.
 fn remove_tree(dir: &Path) -> io::Result<()> {
+    // A link given as the folder (an output folder that is a link, moved aside by the swap)
+    // is removed itself: what it points to is not ours to delete.
+    if std::fs::symlink_metadata(dir)?.file_type().is_symlink() {
+        return std::fs::remove_file(dir);
+    }
     let entries = std::fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
     entries.par_iter().try_for_each(|e| {
         if e.file_type()?.is_dir() {
@@ -1186,6 +1206,39 @@ mod tests {
         let err = write_site(tmp.path(), &[file("index.html", "x")]).unwrap_err();
         assert!(matches!(err, OutputError::NotOurs(_)));
         assert_eq!(read(&tmp.path().join("precious.txt")), "keep");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_folder_that_is_a_link_is_replaced_and_its_target_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (real, out, manifest) = (
+            tmp.path().join("real"),
+            tmp.path().join("public"),
+            tmp.path().join("output.json"),
+        );
+        write_site(&real, &[file("a.txt", "real")]).unwrap();
+        std::os::unix::fs::symlink(&real, &out).unwrap();
+        for s in ["1", "2", "3", "4"] {
+            build(&out, &manifest, &[file("a.txt", s)]);
+            assert_eq!(read(&out.join("a.txt")), s);
+        }
+        assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
+        assert_eq!(
+            read(&real.join("a.txt")),
+            "real",
+            "the link's target is untouched"
+        );
+        // A link put where the spare goes is never followed either.
+        let spare = spare_path(&out);
+        std::fs::remove_dir_all(&spare).unwrap();
+        std::os::unix::fs::symlink(&real, &spare).unwrap();
+        for s in ["5", "6", "7"] {
+            build(&out, &manifest, &[file("a.txt", s)]);
+            assert_eq!(read(&out.join("a.txt")), s);
+        }
+        assert_eq!(read(&real.join("a.txt")), "real");
+        assert!(std::fs::symlink_metadata(&spare).unwrap().is_symlink());
     }
 
     #[test]
