@@ -624,6 +624,9 @@ pub struct CheckCache {
     config: u64,
     /// By file path (FxHash: keys are looked up for every page of every build).
     entries: rustc_hash::FxHashMap<String, (u64, PageCheck)>,
+    /// Whether anything was stored since the cache was made or read.
+    #[serde(skip)]
+    changed: bool,
 }
 
 impl CheckCache {
@@ -633,6 +636,7 @@ impl CheckCache {
             version: env!("CARGO_PKG_VERSION").into(),
             config: cfg.fingerprint(),
             entries: Default::default(),
+            changed: false,
         }
     }
 
@@ -674,6 +678,13 @@ impl CheckCache {
     pub fn insert(&mut self, file: &Path, key: u64, result: PageCheck) {
         self.entries
             .insert(file.display().to_string(), (key, result));
+        self.changed = true;
+    }
+
+    /// True when something was stored since the cache was made or read (so saving it would
+    /// write something new).
+    pub fn changed(&self) -> bool {
+        self.changed
     }
 
     /// Number of stored pages.

@@ -180,7 +180,8 @@ fn check_keyed(
         .zip(&keys)
         .map(|(f, k)| cache.as_deref().and_then(|c| c.get(&f.path, *k).cloned()))
         .collect();
-    let hits = cached.iter().filter(|c| c.is_some()).count();
+    let hit: Vec<bool> = cached.iter().map(Option::is_some).collect();
+    let hits = hit.iter().filter(|h| **h).count();
     // Each file's metadata moves into its result; its front-matter strings (tens of MB at
     // 10,000 pages) are dropped as soon as the page is checked.
     let checked: Vec<(PageCheck, FileMeta, Vec<Finding>)> = files
@@ -207,8 +208,10 @@ fn check_keyed(
         cached: hits,
         ..SiteCheck::default()
     };
-    for ((f, k), (result, meta, fresh)) in files.into_iter().zip(keys).zip(checked) {
-        if let Some(c) = cache.as_deref_mut() {
+    for (((f, k), hit), (result, meta, fresh)) in files.into_iter().zip(keys).zip(hit).zip(checked)
+    {
+        // A hit is in the cache already, under the same key.
+        if let Some(c) = cache.as_deref_mut().filter(|_| !hit) {
             c.insert(&f.path, k, result.clone());
         }
         let mut findings = result.findings;
@@ -574,7 +577,11 @@ pub fn load_cache(path: &Path, cfg: &CheckConfig) -> CheckCache {
 }
 
 /// Writes the cache; a failure only costs speed next time, so it is returned, not fatal.
+/// A cache with nothing new is not written again.
 pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
+    if !cache.changed() && path.is_file() {
+        return Ok(());
+    }
     let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
     crate::cache::save(path, &bytes)
 }

@@ -801,6 +801,16 @@ mod command_line {
         let second = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
         assert_eq!(second.cached, 2);
         assert_eq!(first.findings, second.findings);
+        // Saved and read back, it answers every page; with nothing new it is not rewritten.
+        let path = site.path().join("check.json");
+        cs::save_cache(&path, &cache).unwrap();
+        let mut cache = cs::load_cache(&path, &cfg);
+        let again = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
+        assert_eq!((again.cached, cache.changed()), (2, false));
+        assert_eq!(again.findings, first.findings);
+        std::fs::write(&path, "left alone").unwrap();
+        cs::save_cache(&path, &cache).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "left alone");
         inputs[1].source = format!("{}\nНовый абзац.\n", inputs[1].source).into();
         let third = cs::check_files(inputs, &cfg, &cal, today, Some(&mut cache));
         assert_eq!(third.cached, 1);
