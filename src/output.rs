@@ -123,7 +123,12 @@ impl FileRecord {
 
     /// This record, if the file at `path` is still the one it describes and holds `hash`.
     fn still_at(&self, path: &Path, hash: u128, len: usize) -> Option<FileRecord> {
-        (self.hash == hash && self.len == len as u64 && self.is_at(path)).then_some(*self)
+        (self.holds(hash, len) && self.is_at(path)).then_some(*self)
+    }
+
+    /// True when the recorded contents are `len` bytes hashing to `hash`.
+    fn holds(&self, hash: u128, len: usize) -> bool {
+        self.hash == hash && self.len == len as u64
     }
 }
 
@@ -505,19 +510,11 @@ impl Staging {
             return Ok(false);
         }
         let p = self.dir.path().join(rel);
-        let from = self.out.join(rel);
         let made_from = |r: &&FileRecord| r.source == source;
         let (record, counter) = match self.reused.get(rel).filter(made_from) {
             Some(r) if r.is_at(&p) => (*r, &self.kept),
             _ => match self.live.files.get(rel).filter(made_from) {
-                Some(r)
-                    if r.is_at(&from)
-                        && self
-                            .place(rel, &p, |to| std::fs::hard_link(&from, to))
-                            .is_ok() =>
-                {
-                    (*r, &self.linked)
-                }
+                Some(r) if self.link_previous(rel, r, &p)? => (*r, &self.linked),
                 _ => return Ok(false),
             },
         };
@@ -608,19 +605,25 @@ impl Staging {
         len: usize,
         to: &Path,
     ) -> Result<Option<FileRecord>, OutputError> {
+        match self.live.files.get(rel) {
+            Some(old) if old.holds(hash, len) => {
+                Ok(self.link_previous(rel, old, to)?.then_some(*old))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Links the previous output's `rel` to `to` if `old`, its record, still describes the
+    /// file there. False: make the file instead.
+    fn link_previous(&self, rel: &str, old: &FileRecord, to: &Path) -> Result<bool, OutputError> {
         let from = self.out.join(rel);
-        let Some(old) = self
-            .live
-            .files
-            .get(rel)
-            .and_then(|r| r.still_at(&from, hash, len))
-        else {
-            return Ok(None);
-        };
+        if !old.is_at(&from) {
+            return Ok(false);
+        }
         match self.place(rel, to, |to| std::fs::hard_link(&from, to)) {
-            Ok(()) => Ok(Some(old)),
+            Ok(()) => Ok(true),
             // Another file system, or no hard links there: write it.
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Ok(None),
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(io_err(to)(e)),
         }
     }
