@@ -134,12 +134,16 @@ fn plain_paragraph(text: &str) -> Option<String> {
         }
         table
     };
-    let opens_a_block = first.is_ascii_digit() || b"-+=# \t".contains(&first);
+    // `#` (a heading) is in SPECIAL anywhere in the line.
+    let opens_a_block = first.is_ascii_digit() || b"-+= \t".contains(&first);
     if opens_a_block || b" \t".contains(&last) || line.bytes().any(|b| SPECIAL[usize::from(b)]) {
         return None;
     }
     Some(format!("<p>{line}</p>\n"))
 }
+
+/// The Markdown extensions content may use; the plain-line fast path is tested against them.
+const PARSER_OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
 
 fn is_external(url: &str, base_url: &str) -> bool {
     (url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//"))
@@ -152,7 +156,7 @@ pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -
     if let Some(html) = plain_paragraph(text) {
         return Rendered { html, toc: vec![] };
     }
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let parser = Parser::new_ext(text, PARSER_OPTIONS);
     let mut events: Vec<Event> = parser.collect();
     let mut toc = Vec::new();
 
@@ -277,10 +281,7 @@ mod tests {
     fn plain_lines_skip_the_parser_with_the_same_html() {
         let full = |t: &str| {
             let mut html = String::new();
-            pulldown_cmark::html::push_html(
-                &mut html,
-                Parser::new_ext(t, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH),
-            );
+            pulldown_cmark::html::push_html(&mut html, Parser::new_ext(t, PARSER_OPTIONS));
             html
         };
         let mut samples: Vec<String> = [
