@@ -1,0 +1,131 @@
+//! Survey reports: figures per service and overall, SVG charts, HTML and CSV.
+//!
+//! Invariants: every text that came from a visitor is escaped where it is shown (the HTML
+//! template autoescapes) and has phone numbers and e-mail addresses masked; charts carry a
+//! caption and sit next to a table with the same numbers (their text alternative), and use
+//! one dark colour with value labels, so they read without colour; CSV files start with a
+//! UTF-8 BOM and a header row, and use `;` and a decimal comma, as Excel in a Russian locale
+//! expects.
+
+mod charts;
+mod csv;
+mod figures;
+mod html;
+mod mask;
+mod period;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use yasno_survey_core::Survey;
+
+use super::store::StoredAnswer;
+use figures::{ddmmyyyy, section, service_title, utc_date};
+
+pub use csv::export_csv;
+pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
+pub use html::escape_html;
+pub use mask::mask_contacts;
+pub use period::{Period, PeriodError};
+
+/// Names that make a report readable: the site, service titles, locations, survey texts.
+#[derive(Debug, Clone, Default)]
+pub struct ReportLabels {
+    /// Site name for the heading.
+    pub site_name: String,
+    /// Service titles by slug.
+    pub services: BTreeMap<String, String>,
+    /// Reception location names by tag (the `source` of QR answers).
+    pub locations: BTreeMap<String, String>,
+    /// Survey definitions by survey id, for question labels and option words.
+    pub surveys: BTreeMap<String, Survey>,
+}
+
+/// A whole report: overall figures, then each service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Site name.
+    pub site_name: String,
+    /// Period name.
+    pub period: String,
+    /// First and last day.
+    pub from: String,
+    /// Last day.
+    pub to: String,
+    /// When the report was made (UTC).
+    pub generated_at: String,
+    /// All services together.
+    pub overall: Section,
+    /// One section per service with answers, by slug.
+    pub services: Vec<Section>,
+}
+
+impl Report {
+    /// Computes the figures of `rows` (answers of `period`).
+    pub fn build(rows: &[StoredAnswer], period: &Period, labels: &ReportLabels) -> Self {
+        let mut by_service: BTreeMap<&str, Vec<&StoredAnswer>> = BTreeMap::new();
+        for row in rows {
+            by_service.entry(&row.service).or_default().push(row);
+        }
+        let all: Vec<&StoredAnswer> = rows.iter().collect();
+        let overall = section(
+            "all".into(),
+            None,
+            "Все услуги / All services".into(),
+            &all,
+            period,
+            labels,
+        );
+        let services = by_service
+            .iter()
+            .map(|(slug, rows)| {
+                section(
+                    format!("service-{slug}"),
+                    Some(slug.to_string()),
+                    service_title(labels, slug),
+                    rows,
+                    period,
+                    labels,
+                )
+            })
+            .collect();
+        let (from, to) = match (rows.first(), rows.last()) {
+            _ if period.from.year() > 2000 || period.to.year() < 9998 => (period.from, period.to),
+            (Some(f), Some(l)) => (utc_date(f.received_at), utc_date(l.received_at)),
+            _ => (period.from, period.from),
+        };
+        Report {
+            site_name: labels.site_name.clone(),
+            period: period.label.clone(),
+            from: ddmmyyyy(from),
+            to: ddmmyyyy(to),
+            generated_at: Timestamp::now().strftime("%d.%m.%Y %H:%M UTC").to_string(),
+            overall,
+            services,
+        }
+    }
+
+    /// Writes `report.html` and the CSV files into `dir` (created if missing); returns the
+    /// paths written.
+    pub fn write(&self, dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+        std::fs::create_dir_all(dir)?;
+        let mut written = Vec::new();
+        let mut put = |name: &str, bytes: Vec<u8>| -> std::io::Result<()> {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes)?;
+            written.push(path);
+            Ok(())
+        };
+        put("report.html", self.to_html().into_bytes())?;
+        for (name, csv) in self.csv_files() {
+            put(name, csv)?;
+        }
+        Ok(written)
+    }
+
+    pub(super) fn sections(&self) -> impl Iterator<Item = &Section> {
+        std::iter::once(&self.overall).chain(&self.services)
+    }
+}
