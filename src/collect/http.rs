@@ -229,7 +229,13 @@ fn invalid(field: &str, message: &str) -> ApiError {
 }
 
 fn invalid_form_page(error: &FieldError, back: &str) -> String {
-    let esc = report::escape_html;
+    // The crate's one HTML escaper (as in Markdown rendering); it also escapes `"`, so the
+    // path is safe inside the attribute.
+    let esc = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+        out
+    };
     format!(
         "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>Ответ не принят</title><main><h1>Ответ не принят / Answer not accepted</h1>\
@@ -619,5 +625,23 @@ mod tests {
         ] {
             assert!(!safe_return_path(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_form_error_page_escapes_the_message_and_the_path() {
+        let error = FieldError {
+            field: "answers.comment".into(),
+            message: "<script>alert(1)</script> & \"x\"".into(),
+        };
+        let page = invalid_form_page(&error, "/a\"><script>b</script>");
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),
+            "{page}"
+        );
+        assert!(
+            page.contains("href=\"/a&quot;&gt;&lt;script&gt;b&lt;/script&gt;#survey\""),
+            "{page}"
+        );
     }
 }

@@ -25,10 +25,3 @@ impl Report {
             .expect("the built-in report template renders")
     }
 }
-
-/// HTML-escapes text (Tera's escaper, the one the report template uses).
-pub fn escape_html(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    tera::escape_html(text, &mut out).expect("writing to a Vec does not fail");
-    String::from_utf8(out).expect("escaping keeps UTF-8")
-}

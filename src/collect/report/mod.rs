@@ -26,7 +26,6 @@ use figures::{ddmmyyyy, section, service_title, utc_date};
 
 pub use csv::export_csv;
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
-pub use html::escape_html;
 pub use mask::mask_contacts;
 pub use period::{Period, PeriodError};
 
