@@ -11,7 +11,6 @@
 //! inserts are queued, writes them in one transaction, commits, and only then answers each
 //! request. Reads open their own connection (WAL lets them run beside the writer).
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -22,7 +21,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, params};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
-use yasno_survey_core::{Answer, AnswerValue};
+use yasno_survey_core::Answer;
 
 /// A boxed future, so that [`Store`] can be used as `dyn Store`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -41,23 +40,13 @@ pub enum Inserted {
     Duplicate,
 }
 
-/// An answer as stored: the answer without its client id, and when it was received.
+/// An answer as stored: survey-core's [`Answer`], and when it was received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredAnswer {
     /// Time of receipt, UTC, whole seconds.
     pub received_at: Timestamp,
-    /// Slug of the service.
-    pub service: String,
-    /// Survey id.
-    pub survey: String,
-    /// Survey version.
-    pub version: u32,
-    /// `web` or a location tag.
-    pub source: String,
-    /// Language of the page.
-    pub lang: String,
-    /// Answers by question id.
-    pub answers: BTreeMap<String, AnswerValue>,
+    /// The answer as it was sent.
+    pub answer: Answer,
 }
 
 /// Storage failures. Messages name the database file and say what to do.
@@ -345,7 +334,7 @@ fn read_between(
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     let mut stmt = conn.prepare(
-        "SELECT received_at, service, survey, version, source, lang, answers FROM answers
+        "SELECT received_at, client_id, service, survey, version, source, lang, answers FROM answers
          WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
     )?;
     let rows = stmt.query_map(params![stamp(from), stamp(to)], |r| {
@@ -353,26 +342,30 @@ fn read_between(
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, u32>(3)?,
-            r.get::<_, String>(4)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, u32>(4)?,
             r.get::<_, String>(5)?,
             r.get::<_, String>(6)?,
+            r.get::<_, String>(7)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (at, service, survey, version, source, lang, answers) = row?;
+        let (at, client_id, service, survey, version, source, lang, answers) = row?;
         let received_at = at.parse::<Timestamp>().map_err(|e| {
             rusqlite::Error::InvalidParameterName(format!("bad received_at {at:?}: {e}"))
         })?;
         out.push(StoredAnswer {
             received_at,
-            service,
-            survey,
-            version,
-            source,
-            lang,
-            answers: serde_json::from_str(&answers)?,
+            answer: Answer {
+                client_id,
+                service,
+                survey,
+                version,
+                source,
+                lang,
+                answers: serde_json::from_str(&answers)?,
+            },
         });
     }
     Ok(out)
@@ -438,6 +431,10 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use yasno_survey_core::AnswerValue;
+
     use super::*;
 
     fn answer(id: &str) -> Answer {
@@ -471,7 +468,8 @@ mod tests {
             .unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].received_at.to_string(), "2026-07-01T10:00:00Z");
-        assert_eq!(all[0].answers.get("rating"), Some(&AnswerValue::Rating(4)));
+        // The whole answer comes back, client id included.
+        assert_eq!(all[0].answer, answer("client-0001"));
         store.close().await.unwrap();
         assert!(matches!(
             store.insert(answer("client-0002"), at).await,

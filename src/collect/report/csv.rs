@@ -143,7 +143,7 @@ fn cell(text: &str) -> String {
 pub fn export_csv(rows: &[StoredAnswer], labels: &ReportLabels) -> Vec<u8> {
     let mut questions: Vec<String> = Vec::new();
     for row in rows {
-        for key in row.answers.keys() {
+        for key in row.answer.answers.keys() {
             if !questions.contains(key) {
                 questions.push(key.clone());
             }
@@ -164,17 +164,17 @@ pub fn export_csv(rows: &[StoredAnswer], labels: &ReportLabels) -> Vec<u8> {
     for row in rows {
         let mut record = vec![
             row.received_at.to_string(),
-            row.service.clone(),
-            row.survey.clone(),
-            row.version.to_string(),
-            row.source.clone(),
-            row.lang.clone(),
+            row.answer.service.clone(),
+            row.answer.survey.clone(),
+            row.answer.version.to_string(),
+            row.answer.source.clone(),
+            row.answer.lang.clone(),
             satisfaction(labels, row)
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
         ];
         for q in &questions {
-            record.push(match row.answers.get(q) {
+            record.push(match row.answer.answers.get(q) {
                 Some(AnswerValue::Rating(n)) => n.to_string(),
                 Some(AnswerValue::Text(t)) => cell(&mask_contacts(t)),
                 None => String::new(),
@@ -189,6 +189,8 @@ pub fn export_csv(rows: &[StoredAnswer], labels: &ReportLabels) -> Vec<u8> {
 mod tests {
     use std::collections::BTreeMap;
 
+    use yasno_survey_core::Answer;
+
     use super::*;
 
     #[test]
@@ -196,18 +198,21 @@ mod tests {
         let bytes = export_csv(
             &[StoredAnswer {
                 received_at: "2026-07-01T10:00:00Z".parse().unwrap(),
-                service: "opeka".into(),
-                survey: "default".into(),
-                version: 1,
-                source: "web".into(),
-                lang: "ru".into(),
-                answers: BTreeMap::from([
-                    ("rating".into(), AnswerValue::Rating(5)),
-                    (
-                        "comment".into(),
-                        AnswerValue::Text("=HYPERLINK(\"x\")".into()),
-                    ),
-                ]),
+                answer: Answer {
+                    client_id: "client-0001".into(),
+                    service: "opeka".into(),
+                    survey: "default".into(),
+                    version: 1,
+                    source: "web".into(),
+                    lang: "ru".into(),
+                    answers: BTreeMap::from([
+                        ("rating".into(), AnswerValue::Rating(5)),
+                        (
+                            "comment".into(),
+                            AnswerValue::Text("=HYPERLINK(\"x\")".into()),
+                        ),
+                    ]),
+                },
             }],
             &ReportLabels::default(),
         );

@@ -25,7 +25,11 @@ fn satisfaction_question(labels: &ReportLabels, survey: &str) -> String {
 }
 
 pub(super) fn satisfaction(labels: &ReportLabels, a: &StoredAnswer) -> Option<u8> {
-    match a.answers.get(&satisfaction_question(labels, &a.survey)) {
+    match a
+        .answer
+        .answers
+        .get(&satisfaction_question(labels, &a.answer.survey))
+    {
         Some(AnswerValue::Rating(n)) if (1..=5).contains(n) => Some(*n),
         _ => None,
     }
@@ -259,8 +263,8 @@ struct QuestionRef<'a> {
 fn question_order<'a>(rows: &[&StoredAnswer], labels: &'a ReportLabels) -> Vec<QuestionRef<'a>> {
     let mut order: Vec<QuestionRef<'a>> = Vec::new();
     for row in rows {
-        let def = labels.surveys.get(&row.survey);
-        let mut keys: Vec<&String> = row.answers.keys().collect();
+        let def = labels.surveys.get(&row.answer.survey);
+        let mut keys: Vec<&String> = row.answer.answers.keys().collect();
         if let Some(def) = def {
             keys.sort_by_key(|k| def.questions.iter().position(|q| &q.id == *k));
         }
@@ -269,7 +273,7 @@ fn question_order<'a>(rows: &[&StoredAnswer], labels: &'a ReportLabels) -> Vec<Q
                 continue;
             }
             let q = def.and_then(|d| d.questions.iter().find(|q| &q.id == key));
-            let kind = q.map(|q| q.kind).unwrap_or(match row.answers[key] {
+            let kind = q.map(|q| q.kind).unwrap_or(match row.answer.answers[key] {
                 AnswerValue::Rating(_) => QuestionKind::Rating,
                 AnswerValue::Text(_) => QuestionKind::Text,
             });
@@ -293,7 +297,7 @@ fn question_stats(
 ) -> QuestionStats {
     let values: Vec<(&StoredAnswer, &AnswerValue)> = rows
         .iter()
-        .filter_map(|r| r.answers.get(&q.id).map(|v| (*r, v)))
+        .filter_map(|r| r.answer.answers.get(&q.id).map(|v| (*r, v)))
         .collect();
     let (kind_name, rows) = match q.kind {
         QuestionKind::Rating => ("rating", value_rows(rating_items(q.def), &values)),
@@ -386,8 +390,8 @@ fn comments_of(
         .filter_map(|(row, v)| match v {
             AnswerValue::Text(t) => Some(Comment {
                 date: ddmmyyyy(utc_date(row.received_at)),
-                service: service_title(labels, &row.service),
-                source: source_label(labels, &row.source),
+                service: service_title(labels, &row.answer.service),
+                source: source_label(labels, &row.answer.source),
                 question: question.to_owned(),
                 text: mask_contacts(t),
             }),
@@ -444,7 +448,7 @@ fn week_trend(rows: &[&StoredAnswer], period: &Period, labels: &ReportLabels) ->
 fn source_stats(rows: &[&StoredAnswer], labels: &ReportLabels) -> Vec<SourceStat> {
     let mut by_source: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rows {
-        *by_source.entry(&r.source).or_default() += 1;
+        *by_source.entry(&r.answer.source).or_default() += 1;
     }
     let mut sources: Vec<SourceStat> = by_source
         .into_iter()

@@ -66,7 +66,7 @@ impl Report {
     pub fn build(rows: &[StoredAnswer], period: &Period, labels: &ReportLabels) -> Self {
         let mut by_service: BTreeMap<&str, Vec<&StoredAnswer>> = BTreeMap::new();
         for row in rows {
-            by_service.entry(&row.service).or_default().push(row);
+            by_service.entry(&row.answer.service).or_default().push(row);
         }
         let all: Vec<&StoredAnswer> = rows.iter().collect();
         let overall = section(
