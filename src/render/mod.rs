@@ -380,7 +380,9 @@ impl<'a> Renderer<'a> {
                     title: &a.title,
                     number: a.number.as_deref().unwrap_or_default(),
                     date: a.date.display_ru(),
+                    date_iso: a.date.to_string(),
                     amended: a.amended.map(|d| d.display_ru()).unwrap_or_default(),
+                    amended_iso: a.amended.map(|d| d.to_string()).unwrap_or_default(),
                     url: a.url.as_deref().unwrap_or_default(),
                 })
                 .collect(),

@@ -234,8 +234,12 @@ pub struct LegalActView<'a> {
     pub number: &'a str,
     /// Date, `14.05.2026`.
     pub date: String,
+    /// The same date as `2026-05-14`, for `<time datetime>`.
+    pub date_iso: String,
     /// Amendment date (empty when none).
     pub amended: String,
+    /// The amendment date as `2026-05-14` (empty when none).
+    pub amended_iso: String,
     /// Link (empty when none).
     pub url: &'a str,
 }

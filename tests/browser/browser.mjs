@@ -1,29 +1,20 @@
-// Headless Debian chromium through playwright-core, with the flags the project requires and a
-// fresh profile folder per context.
+// Headless Debian chromium through playwright-core, with the project's flags (../chromium.mjs)
+// and a fresh profile folder per context.
 import { chromium } from "playwright-core";
-import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../chromium.mjs";
 
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { WAIT_MS, waitFor, widgetMounted } from "../waits.mjs";
 
 /** A browser context with its own fresh --user-data-dir; `close()` removes the folder. */
 export async function openContext(options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "yasno-chromium-"));
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     viewport: { width: 360, height: 640 },
     // Playwright's default of 3 min to start is not always enough on a starved CI host.
     timeout: 600000,
@@ -38,23 +29,4 @@ export async function openContext(options = {}) {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return { context, close };
-}
-
-/** How long the suites wait for something to happen in the page (a poll that returns as soon as
- *  it holds; sized for a CI host where a plain page load took over 30 s). */
-export const WAIT_MS = 60000;
-
-/** Polls `check` (sync or async) every 50 ms until it is true; fails naming `what` after `ms`. */
-export async function waitFor(what, check, ms = WAIT_MS) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail("timed out waiting for " + what);
-}
-
-/** Waits until the survey widget has taken over the plain form on `page`. */
-export async function widgetMounted(page) {
-  await page.waitForSelector("#survey .survey-widget form.survey", { timeout: WAIT_MS });
 }

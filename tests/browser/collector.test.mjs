@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { repo, SERVICE } from "./site.mjs";
-import { startServer } from "./server.mjs";
+import { startServer } from "../stand-in-collector.mjs";
 import { openContext, waitFor, widgetMounted, WAIT_MS } from "./browser.mjs";
 
 const yasno = process.env.YASNO ?? path.join(repo, "target", "debug", "yasno");

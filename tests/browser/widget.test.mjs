@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { buildSite, SERVICE } from "./site.mjs";
-import { startServer } from "./server.mjs";
+import { startServer } from "../stand-in-collector.mjs";
 import { openContext, waitFor, widgetMounted, WAIT_MS } from "./browser.mjs";
 
 let site;

@@ -726,10 +726,14 @@ async fn health_answers_ok() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_keeps_every_acknowledged_answer() {
     let mut server = Server::start(config()).await;
+    // Each acknowledged post reports here, so the shutdown starts only once answers are being
+    // acknowledged: a fixed sleep could stop the server before any, and prove nothing.
+    let (acks, mut acked_one) = tokio::sync::mpsc::unbounded_channel::<()>();
     let mut tasks = Vec::new();
     for i in 0..200 {
         let client = server.client.clone();
         let url = server.url("/api/answers");
+        let acks = acks.clone();
         tasks.push(tokio::spawn(async move {
             let res = client
                 .post(url)
@@ -737,12 +741,19 @@ async fn graceful_shutdown_keeps_every_acknowledged_answer() {
                 .body(answer(&format!("shutdown-client-{i:04}")).to_string())
                 .send()
                 .await;
-            res.ok()
-                .filter(|r| r.status().is_success())
-                .map(|_| format!("shutdown-client-{i:04}"))
+            let ok = res.is_ok_and(|r| r.status().is_success());
+            if ok {
+                let _ = acks.send(());
+            }
+            ok.then(|| format!("shutdown-client-{i:04}"))
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    drop(acks);
+    let first = tokio::time::timeout(std::time::Duration::from_secs(60), acked_one.recv()).await;
+    assert!(
+        matches!(first, Ok(Some(()))),
+        "no answer was acknowledged before the shutdown"
+    );
     server.stop().await;
     let mut acked = Vec::new();
     for t in tasks {
@@ -750,11 +761,16 @@ async fn graceful_shutdown_keeps_every_acknowledged_answer() {
             acked.push(id);
         }
     }
+    assert!(!acked.is_empty(), "no answer was acknowledged");
     let stored: std::collections::BTreeSet<String> =
         server.rows().into_iter().map(|r| r.0).collect();
     for id in &acked {
         assert!(stored.contains(id), "{id} was acknowledged but not stored");
     }
+    eprintln!(
+        "graceful shutdown: {} of 200 answers acknowledged, all stored",
+        acked.len()
+    );
 }
 
 #[tokio::test]

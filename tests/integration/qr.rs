@@ -575,17 +575,9 @@ fn a_poster_prints_on_one_a4_page_in_chromium() {
     )
     .unwrap();
     let status = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
+        // The flags every browser suite uses (tests/chromium.mjs reads the same file).
+        .args(serde_json::from_str::<Vec<String>>(include_str!("../chromium-flags.json")).unwrap())
+        .arg("--no-pdf-header-footer")
         .arg(format!(
             "--user-data-dir={}",
             profile.path().join("p").display()

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../chromium.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const yasno = process.env.YASNO ?? join(repo, "target", "debug", "yasno");
@@ -32,9 +33,8 @@ let failed = false;
 try {
   // A fresh profile folder (playwright's way of passing --user-data-dir).
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    executablePath: CHROMIUM,
+    args: CHROMIUM_FLAGS,
   });
   const page = await browser.newPage();
   // Bounded, but generous: a shared host under heavy CPU steal took over 30 s for one load.

@@ -2,15 +2,15 @@
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../chromium.mjs';
+import { widgetMounted } from '../../waits.mjs';
 
 const require = createRequire(import.meta.url);
 /** axe-core's browser bundle, injected into pages. */
 export const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** Flags from the team rules. Playwright adds a fresh --user-data-dir itself (a new temp profile). */
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Debian's chromium and the project's flags, shared by every browser suite. */
+export { CHROMIUM, CHROMIUM_FLAGS };
 
 /** Playwright's per-action and navigation limit in every context of the suite: its 30 s default
  *  was exceeded by plain page loads on a CI-like host under 50 % CPU steal. */
@@ -64,13 +64,13 @@ export function noFailures(failures) {
 }
 
 /** If the page has the survey, scrolls it into view so /widgets/loader.js mounts the Yew widget,
- *  waits until the widget's form (ids `sw-…`) has replaced the no-JS form, and scrolls back to
- *  the top. Checks that depend on the survey's DOM (Tab order, targets) must run after this: the
- *  widget takes the survey over as soon as it nears the viewport or gets focus. */
+ *  waits until the widget has replaced the no-JS form ({@link widgetMounted}), and scrolls back
+ *  to the top. Checks that depend on the survey's DOM (Tab order, targets) must run after this:
+ *  the widget takes the survey over as soon as it nears the viewport or gets focus. */
 export async function mountSurveyWidget(page, timeout = 60_000) {
   if (!(await page.locator('#survey .survey-data').count())) return false;
   await page.locator('#survey').scrollIntoViewIfNeeded();
-  await page.waitForSelector('#survey form.survey [id^="sw-"]', { timeout });
+  await widgetMounted(page, timeout);
   await page.evaluate(() => window.scrollTo(0, 0));
   return true;
 }

@@ -47,6 +47,11 @@ export function pagePaths(dir = siteDir()) {
   return out.sort();
 }
 
+/** The file of the site path `p` (a folder's path names its index.html). */
+export function pageFile(dir, p) {
+  return p.endsWith('.html') ? path.join(dir, p) : path.join(dir, p, 'index.html');
+}
+
 // The kind of page `p` is, by the template that made it: "/services/*/", "/q/*/*/", "/", …
 function pageKind(p) {
   return p.replace(/^\/(q|posters)\/[^/]+\/[^/]+\/$/, '/$1/*/*/').replace(/^\/(services|categories|posters)\/[^/]+\/$/, '/$1/*/');
@@ -62,7 +67,7 @@ function pageKind(p) {
 export function representativePaths(dir = siteDir()) {
   const biggest = new Map();
   for (const p of pagePaths(dir)) {
-    const file = p.endsWith('.html') ? path.join(dir, p) : path.join(dir, p, 'index.html');
+    const file = pageFile(dir, p);
     const size = fs.statSync(file).size;
     const kind = pageKind(p);
     if (!biggest.has(kind) || size > biggest.get(kind).size) biggest.set(kind, { p, size });
