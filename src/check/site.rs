@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::report::{FreshnessSummary, PageReport};
 use super::{
     Amendment, Calendar, CheckCache, CheckConfig, Finding, FreshnessInput, FreshnessState,
-    PageCheck, check_freshness, check_page, freshness_state,
+    PageCheck, Rules, check_freshness, check_page, freshness_state,
 };
 use crate::site::frontmatter::{self, Format};
 
@@ -152,24 +152,25 @@ fn key(input: &FileInput) -> u64 {
 /// the date-dependent freshness rules run.
 pub fn check_files(
     files: Vec<FileInput>,
-    cfg: &CheckConfig,
+    rules: &Rules,
     calendar: &Calendar,
     today: Date,
     cache: Option<&mut CheckCache>,
 ) -> SiteCheck {
     let keys = vec![None; files.len()];
-    check_keyed(files, keys, cfg, calendar, today, cache)
+    check_keyed(files, keys, rules, calendar, today, cache)
 }
 
 /// [`check_files`] with the cache keys already known for some files (`None`: compute it).
-fn check_keyed(
+pub(super) fn check_keyed(
     mut files: Vec<FileInput>,
     known: Vec<Option<u64>>,
-    cfg: &CheckConfig,
+    rules: &Rules,
     calendar: &Calendar,
     today: Date,
     mut cache: Option<&mut CheckCache>,
 ) -> SiteCheck {
+    let cfg = rules.config();
     let keys: Vec<u64> = files
         .par_iter()
         .zip(known)
@@ -194,7 +195,7 @@ fn check_keyed(
                     let strings = known.as_ref().and_then(|m| m.strings.as_deref());
                     let (fragments, parsed) = read_front(f, strings);
                     let r = c.unwrap_or_else(|| {
-                        check_page(&f.path, &f.source, &fragments, &f.lang, cfg)
+                        check_page(&f.path, &f.source, &fragments, &f.lang, rules)
                     });
                     (r, known.unwrap_or(parsed))
                 }
@@ -440,16 +441,11 @@ fn locate(
     None
 }
 
-/// The inputs for a whole loaded site: services, plain pages and the settings file.
-pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
-    site_inputs_keyed(site, None).0
-}
-
-/// Like [`site_inputs`]; with a `cache`, each service's cache key is computed here (and
+/// The inputs for a whole loaded site: services, plain pages and the settings file. With a `cache`, each service's cache key is computed here (and
 /// returned, so it is not computed again) and a service whose result the cache holds gets no
 /// front-matter strings: it is not read again, and at 10,000 pages copying its strings was
 /// most of the time of a fully cached check. Keys are `None` where not computed.
-fn site_inputs_keyed(
+pub(super) fn site_inputs_keyed(
     site: &crate::site::Site,
     cache: Option<&CheckCache>,
 ) -> (Vec<FileInput>, Vec<Option<u64>>) {
@@ -534,92 +530,6 @@ pub fn lang_of(path: &Path, default: &str) -> String {
         Some((_, l)) if l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase()) => l.into(),
         _ => default.into(),
     }
-}
-
-/// A finding as one of the build's diagnostics (a warning, or an error under `--strict`).
-pub fn to_build_diagnostic(
-    f: &Finding,
-    source: &Arc<str>,
-    as_error: bool,
-) -> crate::diagnostics::Diagnostic {
-    let code = super::RULES
-        .iter()
-        .find(|(id, _)| *id == f.rule)
-        .map_or("check", |(id, _)| id);
-    let mut d = crate::diagnostics::Diagnostic::error(
-        code,
-        &f.file,
-        source,
-        f.span.clone(),
-        f.message.clone(),
-    );
-    if !as_error {
-        d.severity = crate::diagnostics::Severity::Warning;
-    }
-    let help = match &f.suggestion {
-        Some(s) => format!("{s} ({})", f.why),
-        None => f.why.clone(),
-    };
-    d.with_help(help)
-}
-
-/// Where a site keeps its check cache: `<root>/.yasno-cache/check.json`.
-pub fn cache_path(root: &Path) -> PathBuf {
-    crate::cache::path(root, "check.json")
-}
-
-/// Reads the cache (an empty one when missing, unreadable or made for other settings).
-pub fn load_cache(path: &Path, cfg: &CheckConfig) -> CheckCache {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<CheckCache>(&b).ok())
-        .map_or_else(|| CheckCache::new(cfg), |c| c.validate(cfg))
-}
-
-/// Writes the cache; a failure only costs speed next time, so it is returned, not fatal.
-/// A cache with nothing new is not written again.
-pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
-    if !cache.changed() && path.is_file() {
-        return Ok(());
-    }
-    let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
-    crate::cache::save(path, &bytes)
-}
-
-/// Today's date on this machine.
-pub fn today() -> Date {
-    jiff::ZonedDateTime::now().date()
-}
-
-/// Checks a loaded site with its settings and the production calendar.
-pub fn check_site(
-    site: &crate::site::Site,
-    today: Date,
-    cache: Option<&mut CheckCache>,
-) -> SiteCheck {
-    let cfg = &site.settings.check;
-    let calendar = Calendar::russia().extended(&cfg.calendar);
-    let (inputs, keys) = site_inputs_keyed(site, cache.as_deref());
-    check_keyed(inputs, keys, cfg, &calendar, today, cache)
-}
-
-/// Findings as build diagnostics: warnings, or (with `strict`) errors where the rule's
-/// severity is error.
-pub fn build_diagnostics(check: &SiteCheck, strict: bool) -> crate::diagnostics::Diagnostics {
-    let mut d = crate::diagnostics::Diagnostics::default();
-    for f in &check.findings {
-        let source = check
-            .sources
-            .get(&f.file)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""));
-        d.push(to_build_diagnostic(
-            f,
-            &source,
-            strict && f.severity == super::Severity::Error,
-        ));
-    }
-    d
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //!
 //! Files are read and parsed in parallel; every mistake is collected, so one run shows all.
 
+pub mod check_settings;
 pub mod frontmatter;
 pub mod model;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use yasno_survey_core::Survey;
 
+pub use check_settings::{CalendarExtension, CheckConfig, Level};
 pub use model::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
