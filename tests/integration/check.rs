@@ -161,6 +161,26 @@ mod plain_language {
     }
 
     #[test]
+    fn the_check_reads_markdown_as_the_renderer_does() {
+        // The site renders without heading attributes: `{#id}` is text readers see, so the
+        // check must see its `#` too.
+        let f = ru("## Порядок {#poryadok}\n\nПриходите утром.");
+        assert_eq!(at(&f, "special-symbol"), [(1, 13, 1, 14)]);
+        let html = yasno::markdown::render(
+            "## Порядок {#poryadok}",
+            &yasno::markdown::MarkdownOptions {
+                allow_html: false,
+                base_url: String::new(),
+                external_link_note: String::new(),
+                table_label: String::new(),
+            },
+            &mut Vec::new(),
+        )
+        .html;
+        assert!(html.contains("{#poryadok}"), "{html}");
+    }
+
+    #[test]
     fn special_symbols_are_configurable() {
         let cfg = CheckConfig {
             special_symbols: Some(vec!["№".into()]),
