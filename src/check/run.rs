@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::site::{FileInput, SiteCheck, check_keyed, site_inputs_keyed};
+use super::site::{FileInput, SiteCheck, check_files, site_inputs};
 use super::{Calendar, CheckCache, CheckConfig, Finding, Rules, Severity, unknown_rules};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Site;
@@ -56,14 +56,11 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
     let rules = Rules::new(cfg);
     let calendar = Calendar::russia().extended(&cfg.calendar);
     let mut cache = opts.cache.as_deref().map(|p| load_cache(p, cfg));
-    let (inputs, keys) = match target {
-        Target::Site(site) => site_inputs_keyed(site, cache.as_ref()),
-        Target::Files { files, .. } => {
-            let keys = vec![None; files.len()];
-            (files, keys)
-        }
+    let inputs = match target {
+        Target::Site(site) => site_inputs(site),
+        Target::Files { files, .. } => files,
     };
-    let check = check_keyed(inputs, keys, &rules, &calendar, opts.today, cache.as_mut());
+    let check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
     let cache_error = opts
         .cache
         .as_deref()
