@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use yasno::check::{CheckCache, CheckConfig, PageCheck, check_page};
+use yasno::check::{CheckCache, CheckConfig, PageCheck, Rules, check_page};
 
 /// Sentences a service page is made of: mostly plain, some with canceliarisms, phones,
 /// abbreviations and links, so every rule has work to do.
@@ -61,6 +61,7 @@ fn main() {
         .and_then(|p| p.parse().ok())
         .unwrap_or(10_000);
     let cfg = CheckConfig::default();
+    let rules = Rules::new(&cfg);
     let t = Instant::now();
     let corpus: Vec<(PathBuf, String)> = (0..pages)
         .map(|n| (PathBuf::from(format!("content/services/s{n}.md")), page(n)))
@@ -86,7 +87,7 @@ fn main() {
         let t = Instant::now();
         results = corpus
             .par_iter()
-            .map(|(p, s)| check_page(p, s, &fragments(s), "ru", &cfg))
+            .map(|(p, s)| check_page(p, s, &fragments(s), "ru", &rules))
             .collect();
         let findings: usize = results.iter().map(|r| r.findings.len()).sum();
         println!(

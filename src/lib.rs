@@ -227,11 +227,12 @@ pub fn build_observed(
     // cached by content, so unchanged pages are not checked again.
     let (warnings, rendered) = rayon::join(
         || {
-            let cache_path = check::site::cache_path(&site.root);
-            let mut cache = check::site::load_cache(&cache_path, &site.settings.check);
-            let checked = check::site::check_site(&site, check::site::today(), Some(&mut cache));
-            let _ = check::site::save_cache(&cache_path, &cache);
-            check::site::build_diagnostics(&checked, opts.strict)
+            let opts_check = check::CheckOptions {
+                today: check::today(),
+                cache: Some(check::run::cache_path(&site.root)),
+            };
+            let outcome = check::run(check::Target::Site(&site), &opts_check);
+            check::run::build_diagnostics(&outcome.check, opts.strict)
         },
         || {
             let renderer = render::Renderer::new(&site, &theme);

@@ -251,7 +251,7 @@ fn check(args: CheckArgs) -> ExitCode {
     use yasno::check::{self, site as cs};
 
     let today = match &args.today {
-        None => cs::today(),
+        None => check::today(),
         Some(s) => match yasno::site::Date::parse(s) {
             Ok(d) => d.0,
             Err(e) => {
@@ -261,17 +261,16 @@ fn check(args: CheckArgs) -> ExitCode {
         },
     };
     let settings_path = args.root.join("content").join("site.toml");
-    let (files, settings, site_name) = if args.paths.is_empty() {
+    let (site, files, settings, site_name) = if args.paths.is_empty() {
         let opts = yasno::site::LoadOptions {
             drafts: true,
             base_url: None,
         };
         match yasno::site::Site::load(&args.root, &opts) {
-            Ok(site) => (
-                cs::site_inputs(&site),
-                site.settings.clone(),
-                site.settings.name,
-            ),
+            Ok(site) => {
+                let (settings, name) = (site.settings.clone(), site.settings.name.clone());
+                (Some(site), Vec::new(), settings, name)
+            }
             Err(d) => {
                 d.emit_to_stderr();
                 return ExitCode::FAILURE;
@@ -328,27 +327,33 @@ fn check(args: CheckArgs) -> ExitCode {
             .as_ref()
             .map(|s| s.name.clone())
             .unwrap_or_default();
-        (files, settings.unwrap_or_else(default_settings), name)
+        (None, files, settings.unwrap_or_else(default_settings), name)
     };
-    let cfg = &settings.check;
-    let unknown = cfg.unknown_rules();
-    for u in &unknown {
-        eprintln!("error: {}: {u}", settings_path.display());
-    }
-    let calendar = check::Calendar::russia().extended(&cfg.calendar);
-    let cache_path = cs::cache_path(&args.root);
+    let cache_path = check::run::cache_path(&args.root);
     // Loose files outside a site leave no cache folder behind.
     let use_cache = !args.no_cache && settings_path.exists();
-    let mut cache = use_cache.then(|| cs::load_cache(&cache_path, cfg));
-    let result = cs::check_files(files, cfg, &calendar, today, cache.as_mut());
-    if let Some(c) = &cache
-        && let Err(e) = cs::save_cache(&cache_path, c)
-    {
+    let opts = check::CheckOptions {
+        today,
+        cache: use_cache.then(|| cache_path.clone()),
+    };
+    let target = match &site {
+        Some(site) => check::Target::Site(site),
+        None => check::Target::Files {
+            files,
+            config: &settings.check,
+        },
+    };
+    let outcome = check::run(target, &opts);
+    for u in &outcome.unknown_rules {
+        eprintln!("error: {}: {u}", settings_path.display());
+    }
+    if let Some(e) = &outcome.cache_error {
         eprintln!(
             "warning: кэш не записан / cache not written: {}: {e}",
             cache_path.display()
         );
     }
+    let result = &outcome.check;
     if let Some(path) = &args.report {
         let html = check::report::render_html(&site_name, &result.pages, today);
         if let Err(e) = std::fs::write(path, html) {
@@ -378,7 +383,7 @@ fn check(args: CheckArgs) -> ExitCode {
             );
         }
     }
-    if errors > 0 || !unknown.is_empty() {
+    if errors > 0 || !outcome.unknown_rules.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

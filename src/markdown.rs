@@ -142,8 +142,9 @@ fn plain_paragraph(text: &str) -> Option<String> {
     Some(format!("<p>{line}</p>\n"))
 }
 
-/// The Markdown extensions content may use; the plain-line fast path is tested against them.
-const PARSER_OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
+/// The Markdown extensions content may use; the plain-line fast path is tested against them,
+/// and `yasno check` parses with the same ones so it reads what readers will see.
+pub const PARSER_OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
 
 fn is_external(url: &str, base_url: &str) -> bool {
     (url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//"))

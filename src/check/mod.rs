@@ -15,22 +15,22 @@ pub mod calendar;
 mod lexicon;
 pub mod report;
 mod rules;
+pub mod run;
 pub mod site;
 mod text;
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
-
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
+pub use crate::site::{CalendarExtension, CheckConfig, Level};
 pub use calendar::Calendar;
+pub use run::{CheckOptions, CheckOutcome, Target, run, today};
 
 /// Every rule id, with a one-line description (for `--help`, settings validation and
 /// the monitoring report).
@@ -73,18 +73,6 @@ impl Severity {
             Severity::Warning => "warning",
         }
     }
-}
-
-/// A per-rule setting in `[check.rules]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Report as an error.
-    Error,
-    /// Report as a warning.
-    Warning,
-    /// Do not report.
-    Off,
 }
 
 /// One problem in one file.
@@ -159,163 +147,63 @@ pub fn findings_to_json(findings: &[Finding]) -> String {
     serde_json::to_string_pretty(&view).unwrap_or_else(|_| "[]".into())
 }
 
-/// Site-specific additions to the production calendar.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CalendarExtension {
-    /// Extra days off (holidays, transfers) not in the built-in data.
-    #[serde(deserialize_with = "de_dates")]
-    pub days_off: Vec<jiff::civil::Date>,
-    /// Weekend days that are working days by a transfer.
-    #[serde(deserialize_with = "de_dates")]
-    pub working_days: Vec<jiff::civil::Date>,
-}
-
-/// The `[check]` table of `content/site.toml`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CheckConfig {
-    /// Severity per rule id: `"error"`, `"warning"` or `"off"`.
-    pub rules: BTreeMap<String, Level>,
-    /// A sentence longer than this many words is a warning.
-    pub sentence_warning_words: usize,
-    /// A sentence longer than this many words is an error.
-    pub sentence_error_words: usize,
-    /// A paragraph longer than this many words is too long.
-    pub paragraph_max_words: usize,
-    /// A paragraph with more sentences than this is too long.
-    pub paragraph_max_sentences: usize,
-    /// Lowest acceptable readability of a Russian page (Oborneva's Flesch adaptation).
-    pub readability_min: f64,
-    /// Lowest acceptable readability of an English page (Flesch reading ease).
-    pub readability_min_en: f64,
-    /// Pages with fewer words get a score in the report but no finding.
-    pub readability_min_words: usize,
-    /// A page not updated for this many months gets a `stale` warning.
-    pub stale_months: i32,
-    /// Working days allowed between a legal act's amendment and the page's update.
-    pub freshness_working_days: i32,
-    /// Abbreviations explained site-wide: `МФЦ = "многофункциональный центр"`.
-    pub glossary: BTreeMap<String, String>,
-    /// Extra words in capitals that are abbreviations, not shouting.
-    pub abbreviations: Vec<String>,
-    /// Groups of words naming one thing; replaces the built-in groups when set.
-    pub terminology: Option<Vec<Vec<String>>>,
-    /// Symbols that should be words; replaces the built-in list when set.
-    pub special_symbols: Option<Vec<String>>,
-    /// Phrases never reported as bureaucratese on this site.
-    pub allow: Vec<String>,
-    /// Additions to the production calendar.
-    pub calendar: CalendarExtension,
-    /// Lookup tables built from these settings on first use; leave it at its default
-    /// (a clone starts empty, so build a new config rather than editing a used one).
-    #[serde(skip)]
-    pub compiled: CompiledRules,
-}
-
-/// Lookup tables built once from a [`CheckConfig`].
-#[derive(Debug, Default)]
-pub struct CompiledRules(OnceLock<rules::Compiled>);
-
-impl Clone for CompiledRules {
-    fn clone(&self) -> Self {
-        CompiledRules::default()
-    }
-}
-
-impl Default for CheckConfig {
-    fn default() -> Self {
-        CheckConfig {
-            rules: BTreeMap::new(),
-            sentence_warning_words: 15,
-            sentence_error_words: 25,
-            paragraph_max_words: 80,
-            paragraph_max_sentences: 5,
-            readability_min: 30.0,
-            readability_min_en: 50.0,
-            readability_min_words: 60,
-            stale_months: 12,
-            freshness_working_days: 3,
-            glossary: BTreeMap::new(),
-            abbreviations: Vec::new(),
-            terminology: None,
-            special_symbols: None,
-            allow: Vec::new(),
-            calendar: CalendarExtension::default(),
-            compiled: CompiledRules::default(),
-        }
-    }
-}
-
-impl PartialEq for CheckConfig {
-    fn eq(&self, other: &Self) -> bool {
-        self.fingerprint() == other.fingerprint()
-    }
-}
-
-impl CheckConfig {
-    /// Rule ids in `[check.rules]` that do not exist, each with a "did you mean" hint.
-    pub fn unknown_rules(&self) -> Vec<String> {
-        self.rules
-            .keys()
-            .filter(|k| !RULES.iter().any(|(id, _)| id == k))
-            .map(|k| {
-                let best = RULES
-                    .iter()
-                    .map(|(id, _)| (strsim::jaro_winkler(k, id), *id))
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                match best {
-                    Some((score, id)) if score > 0.7 => {
-                        format!("неизвестное правило `{k}` в [check.rules]; может быть, `{id}`?")
-                    }
-                    _ => format!("неизвестное правило `{k}` в [check.rules]"),
+/// Rule ids in `[check.rules]` that do not exist, each with a "did you mean" hint.
+pub fn unknown_rules(cfg: &CheckConfig) -> Vec<String> {
+    cfg.rules
+        .keys()
+        .filter(|k| !RULES.iter().any(|(id, _)| id == k))
+        .map(|k| {
+            let best = RULES
+                .iter()
+                .map(|(id, _)| (strsim::jaro_winkler(k, id), *id))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match best {
+                Some((score, id)) if score > 0.7 => {
+                    format!("неизвестное правило `{k}` в [check.rules]; может быть, `{id}`?")
                 }
-            })
-            .collect()
-    }
-
-    /// A hash of every setting, so cached results are dropped when settings change.
-    pub fn fingerprint(&self) -> u64 {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let mut h = std::hash::DefaultHasher::new();
-        json.hash(&mut h);
-        h.finish()
-    }
-
-    fn level(&self, rule: &str, default: Severity) -> Option<Severity> {
-        match self.rules.get(rule) {
-            Some(Level::Off) => None,
-            Some(Level::Error) => Some(Severity::Error),
-            Some(Level::Warning) => Some(Severity::Warning),
-            None => Some(default),
-        }
-    }
-
-    fn compiled(&self) -> &rules::Compiled {
-        self.compiled.0.get_or_init(|| rules::Compiled::new(self))
-    }
-}
-
-fn de_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<jiff::civil::Date>, D::Error> {
-    // TOML dates arrive as a datetime value, hand-written ones as strings: take both.
-    let values = Vec::<toml::Value>::deserialize(d)?;
-    values
-        .into_iter()
-        .map(|v| {
-            let s = match v {
-                toml::Value::String(s) => s,
-                toml::Value::Datetime(dt) => dt.to_string(),
-                other => {
-                    return Err(serde::de::Error::custom(format!(
-                        "ожидалась дата вида 2027-01-11, получено {other}"
-                    )));
-                }
-            };
-            s.parse::<jiff::civil::Date>().map_err(|e| {
-                serde::de::Error::custom(format!("дата `{s}` не читается ({e}); пишите 2027-01-11"))
-            })
+                _ => format!("неизвестное правило `{k}` в [check.rules]"),
+            }
         })
         .collect()
+}
+
+/// The severity of `rule` after the site's `[check.rules]`; `None` when it is turned off.
+fn level(cfg: &CheckConfig, rule: &str, default: Severity) -> Option<Severity> {
+    match cfg.rules.get(rule) {
+        Some(Level::Off) => None,
+        Some(Level::Error) => Some(Severity::Error),
+        Some(Level::Warning) => Some(Severity::Warning),
+        None => Some(default),
+    }
+}
+
+/// A site's `[check]` settings with the lookup tables built from them, made once per run
+/// and shared by every page.
+#[derive(Debug)]
+pub struct Rules {
+    cfg: CheckConfig,
+    compiled: rules::Compiled,
+}
+
+impl Rules {
+    /// Builds the lookup tables for `cfg`.
+    pub fn new(cfg: &CheckConfig) -> Rules {
+        Rules {
+            cfg: cfg.clone(),
+            compiled: rules::Compiled::new(cfg),
+        }
+    }
+
+    /// The settings these rules were made from.
+    pub fn config(&self) -> &CheckConfig {
+        &self.cfg
+    }
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::new(&CheckConfig::default())
+    }
 }
 
 /// Page figures for the monitoring report.
@@ -352,7 +240,8 @@ pub(crate) struct Hit {
 }
 
 /// Checks the Markdown body of a file that starts at byte `body_offset` (0 without front
-/// matter). Lines and columns are counted in the whole `source`.
+/// matter). Lines and columns are counted in the whole `source`. Builds the rules' lookup
+/// tables for this one call: to check many pages, make [`Rules`] once and use [`check_page`].
 pub fn check_markdown(
     file: &Path,
     source: &str,
@@ -362,7 +251,14 @@ pub fn check_markdown(
 ) -> Vec<Finding> {
     let start = body_offset.min(source.len());
     let body = start..source.len();
-    check_page(file, source, std::slice::from_ref(&body), lang, cfg).findings
+    check_page(
+        file,
+        source,
+        std::slice::from_ref(&body),
+        lang,
+        &Rules::new(cfg),
+    )
+    .findings
 }
 
 /// Checks several Markdown fragments of one file as one page (the body, the summary,
@@ -373,7 +269,7 @@ pub fn check_page(
     source: &str,
     fragments: &[Range<usize>],
     lang: &str,
-    cfg: &CheckConfig,
+    rules: &Rules,
 ) -> PageCheck {
     let mut doc = text::Document::default();
     let mut ordered: Vec<Range<usize>> = fragments
@@ -393,9 +289,10 @@ pub fn check_page(
         doc.emphasis.extend(part.emphasis);
         doc.html.extend(part.html);
     }
-    let (hits, stats) = rules::run(source, &doc, lexicon::Lang::from_code(lang), cfg);
+    let lang = lexicon::Lang::from_code(lang);
+    let (hits, stats) = rules::run(source, &doc, lang, &rules.cfg, &rules.compiled);
     PageCheck {
-        findings: finish(file, source, hits, cfg),
+        findings: finish(file, source, hits, &rules.cfg),
         stats,
     }
 }
@@ -452,7 +349,7 @@ fn finish(file: &Path, source: &str, hits: Vec<Hit>, cfg: &CheckConfig) -> Vec<F
     let mut out: Vec<Finding> = hits
         .into_iter()
         .filter_map(|h| {
-            let severity = cfg.level(h.rule, h.severity)?;
+            let severity = level(cfg, h.rule, h.severity)?;
             let (line, column) = lines.position(source, h.span.start);
             let (end_line, end_column) = lines.position(source, h.span.end);
             let exempt = [line, line.saturating_sub(1)].iter().any(|l| {

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
 /// Stands in the prose for inline code and autolinks: counted as a word, never matched.
 pub(crate) const OPAQUE: char = '\u{E000}';
@@ -159,11 +159,8 @@ pub(crate) struct Document {
 pub(crate) fn parse(source: &str, range: Range<usize>, lang: &str) -> Document {
     let base = range.start;
     let body = &source[range];
-    let opts = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_TASKLISTS;
+    // The renderer's options: the check must see the same blocks readers get.
+    let opts = crate::markdown::PARSER_OPTIONS;
     let mut doc = Document::default();
     let mut cur: Option<Block> = None;
     let mut kind = BlockKind::Other;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::spans::Spans;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 
 /// The format of a front matter or settings file.
@@ -91,66 +92,32 @@ pub fn split(file: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
     )))
 }
 
-/// Top-level keys present in a front matter, with the byte range of each key in `text`.
-fn top_level_keys(format: Format, text: &str) -> Vec<(&str, Range<usize>)> {
-    let mut keys = Vec::new();
-    let mut pos = 0;
-    // In TOML, `key = value` lines after the first `[table]` header belong to that table.
-    let mut in_table = false;
-    for line in text.split_inclusive('\n') {
-        let l = line.trim_end();
-        let key = match format {
-            Format::Toml if l.starts_with('[') => {
-                in_table = true;
-                let inner = l.trim_start_matches('[');
-                let name = inner.split([']', '.']).next().unwrap_or("").trim();
-                let off = l.find(name).unwrap_or(0);
-                Some((name, off))
-            }
-            Format::Toml if in_table => None,
-            Format::Toml => l
-                .split_once('=')
-                .map(|(k, _)| (k.trim(), 0))
-                .filter(|(k, _)| !l.starts_with([' ', '\t', '#', '"', '\'']) && !k.contains(' ')),
-            Format::Yaml => l
-                .split_once(':')
-                .map(|(k, _)| (k.trim(), 0))
-                .filter(|(k, _)| !l.starts_with([' ', '\t', '#', '-']) && !k.contains(' ')),
-        };
-        if let Some((k, off)) = key
-            && !k.is_empty()
-            && !keys.iter().any(|(seen, _): &(&str, _)| *seen == k)
-        {
-            keys.push((k, pos + off..pos + off + k.len()));
-        }
-        pos += line.len();
-    }
-    keys
-}
-
-/// Checks the top-level keys: unknown ones (with a "did you mean") and all missing required
-/// ones at once. `base` is the offset of `text` in the file.
+/// Checks the top-level keys of parsed front matter: unknown ones (with a "did you mean")
+/// and all missing required ones at once.
 pub fn check_keys(
     file: &Path,
     source: &Arc<str>,
-    format: Format,
-    front: Range<usize>,
+    spans: &Spans,
     known: &[&str],
     required: &[&str],
 ) -> Diagnostics {
-    let text = &source[front.clone()];
-    let keys = top_level_keys(format, text);
+    let front = spans.front();
+    let keys: Vec<(&str, Range<usize>)> = spans
+        .entries()
+        .iter()
+        .filter(|e| !e.path.contains(['.', '[']))
+        .map(|e| (e.path.as_str(), e.key.clone()))
+        .collect();
     let mut out = Diagnostics::default();
-    for (key, range) in &keys {
+    for (key, at) in &keys {
         if known.contains(key) {
             continue;
         }
-        let at = front.start + range.start..front.start + range.end;
         let mut d = Diagnostic::error(
             "unknown-field",
             file,
             source,
-            at,
+            at.clone(),
             format!("неизвестное поле `{key}` / unknown field `{key}`"),
         )
         .with_label("такого поля нет / no such field");
@@ -194,6 +161,15 @@ pub fn check_keys(
     out
 }
 
+/// Which top-level keys a file may and must have, checked all at once before the typed pass.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'a> {
+    /// Every key the file may have.
+    pub known: &'a [&'a str],
+    /// Keys that must be present.
+    pub required: &'a [&'a str],
+}
+
 /// Deserializes `source[range]` as `T`, locating any mistake in the file.
 pub fn parse_typed<T: DeserializeOwned>(
     file: &Path,
@@ -201,29 +177,90 @@ pub fn parse_typed<T: DeserializeOwned>(
     format: Format,
     range: Range<usize>,
 ) -> Result<T, Diagnostic> {
+    parse_spanned(file, source, format, range).map(|(v, _)| v)
+}
+
+/// [`parse_typed`], also returning the positions of the values.
+pub fn parse_spanned<T: DeserializeOwned>(
+    file: &Path,
+    source: &Arc<str>,
+    format: Format,
+    range: Range<usize>,
+) -> Result<(T, Spans), Diagnostic> {
+    parse_checked(file, source, format, range, None).map_err(|mut d| d.0.remove(0))
+}
+
+/// [`parse_typed`], first checking the top-level keys against `keys` (every unknown and
+/// missing key reported in one run).
+pub fn parse_checked<T: DeserializeOwned>(
+    file: &Path,
+    source: &Arc<str>,
+    format: Format,
+    range: Range<usize>,
+    keys: Option<Keys<'_>>,
+) -> Result<(T, Spans), Diagnostics> {
     let text = &source[range.clone()];
-    let (message, at) = match format {
-        Format::Toml => match toml::from_str::<T>(text) {
-            Ok(v) => return Ok(v),
-            Err(e) => (e.message().trim().to_owned(), e.span().unwrap_or(0..0)),
-        },
-        Format::Yaml => match serde_yaml_ng::from_str::<T>(text) {
-            Ok(v) => return Ok(v),
-            Err(e) => {
-                let at = e.location().map_or(0, |l| l.index());
-                let msg = e.to_string();
-                // serde_yaml appends " at line X column Y"; the diagnostic shows it already.
-                let msg = msg
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&msg)
-                    .trim()
-                    .to_owned();
-                (msg, at..at)
-            }
-        },
+    let fail = |message: String, at: Range<usize>, spans: Option<&Spans>| -> Diagnostics {
+        let at = range.start + at.start..range.start + at.end;
+        typed_error(file, source, message, at, spans).into()
     };
-    let mut at = range.start + at.start..range.start + at.end;
+    // TOML is parsed once: the positions and the typed value come from the same table.
+    let (spans, table, complete) = match format {
+        Format::Toml => match toml::de::DeTable::parse(text) {
+            Ok(table) => {
+                let spans = Spans::from_toml(range.clone(), text, table.get_ref());
+                (spans, Some(table), true)
+            }
+            Err(e) => return Err(fail(toml_message(&e), e.span().unwrap_or(0..0), None)),
+        },
+        // On a syntax error the typed pass below reports it with its position.
+        Format::Yaml => {
+            let (spans, complete) = Spans::from_yaml(range.clone(), text);
+            (spans, None, complete)
+        }
+    };
+    if let Some(k) = keys
+        && complete
+    {
+        let d = check_keys(file, source, &spans, k.known, k.required);
+        if d.has_errors() {
+            return Err(d);
+        }
+    }
+    let typed = match table {
+        Some(table) => T::deserialize(toml::de::Deserializer::from(table))
+            .map_err(|e| (toml_message(&e), e.span().unwrap_or(0..0))),
+        None => serde_yaml_ng::from_str::<T>(text).map_err(|e| {
+            let at = e.location().map_or(0, |l| l.index());
+            let msg = e.to_string();
+            // serde_yaml appends " at line X column Y"; the diagnostic shows it already.
+            let msg = msg
+                .split(" at line ")
+                .next()
+                .unwrap_or(&msg)
+                .trim()
+                .to_owned();
+            (msg, at..at)
+        }),
+    };
+    match typed {
+        Ok(v) => Ok((v, spans)),
+        Err((message, at)) => Err(fail(message, at, Some(&spans))),
+    }
+}
+
+fn toml_message(e: &toml::de::Error) -> String {
+    e.message().trim().to_owned()
+}
+
+/// The diagnostic of a mistake the parser or the typed pass found at `at` in the file.
+fn typed_error(
+    file: &Path,
+    source: &Arc<str>,
+    message: String,
+    mut at: Range<usize>,
+    spans: Option<&Spans>,
+) -> Diagnostic {
     if at.is_empty() {
         // Underline to the end of the line so the excerpt shows something.
         let end = source[at.start..]
@@ -231,7 +268,7 @@ pub fn parse_typed<T: DeserializeOwned>(
             .map_or(source.len(), |i| at.start + i);
         at = at.start..end.max(at.start);
     }
-    let field = field_at(source, at.start);
+    let field = spans.and_then(|s| s.path_at(at.start)).map(str::to_owned);
     let mut d = Diagnostic::error(
         "invalid-field",
         file,
@@ -246,19 +283,7 @@ pub fn parse_typed<T: DeserializeOwned>(
     if let Some(help) = hint_for(&message) {
         d = d.with_help(help);
     }
-    Err(d)
-}
-
-/// The key written on the line containing `offset`, if any.
-fn field_at(source: &str, offset: usize) -> Option<String> {
-    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[offset..]
-        .find('\n')
-        .map_or(source.len(), |i| offset + i);
-    let line = source[start..end].trim_start().trim_start_matches("- ");
-    let key = line.split(['=', ':']).next()?.trim();
-    let key = key.trim_matches(['[', ']']);
-    (!key.is_empty() && !key.contains(' ') && key.len() < 40).then(|| key.to_owned())
+    d
 }
 
 /// A fix suggestion for common serde messages.
@@ -330,15 +355,5 @@ mod tests {
         let s = arc("+++\ntitle = \"x\"\n");
         let d = split(Path::new("a.md"), &s).unwrap_err();
         assert_eq!(d.line_col(), (1, 1));
-    }
-
-    #[test]
-    fn finds_top_level_keys_only() {
-        let keys = top_level_keys(
-            Format::Toml,
-            "title = \"a\"\n[contacts]\nphone = \"1\"\n[[faq]]\nq = \"?\"\n",
-        );
-        let names: Vec<_> = keys.iter().map(|(k, _)| *k).collect();
-        assert_eq!(names, ["title", "contacts", "faq"]);
     }
 }

@@ -9,8 +9,10 @@
 //!
 //! Files are read and parsed in parallel; every mistake is collected, so one run shows all.
 
+pub mod check_settings;
 pub mod frontmatter;
 pub mod model;
+pub mod spans;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -19,10 +21,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use yasno_survey_core::Survey;
 
+pub use check_settings::{CalendarExtension, CheckConfig, Level};
 pub use model::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use frontmatter::Format;
+use spans::Spans;
 
 /// Options for [`Site::load`].
 #[derive(Debug, Clone, Default)]
@@ -40,6 +44,8 @@ pub struct Site {
     pub root: PathBuf,
     /// Settings from `content/site.toml`.
     pub settings: Settings,
+    /// The settings file as read, with the positions of its values.
+    pub settings_file: SourceFile,
     /// Services in display order: by category order, weight, then title.
     pub services: Vec<Service>,
     /// Survey definitions by id (shared with the services that show them).
@@ -49,6 +55,17 @@ pub struct Site {
     /// Indexes into `services` by slug (all languages), so looking up translations is not
     /// a scan of every service per page (quadratic at 10,000 pages).
     pub by_slug: std::collections::HashMap<String, Vec<usize>>,
+}
+
+/// A file as read, with the positions of its front-matter values.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The whole file text.
+    pub source: Arc<str>,
+    /// Where each value of its front matter (or of the whole file, for settings) is written.
+    pub spans: Arc<Spans>,
 }
 
 /// A plain page from `content/pages/<slug>.md`, published at `/<slug>/`.
@@ -62,6 +79,8 @@ pub struct ContentPage {
     pub source: Arc<str>,
     /// Byte offset of the body.
     pub body_offset: usize,
+    /// Where each front-matter value is written.
+    pub spans: Arc<Spans>,
     /// Its front matter.
     pub meta: PageMeta,
 }
@@ -104,6 +123,8 @@ pub struct Service {
     pub body_line: usize,
     /// What the editor wrote in the front matter.
     pub meta: Box<FrontMatter>,
+    /// Where each front-matter value is written.
+    pub spans: Arc<Spans>,
     /// Contacts after inheritance from the settings.
     pub contacts: Contacts,
     /// Reception after inheritance from the settings.
@@ -201,7 +222,7 @@ impl Site {
         let settings_path = content.join("site.toml");
         let mut diags = Diagnostics::default();
 
-        let mut settings = match load_settings(&settings_path) {
+        let (mut settings, settings_file) = match load_settings_file(&settings_path) {
             Ok(s) => s,
             Err(d) => {
                 // Without settings nothing else can be validated.
@@ -265,6 +286,7 @@ impl Site {
         Ok(Site {
             root: root.to_owned(),
             settings,
+            settings_file,
             services,
             surveys,
             pages,
@@ -415,14 +437,16 @@ fn sort_services(services: &mut Vec<Service>, settings: &Settings) {
 
 /// Loads `content/site.toml`.
 pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
+    load_settings_file(path).map(|(s, _)| s)
+}
+
+/// Loads `content/site.toml`, keeping its text and the positions of its values.
+fn load_settings_file(path: &Path) -> Result<(Settings, SourceFile), Diagnostics> {
     let source = read(path)?;
-    let settings: Settings =
-        frontmatter::parse_typed(path, &source, Format::Toml, 0..source.len())?;
+    let (settings, spans): (Settings, _) =
+        frontmatter::parse_spanned(path, &source, Format::Toml, 0..source.len())?;
     let mut diags = Diagnostics::default();
-    let at = |key: &str| {
-        let off = source.find(key).unwrap_or(0);
-        off..off + key.len()
-    };
+    let at = |path: &str| spans.value(path);
     if !(settings.base_url.starts_with("https://") || settings.base_url.starts_with("http://")) {
         diags.push(
             Diagnostic::error(
@@ -435,14 +459,15 @@ pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
             .with_help("например / for example: base_url = \"https://msapt-ostrov.ru\""),
         );
     }
-    for loc in &settings.locations {
+    for (i, loc) in settings.locations.iter().enumerate() {
+        let tag_at = at(&format!("locations[{i}].tag"));
         if !is_slug(&loc.tag) {
             diags.push(
                 Diagnostic::error(
                     "invalid-field",
                     path,
                     &source,
-                    at(&format!("\"{}\"", loc.tag)),
+                    tag_at.clone(),
                     format!("метка места приёма «{}»: только латинские строчные буквы, цифры и дефис / location tag: lowercase latin letters, digits and '-'", loc.tag),
                 ),
             );
@@ -460,7 +485,7 @@ pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
                     "invalid-field",
                     path,
                     &source,
-                    at(&format!("\"{}\"", loc.tag)),
+                    tag_at.clone(),
                     format!("метка места приёма «{}» занята / location tag `{}` is taken ({})", loc.tag, loc.tag,
                         if loc.tag == "web" { "«web» означает ответы с сайта / `web` marks answers from the site" } else { "она встречается дважды / it appears twice" }),
                 )
@@ -468,22 +493,26 @@ pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
             );
         }
     }
-    for c in &settings.categories {
+    for (i, c) in settings.categories.iter().enumerate() {
         if !is_slug(&c.slug) {
             diags.push(Diagnostic::error(
                 "invalid-field",
                 path,
                 &source,
-                at(&format!("\"{}\"", c.slug)),
+                at(&format!("categories[{i}].slug")),
                 format!("slug категории «{}»: только латинские строчные буквы, цифры и дефис / category slug: lowercase latin letters, digits and '-'", c.slug),
             ));
         }
     }
     if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok(settings)
+        return Err(diags);
     }
+    let file = SourceFile {
+        path: path.to_owned(),
+        source,
+        spans: Arc::new(spans),
+    };
+    Ok((settings, file))
 }
 
 /// The survey of a site without `content/surveys/default.toml`, made once for all its services.
@@ -509,8 +538,8 @@ fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Sur
         } else {
             Format::Yaml
         };
-        let mut survey: Survey =
-            match frontmatter::parse_typed(&path, &source, format, 0..source.len()) {
+        let (mut survey, spans): (Survey, _) =
+            match frontmatter::parse_spanned(&path, &source, format, 0..source.len()) {
                 Ok(s) => s,
                 Err(d) => {
                     diags.push(d);
@@ -522,28 +551,12 @@ fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Sur
         }
         let problems = survey.check_definition();
         for p in &problems {
-            // Point at the question the field belongs to, found by its id.
-            let qid = p
-                .field
-                .strip_prefix("questions[")
-                .and_then(|r| r.split(']').next())
-                .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| survey.questions.get(i))
-                .map(|q| q.id.clone());
-            let off = qid
-                .and_then(|id| {
-                    source
-                        .find(&format!("\"{id}\""))
-                        .or_else(|| source.find(&id))
-                })
-                .unwrap_or(0);
-            let end = source[off..].find('\n').map_or(source.len(), |i| off + i);
             diags.push(
                 Diagnostic::error(
                     "survey",
                     &path,
                     &source,
-                    off..end,
+                    spans.value(&p.field),
                     format!("опрос, поле `{}`: {}", p.field, p.message),
                 )
                 .with_label(p.field.clone()),
@@ -559,7 +572,8 @@ fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Sur
 fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
     let source = read(path)?;
     let split = frontmatter::split(path, &source)?;
-    let meta: PageMeta = frontmatter::parse_typed(path, &source, split.format, split.front)?;
+    let (meta, spans): (PageMeta, _) =
+        frontmatter::parse_spanned(path, &source, split.format, split.front)?;
     let slug = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -593,6 +607,7 @@ fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
         source_path: path.to_owned(),
         body_offset: split.body_offset,
         source,
+        spans: Arc::new(spans),
         meta,
     })
 }
@@ -617,36 +632,17 @@ fn load_service(
 ) -> Result<Option<Service>, Diagnostics> {
     let source = read(path)?;
     let split = frontmatter::split(path, &source)?;
-    let keys = frontmatter::check_keys(
-        path,
-        &source,
-        split.format,
-        split.front.clone(),
-        FRONT_MATTER_KEYS,
-        REQUIRED_KEYS,
-    );
-    if keys.has_errors() {
-        return Err(keys);
-    }
-    let meta: FrontMatter =
-        frontmatter::parse_typed(path, &source, split.format, split.front.clone())?;
+    let keys = frontmatter::Keys {
+        known: FRONT_MATTER_KEYS,
+        required: REQUIRED_KEYS,
+    };
+    let (meta, spans): (FrontMatter, _) =
+        frontmatter::parse_checked(path, &source, split.format, split.front, Some(keys))?;
     if meta.draft && !opts.drafts {
         return Ok(None);
     }
     let mut diags = Diagnostics::default();
-    let key_at = |key: &str| {
-        let front = &source[split.front.clone()];
-        let off = front
-            .lines()
-            .scan(0, |pos, l| {
-                let here = *pos;
-                *pos += l.len() + 1;
-                Some((here, l))
-            })
-            .find(|(_, l)| l.starts_with(key))
-            .map_or(0, |(o, _)| o);
-        split.front.start + off..split.front.start + off + key.len()
-    };
+    let key_at = |path: &str| spans.value(path);
 
     let (mut slug, lang) = slug_and_lang(path, settings);
     if let Some(s) = &meta.slug {
@@ -733,24 +729,21 @@ fn load_service(
             .with_help("бесплатно: fee = { free = true }; платно: fee = { amount = 350, for = \"госпошлина\" }"),
         );
     }
-    for (field, url) in meta
+    let apply = meta
         .apply
         .iter()
-        .filter_map(|a| a.url.as_deref().map(|u| ("apply", u)))
-        .chain(
-            meta.legal_acts
-                .iter()
-                .filter_map(|a| a.url.as_deref().map(|u| ("legal_acts", u))),
-        )
-    {
+        .enumerate()
+        .map(|(i, a)| ("apply", i, &a.url));
+    let acts = (meta.legal_acts.iter().enumerate()).map(|(i, a)| ("legal_acts", i, &a.url));
+    for (field, index, url) in apply.chain(acts) {
+        let Some(url) = url else { continue };
         if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) {
-            let off = source.find(url).unwrap_or(0);
             diags.push(
                 Diagnostic::error(
                     "invalid-url",
                     path,
                     &source,
-                    off..off + url.len(),
+                    spans.value(&format!("{field}[{index}].url")),
                     format!("поле `{field}`: ссылка «{url}» должна начинаться с https:// / a link must start with https://"),
                 ),
             );
@@ -772,5 +765,6 @@ fn load_service(
         body_line,
         source,
         meta: Box::new(meta),
+        spans: Arc::new(spans),
     }))
 }

@@ -446,7 +446,7 @@ pub struct Settings {
     pub locations: Vec<Location>,
     /// `yasno check` settings: rule severities, thresholds, glossary, calendar additions.
     #[serde(default)]
-    pub check: crate::check::CheckConfig,
+    pub check: super::CheckConfig,
     /// QR codes on posters and landing pages (`[qr]`): error correction and quiet zone.
     #[serde(default)]
     pub qr: crate::qr::QrOptions,

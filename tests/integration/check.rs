@@ -8,7 +8,8 @@ use std::process::{Command, Output};
 use jiff::civil::date;
 use yasno::check::{
     Amendment, Calendar, CalendarExtension, CheckCache, CheckConfig, Finding, FreshnessInput,
-    Level, Severity, check_freshness, check_markdown, site as cs,
+    Level, Rules, Severity, check_freshness, check_markdown, run::load_cache, run::save_cache,
+    site as cs, unknown_rules,
 };
 
 fn run(src: &str, lang: &str, cfg: &CheckConfig) -> Vec<Finding> {
@@ -157,6 +158,26 @@ mod plain_language {
             "Скидка 10 процентов для пенсионеров и студентов. Сайт gu.spb.ru/mfc/ работает. Звоните +7 812 702-12-02.",
             "special-symbol",
         );
+    }
+
+    #[test]
+    fn the_check_reads_markdown_as_the_renderer_does() {
+        // The site renders without heading attributes: `{#id}` is text readers see, so the
+        // check must see its `#` too.
+        let f = ru("## Порядок {#poryadok}\n\nПриходите утром.");
+        assert_eq!(at(&f, "special-symbol"), [(1, 13, 1, 14)]);
+        let html = yasno::markdown::render(
+            "## Порядок {#poryadok}",
+            &yasno::markdown::MarkdownOptions {
+                allow_html: false,
+                base_url: String::new(),
+                external_link_note: String::new(),
+                table_label: String::new(),
+            },
+            &mut Vec::new(),
+        )
+        .html;
+        assert!(html.contains("{#poryadok}"), "{html}");
     }
 
     #[test]
@@ -333,7 +354,7 @@ mod settings_and_exemptions {
         let cfg = CheckConfig::default();
         let r = cs::check_files(
             vec![input.clone()],
-            &cfg,
+            &Rules::new(&cfg),
             &Calendar::russia(),
             date(2026, 1, 1),
             None,
@@ -345,7 +366,7 @@ mod settings_and_exemptions {
                 source: plain.into(),
                 ..input
             }],
-            &cfg,
+            &Rules::new(&cfg),
             &Calendar::russia(),
             date(2026, 1, 1),
             None,
@@ -364,7 +385,7 @@ mod settings_and_exemptions {
         assert!(run(text, "ru", &cfg).is_empty());
         cfg.rules.insert("bureaucratse".into(), Level::Off);
         assert_eq!(
-            cfg.unknown_rules(),
+            unknown_rules(&cfg),
             ["неизвестное правило `bureaucratse` в [check.rules]; может быть, `bureaucratese`?"]
         );
     }
@@ -794,25 +815,26 @@ mod command_line {
         }
         let cfg = CheckConfig::default();
         let cal = Calendar::russia();
+        let rules = Rules::new(&cfg);
         let mut cache = CheckCache::new(&cfg);
         let today = date(2026, 5, 20);
-        let first = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
+        let first = cs::check_files(inputs.clone(), &rules, &cal, today, Some(&mut cache));
         assert_eq!(first.cached, 0);
-        let second = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
+        let second = cs::check_files(inputs.clone(), &rules, &cal, today, Some(&mut cache));
         assert_eq!(second.cached, 2);
         assert_eq!(first.findings, second.findings);
         // Saved and read back, it answers every page; with nothing new it is not rewritten.
         let path = site.path().join("check.json");
-        cs::save_cache(&path, &cache).unwrap();
-        let mut cache = cs::load_cache(&path, &cfg);
-        let again = cs::check_files(inputs.clone(), &cfg, &cal, today, Some(&mut cache));
+        save_cache(&path, &cache).unwrap();
+        let mut cache = load_cache(&path, &cfg);
+        let again = cs::check_files(inputs.clone(), &rules, &cal, today, Some(&mut cache));
         assert_eq!((again.cached, cache.changed()), (2, false));
         assert_eq!(again.findings, first.findings);
         std::fs::write(&path, "left alone").unwrap();
-        cs::save_cache(&path, &cache).unwrap();
+        save_cache(&path, &cache).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "left alone");
         inputs[1].source = format!("{}\nНовый абзац.\n", inputs[1].source).into();
-        let third = cs::check_files(inputs, &cfg, &cal, today, Some(&mut cache));
+        let third = cs::check_files(inputs, &rules, &cal, today, Some(&mut cache));
         assert_eq!(third.cached, 1);
         // Other settings drop the cache.
         let strict = CheckConfig {

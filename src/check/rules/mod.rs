@@ -159,6 +159,7 @@ pub(crate) fn run(
     doc: &Document,
     lang: Lang,
     cfg: &CheckConfig,
+    comp: &Compiled,
 ) -> (Vec<Hit>, PageStats) {
     let keys = doc
         .blocks
@@ -207,7 +208,7 @@ pub(crate) fn run(
         doc,
         lang,
         cfg,
-        comp: cfg.compiled(),
+        comp,
         words: &words,
     };
     let mut hits = Vec::new();

@@ -1,0 +1,138 @@
+//! The one entry point of `yasno check` for its callers (the build, the CLI): [`run`] takes
+//! a loaded site (or loose files) and the run's options, and owns everything else the check
+//! needs: the rules' lookup tables, the production calendar and the cache on disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use super::site::{FileInput, SiteCheck, check_files, site_inputs};
+use super::{Calendar, CheckCache, CheckConfig, Finding, Rules, Severity, unknown_rules};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Site;
+
+/// What to check.
+#[derive(Debug)]
+pub enum Target<'a> {
+    /// A loaded site: its services, pages and settings file, with its `[check]` settings.
+    Site(&'a Site),
+    /// Loose files, with the given settings.
+    Files {
+        /// The files.
+        files: Vec<FileInput>,
+        /// The `[check]` settings to apply.
+        config: &'a CheckConfig,
+    },
+}
+
+/// Options of one check run.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The date freshness is measured against.
+    pub today: Date,
+    /// Where to read and write the cache; `None` for no cache.
+    pub cache: Option<PathBuf>,
+}
+
+/// What one check run found.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// Findings, report rows and file texts.
+    pub check: SiteCheck,
+    /// Rule ids in `[check.rules]` that do not exist, as messages.
+    pub unknown_rules: Vec<String>,
+    /// Why the cache could not be written, if it could not (it only costs speed next time).
+    pub cache_error: Option<std::io::Error>,
+}
+
+/// Checks a site or loose files: builds the rules and the calendar from the settings, reads
+/// the cache, checks (in parallel) and writes the cache back.
+pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
+    let cfg = match &target {
+        Target::Site(site) => &site.settings.check,
+        Target::Files { config, .. } => *config,
+    };
+    let rules = Rules::new(cfg);
+    let calendar = Calendar::russia().extended(&cfg.calendar);
+    let mut cache = opts.cache.as_deref().map(|p| load_cache(p, cfg));
+    let inputs = match target {
+        Target::Site(site) => site_inputs(site),
+        Target::Files { files, .. } => files,
+    };
+    let check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
+    let cache_error = opts
+        .cache
+        .as_deref()
+        .zip(cache.as_ref())
+        .and_then(|(path, c)| save_cache(path, c).err());
+    CheckOutcome {
+        check,
+        unknown_rules: unknown_rules(cfg),
+        cache_error,
+    }
+}
+
+/// Where a site keeps its check cache: `<root>/.yasno-cache/check.json`.
+pub fn cache_path(root: &Path) -> PathBuf {
+    crate::cache::path(root, "check.json")
+}
+
+/// Reads the cache (an empty one when missing, unreadable or made for other settings).
+pub fn load_cache(path: &Path, cfg: &CheckConfig) -> CheckCache {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<CheckCache>(&b).ok())
+        .map_or_else(|| CheckCache::new(cfg), |c| c.validate(cfg))
+}
+
+/// Writes the cache; a failure only costs speed next time, so it is returned, not fatal.
+/// A cache with nothing new is not written again.
+pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
+    if !cache.changed() && path.is_file() {
+        return Ok(());
+    }
+    let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
+    crate::cache::save(path, &bytes)
+}
+
+/// Today's date on this machine.
+pub fn today() -> Date {
+    jiff::ZonedDateTime::now().date()
+}
+
+/// A finding as one of the build's diagnostics (a warning, or an error under `--strict`).
+pub fn to_build_diagnostic(f: &Finding, source: &Arc<str>, as_error: bool) -> Diagnostic {
+    let code = super::RULES
+        .iter()
+        .find(|(id, _)| *id == f.rule)
+        .map_or("check", |(id, _)| id);
+    let mut d = Diagnostic::error(code, &f.file, source, f.span.clone(), f.message.clone());
+    if !as_error {
+        d.severity = crate::diagnostics::Severity::Warning;
+    }
+    let help = match &f.suggestion {
+        Some(s) => format!("{s} ({})", f.why),
+        None => f.why.clone(),
+    };
+    d.with_help(help)
+}
+
+/// Findings as build diagnostics: warnings, or (with `strict`) errors where the rule's
+/// severity is error.
+pub fn build_diagnostics(check: &SiteCheck, strict: bool) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    for f in &check.findings {
+        let source = check
+            .sources
+            .get(&f.file)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""));
+        d.push(to_build_diagnostic(
+            f,
+            &source,
+            strict && f.severity == Severity::Error,
+        ));
+    }
+    d
+}

@@ -1,0 +1,257 @@
+//! Where each value of a front matter (or settings file) is written: byte ranges by field
+//! path (`fee`, `contacts.phone`, `faq[2].a`), taken from the parsers' own positions (toml's
+//! spans, libyaml's marks) once at load time. Every diagnostic that points into front matter
+//! (load, check, render) looks its position up here, so none searches the text again.
+
+mod yaml;
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use super::frontmatter::Format;
+
+/// The position of one value in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Field path, e.g. `legal_acts[0].url`.
+    pub path: String,
+    /// Byte range of the key (for array items: of the item).
+    pub key: Range<usize>,
+    /// Byte range of the value as written (with quotes, brackets).
+    pub value: Range<usize>,
+    /// For a string written verbatim (no escapes, no folded lines): the byte range of its
+    /// text, so Markdown inside it can be checked in place.
+    pub text: Option<Range<usize>>,
+}
+
+/// Positions of every value of a front matter, by field path, in document order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spans {
+    front: Range<usize>,
+    entries: Vec<Entry>,
+}
+
+impl Spans {
+    /// Positions of the values in `source[front]`. `None` when the text does not parse (the
+    /// typed pass then reports the mistake).
+    pub fn parse(format: Format, source: &str, front: Range<usize>) -> Option<Spans> {
+        let text = &source[front.clone()];
+        match format {
+            Format::Toml => {
+                let table = DeTable::parse(text).ok()?;
+                Some(Spans::from_toml(front, text, table.get_ref()))
+            }
+            Format::Yaml => match Spans::from_yaml(front, text) {
+                (spans, true) => Some(spans),
+                (_, false) => None,
+            },
+        }
+    }
+
+    /// Spans of nothing (of a file that did not parse).
+    pub fn empty(front: Range<usize>) -> Spans {
+        Spans {
+            front,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Positions from a parsed TOML table of `text`, which starts at `front.start`.
+    pub(crate) fn from_toml(front: Range<usize>, text: &str, table: &DeTable<'_>) -> Spans {
+        let mut entries = Vec::new();
+        toml_table(text, table, "", &mut entries);
+        Spans::finish(front, entries)
+    }
+
+    /// Positions in YAML `text`, which starts at `front.start`, and whether all of it was
+    /// read (`false` on a syntax error: then the positions up to it).
+    pub(crate) fn from_yaml(front: Range<usize>, text: &str) -> (Spans, bool) {
+        let mut entries = Vec::new();
+        let complete = yaml::walk(text, &mut entries);
+        (Spans::finish(front, entries), complete)
+    }
+
+    fn finish(front: Range<usize>, mut entries: Vec<Entry>) -> Spans {
+        for e in &mut entries {
+            let shift = |r: &Range<usize>| front.start + r.start..front.start + r.end;
+            e.key = shift(&e.key);
+            e.value = shift(&e.value);
+            e.text = e.text.as_ref().map(shift);
+        }
+        entries.sort_by_key(|e| (e.value.start, e.path.len()));
+        Spans { front, entries }
+    }
+
+    /// The byte range these spans were taken from.
+    pub fn front(&self) -> Range<usize> {
+        self.front.clone()
+    }
+
+    /// Every value, in document order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The value at `path`, if written.
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.path == path)
+    }
+
+    /// Where to point for `path`: its value, else the nearest written parent's, else the
+    /// start of the front matter.
+    pub fn value(&self, path: &str) -> Range<usize> {
+        let mut p = path;
+        loop {
+            if let Some(e) = self.get(p) {
+                return e.value.clone();
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return self.front.start..self.front.start,
+            }
+        }
+    }
+
+    /// The text of the string at `path`, when it is written verbatim.
+    pub fn text<'a>(&self, source: &'a str, path: &str) -> Option<&'a str> {
+        let r = self.get(path)?.text.clone()?;
+        source.get(r)
+    }
+
+    /// The path of the innermost value written at byte `offset`.
+    pub fn path_at(&self, offset: usize) -> Option<&str> {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.value.contains(&offset) || e.value.start == offset || e.key.contains(&offset)
+            })
+            .max_by_key(|e| e.path.len())
+            .map(|e| e.path.as_str())
+    }
+}
+
+/// `parent.key`, or `key` at the top.
+pub(crate) fn child(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// The text range inside a string literal's quotes, when the text equals `value` there.
+pub(crate) fn verbatim(text: &str, span: &Range<usize>, value: &str) -> Option<Range<usize>> {
+    let raw = text.get(span.clone())?;
+    let (open, close) = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        let after = &raw[3..];
+        let nl = if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n'))
+        };
+        (3 + nl, 3)
+    } else if raw.starts_with(['"', '\'']) {
+        (1, 1)
+    } else {
+        (0, 0)
+    };
+    let inner = span.start + open..span.end.checked_sub(close)?;
+    (inner.start <= inner.end && text.get(inner.clone()) == Some(value)).then_some(inner)
+}
+
+fn toml_table(text: &str, table: &DeTable<'_>, path: &str, out: &mut Vec<Entry>) {
+    for (k, v) in table {
+        toml_value(
+            text,
+            k.span(),
+            v.get_ref(),
+            v.span(),
+            &child(path, k.get_ref()),
+            out,
+        );
+    }
+}
+
+fn toml_value(
+    text: &str,
+    key: Range<usize>,
+    value: &DeValue<'_>,
+    span: Range<usize>,
+    path: &str,
+    out: &mut Vec<Entry>,
+) {
+    let text_range = match value {
+        DeValue::String(s) => verbatim(text, &span, s),
+        _ => None,
+    };
+    out.push(Entry {
+        path: path.to_owned(),
+        key,
+        value: span,
+        text: text_range,
+    });
+    match value {
+        DeValue::Table(t) => toml_table(text, t, path, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                let at = item.span();
+                toml_value(
+                    text,
+                    at.clone(),
+                    item.get_ref(),
+                    at,
+                    &format!("{path}[{i}]"),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(s: &Spans, src: &str) -> Vec<(String, String)> {
+        s.entries()
+            .iter()
+            .filter_map(|e| Some((e.path.clone(), src[e.text.clone()?].to_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn toml_and_yaml_give_the_same_paths() {
+        let toml = "+++\ntitle = \"Опека\"\nsteps = [\"Раз\", 'Два']\nfee = { amount = 350 }\n[[faq]]\nq = \"Когда?\"\na = \"\"\"\nУтром.\"\"\"\n+++\n";
+        let yaml = "---\ntitle: Опека\nsteps:\n  - Раз\n  - 'Два'\nfee: { amount: 350 }\nfaq:\n  - q: \"Когда?\"\n    a: |\n      Утром.\n---\n";
+        for (format, src) in [(Format::Toml, toml), (Format::Yaml, yaml)] {
+            let front = 4..src.len() - 4;
+            let s = Spans::parse(format, src, front).unwrap();
+            let mut got = paths(&s, src);
+            got.sort();
+            let want = [
+                ("faq[0].a", "Утром."),
+                ("faq[0].q", "Когда?"),
+                ("steps[0]", "Раз"),
+                ("steps[1]", "Два"),
+                ("title", "Опека"),
+            ];
+            let want: Vec<(String, String)> = want
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+            assert_eq!(got, want, "{format:?}");
+            assert_eq!(&src[s.value("fee.amount")], "350");
+            assert_eq!(s.path_at(src.find("350").unwrap()), Some("fee.amount"));
+        }
+    }
+
+    #[test]
+    fn escaped_strings_have_no_text_range() {
+        let src = "title = \"a \\\"b\\\"\"\n";
+        let s = Spans::parse(Format::Toml, src, 0..src.len()).unwrap();
+        assert_eq!(s.get("title").unwrap().text, None);
+        assert_eq!(s.value("title.nothing"), s.get("title").unwrap().value);
+    }
+}
