@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
 """yasno against Hugo on the same generated corpus, same tmpfs, same run.
 
-  bench.py build N [N ...]   full build: median wall time and peak RSS (/usr/bin/time -v)
+  bench.py build N [N ...]   repeated build: median wall time and peak RSS (/usr/bin/time -v)
+  bench.py cold N [N ...]    fresh clone: no .yasno-cache (Hugo: no resources/), no output
+  bench.py check N [N ...]   `yasno check` with a cold cache (no .yasno-cache)
+  bench.py print N           a build printing every finding (--verbose) vs its summary
   bench.py serve N [N ...]   edit-to-served: time from writing a service file to the
                              rebuilt page being served over HTTP by `serve`
 
-Environment: YASNO (path to the yasno binary, default target/release/yasno), HUGO (path
-to the hugo binary), BENCH_DIR (default /dev/shm/yasno-bench), REPS_SMALL (default 5, for
-N < 5000), REPS_LARGE (default 3).
+build, cold, check and print run the tools interleaved (yasno, Hugo, yasno, …) with their
+output going to a log file on the same tmpfs, as in CI, and print a table for README.
+
+Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, check and
+print, plain for build and serve, as in earlier figures), YASNO (path to the yasno binary,
+default target/release/yasno), HUGO (path to the hugo binary), BENCH_DIR (default
+/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 3; use
+5 or more for README figures).
 """
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -33,48 +42,153 @@ def reps(n):
     return int(os.environ.get("REPS_SMALL", "5")) if n < 5000 else int(os.environ.get("REPS_LARGE", "3"))
 
 
-def corpus(n):
-    d = os.path.join(BENCH_DIR, str(n))
+def style(default):
+    return os.environ.get("CORPUS", default)
+
+
+def corpus(n, kind="plain"):
+    # The plain corpus keeps its old folder, so earlier runs' corpora are reused.
+    d = os.path.join(BENCH_DIR, str(n) if kind == "plain" else f"{kind}-{n}")
     marker = os.path.join(d, ".done")
     if not os.path.exists(marker):
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), str(n), d], check=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--corpus", kind, str(n), d], check=True)
         open(marker, "w").close()
     return d
 
 
-def timed(cmd):
-    """Wall seconds and peak RSS (MB) of one run, from GNU time."""
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", p.stderr)
+def timed(cmd, log=None, ok=(0,)):
+    """Wall seconds and peak RSS (MB) of one run, from GNU time. The tool's own output
+    goes to `log` (a file, as in CI) or is captured."""
+    out = open(log, "w") if log else subprocess.PIPE
+    try:
+        p = subprocess.run(["/usr/bin/time", "-v", "-o", log + ".time" if log else "/dev/stderr"] + cmd,
+                           stdout=out, stderr=out if log else subprocess.PIPE, text=True)
+    finally:
+        if log:
+            out.close()
+    report = open(log + ".time").read() if log else p.stderr
+    if p.returncode not in ok:
+        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{report[-3000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", report)
     h, m, s = wall.groups()
     secs = int(h or 0) * 3600 + int(m) * 60 + float(s)
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", report).group(1)) / 1024
     return secs, rss
 
 
-def bench_build(ns):
+def interleaved(cmds, n, before=None, log_dir=None, ok=(0,)):
+    """Runs each tool's command reps(n) times, alternating tools so load changes hit
+    them alike; `before(tool)` runs untimed before each run (e.g. deleting caches).
+    Returns {tool: (median s, peak MB, [runs])}."""
+    runs = {tool: [] for tool in cmds}
+    for _ in range(reps(n)):
+        for tool, cmd in cmds.items():
+            if before:
+                before(tool)
+            log = os.path.join(log_dir, f"{tool}.log") if log_dir else None
+            runs[tool].append(timed(cmd, log, ok))
+    res = {}
+    for tool, rs in runs.items():
+        res[tool] = (statistics.median(r[0] for r in rs), max(r[1] for r in rs), [round(r[0], 3) for r in rs])
+        print(f"  {n:>6} {tool:<14} median {res[tool][0]:.3f} s  peak {res[tool][1]:.0f} MB  runs {res[tool][2]}", flush=True)
+    return res
+
+
+def spread(r):
+    return f"{min(r[2]):.2f}-{max(r[2]):.2f}"
+
+
+def build_cmds(d):
+    return {
+        "yasno": [YASNO, "build", "--root", os.path.join(d, "yasno"), "--output", os.path.join(d, "yasno-out")],
+        "hugo": [HUGO, "--quiet", "-s", os.path.join(d, "hugo"), "-d", os.path.join(d, "hugo-out")],
+    }
+
+
+def fresh_clone(d):
+    """Removes what a fresh clone does not have: caches and output."""
+    def before(tool):
+        for p in {"yasno": [".yasno-cache", "../yasno-out"], "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[tool]:
+            p = os.path.normpath(os.path.join(d, tool, p))
+            if os.path.isdir(p):
+                shutil.rmtree(p)
+            elif os.path.exists(p):
+                os.remove(p)
+    return before
+
+
+def table(title, rows, header=("yasno", "hugo")):
+    """A Markdown table: median (spread) and peak RSS per tool, and the ratio."""
+    a, b = header
+    runs = min(len(res[a][2]) for _, _, res in rows)
+    print(f"\n{title} ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {BENCH_DIR}; median of {runs}, min-max)")
+    print(f"| services | corpus | {a} | {b} | {b}/{a} |")
+    print("|---:|---|---:|---:|---:|")
+    for n, kind, res in rows:
+        y, h = res[a], res[b]
+        print(f"| {n:,} | {kind} | {y[0]:.3f} s ({spread(y)}), {y[1]:.0f} MB | {h[0]:.3f} s ({spread(h)}), {h[1]:.0f} MB | {h[0] / y[0]:.1f}x |")
+
+
+def bench_cold(ns):
+    kind = style("bureaucratic")
     rows = []
     for n in ns:
-        d = corpus(n)
+        d = corpus(n, kind)
+        print(f"cold build, {n} {kind} services", flush=True)
+        res = interleaved(build_cmds(d), n, before=fresh_clone(d), log_dir=d)
+        rows.append((n, kind, res))
+    table("fresh clone: no cache, no output; output to a log file", rows)
+
+
+def bench_check(ns):
+    kind = style("bureaucratic")
+    rows = []
+    for n in ns:
+        d = corpus(n, kind)
+        root = os.path.join(d, "yasno")
         cmds = {
-            "yasno": [YASNO, "build", "--root", os.path.join(d, "yasno"), "--output", os.path.join(d, "yasno-out")],
-            "hugo": [HUGO, "--quiet", "-s", os.path.join(d, "hugo"), "-d", os.path.join(d, "hugo-out")],
+            "check": [YASNO, "check", "--root", root],
+            "check --format json": [YASNO, "check", "--root", root, "--format", "json"],
         }
-        res = {}
-        for tool, cmd in cmds.items():
+        print(f"yasno check, cold cache, {n} {kind} services", flush=True)
+        # Exit status 1: the corpus has findings of error severity.
+        res = interleaved(cmds, n, before=fresh_clone(d), log_dir=d, ok=(0, 1))
+        findings = sum(1 for line in open(os.path.join(d, "check.log")) if re.match(r"^(error|warning)\[", line))
+        print(f"  findings printed: {findings:,}")
+        rows.append((n, kind, res))
+    table("yasno check with a cold cache (no .yasno-cache), output to a log file", rows,
+          header=("check", "check --format json"))
+
+
+def bench_print(ns):
+    kind = style("bureaucratic")
+    rows = []
+    for n in ns:
+        d = corpus(n, kind)
+        cmds = build_cmds(d)
+        cmds = {"summary": cmds["yasno"], "every finding": cmds["yasno"] + ["--verbose"]}
+        timed(cmds["summary"])  # warm-up: caches and output as on a repeated build
+        print(f"repeated build printing a summary vs every finding, {n} {kind} services", flush=True)
+        res = interleaved(cmds, n, log_dir=d)
+        findings = sum(1 for line in open(os.path.join(d, "every finding.log")) if line.startswith("warning["))
+        print(f"  findings printed in full: {findings:,}; extra time {res['every finding'][0] - res['summary'][0]:.3f} s")
+        rows.append((n, kind, res))
+    table("repeated build, stderr to a log file: summary vs every finding (--verbose)", rows,
+          header=("summary", "every finding"))
+
+
+def bench_build(ns):
+    kind = style("plain")
+    rows = []
+    for n in ns:
+        d = corpus(n, kind)
+        cmds = build_cmds(d)
+        for cmd in cmds.values():
             timed(cmd)  # warm-up: page cache, output folder present (as on a second build)
-            runs = [timed(cmd) for _ in range(reps(n))]
-            res[tool] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), [round(r[0], 3) for r in runs])
-            print(f"  build {n:>6} {tool:<6} median {res[tool][0]:.3f} s  peak {res[tool][1]:.0f} MB  runs {res[tool][2]}", flush=True)
-        pages = sum(1 for _ in os.scandir(os.path.join(d, "yasno-out", "services")))
-        rows.append((n, pages, res))
-    print("\nfull build (median wall, peak RSS), corpus and output on", BENCH_DIR)
-    print(f"{'services':>8}  {'yasno':>18}  {'hugo':>18}  hugo/yasno")
-    for n, pages, res in rows:
-        y, h = res["yasno"], res["hugo"]
-        print(f"{n:>8}  {y[0]:7.3f} s {y[1]:6.0f} MB  {h[0]:7.3f} s {h[1]:6.0f} MB  {h[0] / y[0]:6.1f}x time, {h[1] / y[1]:.1f}x memory")
+        print(f"repeated build, {n} {kind} services", flush=True)
+        res = interleaved(cmds, n, log_dir=d)
+        rows.append((n, kind, res))
+    table("repeated build (caches and output from the previous build); output to a log file", rows)
 
 
 def free_port():
@@ -138,7 +252,7 @@ def edit_latency(start_cmd, site, page_url, src, edits=7, timeout=30):
 def bench_serve(ns):
     rows = []
     for n in ns:
-        d = corpus(n)
+        d = corpus(n, style("plain"))
         slug = f"usluga-{n // 2:05d}"
         res = {}
         port = free_port()
@@ -165,10 +279,11 @@ def bench_serve(ns):
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("build", "serve"):
+    modes = {"build": bench_build, "cold": bench_cold, "check": bench_check, "print": bench_print, "serve": bench_serve}
+    if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
     ns = [int(x) for x in sys.argv[2:]]
-    {"build": bench_build, "serve": bench_serve}[sys.argv[1]](ns)
+    modes[sys.argv[1]](ns)
 
 
 if __name__ == "__main__":

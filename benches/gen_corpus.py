@@ -7,7 +7,16 @@ service, an all-questions page and a sitemap).
 Each service: ~800-word Markdown body with headings, 6 documents, 6 FAQ entries, steps,
 deadline, fee, two ways to apply, two legal acts. Text is deterministic (seeded).
 
-Usage: gen_corpus.py N OUT_DIR   -> OUT_DIR/yasno and OUT_DIR/hugo
+Two styles (the same fields and structure, only the prose differs):
+  plain         short friendly sentences from a small vocabulary (few findings);
+  bureaucratic  the way municipal sites are written today, in the style of the
+                administration's own orders: long sentences, canceliarisms («в целях
+                обеспечения», «осуществляется предоставление», «в соответствии с»),
+                abbreviations without expansion (МФЦ, ПОС, ФЗ, ОМСУ), passive voice, № and
+                %, headings in capitals: `yasno check` finds dozens of findings per page.
+
+Usage: gen_corpus.py [--corpus plain|bureaucratic] N OUT_DIR -> OUT_DIR/yasno, OUT_DIR/hugo
+(or CORPUS=bureaucratic in the environment; the flag wins; default: plain)
 """
 import os
 import random
@@ -36,6 +45,96 @@ CATEGORIES = [
 ]
 
 
+# Pieces of bureaucratic sentences, after the seed document (an administration's order on
+# «взаимодействие с внешним клиентом»): a subject phrase, a passive predicate, a purpose
+# or reference tail. Combined at random they make 25-60-word sentences.
+B_OPEN = [
+    "В целях обеспечения реализации прав заявителей",
+    "В соответствии с Федеральным законом от 27.07.2010 № 210-ФЗ «Об организации предоставления государственных и муниципальных услуг»",
+    "В рамках организации взаимодействия сотрудников ОМСУ с клиентами (заявителями)",
+    "В случае отсутствия необходимых документов",
+    "В целях информирования клиентов (заявителей) о порядке предоставления услуг",
+    "На основании административного регламента, утверждённого постановлением МА МО",
+    "В связи с тем, что заявление подаётся посредством ЕПГУ",
+    "Согласно п. 2.4 настоящего Порядка",
+    "При осуществлении приёма граждан специалистами МА МО",
+    "В целях соблюдения требований ФЗ № 59-ФЗ",
+    "По результатам рассмотрения заявления",
+    "В целях повышения качества клиентского опыта",
+]
+B_SUBJECT = [
+    "предоставление муниципальной услуги",
+    "приём документов от заявителя",
+    "выдача результата предоставления услуги",
+    "информирование заявителей о ходе рассмотрения обращения",
+    "рассмотрение заявления и прилагаемых к нему документов",
+    "актуализация информации на официальном сайте МА МО",
+    "уведомление клиента (заявителя) о принятом решении",
+    "сбор обратной связи посредством ПОС",
+]
+B_PREDICATE = [
+    "осуществляется",
+    "производится",
+    "обеспечивается",
+    "осуществляется уполномоченным должностным лицом",
+    "не осуществляется без предъявления документа, удостоверяющего личность,",
+    "производится в срок не позднее 10 (десяти) рабочих дней",
+]
+B_TAIL = [
+    "в соответствии с действующим законодательством РФ",
+    "в рамках полномочий ОМСУ, определённых законом Санкт-Петербурга",
+    "посредством МФЦ, ЕПГУ, РПГУ либо при личном обращении в МА МО",
+    "в целях обеспечения своевременного и качественного оказания услуги",
+    "с учётом требований, установленных нормативными правовыми актами",
+    "в течение 3 (трёх) рабочих дней со дня поступления обращения",
+    "в порядке, предусмотренном п. 3.2 административного регламента",
+    "на основании данного заявления и прилагаемых к нему документов",
+    "в случае непредоставления заявителем сведений, необходимых для рассмотрения",
+    "при наличии оснований, предусмотренных ч. 1 ст. 7 ФЗ № 210-ФЗ",
+    "что составляет не менее 50% от установленного срока",
+    "а также иными способами, не запрещёнными законодательством",
+]
+B_EXTRA = [
+    "Заявление не может быть принято в случае его несоответствия установленной форме.",
+    "Данная информация доводится до сведения заявителей на приёме специалистами ОМСУ.",
+    "Ответственность за достоверность представленных сведений возлагается на заявителя.",
+    "Отказ в приёме документов не препятствует повторному обращению заявителя в МА МО.",
+    "Клиент (заявитель) уведомляется о результатах рассмотрения через МФЦ или ЕПГУ.",
+]
+B_HEADINGS = [
+    "ОБЩИЕ ПОЛОЖЕНИЯ",
+    "Порядок предоставления муниципальной услуги",
+    "ПЕРЕЧЕНЬ НЕОБХОДИМЫХ ДОКУМЕНТОВ",
+    "Основания для отказа в предоставлении услуги",
+    "Порядок обжалования решений и действий (бездействия) ОМСУ",
+    "Сроки и последовательность административных процедур",
+]
+
+
+def b_sentence(rng):
+    """One long sentence (22-50 words): often a bureaucratic opening, plain filler from
+    the plain corpus's vocabulary, sometimes a passive predicate and a reference tail.
+    Tuned so a page gets ~50 findings, as on the pages the issue measured."""
+    parts = []
+    if rng.random() < 0.1:
+        parts.append(rng.choice(B_OPEN))
+    words = [rng.choice(WORDS) for _ in range(rng.randint(28, 40))]
+    if rng.random() < 0.1:
+        words.insert(rng.randrange(len(words)), rng.choice(B_SUBJECT) + " " + rng.choice(B_PREDICATE))
+    parts.append(" ".join(words))
+    if rng.random() < 0.1:
+        parts.append(rng.choice(B_TAIL))
+    s = ", ".join(parts)
+    return s[0].upper() + s[1:] + "."
+
+
+def b_paragraph(rng, sentences=2):
+    out = [b_sentence(rng) for _ in range(sentences)]
+    if rng.random() < 0.1:
+        out.insert(rng.randrange(len(out) + 1), rng.choice(B_EXTRA))
+    return " ".join(out)
+
+
 def sentence(rng, n=None):
     n = n or rng.randint(6, 12)
     words = [rng.choice(WORDS) for _ in range(n)]
@@ -49,6 +148,38 @@ def paragraph(rng, sentences=5):
 def q(s):
     """A TOML basic string."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def b_service(i, rng):
+    """A service in the bureaucratic style: the same fields as `service`, other prose."""
+    cat = CATEGORIES[i % len(CATEGORIES)][0]
+    title = f"Муниципальная услуга № {i}: {rng.choice(B_SUBJECT)}"
+    body = []
+    words = 0
+    h = 0
+    while words < 800:
+        if words // 200 >= h:
+            body.append(f"## {h + 1}. {B_HEADINGS[(i + h) % len(B_HEADINGS)]}\n")
+            h += 1
+        p = b_paragraph(rng)
+        words += len(p.split())
+        body.append(p + "\n")
+    return {
+        "slug": f"usluga-{i:05d}",
+        "title": title,
+        "summary": sentence(rng, 14),
+        "category": cat,
+        "updated": f"2026-{(i % 12) + 1:02d}-{(i % 27) + 1:02d}",
+        "who": "Физические лица, являющиеся " + rng.choice(["законными представителями несовершеннолетних", "собственниками жилых помещений", "получателями мер социальной поддержки"]) + ", либо их уполномоченные представители, действующие на основании доверенности.",
+        "documents": [(rng.choice(["Заявление установленной формы", "Документ, удостоверяющий личность заявителя", "Справка о регистрации по месту жительства", "Копия свидетельства о рождении", "Доверенность представителя", "Выписка из ЕГРН"]),
+                       sentence(rng, 9) if k else "Предоставляется в подлиннике либо в копии, заверенной в установленном порядке.") for k in range(6)],
+        "steps": [b_sentence(rng) if k == 0 else sentence(rng) for k in range(4)],
+        "result": "Результатом предоставления услуги является выдача " + rng.choice(["постановления МА МО", "уведомления об отказе", "разрешения ОМСУ"]) + ", " + rng.choice(B_TAIL) + ".",
+        "faq": [(f"В каком порядке осуществляется {rng.choice(B_SUBJECT)}?" if k < 1 else sentence(rng, 6).rstrip(".") + "?",
+                 b_paragraph(rng, 1) if k < 1 else paragraph(rng, 2)) for k in range(6)],
+        "acts": [(f"Федеральный закон от 0{k + 1}.05.2006 № 5{k}-ФЗ «О порядке рассмотрения обращений граждан РФ»", f"{100 + i}-{k}", f"20{10 + k}-0{k + 1}-15") for k in range(2)],
+        "body": "\n".join(body),
+    }
 
 
 def service(i, rng):
@@ -180,10 +311,17 @@ HUGO_LAYOUTS = {
 
 
 def main():
-    n = int(sys.argv[1])
-    out = sys.argv[2]
+    args = sys.argv[1:]
+    style = os.environ.get("CORPUS", "plain")
+    if len(args) >= 2 and args[0] == "--corpus":
+        style, args = args[1], args[2:]
+    if style not in ("plain", "bureaucratic") or len(args) != 2:
+        sys.exit(__doc__)
+    n = int(args[0])
+    out = args[1]
     rng = random.Random(20260525)
-    services = [service(i, rng) for i in range(n)]
+    make = b_service if style == "bureaucratic" else service
+    services = [make(i, rng) for i in range(n)]
 
     y = os.path.join(out, "yasno")
     shutil.rmtree(y, ignore_errors=True)
@@ -214,7 +352,7 @@ def main():
     for s in services:
         with open(os.path.join(h, "content", "services", s["slug"] + ".md"), "w") as f:
             f.write(front_matter(s, hugo=True))
-    print(f"corpus: {n} services in {y} and {h}")
+    print(f"corpus: {n} {style} services in {y} and {h}")
 
 
 if __name__ == "__main__":

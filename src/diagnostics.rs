@@ -2,14 +2,19 @@
 //! exact place, what was expected and how to fix it, rendered the way rustc renders errors.
 //!
 //! Stages collect diagnostics instead of stopping at the first one, so an editor sees every
-//! mistake in one run (ripgrep's `messages.rs` habit); the CLI prints them in one place.
+//! mistake in one run (ripgrep's `messages.rs` habit); the CLI prints them in one place,
+//! buffered, cut to a screen line of source each, and summarised when there are many.
+
+pub mod excerpt;
+pub mod summary;
+
+pub use summary::Detail;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
 /// How serious a diagnostic is.
@@ -89,27 +94,43 @@ impl Diagnostic {
         line_col(&self.source, self.range.start)
     }
 
-    /// Writes the diagnostic rustc-style, with colours when `color` is set.
+    /// Writes the diagnostic rustc-style (colours if `out` has them), with at most one
+    /// screen line of source around the problem.
     pub fn emit(&self, out: &mut dyn termcolor::WriteColor) -> std::io::Result<()> {
-        let file = SimpleFile::new(self.file.display().to_string(), &*self.source);
+        self.emit_with(
+            out,
+            &term::Config::default(),
+            &mut excerpt::LineCursor::default(),
+        )
+    }
+
+    /// [`Diagnostic::emit`] with a shared config and line cursor (for long lists).
+    pub fn emit_with(
+        &self,
+        out: &mut dyn termcolor::WriteColor,
+        config: &term::Config,
+        lines: &mut excerpt::LineCursor,
+    ) -> std::io::Result<()> {
         let mut d = CsDiagnostic::new(match self.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
         })
         .with_code(self.code)
         .with_message(&self.message);
+        let mut line = 1;
         if self.source.is_empty() {
             d = d.with_notes(vec![format!("in {}", self.file.display())]);
         } else {
             d = d.with_labels(vec![
                 Label::primary((), self.range.clone()).with_message(&self.label),
             ]);
+            line = lines.line(&self.source, self.range.start);
         }
         if let Some(help) = &self.help {
             d = d.with_notes(vec![format!("help: {help}")]);
         }
-        term::emit_to_write_style(out, &term::Config::default(), &file, &d)
-            .map_err(std::io::Error::other)
+        let name = self.file.display().to_string();
+        excerpt::emit(out, config, &name, &self.source, line, d)
     }
 
     /// The diagnostic as plain text without colours (for logs, overlays and tests).
@@ -174,27 +195,41 @@ impl Diagnostics {
             .sort_by(|a, b| (&a.file, a.range.start).cmp(&(&b.file, b.range.start)));
     }
 
-    /// Writes all diagnostics to stderr, with colours when stderr is a terminal.
+    /// Writes the diagnostics to stderr (colours on a terminal): in full when there are
+    /// few, else errors and a summary of the warnings ([`Detail::Auto`]).
     pub fn emit_to_stderr(&self) {
-        use std::io::IsTerminal;
+        self.print_to_stderr(Detail::Auto, HINT);
+    }
+
+    /// Writes the diagnostics to stderr through one buffer, flushed once at the end
+    /// (one system call per buffer-full, not per fragment of every message). `hint`
+    /// says how to see the full list, under a summary.
+    pub fn print_to_stderr(&self, detail: Detail, hint: &str) {
+        use std::io::{IsTerminal, Write};
         let choice = if std::io::stderr().is_terminal() {
             termcolor::ColorChoice::Auto
         } else {
             termcolor::ColorChoice::Never
         };
-        let mut out = termcolor::StandardStream::stderr(choice);
-        for d in &self.0 {
-            let _ = d.emit(&mut out);
-        }
+        let mut out = termcolor::BufferedStandardStream::stderr(choice);
+        let _ = summary::write(&self.0, detail, hint, &mut out);
+        let _ = out.flush();
+    }
+
+    /// The diagnostics as plain text at the given detail (for tests and logs).
+    pub fn to_plain_string(&self, detail: Detail, hint: &str) -> String {
+        let mut buf = termcolor::NoColor::new(Vec::new());
+        let _ = summary::write(&self.0, detail, hint, &mut buf);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
     }
 }
 
+/// How to see every warning, printed under a summary.
+pub const HINT: &str = "Весь список: yasno check (или yasno build --verbose, yasno check --format json) / full list: yasno check (or yasno build --verbose, yasno check --format json)";
+
 impl std::fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for d in &self.0 {
-            f.write_str(&d.to_plain_string())?;
-        }
-        Ok(())
+        f.write_str(&self.to_plain_string(Detail::Full, HINT))
     }
 }
 

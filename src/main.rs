@@ -41,6 +41,9 @@ enum Command {
         /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
         #[arg(long)]
         strict: bool,
+        /// Print every warning (by default, more than 20 are summarised by rule and file).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Check texts: plain language, accessibility, freshness (rules 1.7, 2.3, 2.4, 4.9).
     Check {
@@ -94,13 +97,17 @@ fn main() -> ExitCode {
             base_url,
             drafts,
             strict,
-        } => build(yasno::BuildOptions {
-            root,
-            output,
-            base_url,
-            drafts,
-            strict,
-        }),
+            verbose,
+        } => build(
+            yasno::BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+                strict,
+            },
+            verbose,
+        ),
         Command::Check {
             paths,
             root,
@@ -181,7 +188,12 @@ fn progress_bar() -> indicatif::ProgressBar {
     bar
 }
 
-fn build(opts: yasno::BuildOptions) -> ExitCode {
+/// Under a build's summary: how to see every warning.
+const BUILD_HINT: &str = "Весь список: yasno build --verbose (или yasno check, yasno check --format json) / full list: yasno build --verbose (or yasno check, yasno check --format json)";
+
+fn build(opts: yasno::BuildOptions, verbose: bool) -> ExitCode {
+    use yasno::diagnostics::Detail;
+    let detail = if verbose { Detail::Full } else { Detail::Auto };
     use yasno::BuildStage;
     let out = opts.output_dir();
     let bar = progress_bar();
@@ -201,7 +213,7 @@ fn build(opts: yasno::BuildOptions) -> ExitCode {
     bar.finish_and_clear();
     match result {
         Ok(report) => {
-            report.warnings.emit_to_stderr();
+            report.warnings.print_to_stderr(detail, BUILD_HINT);
             let warnings = report.warnings.0.len();
             println!(
                 "Готово: {} страниц, {} файлов ({} без изменений) в {} за {:.2} с, предупреждений: {} / built {} pages, {} files ({} unchanged) in {:.2} s, {} warnings",
@@ -220,7 +232,7 @@ fn build(opts: yasno::BuildOptions) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(yasno::BuildError::Content(d)) => {
-            d.emit_to_stderr();
+            d.print_to_stderr(detail, BUILD_HINT);
             let n = d.0.len();
             eprintln!(
                 "error: сборка остановлена, ошибок: {n}; {} не изменена / build failed with {n} error(s); {} is unchanged",
@@ -373,14 +385,17 @@ fn check(args: CheckArgs) -> ExitCode {
             } else {
                 codespan_reporting::term::termcolor::ColorChoice::Never
             };
-            let mut out = codespan_reporting::term::termcolor::StandardStream::stdout(color);
-            let _ = check::emit_human(&result.findings, &|p| result.source(p), &mut out);
+            // One buffer for the whole list: a legacy site has tens of thousands of findings.
+            let mut out =
+                codespan_reporting::term::termcolor::BufferedStandardStream::stdout(color);
+            let _ = emit_findings(&result, &mut out);
             let _ = writeln!(
                 out,
                 "Проверено файлов: {}; ошибок: {errors}, предупреждений: {warnings} / checked {} files: {errors} errors, {warnings} warnings",
                 result.pages.len(),
                 result.pages.len()
             );
+            let _ = out.flush();
         }
     }
     if errors > 0 || !outcome.unknown_rules.is_empty() {
@@ -388,6 +403,25 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Every finding rustc-style, each with at most a screen line of source.
+fn emit_findings(
+    result: &yasno::check::site::SiteCheck,
+    out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
+) -> std::io::Result<()> {
+    let config = codespan_reporting::term::Config::default();
+    let mut current: Option<(&std::path::Path, String)> = None;
+    for f in &result.findings {
+        if current.as_ref().is_none_or(|(p, _)| *p != f.file.as_path()) {
+            current = Some((&f.file, result.source(&f.file).unwrap_or_default()));
+        }
+        let source = current.as_ref().map_or("", |(_, s)| s.as_str());
+        let name = f.file.display().to_string();
+        let diag = yasno::check::to_diagnostic(f, ());
+        yasno::diagnostics::excerpt::emit(out, &config, &name, source, f.line, diag)?;
+    }
+    Ok(())
 }
 
 /// Settings for loose files outside a site: only `[check]` matters, with its defaults.

@@ -153,16 +153,17 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Runs every content rule over a parsed page.
-pub(crate) fn run(
-    source: &str,
-    doc: &Document,
-    lang: Lang,
-    cfg: &CheckConfig,
-    comp: &Compiled,
-) -> (Vec<Hit>, PageStats) {
-    let keys = doc
-        .blocks
+/// A content rule: reads the page, appends its hits.
+type Rule = fn(&Ctx<'_>, &mut Vec<Hit>);
+
+/// Whether `rule` can report anything under these settings (`"off"` rules cost no work).
+fn on(cfg: &CheckConfig, rule: &str) -> bool {
+    cfg.rules.get(rule) != Some(&super::Level::Off)
+}
+
+/// Stems and hashes of every word of the page, for the phrase rules.
+fn word_keys(doc: &Document, lang: Lang) -> Vec<Vec<WordKey>> {
+    doc.blocks
         .iter()
         .map(|b| {
             b.words
@@ -185,7 +186,26 @@ pub(crate) fn run(
                 })
                 .collect()
         })
-        .collect::<Vec<Vec<WordKey>>>();
+        .collect()
+}
+
+/// Runs every content rule that is not off over a parsed page.
+pub(crate) fn run(
+    source: &str,
+    doc: &Document,
+    lang: Lang,
+    cfg: &CheckConfig,
+    comp: &Compiled,
+) -> (Vec<Hit>, PageStats) {
+    let phrases = on(cfg, "bureaucratese")
+        || (lang == Lang::Ru && on(cfg, "negative"))
+        || on(cfg, "terminology");
+    // Stemming is most of the phrase rules' cost: skipped when none of them is on.
+    let keys = if phrases {
+        word_keys(doc, lang)
+    } else {
+        Vec::new()
+    };
     let words: Vec<Vec<MatchWord<'_>>> = doc
         .blocks
         .iter()
@@ -212,22 +232,34 @@ pub(crate) fn run(
         words: &words,
     };
     let mut hits = Vec::new();
-    plain::bureaucratese(&ctx, &mut hits);
-    if lang == Lang::Ru {
-        plain::negative(&ctx, &mut hits);
+    let rules: [(&str, Rule); 13] = [
+        ("bureaucratese", plain::bureaucratese),
+        ("negative", plain::negative),
+        ("long-sentence", length::sentences),
+        ("long-paragraph", length::paragraphs),
+        ("emphasis", typography::emphasis),
+        ("underline", typography::underline),
+        ("special-symbol", typography::special_symbols),
+        ("terminology", terms::terminology),
+        ("image-alt", a11y::images),
+        ("link-text", a11y::links),
+        ("heading-level", a11y::headings),
+        ("table-header", a11y::tables),
+        ("phone-link", a11y::phones),
+    ];
+    for (rule, check) in rules {
+        if rule == "negative" && lang != Lang::Ru {
+            continue;
+        }
+        if on(cfg, rule) {
+            check(&ctx, &mut hits);
+        }
     }
-    length::sentences(&ctx, &mut hits);
-    length::paragraphs(&ctx, &mut hits);
+    // The page figures feed the monitoring report, so they are computed even when the
+    // readability finding is off.
     let stats = length::readability(&ctx, &mut hits);
-    typography::all_caps_and_abbreviations(&ctx, &mut hits);
-    typography::emphasis(&ctx, &mut hits);
-    typography::underline(&ctx, &mut hits);
-    typography::special_symbols(&ctx, &mut hits);
-    terms::terminology(&ctx, &mut hits);
-    a11y::images(&ctx, &mut hits);
-    a11y::links(&ctx, &mut hits);
-    a11y::headings(&ctx, &mut hits);
-    a11y::tables(&ctx, &mut hits);
-    a11y::phones(&ctx, &mut hits);
+    if on(cfg, "all-caps") || on(cfg, "abbreviation") {
+        typography::all_caps_and_abbreviations(&ctx, &mut hits);
+    }
     (hits, stats)
 }

@@ -1,0 +1,229 @@
+//! The source excerpt under a message: at most about one screen line around the span.
+//!
+//! codespan-reporting prints every line a label touches, in full; a legacy page pasted
+//! from a word processor can hold a whole document on one 250 KB line, and a message
+//! about one word of it must still be one screen long. [`Excerpt`] is a one-line
+//! [`Files`] holding only a window of that line (with `…` where it was cut) that still
+//! reports the true line and column, so the `file:line:column` header stays exact.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::Diagnostic as CsDiagnostic;
+use codespan_reporting::files::{Error, Files};
+use codespan_reporting::term::{self, termcolor};
+
+/// Characters of source shown in one message (about one terminal line).
+pub const WIDTH: usize = 100;
+/// Characters kept before the span when a line is cut, for context.
+const BEFORE: usize = 30;
+const ELLIPSIS: &str = "…";
+
+/// One cut line of a file, posing as the whole file for codespan-reporting.
+struct Excerpt<'a> {
+    name: &'a str,
+    text: String,
+    /// 1-based line number of the cut line in the real file.
+    line: usize,
+    /// Real 1-based column of byte 0 of `text` (the ellipsis counts as one character).
+    base_col: usize,
+}
+
+impl<'a> Files<'a> for Excerpt<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, Error> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), _byte_index: usize) -> Result<usize, Error> {
+        Ok(0)
+    }
+
+    fn line_number(&'a self, (): (), _line_index: usize) -> Result<usize, Error> {
+        Ok(self.line)
+    }
+
+    fn column_number(&'a self, (): (), _line: usize, byte_index: usize) -> Result<usize, Error> {
+        let i = floor_char_boundary(&self.text, byte_index.min(self.text.len()));
+        Ok(self.base_col + self.text[..i].chars().count())
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, Error> {
+        // Only the one line exists: no context lines around it.
+        if line_index == 0 {
+            Ok(0..self.text.len())
+        } else {
+            Err(Error::LineTooLarge {
+                given: line_index,
+                max: 0,
+            })
+        }
+    }
+}
+
+/// Cuts the line holding `span.start` to at most [`WIDTH`] characters around the span.
+/// Returns the excerpt and the span's range in it (clamped to the excerpt: a span that runs
+/// past the window or onto later lines is underlined up to the window's end).
+fn cut<'a>(
+    name: &'a str,
+    source: &str,
+    span: Range<usize>,
+    line: usize,
+) -> (Excerpt<'a>, Range<usize>) {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    let bytes = source.as_bytes();
+    let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+    let mut line_end = memchr::memchr(b'\n', &bytes[start..]).map_or(source.len(), |i| start + i);
+    if line_end > line_start && bytes[line_end - 1] == b'\r' && line_end > start {
+        line_end -= 1;
+    }
+    // Window: up to BEFORE characters before the span, WIDTH characters in all.
+    let from = source[line_start..start]
+        .char_indices()
+        .rev()
+        .take(BEFORE)
+        .last()
+        .map_or(start, |(i, _)| line_start + i);
+    let to = source[from..line_end]
+        .char_indices()
+        .nth(WIDTH)
+        .map_or(line_end, |(i, _)| from + i);
+    let mut text = String::with_capacity(to - from + 2 * ELLIPSIS.len());
+    let mut base_col = source[line_start..from].chars().count() + 1;
+    if from > line_start {
+        text.push_str(ELLIPSIS);
+        base_col -= 1;
+    }
+    let shift = text.len();
+    text.push_str(&source[from..to]);
+    if to < line_end {
+        text.push_str(ELLIPSIS);
+    }
+    let end = floor_char_boundary(source, span.end.clamp(start, to));
+    let label = (start - from + shift)..(end - from + shift);
+    let excerpt = Excerpt {
+        name,
+        text,
+        line,
+        base_col,
+    };
+    (excerpt, label)
+}
+
+/// Writes `diag` rustc-style with its primary label's line cut to one screen line.
+/// `line` is the 1-based line of the label's start in `source` (callers know it or count
+/// it incrementally, so no per-message scan of the whole file is needed). A diagnostic
+/// without labels is written as is.
+pub fn emit(
+    out: &mut dyn termcolor::WriteColor,
+    config: &term::Config,
+    name: &str,
+    source: &str,
+    line: usize,
+    mut diag: CsDiagnostic<()>,
+) -> std::io::Result<()> {
+    let Some(primary) = diag.labels.first().map(|l| l.range.clone()) else {
+        let empty = Excerpt {
+            name,
+            text: String::new(),
+            line,
+            base_col: 1,
+        };
+        return term::emit_to_write_style(out, config, &empty, &diag)
+            .map_err(std::io::Error::other);
+    };
+    let (excerpt, range) = cut(name, source, primary, line);
+    // Only the primary label can be placed in a one-line excerpt.
+    diag.labels.truncate(1);
+    diag.labels[0].range = range;
+    term::emit_to_write_style(out, config, &excerpt, &diag).map_err(std::io::Error::other)
+}
+
+/// Counts lines incrementally over diagnostics sorted by file and position, so printing
+/// N messages of one file costs one pass over it, not N.
+#[derive(Debug, Default)]
+pub struct LineCursor {
+    /// Address of the source last counted in (identity, never dereferenced).
+    src: usize,
+    offset: usize,
+    line: usize,
+}
+
+impl LineCursor {
+    /// 1-based line of byte `offset` of `source`.
+    pub fn line(&mut self, source: &str, offset: usize) -> usize {
+        let offset = offset.min(source.len());
+        let addr = source.as_ptr() as usize;
+        if addr != self.src || offset < self.offset || self.line == 0 {
+            self.src = addr;
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &source.as_bytes()[self.offset..offset]).count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codespan_reporting::diagnostic::{Diagnostic as D, Label};
+
+    fn render(source: &str, span: Range<usize>) -> String {
+        let line = LineCursor::default().line(source, span.start);
+        let d = D::warning()
+            .with_code("x")
+            .with_message("m")
+            .with_labels(vec![Label::primary((), span)]);
+        let mut buf = termcolor::NoColor::new(Vec::new());
+        emit(&mut buf, &term::Config::default(), "f.md", source, line, d).unwrap();
+        String::from_utf8(buf.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole_with_true_position() {
+        let src = "первая\nвторая строка\n";
+        let at = src.find("строка").unwrap();
+        let out = render(src, at..at + "строка".len());
+        assert!(out.contains("f.md:2:8"), "{out}");
+        assert!(out.contains("вторая строка"), "{out}");
+        assert!(!out.contains('…'), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_span_and_keeps_its_column() {
+        let word = "канцелярит";
+        let src = format!("{}{word}{}\n", "а ".repeat(50_000), "б ".repeat(50_000));
+        let at = src.find(word).unwrap();
+        let out = render(&src, at..at + word.len());
+        assert!(out.len() < 1_000, "{} bytes", out.len());
+        assert!(out.contains(&format!("f.md:1:{}", 100_001)), "{out}");
+        assert!(out.contains(word), "{out}");
+        assert_eq!(out.matches('…').count(), 2, "{out}");
+    }
+
+    #[test]
+    fn cursor_counts_lines_incrementally_and_restarts_on_another_file() {
+        let a = "1\n2\n3\n4\n";
+        let b = String::from("x\ny\n");
+        let mut c = LineCursor::default();
+        assert_eq!(c.line(a, 2), 2);
+        assert_eq!(c.line(a, 6), 4);
+        assert_eq!(c.line(&b, 2), 2);
+        assert_eq!(c.line(a, 0), 1);
+    }
+}

@@ -1,0 +1,116 @@
+//! A run's diagnostics as an editor can read them: in full when there are few, as a
+//! summary when a legacy site yields thousands of warnings (counts per rule, the files
+//! with the most findings, one example per rule, and how to see everything).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use codespan_reporting::term::{self, termcolor::WriteColor};
+
+use super::excerpt::LineCursor;
+use super::{Diagnostic, Severity};
+
+/// Above this many warnings a run prints a summary unless asked for the full list.
+pub const SUMMARY_OVER: usize = 20;
+/// In a summary, at most this many errors are printed in full; the others get their
+/// location line, so every error can still be found.
+pub const FULL_ERRORS: usize = 20;
+/// Files listed under "the most findings".
+const TOP_FILES: usize = 5;
+
+/// How much of a run's diagnostics to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every diagnostic with its excerpt.
+    Full,
+    /// The full list when short, else a summary.
+    Auto,
+}
+
+/// Writes `list` (sorted by file and position) at the given detail; `hint` says how to
+/// get the full list and is printed under a summary.
+pub fn write(
+    list: &[Diagnostic],
+    detail: Detail,
+    hint: &str,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
+    let config = term::Config::default();
+    let mut cursor = LineCursor::default();
+    let is_error = |d: &&Diagnostic| d.severity == Severity::Error;
+    let errors = list.iter().filter(is_error).count();
+    let warnings = list.len() - errors;
+    if detail == Detail::Full || (errors <= FULL_ERRORS && warnings <= SUMMARY_OVER) {
+        for d in list {
+            d.emit_with(out, &config, &mut cursor)?;
+        }
+        return Ok(());
+    }
+    for (i, d) in list.iter().filter(is_error).enumerate() {
+        if i < FULL_ERRORS {
+            d.emit_with(out, &config, &mut cursor)?;
+        } else {
+            let (line, col) = d.line_col();
+            writeln!(
+                out,
+                "error[{}]: {}:{line}:{col}: {}",
+                d.code,
+                d.file.display(),
+                d.message
+            )?;
+        }
+    }
+    if warnings <= SUMMARY_OVER {
+        let mut cursor = LineCursor::default();
+        for d in list.iter().filter(|d| !is_error(d)) {
+            d.emit_with(out, &config, &mut cursor)?;
+        }
+        return Ok(());
+    }
+    summarise(list, warnings, hint, &config, out)
+}
+
+/// The summary of the warnings of `list`.
+fn summarise(
+    list: &[Diagnostic],
+    warnings: usize,
+    hint: &str,
+    config: &term::Config,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
+    let mut by_rule: HashMap<&str, (usize, &Diagnostic)> = HashMap::new();
+    let mut by_file: HashMap<&Path, usize> = HashMap::new();
+    for d in list.iter().filter(|d| d.severity == Severity::Warning) {
+        by_rule.entry(d.code).or_insert((0, d)).0 += 1;
+        *by_file.entry(&d.file).or_default() += 1;
+    }
+    let mut rules: Vec<(&str, usize, &Diagnostic)> =
+        by_rule.into_iter().map(|(r, (n, d))| (r, n, d)).collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut files: Vec<(&Path, usize)> = by_file.into_iter().collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let files_total = files.len();
+
+    writeln!(
+        out,
+        "Сводка: предупреждений {warnings} в {files_total} файлах / summary: {warnings} warnings in {files_total} files"
+    )?;
+    writeln!(out, "По правилам / by rule:")?;
+    let width = rules.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    for (rule, n, _) in &rules {
+        writeln!(out, "  {rule:<width$}  {n:>8}")?;
+    }
+    writeln!(
+        out,
+        "Больше всего замечаний / files with the most findings:"
+    )?;
+    for (file, n) in files.iter().take(TOP_FILES) {
+        writeln!(out, "  {n:>8}  {}", file.display())?;
+    }
+    writeln!(out, "Пример для каждого правила / one example per rule:")?;
+    let mut cursor = LineCursor::default();
+    for (_, _, d) in &rules {
+        d.emit_with(out, config, &mut cursor)?;
+    }
+    writeln!(out, "{hint}")
+}
