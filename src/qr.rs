@@ -17,6 +17,7 @@
 mod cache;
 mod draw;
 mod encode;
+mod mask;
 #[cfg(test)]
 mod tests;
 

@@ -1,13 +1,14 @@
 //! Encoding a URL into modules: the costly part of a code.
 
-use qrcode::{Color, QrCode};
+use qrcode::Color;
+use qrcode::canvas::Canvas;
 
-use super::{EcLevel, QrError};
+use super::{EcLevel, QrError, mask};
 
 /// The modules of one encoded QR code, row by row, and the code's width in modules.
 ///
-/// Encoding is the costly part of a code (the `qrcode` crate scores all eight masks and keeps
-/// the best, as ISO/IEC 18004 asks); drawing SVG or PNG from the modules is cheap. Modules are
+/// Encoding is the costly part of a code (all eight masks are scored and the best kept, as
+/// ISO/IEC 18004 asks); drawing SVG or PNG from the modules is cheaper still. Modules are
 /// what [`super::QrCache`] keeps between builds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Modules {
@@ -19,17 +20,48 @@ pub struct Modules {
 }
 
 impl Modules {
-    /// Encodes `url` at `ec_level`; the encoder chooses the mask.
+    /// Encodes `url` at `ec_level`, choosing the mask as the `qrcode` crate does (the same
+    /// modules as `QrCode::with_error_correction_level`), but scoring the masks on rows of
+    /// bits (see [`super::mask`]).
     pub fn encode(url: &str, ec_level: EcLevel) -> Result<Modules, QrError> {
-        let code = QrCode::with_error_correction_level(url.as_bytes(), ec_level.to_qrcode())
-            .map_err(|source| QrError::Encode {
-                url: url.to_owned(),
-                len: url.len(),
-                source,
-            })?;
+        Modules::encode_with_mask(url, ec_level, None)
+    }
+
+    /// Like [`Modules::encode`], but with mask `forced` (0-7) when given: the tests draw a
+    /// code under every mask to show that each decodes.
+    pub(super) fn encode_with_mask(
+        url: &str,
+        ec_level: EcLevel,
+        forced: Option<usize>,
+    ) -> Result<Modules, QrError> {
+        let error = |source| QrError::Encode {
+            url: url.to_owned(),
+            len: url.len(),
+            source,
+        };
+        let level = ec_level.to_qrcode();
+        let bits = qrcode::bits::encode_auto(url.as_bytes(), level).map_err(error)?;
+        let version = bits.version();
+        let (data, ec) =
+            qrcode::ec::construct_codewords(&bits.into_bytes(), version, level).map_err(error)?;
+        let mut canvas = Canvas::new(version, level);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&data, &ec);
+        if let Some(modules) = mask::best_masked(&canvas, version, level as usize, forced) {
+            return Ok(modules);
+        }
+        // Wider than a u128 row: the crate's own search (or mask).
+        let canvas = match forced {
+            Some(m) => {
+                let mut c = canvas;
+                c.apply_mask(mask::pattern(m));
+                c
+            }
+            None => canvas.apply_best_mask(),
+        };
         Ok(Modules {
-            width: code.width(),
-            packed: pack(&code.into_colors()),
+            width: usize::try_from(version.width()).unwrap_or_default(),
+            packed: pack(&canvas.into_colors()),
         })
     }
 
@@ -58,7 +90,7 @@ impl Modules {
 }
 
 /// Packs colours eight to a byte, the first in the lowest bit.
-fn pack(colors: &[Color]) -> Vec<u8> {
+pub(super) fn pack(colors: &[Color]) -> Vec<u8> {
     colors
         .chunks(8)
         .map(|chunk| {

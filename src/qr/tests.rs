@@ -2,6 +2,7 @@
 
 use super::*;
 use qrcode::QrCode;
+use rayon::prelude::*;
 
 const URL: &str = "https://yasno.example/q/sadovaya/opeka/";
 
@@ -323,4 +324,99 @@ fn too_long_url_is_a_clear_error() {
     let err = svg(&url, &opts).unwrap_err();
     assert!(matches!(err, QrError::Encode { len, .. } if len == url.len()));
     assert!(err.to_string().contains("shorten base_url"), "{err}");
+}
+
+/// URLs of every length a site makes and beyond: short, typical, long paths, non-ASCII, and
+/// past 128 modules (where the crate's own mask search is kept).
+fn sample_urls() -> Vec<String> {
+    let mut urls: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                "https://yasno.example/q/ofis-{i}/usluga-{}/",
+                i * 7919 % 1000
+            )
+        })
+        .collect();
+    urls.push("https://ясно.example/q/садовая/опека/?a=1&b=<2>".into());
+    urls.push(format!(
+        "https://yasno.example/services/{}/#survey",
+        "dlinnyy-adres-".repeat(12)
+    ));
+    urls.push(format!("https://yasno.example/{}", "x".repeat(1200)));
+    urls
+}
+
+/// The modules the `qrcode` crate itself makes for `url`.
+fn crate_modules(url: &str, level: EcLevel) -> Modules {
+    let code = QrCode::with_error_correction_level(url, level.to_qrcode()).unwrap();
+    Modules {
+        width: code.width(),
+        packed: encode::pack(&code.into_colors()),
+    }
+}
+
+#[test]
+fn fast_mask_choice_makes_exactly_the_crates_modules_and_uses_every_mask() {
+    let mut chosen = [0usize; mask::MASKS];
+    for url in sample_urls() {
+        for level in [EcLevel::M, EcLevel::Q, EcLevel::H] {
+            let fast = Modules::encode(&url, level).unwrap();
+            assert_eq!(fast, crate_modules(&url, level), "{url} at {level:?}");
+            if fast.width <= mask::MAX_WIDTH {
+                let m = (0..mask::MASKS)
+                    .find(|&m| Modules::encode_with_mask(&url, level, Some(m)).unwrap() == fast)
+                    .expect("the code is one of its eight masked forms");
+                chosen[m] += 1;
+            }
+        }
+    }
+    assert!(chosen.iter().all(|&n| n > 0), "masks chosen: {chosen:?}");
+}
+
+/// Decodes a PNG with `zbarimg` (zbar-tools; `tests/qr/setup.sh` installs it): the bytes
+/// of the only code in it, as they are (`-Sbinary`: zbar's charset guess would mangle
+/// UTF-8). One run per image, as zbar writes binary results without separators.
+fn zbar_decode(png: &[u8]) -> String {
+    let file = tempfile::NamedTempFile::with_suffix(".png").unwrap();
+    std::fs::write(file.path(), png).unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "--nodbus", "-Sbinary"])
+        .arg(file.path())
+        .output()
+        .expect("zbarimg runs (apt-get install zbar-tools, or bash tests/qr/setup.sh)");
+    assert!(out.status.success(), "zbarimg found no code: {out:?}");
+    String::from_utf8(out.stdout).expect("the code holds UTF-8")
+}
+
+#[test]
+fn codes_under_every_mask_decode_with_rqrr_and_zbar() {
+    let long = format!(
+        "https://yasno.example/services/{}/#survey",
+        "dlinnyy-adres-".repeat(12)
+    );
+    let wide = format!("https://yasno.example/{}", "x".repeat(1200));
+    let mut cases: Vec<(String, EcLevel, Option<usize>)> = Vec::new();
+    // Every mask on every URL, the levels taking turns (decoding in the dev profile is slow).
+    let levels = [EcLevel::M, EcLevel::Q, EcLevel::H];
+    for (i, url) in [
+        URL,
+        "https://ясно.example/q/садовая/опека/?a=1&b=<2>",
+        &long,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        cases.extend((0..mask::MASKS).map(|m| (url.to_owned(), levels[(i + m) % 3], Some(m))));
+    }
+    // Past 128 modules: the crate's own choice, and one forced mask on that path.
+    cases.push((wide.clone(), EcLevel::M, None));
+    cases.push((wide, EcLevel::M, Some(5)));
+    let opts = QrOptions::default();
+    cases.par_iter().for_each(|(url, level, mask)| {
+        let modules = Modules::encode_with_mask(url, *level, *mask).unwrap();
+        let png = modules.png(&opts, 3).unwrap();
+        let (text, ec) = decode_png(&png).decode();
+        assert_eq!((&text, ec), (url, rqrr_ec(*level)), "rqrr, mask {mask:?}");
+        assert_eq!(&zbar_decode(&png), url, "zbar, {level:?}, mask {mask:?}");
+    });
 }
