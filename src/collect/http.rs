@@ -18,6 +18,7 @@ use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use yasno_survey_core::wire::{self, field};
 use yasno_survey_core::{Answer, FieldError};
 
 use super::CollectorConfig;
@@ -52,7 +53,7 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
         token_hash,
     });
     let router = Router::new()
-        .route("/api/answers", post(post_answer))
+        .route(wire::ANSWERS_PATH, post(post_answer))
         .route("/api/health", get(health))
         .route("/api/export.csv", get(export_csv))
         .route("/api/report", get(report_html))
@@ -369,7 +370,7 @@ async fn post_answer(
     let form = FormPost::parse(&body)?;
     if !safe_return_path(&form.return_to) {
         return Err(invalid(
-            "return_to",
+            field::RETURN_TO,
             "адрес возврата: путь на этом сайте, начинающийся с одного «/» / return_to: a path on this site starting with a single '/'",
         ));
     }
@@ -382,9 +383,10 @@ async fn post_answer(
         other => other,
     };
     let location = format!(
-        "{}{}#survey-thanks",
+        "{}{}#{}",
         state.config.redirect_base.as_deref().unwrap_or(""),
-        form.return_to
+        form.return_to,
+        wire::THANKS_ID
     );
     if !form.honeypot.is_empty() {
         // A bot filled the hidden field: pretend success so it learns nothing; store nothing.
@@ -422,7 +424,7 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
     Ok(state.store.insert(answer, received_at).await?)
 }
 
-/// The fields of a no-JS form post (names from COMMON.md).
+/// The fields of a no-JS form post (names from [`yasno_survey_core::wire::field`]).
 struct FormPost {
     service: String,
     survey: String,
@@ -450,14 +452,14 @@ impl FormPost {
         };
         for (name, value) in form_urlencoded::parse(body) {
             let slot = match name.as_ref() {
-                "service" => &mut post.service,
-                "survey" => &mut post.survey,
-                "version" => &mut post.version,
-                "source" => &mut post.source,
-                "lang" => &mut post.lang,
-                "return_to" => &mut post.return_to,
-                "website" => &mut post.honeypot,
-                "client_id" => post.client_id.get_or_insert_with(String::new),
+                field::SERVICE => &mut post.service,
+                field::SURVEY => &mut post.survey,
+                field::VERSION => &mut post.version,
+                field::SOURCE => &mut post.source,
+                field::LANG => &mut post.lang,
+                field::RETURN_TO => &mut post.return_to,
+                field::HONEYPOT => &mut post.honeypot,
+                field::CLIENT_ID => post.client_id.get_or_insert_with(String::new),
                 _ => {
                     if post.questions.iter().any(|(n, _)| *n == name) {
                         return Err(invalid(
@@ -477,13 +479,13 @@ impl FormPost {
     fn into_answer(self, state: &AppState) -> Result<Answer, ApiError> {
         let Some(survey) = state.config.surveys_by_service.get(&self.service) else {
             return Err(invalid(
-                "service",
+                field::SERVICE,
                 "такой услуги нет или опрос для неё выключен / unknown service, or its survey is off",
             ));
         };
         let version = self.version.trim().parse::<u32>().map_err(|_| {
             invalid(
-                "version",
+                field::VERSION,
                 "версия опроса: целое число / survey version: a whole number",
             )
         })?;

@@ -298,7 +298,7 @@ impl<'a> Renderer<'a> {
             "legal-acts",
             "faq",
             "survey",
-            "survey-thanks",
+            yasno_survey_core::wire::THANKS_ID,
             "details",
             "toc",
         ]

@@ -6,7 +6,12 @@
 //!   validate an answer; it is embedded in each page as JSON;
 //! - [`Survey::validate`] is the one place where the rules for an acceptable [`Answer`] live.
 //!
+//! - [`wire`] spells the wire contract (the answers path, the plain form's field names) that
+//!   the page, the widget and the collector share.
+//!
 //! This crate has no dependencies but serde, so the widget stays small.
+
+pub mod wire;
 
 use std::collections::BTreeMap;
 
