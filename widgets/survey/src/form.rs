@@ -19,76 +19,13 @@ use yew::prelude::*;
 use yew::virtual_dom::{AttributeOrProperty, Attributes, VList, VTag, VText};
 
 use crate::outbox::{self, Outcome};
-use crate::page::PageData;
+use crate::props::{Fields, Props, SUBMIT_ID, error_id, option_id, question_id};
 use crate::text::{self, Text};
 
 /// How many times an answer is sent before it is left in the queue for the next visit.
 const ATTEMPTS: u32 = 4;
 /// Id of the thank-you message, which takes focus at the end.
 const THANKS_ID: &str = "sw-thanks";
-/// Id of the send button, which takes focus when the visitor was on the plain form's.
-pub const SUBMIT_ID: &str = "sw-submit";
-
-/// A few (question id, text) pairs: the visitor's values or the errors shown. A list rather
-/// than a `BTreeMap`: surveys have a handful of questions, and another map instantiation costs
-/// kilobytes of wasm.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    /// The text for a question id.
-    pub fn get(&self, id: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == id)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Sets the text for a question id.
-    pub fn set(&mut self, id: String, text: String) {
-        self.remove(&id);
-        self.0.push((id, text));
-    }
-
-    fn remove(&mut self, id: &str) {
-        self.0.retain(|(k, _)| k != id);
-    }
-}
-
-/// Properties of [`SurveyForm`].
-#[derive(Debug, Clone, Properties)]
-pub struct Props {
-    /// The page's survey data.
-    pub data: PageData,
-    /// Values the visitor already chose in the plain form, by question id.
-    pub initial: Fields,
-    /// Element id to focus after the first render.
-    pub focus: Option<String>,
-}
-
-impl PartialEq for Props {
-    /// The form is the root component: its properties are set once at mount and never
-    /// compared by yew in practice. Comparing by address keeps a field-by-field comparison
-    /// of the whole survey out of the bundle.
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-/// Element id of a question's control (its text field, or its first option).
-pub fn question_id(question: &str) -> String {
-    concat(&["sw-", question])
-}
-
-/// Element id of one option of a rating or choice question.
-pub fn option_id(question: &str, value: &str) -> String {
-    concat(&["sw-", question, "-", value])
-}
-
-fn error_id(question: &str) -> String {
-    concat(&["sw-", question, "-error"])
-}
-
 /// The `class` of a question's container: whole strings, no `classes!`.
 fn question_class(kind: QuestionKind, invalid: bool) -> &'static str {
     match (kind, invalid) {
@@ -518,7 +455,7 @@ impl Component for SurveyForm {
         let t = Self::text(ctx);
         let survey = &ctx.props().data.survey;
         let status = match self.stage {
-            Stage::Editing if !self.errors.0.is_empty() => t.check,
+            Stage::Editing if !self.errors.is_empty() => t.check,
             Stage::Sending => t.sending,
             Stage::Retrying => t.retrying,
             Stage::Rejected => self.errors.get("").unwrap_or(t.rejected),
