@@ -70,7 +70,8 @@ pub struct CategoryView {
 }
 
 impl CategoryView {
-    fn new(c: &Category) -> Self {
+    /// The view of category `c`, with its URL.
+    pub fn new(c: &Category) -> Self {
         Self {
             slug: c.slug.clone(),
             title: c.title.clone(),
