@@ -1,4 +1,5 @@
-//! HTTP routes of the collector and their one error type.
+//! HTTP routes of the collector (their error type is in [`super::api_error`], the plain
+//! form's fields in [`super::form`]).
 //!
 //! Invariants: an answer is acknowledged (201/200/303) only after the store committed it;
 //! every refusal is a precise 4xx whose JSON body names the field, and nothing is stored;
@@ -18,9 +19,12 @@ use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use yasno_survey_core::wire::{self, field};
 use yasno_survey_core::{Answer, FieldError};
 
 use super::CollectorConfig;
+use super::api_error::{ApiError, invalid};
+use super::form::FormPost;
 use super::ratelimit::ClientLimiter;
 use super::report::{self, Period};
 use super::store::{Inserted, Store, StoreError};
@@ -52,7 +56,7 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
         token_hash,
     });
     let router = Router::new()
-        .route("/api/answers", post(post_answer))
+        .route(wire::ANSWERS_PATH, post(post_answer))
         .route("/api/health", get(health))
         .route("/api/export.csv", get(export_csv))
         .route("/api/report", get(report_html))
@@ -73,175 +77,6 @@ fn cors_layer(origin: &str) -> Option<tower_http::cors::CorsLayer> {
             .allow_methods([axum::http::Method::POST, axum::http::Method::GET])
             .allow_headers([header::CONTENT_TYPE])
             .max_age(Duration::from_secs(3600)),
-    )
-}
-
-/// Everything a route can refuse with. Clients see a short safe message; the detail is
-/// logged.
-#[derive(Debug)]
-pub(crate) enum ApiError {
-    /// The answer does not fit the survey (or the form is malformed).
-    Invalid {
-        error: FieldError,
-        /// Form posts from a browser get a small HTML page with a link back here.
-        html_back: Option<String>,
-    },
-    /// The body is not JSON or urlencoded.
-    UnsupportedMediaType,
-    /// The body is larger than the limit.
-    TooLarge(usize),
-    /// The `Origin` is neither the site nor this server.
-    ForeignOrigin,
-    /// Too many requests from this client.
-    RateLimited(Duration),
-    /// Missing or wrong bearer token.
-    Unauthorized,
-    /// A query parameter is wrong.
-    BadQuery(FieldError),
-    /// Storage failed; the answer was not stored.
-    Store(StoreError),
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    field: &'a str,
-    message: &'a str,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let json = |status: StatusCode, error: &str, field: &str, message: &str| {
-            (
-                status,
-                Json(ErrorBody {
-                    error,
-                    field,
-                    message,
-                }),
-            )
-                .into_response()
-        };
-        match self {
-            ApiError::Invalid {
-                error,
-                html_back: Some(back),
-            } => {
-                tracing::info!(field = %error.field, "form answer refused");
-                (
-                    StatusCode::BAD_REQUEST,
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    invalid_form_page(&error, &back),
-                )
-                    .into_response()
-            }
-            ApiError::Invalid { error, .. } => {
-                tracing::info!(field = %error.field, "answer refused");
-                json(
-                    StatusCode::BAD_REQUEST,
-                    "invalid",
-                    &error.field,
-                    &error.message,
-                )
-            }
-            ApiError::BadQuery(error) => json(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                &error.field,
-                &error.message,
-            ),
-            ApiError::UnsupportedMediaType => json(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "content-type",
-                "нужен application/json или application/x-www-form-urlencoded / expected application/json or application/x-www-form-urlencoded",
-            ),
-            ApiError::TooLarge(limit) => json(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "body",
-                &format!("ответ больше {limit} байт / body larger than {limit} bytes"),
-            ),
-            ApiError::ForeignOrigin => json(
-                StatusCode::FORBIDDEN,
-                "forbidden_origin",
-                "origin",
-                "ответы принимаются только со страниц сайта / answers are accepted only from the site's pages",
-            ),
-            ApiError::RateLimited(wait) => {
-                let secs = wait.as_secs().max(1);
-                let mut res = json(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "",
-                    &format!(
-                        "слишком много ответов, повторите через {secs} с / too many answers, retry in {secs} s"
-                    ),
-                );
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                res
-            }
-            ApiError::Unauthorized => {
-                let mut res = json(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "authorization",
-                    "нужен заголовок Authorization: Bearer <токен> / an Authorization: Bearer <token> header is required",
-                );
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-                res
-            }
-            ApiError::Store(StoreError::Closed) => json(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "",
-                "сервис останавливается, повторите позже / shutting down, retry later",
-            ),
-            ApiError::Store(e) => {
-                tracing::error!(error = %e, "storage failed");
-                json(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "storage",
-                    "",
-                    "ответ не сохранён, повторите позже / not stored, retry later",
-                )
-            }
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::Store(e)
-    }
-}
-
-fn invalid(field: &str, message: &str) -> ApiError {
-    ApiError::Invalid {
-        error: FieldError {
-            field: field.into(),
-            message: message.into(),
-        },
-        html_back: None,
-    }
-}
-
-fn invalid_form_page(error: &FieldError, back: &str) -> String {
-    // The crate's one HTML escaper (as in Markdown rendering); it also escapes `"`, so the
-    // path is safe inside the attribute.
-    let esc = |text: &str| {
-        let mut out = String::with_capacity(text.len());
-        let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-        out
-    };
-    format!(
-        "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Ответ не принят</title><main><h1>Ответ не принят / Answer not accepted</h1>\
-         <p role=\"alert\">{}</p><p><a href=\"{}#survey\">Вернуться к опросу / Back to the survey</a></p></main></html>",
-        esc(&error.message),
-        esc(back)
     )
 }
 
@@ -308,12 +143,6 @@ fn safe_return_path(path: &str) -> bool {
             .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
 }
 
-fn new_client_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source works");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[derive(Serialize)]
 struct Stored {
     status: &'static str,
@@ -369,7 +198,7 @@ async fn post_answer(
     let form = FormPost::parse(&body)?;
     if !safe_return_path(&form.return_to) {
         return Err(invalid(
-            "return_to",
+            field::RETURN_TO,
             "адрес возврата: путь на этом сайте, начинающийся с одного «/» / return_to: a path on this site starting with a single '/'",
         ));
     }
@@ -382,16 +211,19 @@ async fn post_answer(
         other => other,
     };
     let location = format!(
-        "{}{}#survey-thanks",
+        "{}{}#{}",
         state.config.redirect_base.as_deref().unwrap_or(""),
-        form.return_to
+        form.return_to,
+        wire::THANKS_ID
     );
     if !form.honeypot.is_empty() {
         // A bot filled the hidden field: pretend success so it learns nothing; store nothing.
         tracing::info!("honeypot filled; form answer dropped");
         return Ok(see_other(&location));
     }
-    let answer = form.into_answer(&state).map_err(with_back)?;
+    let answer = form
+        .into_answer(&state.config.surveys_by_service)
+        .map_err(with_back)?;
     accept(&state, answer).await.map_err(with_back)?;
     Ok(see_other(&location))
 }
@@ -408,7 +240,7 @@ fn see_other(location: &str) -> Response {
 async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> {
     let Some(survey) = state.config.surveys_by_service.get(&answer.service) else {
         return Err(invalid(
-            "service",
+            field::SERVICE,
             "такой услуги нет или опрос для неё выключен / unknown service, or its survey is off",
         ));
     };
@@ -420,97 +252,6 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
         })?;
     let received_at = jiff::Timestamp::now();
     Ok(state.store.insert(answer, received_at).await?)
-}
-
-/// The fields of a no-JS form post (names from COMMON.md).
-struct FormPost {
-    service: String,
-    survey: String,
-    version: String,
-    source: String,
-    lang: String,
-    return_to: String,
-    honeypot: String,
-    client_id: Option<String>,
-    questions: Vec<(String, String)>,
-}
-
-impl FormPost {
-    fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let mut post = FormPost {
-            service: String::new(),
-            survey: String::new(),
-            version: String::new(),
-            source: String::new(),
-            lang: String::new(),
-            return_to: String::new(),
-            honeypot: String::new(),
-            client_id: None,
-            questions: Vec::new(),
-        };
-        for (name, value) in form_urlencoded::parse(body) {
-            let slot = match name.as_ref() {
-                "service" => &mut post.service,
-                "survey" => &mut post.survey,
-                "version" => &mut post.version,
-                "source" => &mut post.source,
-                "lang" => &mut post.lang,
-                "return_to" => &mut post.return_to,
-                "website" => &mut post.honeypot,
-                "client_id" => post.client_id.get_or_insert_with(String::new),
-                _ => {
-                    if post.questions.iter().any(|(n, _)| *n == name) {
-                        return Err(invalid(
-                            &format!("answers.{name}"),
-                            "поле повторяется / the field is sent twice",
-                        ));
-                    }
-                    post.questions.push((name.into_owned(), value.into_owned()));
-                    continue;
-                }
-            };
-            *slot = value.into_owned();
-        }
-        Ok(post)
-    }
-
-    fn into_answer(self, state: &AppState) -> Result<Answer, ApiError> {
-        let Some(survey) = state.config.surveys_by_service.get(&self.service) else {
-            return Err(invalid(
-                "service",
-                "такой услуги нет или опрос для неё выключен / unknown service, or its survey is off",
-            ));
-        };
-        let version = self.version.trim().parse::<u32>().map_err(|_| {
-            invalid(
-                "version",
-                "версия опроса: целое число / survey version: a whole number",
-            )
-        })?;
-        let answers = survey
-            .answers_from_form(self.questions.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .map_err(|error| ApiError::Invalid {
-                error,
-                html_back: None,
-            })?;
-        Ok(Answer {
-            client_id: self.client_id.unwrap_or_else(new_client_id),
-            service: self.service,
-            survey: self.survey,
-            version,
-            source: if self.source.is_empty() {
-                "web".into()
-            } else {
-                self.source
-            },
-            lang: if self.lang.is_empty() {
-                "ru".into()
-            } else {
-                self.lang
-            },
-            answers,
-        })
-    }
 }
 
 /// Checks `Authorization: Bearer <token>` in constant time (both sides hashed first, so the
@@ -625,23 +366,5 @@ mod tests {
         ] {
             assert!(!safe_return_path(bad), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn the_form_error_page_escapes_the_message_and_the_path() {
-        let error = FieldError {
-            field: "answers.comment".into(),
-            message: "<script>alert(1)</script> & \"x\"".into(),
-        };
-        let page = invalid_form_page(&error, "/a\"><script>b</script>");
-        assert!(!page.contains("<script>"), "{page}");
-        assert!(
-            page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),
-            "{page}"
-        );
-        assert!(
-            page.contains("href=\"/a&quot;&gt;&lt;script&gt;b&lt;/script&gt;#survey\""),
-            "{page}"
-        );
     }
 }

@@ -9,7 +9,9 @@
 //! Parts: [`http`] (routes and the error type), [`store`] (the [`Store`] trait and SQLite),
 //! `ratelimit` (per-client limit without addresses on disk), [`report`] (figures, charts, CSV).
 
+mod api_error;
 pub mod cli;
+mod form;
 pub mod http;
 mod ratelimit;
 pub mod report;

@@ -282,29 +282,7 @@ impl<'a> Renderer<'a> {
     pub fn service_view<'s>(&'s self, svc: &'s Service) -> ServiceView<'s> {
         let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
-        // The template's own section ids, so Markdown headings never take them.
-        let mut taken: Vec<String> = [
-            "main",
-            "summary",
-            "who",
-            "documents",
-            "steps",
-            "deadline",
-            "fee",
-            "result",
-            "apply",
-            "contacts",
-            "reception",
-            "legal-acts",
-            "faq",
-            "survey",
-            "survey-thanks",
-            "details",
-            "toc",
-        ]
-        .iter()
-        .map(|x| x.to_string())
-        .collect();
+        let mut taken: Vec<String> = TEMPLATE_IDS.iter().map(|x| x.to_string()).collect();
         let body = markdown::render(svc.body(), &self.md_opts(&svc.lang), &mut taken);
         let faq = self.faq_views(svc, &mut taken);
         let url = svc.url_path(s);
@@ -313,22 +291,9 @@ impl<'a> Renderer<'a> {
             .categories
             .iter()
             .find(|c| c.slug == m.category)
-            .map(|c| views::CategoryView {
-                slug: c.slug.clone(),
-                title: c.title.clone(),
-                description: c.description.clone(),
-                url: format!("/categories/{}/", c.slug),
-            })
+            .map(views::CategoryView::new)
             .expect("category validated at load");
-        let translations: Vec<TranslationLink> = self
-            .site
-            .translations_of(svc)
-            .map(|x| TranslationLink {
-                lang: x.lang.clone(),
-                name: self.theme.strings(&x.lang).get("lang_name").to_owned(),
-                url: x.url_path(s),
-            })
-            .collect();
+        let translations = self.translation_links(svc);
         let survey = svc
             .survey
             .as_ref()
@@ -343,15 +308,7 @@ impl<'a> Renderer<'a> {
             updated: m.updated.display_ru(),
             updated_iso: m.updated.to_string(),
             who: &m.who,
-            documents: m
-                .documents
-                .iter()
-                .map(|d| DocumentView {
-                    name: &d.name,
-                    note: d.note.as_deref().unwrap_or_default(),
-                    form: document_form_label(d.form, t),
-                })
-                .collect(),
+            documents: document_views(&m.documents, t),
             steps: &m.steps,
             result: &m.result,
             deadline: deadline_text(m.deadline.days, m.deadline.kind, t),
@@ -373,19 +330,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             contacts,
             reception: &svc.reception,
-            legal_acts: m
-                .legal_acts
-                .iter()
-                .map(|a| LegalActView {
-                    title: &a.title,
-                    number: a.number.as_deref().unwrap_or_default(),
-                    date: a.date.display_ru(),
-                    date_iso: a.date.to_string(),
-                    amended: a.amended.map(|d| d.display_ru()).unwrap_or_default(),
-                    amended_iso: a.amended.map(|d| d.to_string()).unwrap_or_default(),
-                    url: a.url.as_deref().unwrap_or_default(),
-                })
-                .collect(),
+            legal_acts: legal_act_views(&m.legal_acts),
             faq,
             toc: if body.toc.len() >= 3 {
                 body.toc
@@ -399,6 +344,69 @@ impl<'a> Renderer<'a> {
             jsonld,
         }
     }
+
+    /// Links to the other languages of `svc`, each named in its own language.
+    fn translation_links(&self, svc: &Service) -> Vec<TranslationLink> {
+        self.site
+            .translations_of(svc)
+            .map(|x| TranslationLink {
+                lang: x.lang.clone(),
+                name: self.theme.strings(&x.lang).get("lang_name").to_owned(),
+                url: x.url_path(&self.site.settings),
+            })
+            .collect()
+    }
+}
+
+/// The template's own section ids on a service page, so Markdown headings never take them.
+const TEMPLATE_IDS: &[&str] = &[
+    "main",
+    "summary",
+    "who",
+    "documents",
+    "steps",
+    "deadline",
+    "fee",
+    "result",
+    "apply",
+    "contacts",
+    "reception",
+    "legal-acts",
+    "faq",
+    "survey",
+    yasno_survey_core::wire::THANKS_ID,
+    "details",
+    "toc",
+];
+
+/// The documents of a service as the page lists them.
+fn document_views<'s>(
+    documents: &'s [crate::site::Document],
+    t: &'s i18n::Strings,
+) -> Vec<DocumentView<'s>> {
+    documents
+        .iter()
+        .map(|d| DocumentView {
+            name: &d.name,
+            note: d.note.as_deref().unwrap_or_default(),
+            form: document_form_label(d.form, t),
+        })
+        .collect()
+}
+
+/// The legal acts of a service as the page lists them.
+fn legal_act_views(acts: &[crate::site::LegalAct]) -> Vec<LegalActView<'_>> {
+    acts.iter()
+        .map(|a| LegalActView {
+            title: &a.title,
+            number: a.number.as_deref().unwrap_or_default(),
+            date: a.date.display_ru(),
+            date_iso: a.date.to_string(),
+            amended: a.amended.map(|d| d.display_ru()).unwrap_or_default(),
+            amended_iso: a.amended.map(|d| d.to_string()).unwrap_or_default(),
+            url: a.url.as_deref().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// Static files: the survey widget, the theme's files, and the site's own `static/`

@@ -74,12 +74,7 @@ impl Renderer<'_> {
         let s = &self.site.settings;
         let c = &s.categories[i];
         let group = CategoryGroup {
-            category: views::CategoryView {
-                slug: c.slug.clone(),
-                title: c.title.clone(),
-                description: c.description.clone(),
-                url: format!("/categories/{}/", c.slug),
-            },
+            category: views::CategoryView::new(c),
             services: self
                 .site
                 .default_lang_services()

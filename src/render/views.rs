@@ -36,8 +36,11 @@ pub struct SiteView {
     pub categories: Vec<CategoryView>,
     /// Reception locations.
     pub locations: Vec<crate::site::Location>,
-    /// Where survey forms post (`{collector_url}/api/answers`).
+    /// Where survey forms post (`{collector_url}/api/answers`, see
+    /// [`yasno_survey_core::wire::ANSWERS_PATH`]).
     pub survey_action: String,
+    /// The names of the survey form's fields.
+    pub survey_form: yasno_survey_core::wire::FormFields,
     /// Collector origin and prefix, for the widget.
     pub collector_url: String,
 }
@@ -67,7 +70,8 @@ pub struct CategoryView {
 }
 
 impl CategoryView {
-    fn new(c: &Category) -> Self {
+    /// The view of category `c`, with its URL.
+    pub fn new(c: &Category) -> Self {
         Self {
             slug: c.slug.clone(),
             title: c.title.clone(),
@@ -147,7 +151,8 @@ impl SiteView {
                 .collect(),
             categories: settings.categories.iter().map(CategoryView::new).collect(),
             locations: settings.locations.clone(),
-            survey_action: format!("{collector}/api/answers"),
+            survey_action: format!("{collector}{}", yasno_survey_core::wire::ANSWERS_PATH),
+            survey_form: yasno_survey_core::wire::FORM_FIELDS,
             collector_url: collector,
         }
     }

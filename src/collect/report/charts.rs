@@ -4,6 +4,24 @@ use plotters::prelude::*;
 
 type ChartResult = Result<(), Box<dyn std::error::Error>>;
 
+/// The drawn chart, marked as an image labelled by its figure caption (`<id>-caption`);
+/// nothing (and a warning in the log) when it could not be drawn.
+fn finish(drawn: ChartResult, svg: String, id: &str) -> String {
+    if let Err(e) = drawn {
+        tracing::warn!(error = %e, "chart not drawn");
+        return String::new();
+    }
+    label_svg(svg, id)
+}
+
+/// The style of the value written above a bar or a point: centred, text bottom at the anchor.
+fn value_label_style(size: u32) -> TextStyle<'static> {
+    TextStyle::from(("sans-serif", size).into_font()).pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Center,
+        plotters::style::text_anchor::VPos::Bottom,
+    ))
+}
+
 /// Marks the chart as an image labelled by its figure caption (`<id>-caption`).
 fn label_svg(svg: String, id: &str) -> String {
     svg.replacen(
@@ -45,12 +63,7 @@ pub(super) fn bar_chart(id: &str, bars: &[(String, usize)], x_desc: &str) -> Str
                 .margin(14)
                 .data(bars.iter().enumerate().map(|(i, b)| (i, b.1))),
         )?;
-        let style = TextStyle::from(("sans-serif", 14).into_font()).pos(
-            plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Bottom,
-            ),
-        );
+        let style = value_label_style(14);
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
             Text::new(
                 b.1.to_string(),
@@ -61,11 +74,8 @@ pub(super) fn bar_chart(id: &str, bars: &[(String, usize)], x_desc: &str) -> Str
         root.present()?;
         Ok(())
     };
-    if let Err(e) = draw(&mut svg) {
-        tracing::warn!(error = %e, "chart not drawn");
-        return String::new();
-    }
-    label_svg(svg, id)
+    let drawn = draw(&mut svg);
+    finish(drawn, svg, id)
 }
 
 /// A line of answers per week with a marker and the value at each point.
@@ -120,12 +130,7 @@ pub(super) fn line_chart(id: &str, points: &[(String, usize)]) -> String {
                 .enumerate()
                 .map(|(i, p)| Circle::new((i as f64, p.1 as f64), 4, dark.filled())),
         )?;
-        let style = TextStyle::from(("sans-serif", 13).into_font()).pos(
-            plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Bottom,
-            ),
-        );
+        let style = value_label_style(13);
         if n <= 20 {
             chart.draw_series(points.iter().enumerate().map(|(i, p)| {
                 Text::new(
@@ -138,9 +143,6 @@ pub(super) fn line_chart(id: &str, points: &[(String, usize)]) -> String {
         root.present()?;
         Ok(())
     };
-    if let Err(e) = draw(&mut svg) {
-        tracing::warn!(error = %e, "chart not drawn");
-        return String::new();
-    }
-    label_svg(svg, id)
+    let drawn = draw(&mut svg);
+    finish(drawn, svg, id)
 }

@@ -19,74 +19,20 @@ use yew::prelude::*;
 use yew::virtual_dom::{AttributeOrProperty, Attributes, VList, VTag, VText};
 
 use crate::outbox::{self, Outcome};
-use crate::page::PageData;
+use crate::props::{Fields, Props, SUBMIT_ID, error_id, option_id, question_id};
 use crate::text::{self, Text};
 
 /// How many times an answer is sent before it is left in the queue for the next visit.
 const ATTEMPTS: u32 = 4;
 /// Id of the thank-you message, which takes focus at the end.
 const THANKS_ID: &str = "sw-thanks";
-/// Id of the send button, which takes focus when the visitor was on the plain form's.
-pub const SUBMIT_ID: &str = "sw-submit";
-
-/// A few (question id, text) pairs: the visitor's values or the errors shown. A list rather
-/// than a `BTreeMap`: surveys have a handful of questions, and another map instantiation costs
-/// kilobytes of wasm.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    /// The text for a question id.
-    pub fn get(&self, id: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == id)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Sets the text for a question id.
-    pub fn set(&mut self, id: String, text: String) {
-        self.remove(&id);
-        self.0.push((id, text));
-    }
-
-    fn remove(&mut self, id: &str) {
-        self.0.retain(|(k, _)| k != id);
-    }
-}
-
-/// Properties of [`SurveyForm`].
-#[derive(Debug, Clone, Properties)]
-pub struct Props {
-    /// The page's survey data.
-    pub data: PageData,
-    /// Values the visitor already chose in the plain form, by question id.
-    pub initial: Fields,
-    /// Element id to focus after the first render.
-    pub focus: Option<String>,
-}
-
-impl PartialEq for Props {
-    /// The form is the root component: its properties are set once at mount and never
-    /// compared by yew in practice. Comparing by address keeps a field-by-field comparison
-    /// of the whole survey out of the bundle.
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-/// Element id of a question's control (its text field, or its first option).
-pub fn question_id(question: &str) -> String {
-    concat(&["sw-", question])
-}
-
-/// Element id of one option of a rating or choice question.
-pub fn option_id(question: &str, value: &str) -> String {
-    concat(&["sw-", question, "-", value])
-}
-
-fn error_id(question: &str) -> String {
-    concat(&["sw-", question, "-error"])
+/// What every kind of question shows: its words (with "(required)"), its error, the id
+/// its control points to for that error, and its container's class.
+struct QuestionParts {
+    label: Vec<Html>,
+    error_html: Option<Html>,
+    described: Option<String>,
+    class: &'static str,
 }
 
 /// The `class` of a question's container: whole strings, no `classes!`.
@@ -270,7 +216,6 @@ impl SurveyForm {
     fn view_question(&self, ctx: &Context<Self>, q: &Question) -> Html {
         let t = Self::text(ctx);
         let error = self.errors.get(&q.id);
-        let invalid: Option<&'static str> = error.map(|_| "true");
         let err_id = error_id(&q.id);
         let described = error.map(|_| err_id.clone());
         let error_html = error.map(|message| {
@@ -281,8 +226,6 @@ impl SurveyForm {
                 vec![text(message.to_owned())],
             )
         });
-        let current = self.values.get(&q.id).unwrap_or("");
-        let class = question_class(q.kind, error.is_some());
         // The question, then " (required)" for a required one.
         let mut label = vec![text(q.label.clone())];
         if q.required {
@@ -294,86 +237,104 @@ impl SurveyForm {
                 vec![text(concat(&["(", t.required, ")"]))],
             ));
         }
-
+        let parts = QuestionParts {
+            label,
+            error_html,
+            described,
+            class: question_class(q.kind, error.is_some()),
+        };
         if q.kind == QuestionKind::Text {
-            let id = question_id(&q.id);
-            let hint_id = concat(&[&id, "-hint"]);
-            let count_id = concat(&[&id, "-count"]);
-            let limit = number(q.text_limit());
-            let count = number(char_count(current));
-            let describedby = match &described {
-                Some(e) => concat(&[&hint_id, " ", &count_id, " ", e]),
-                None => concat(&[&hint_id, " ", &count_id]),
-            };
-            // What the visitor types reaches `update` through the form's `oninput`.
-            let mut field = tag(
-                "textarea",
-                &[
-                    "id",
-                    "name",
-                    "rows",
-                    "maxlength",
-                    "required",
-                    "aria-describedby",
-                    "aria-invalid",
-                ],
-                Box::new([
-                    owned(id.clone()),
-                    owned(q.id.clone()),
-                    fixed("4"),
-                    owned(limit.clone()),
-                    flag(q.required, "required"),
-                    owned(describedby),
-                    invalid.and_then(fixed),
-                ]),
-                Vec::new(),
-            );
-            field.set_value(current.to_owned());
-            let mut children = vec![
-                el("label", &["for"], Box::new([owned(id)]), label),
-                el(
-                    "p",
-                    &["class", "id"],
-                    Box::new([fixed("hint"), owned(hint_id)]),
-                    vec![text(q.hint.clone().unwrap_or_default())],
-                ),
-                field.into(),
-                el(
-                    "p",
-                    &["class", "id"],
-                    Box::new([fixed("hint survey-count"), owned(count_id)]),
-                    vec![text(concat(&[
-                        &count, " ", t.of, " ", &limit, " ", t.chars,
-                    ]))],
-                ),
-            ];
-            children.extend(error_html);
-            return el("div", &["class"], Box::new([fixed(class)]), children);
+            self.view_text_question(t, q, parts)
+        } else {
+            self.view_radio_question(q, parts)
         }
+    }
 
+    /// A text question: label, hint, the field and its character counter.
+    fn view_text_question(&self, t: &Text, q: &Question, parts: QuestionParts) -> Html {
+        let current = self.values.get(&q.id).unwrap_or("");
+        let id = question_id(&q.id);
+        let hint_id = concat(&[&id, "-hint"]);
+        let count_id = concat(&[&id, "-count"]);
+        let limit = number(q.text_limit());
+        let count = number(char_count(current));
+        let describedby = match &parts.described {
+            Some(e) => concat(&[&hint_id, " ", &count_id, " ", e]),
+            None => concat(&[&hint_id, " ", &count_id]),
+        };
+        let invalid: Option<&'static str> = parts.described.as_ref().map(|_| "true");
+        // What the visitor types reaches `update` through the form's `oninput`.
+        let mut field = tag(
+            "textarea",
+            &[
+                "id",
+                "name",
+                "rows",
+                "maxlength",
+                "required",
+                "aria-describedby",
+                "aria-invalid",
+            ],
+            Box::new([
+                owned(id.clone()),
+                owned(q.id.clone()),
+                fixed("4"),
+                owned(limit.clone()),
+                flag(q.required, "required"),
+                owned(describedby),
+                invalid.and_then(fixed),
+            ]),
+            Vec::new(),
+        );
+        field.set_value(current.to_owned());
+        let mut children = vec![
+            el("label", &["for"], Box::new([owned(id)]), parts.label),
+            el(
+                "p",
+                &["class", "id"],
+                Box::new([fixed("hint"), owned(hint_id)]),
+                vec![text(q.hint.clone().unwrap_or_default())],
+            ),
+            field.into(),
+            el(
+                "p",
+                &["class", "id"],
+                Box::new([fixed("hint survey-count"), owned(count_id)]),
+                vec![text(concat(&[
+                    &count, " ", t.of, " ", &limit, " ", t.chars,
+                ]))],
+            ),
+        ];
+        children.extend(parts.error_html);
+        el("div", &["class"], Box::new([fixed(parts.class)]), children)
+    }
+
+    /// A rating or choice question: a fieldset of radios.
+    fn view_radio_question(&self, q: &Question, parts: QuestionParts) -> Html {
+        let described = &parts.described;
         let mut radios = Vec::new();
         if q.kind == QuestionKind::Rating {
             for (i, word) in q.labels.iter().enumerate() {
                 let n = number(i + 1);
-                radios.push(self.view_radio(q, &n, word, true, &described));
+                radios.push(self.view_radio(q, &n, word, true, described));
             }
         } else {
             for o in &q.options {
-                radios.push(self.view_radio(q, &o.value, &o.label, false, &described));
+                radios.push(self.view_radio(q, &o.value, &o.label, false, described));
             }
         }
         let mut children = vec![
-            el("legend", &[], Box::new([]), label),
+            el("legend", &[], Box::new([]), parts.label),
             el("div", &["class"], Box::new([fixed("options")]), radios),
         ];
-        children.extend(error_html);
+        children.extend(parts.error_html);
         el(
             "fieldset",
             &["class", "id", "aria-describedby"],
             Box::new([
-                fixed(class),
+                fixed(parts.class),
                 owned(question_id(&q.id)),
-                described.and_then(owned),
+                parts.described.and_then(owned),
             ]),
             children,
         )
@@ -518,7 +479,7 @@ impl Component for SurveyForm {
         let t = Self::text(ctx);
         let survey = &ctx.props().data.survey;
         let status = match self.stage {
-            Stage::Editing if !self.errors.0.is_empty() => t.check,
+            Stage::Editing if !self.errors.is_empty() => t.check,
             Stage::Sending => t.sending,
             Stage::Retrying => t.retrying,
             Stage::Rejected => self.errors.get("").unwrap_or(t.rejected),

@@ -6,7 +6,8 @@
 //! without JavaScript. On start the widget:
 //! 1. sends answers left unacknowledged by an earlier visit ([`outbox`]);
 //! 2. reads the definition ([`page`]), keeping what the visitor already chose in the plain form;
-//! 3. mounts the accessible Yew form ([`form`]) in place of the plain one.
+//! 3. mounts the accessible Yew form ([`form`]) in place of the plain one, with the
+//!    properties ([`props`]) the page reader made.
 //!
 //! If anything in the page is missing or malformed the widget leaves the plain form alone:
 //! the page keeps working, which is the one invariant that matters.
@@ -14,6 +15,7 @@
 pub mod form;
 pub mod outbox;
 pub mod page;
+pub mod props;
 pub mod text;
 
 use wasm_bindgen::prelude::*;

@@ -14,6 +14,7 @@ use js_sys::{Array, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Storage;
+use yasno_survey_core::wire::{ANSWERS_PATH, field};
 use yasno_survey_core::{AnswerValue, Envelope, concat};
 
 /// `localStorage` key of the queue (a JSON array of answers).
@@ -81,13 +82,13 @@ pub fn to_js(service: &str, envelope: &Envelope<'_>, answers: &[(&str, AnswerVal
         set(&values, id, &value);
     }
     let obj = Object::new();
-    set(&obj, "client_id", &envelope.client_id.into());
-    set(&obj, "service", &service.into());
-    set(&obj, "survey", &envelope.survey.into());
-    set(&obj, "version", &envelope.version.into());
-    set(&obj, "source", &envelope.source.into());
-    set(&obj, "lang", &envelope.lang.into());
-    set(&obj, "answers", &values);
+    set(&obj, field::CLIENT_ID, &envelope.client_id.into());
+    set(&obj, field::SERVICE, &service.into());
+    set(&obj, field::SURVEY, &envelope.survey.into());
+    set(&obj, field::VERSION, &envelope.version.into());
+    set(&obj, field::SOURCE, &envelope.source.into());
+    set(&obj, field::LANG, &envelope.lang.into());
+    set(&obj, field::ANSWERS, &values);
     obj.into()
 }
 
@@ -115,7 +116,7 @@ fn save(list: &Array) {
 }
 
 fn id_of(entry: &JsValue) -> Option<String> {
-    get(entry, "client_id").as_string()
+    get(entry, field::CLIENT_ID).as_string()
 }
 
 fn without(list: &Array, client_id: &str) -> Array {
@@ -161,7 +162,7 @@ async fn try_send(endpoint: &str, entry: &JsValue) -> Result<u32, JsValue> {
     set(&init, "method", &"POST".into());
     set(&init, "headers", &headers);
     set(&init, "body", &js_sys::JSON::stringify(entry)?.into());
-    let url = concat(&[endpoint.trim_end_matches('/'), "/api/answers"]);
+    let url = concat(&[endpoint.trim_end_matches('/'), ANSWERS_PATH]);
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let response =
         JsFuture::from(window.fetch_with_str_and_init(&url, init.unchecked_ref())).await?;

@@ -9,22 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlTextAreaElement};
 use yasno_survey_core::{ChoiceOption, Question, QuestionKind, Survey, concat};
 
-use crate::form::{Fields, Props};
-
-/// What the page embeds in `script.survey-data`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageData {
-    /// Origin and prefix of the collector; empty means the page's own origin.
-    pub endpoint: String,
-    /// Slug of the service the page is about.
-    pub service: String,
-    /// `web`, or a reception location tag.
-    pub source: String,
-    /// Language of the page.
-    pub lang: String,
-    /// The survey definition.
-    pub survey: Survey,
-}
+use crate::props::{Fields, PageData, Props, SUBMIT_ID, option_id, question_id};
 
 // The page data is read from the browser's own `JSON.parse` result field by field rather than
 // through serde: serde's deserializers (and the float formatting of their error messages) cost
@@ -195,14 +180,14 @@ pub fn take_over(found: &Found) -> Option<Mounted> {
         .filter(|e| form.contains(Some(e)))
         .and_then(|e| {
             if e.get_attribute("type").as_deref() == Some("submit") {
-                return Some(crate::form::SUBMIT_ID.to_owned());
+                return Some(SUBMIT_ID.to_owned());
             }
             let name = e.get_attribute("name")?;
             Some(match e.get_attribute("value") {
                 Some(value) if e.get_attribute("type").as_deref() == Some("radio") => {
-                    crate::form::option_id(&name, &value)
+                    option_id(&name, &value)
                 }
-                _ => crate::form::question_id(&name),
+                _ => question_id(&name),
             })
         });
 
