@@ -125,7 +125,7 @@ impl FileMeta {
                 amended.push(Amendment {
                     title: title.unwrap_or("нормативный акт").to_owned(),
                     amended: d,
-                    span: spans.value(&path),
+                    span: spans.at(&path),
                 });
             }
         }
@@ -295,7 +295,7 @@ fn freshness(
         file: &f.path,
         source: &f.source,
         updated,
-        updated_span: meta.spans.value("updated"),
+        updated_span: meta.spans.at("updated"),
         amendments: &meta.amended,
         today,
     };
@@ -365,7 +365,7 @@ fn amendments(s: &crate::site::Service) -> Vec<Amendment> {
             Some(Amendment {
                 title: a.title.clone(),
                 amended: a.amended?.0,
-                span: s.spans.value(&format!("legal_acts[{i}].amended")),
+                span: s.spans.at(&format!("legal_acts[{i}].amended")),
             })
         })
         .collect()

@@ -446,7 +446,7 @@ fn load_settings_file(path: &Path) -> Result<(Settings, SourceFile), Diagnostics
     let (settings, spans): (Settings, _) =
         frontmatter::parse_spanned(path, &source, Format::Toml, 0..source.len())?;
     let mut diags = Diagnostics::default();
-    let at = |path: &str| spans.value(path);
+    let at = |path: &str| spans.at(path);
     if !(settings.base_url.starts_with("https://") || settings.base_url.starts_with("http://")) {
         diags.push(
             Diagnostic::error(
@@ -556,7 +556,7 @@ fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Sur
                     "survey",
                     &path,
                     &source,
-                    spans.value(&p.field),
+                    spans.at(&p.field),
                     format!("опрос, поле `{}`: {}", p.field, p.message),
                 )
                 .with_label(p.field.clone()),
@@ -642,7 +642,6 @@ fn load_service(
         return Ok(None);
     }
     let mut diags = Diagnostics::default();
-    let key_at = |path: &str| spans.value(path);
 
     let (mut slug, lang) = slug_and_lang(path, settings);
     if let Some(s) = &meta.slug {
@@ -654,7 +653,7 @@ fn load_service(
                 "invalid-slug",
                 path,
                 &source,
-                if meta.slug.is_some() { key_at("slug") } else { 0..0 },
+                if meta.slug.is_some() { spans.at("slug") } else { 0..0 },
                 format!("адрес страницы «{slug}» не подходит / `{slug}` is not a valid slug"),
             )
             .with_help("назовите файл латинскими строчными буквами через дефис, например opeka-nad-rebenkom.md / name the file in lowercase latin letters and hyphens"),
@@ -671,7 +670,7 @@ fn load_service(
             "unknown-category",
             path,
             &source,
-            key_at("category"),
+            spans.at("category"),
             format!(
                 "категории «{}» нет в content/site.toml / unknown category `{}`",
                 meta.category, meta.category
@@ -701,7 +700,7 @@ fn load_service(
                     "unknown-survey",
                     path,
                     &source,
-                    key_at("survey"),
+                    spans.at("survey"),
                     format!("опроса «{id}» нет в content/surveys/ / unknown survey `{id}`"),
                 );
                 d = match did_you_mean(id, &ids) {
@@ -723,7 +722,7 @@ fn load_service(
                 "invalid-field",
                 path,
                 &source,
-                key_at("fee"),
+                spans.at("fee"),
                 "поле `fee`: укажите либо free = true, либо amount / `fee` needs either free = true or an amount",
             )
             .with_help("бесплатно: fee = { free = true }; платно: fee = { amount = 350, for = \"госпошлина\" }"),
@@ -743,7 +742,7 @@ fn load_service(
                     "invalid-url",
                     path,
                     &source,
-                    spans.value(&format!("{field}[{index}].url")),
+                    spans.at(&format!("{field}[{index}].url")),
                     format!("поле `{field}`: ссылка «{url}» должна начинаться с https:// / a link must start with https://"),
                 ),
             );

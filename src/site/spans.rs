@@ -98,13 +98,13 @@ impl Spans {
         self.entries.iter().find(|e| e.path == path)
     }
 
-    /// Where to point for `path`: its value, else the nearest written parent's, else the
-    /// start of the front matter.
-    pub fn value(&self, path: &str) -> Range<usize> {
+    /// Where to point for `path`: its value (a string's text without its quotes), else the
+    /// nearest written parent's, else the start of the front matter.
+    pub fn at(&self, path: &str) -> Range<usize> {
         let mut p = path;
         loop {
             if let Some(e) = self.get(p) {
-                return e.value.clone();
+                return e.text.clone().unwrap_or_else(|| e.value.clone());
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
@@ -242,7 +242,7 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect();
             assert_eq!(got, want, "{format:?}");
-            assert_eq!(&src[s.value("fee.amount")], "350");
+            assert_eq!(&src[s.at("fee.amount")], "350");
             assert_eq!(s.path_at(src.find("350").unwrap()), Some("fee.amount"));
         }
     }
@@ -252,6 +252,6 @@ mod tests {
         let src = "title = \"a \\\"b\\\"\"\n";
         let s = Spans::parse(Format::Toml, src, 0..src.len()).unwrap();
         assert_eq!(s.get("title").unwrap().text, None);
-        assert_eq!(s.value("title.nothing"), s.get("title").unwrap().value);
+        assert_eq!(s.at("title.nothing"), s.get("title").unwrap().value);
     }
 }
