@@ -715,19 +715,6 @@ fn load_service(
         },
     };
 
-    let fee = &meta.fee;
-    if fee.free == fee.amount.is_some() {
-        diags.push(
-            Diagnostic::error(
-                "invalid-field",
-                path,
-                &source,
-                spans.at("fee"),
-                "поле `fee`: укажите либо free = true, либо amount / `fee` needs either free = true or an amount",
-            )
-            .with_help("бесплатно: fee = { free = true }; платно: fee = { amount = 350, for = \"госпошлина\" }"),
-        );
-    }
     let apply = meta
         .apply
         .iter()

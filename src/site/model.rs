@@ -217,12 +217,29 @@ pub enum DayKind {
     Calendar,
 }
 
-/// What a service costs.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// What a service costs: free, or an amount (and what it is paid for). Written as
+/// `fee = { free = true }` or `fee = { amount = 350, for = "госпошлина" }`; anything else is
+/// an editor's mistake reported at the `fee` value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "FeeFields", into = "FeeFields")]
+pub enum Fee {
+    /// Free of charge.
+    Free,
+    /// Paid.
+    Paid {
+        /// Amount in roubles.
+        amount: u64,
+        /// What the money is for.
+        purpose: Option<String>,
+    },
+}
+
+/// The fields of `fee` as an editor writes them, before they are checked into a [`Fee`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Fee {
+pub struct FeeFields {
     /// `true` when the service is free.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub free: bool,
     /// Amount in roubles, when not free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +247,46 @@ pub struct Fee {
     /// What the money is for.
     #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+}
+
+/// The start of every message about a `fee` that is neither free nor paid (the loader adds
+/// the example of both forms as a hint).
+pub const FEE_MISTAKE: &str = "поле `fee`";
+
+impl TryFrom<FeeFields> for Fee {
+    type Error = String;
+
+    fn try_from(f: FeeFields) -> Result<Fee, String> {
+        match (f.free, f.amount, f.purpose) {
+            (true, None, None) => Ok(Fee::Free),
+            (false, Some(amount), purpose) => Ok(Fee::Paid { amount, purpose }),
+            (true, Some(_), _) => Err(format!(
+                "{FEE_MISTAKE}: указано и free = true, и amount — выберите одно / both free = true and an amount"
+            )),
+            (true, None, Some(_)) => Err(format!(
+                "{FEE_MISTAKE}: у бесплатной услуги нет платежа, уберите `for` / a free service has no `for`"
+            )),
+            (false, None, _) => Err(format!(
+                "{FEE_MISTAKE}: укажите либо free = true, либо amount / `fee` needs either free = true or an amount"
+            )),
+        }
+    }
+}
+
+impl From<Fee> for FeeFields {
+    fn from(fee: Fee) -> FeeFields {
+        match fee {
+            Fee::Free => FeeFields {
+                free: true,
+                ..FeeFields::default()
+            },
+            Fee::Paid { amount, purpose } => FeeFields {
+                free: false,
+                amount: Some(amount),
+                purpose,
+            },
+        }
+    }
 }
 
 /// One way to apply.

@@ -557,6 +557,29 @@ fn errors_on_a_survey_that_does_not_exist() {
 }
 
 #[test]
+fn errors_on_a_fee_that_is_neither_free_nor_paid() {
+    for fee in ["{ free = false }", "{}", "{ free = true, amount = 350 }"] {
+        assert_mistake(
+            "content/services/inherits.md",
+            |s| s.replace("fee = { free = true }", &format!("fee = {fee}")),
+            "10:7",
+            &["error[invalid-field]", "`fee`", "fee = { free = true }"],
+        );
+    }
+    assert_mistake(
+        "content/services/overrides.md",
+        |s| {
+            s.replace(
+                "fee: { amount: 350, for: госпошлина }",
+                "fee: { for: госпошлина }",
+            )
+        },
+        "12:6",
+        &["error[invalid-field]", "`fee`", "fee = { free = true }"],
+    );
+}
+
+#[test]
 fn template_errors_name_the_template_line_and_column() {
     let site = minimal_site();
     std::fs::create_dir_all(site.path().join("templates")).unwrap();
