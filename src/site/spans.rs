@@ -6,10 +6,13 @@
 mod yaml;
 
 use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
 use super::frontmatter::Format;
+use crate::diagnostics::Diagnostic;
 
 /// The position of one value in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +131,29 @@ impl Spans {
             })
             .max_by_key(|e| e.path.len())
             .map(|e| e.path.as_str())
+    }
+}
+
+/// A file with the positions of its values, for diagnostics that point at a field.
+#[derive(Debug, Clone, Copy)]
+pub struct FileAt<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// Its text.
+    pub source: &'a Arc<str>,
+    /// Positions of its values.
+    pub spans: &'a Spans,
+}
+
+impl FileAt<'_> {
+    /// An error at `at` (usually `self.spans.at(field)`).
+    pub fn error(
+        &self,
+        code: &'static str,
+        at: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::error(code, self.path, self.source, at, message)
     }
 }
 
