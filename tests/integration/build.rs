@@ -580,6 +580,22 @@ fn errors_on_a_fee_that_is_neither_free_nor_paid() {
 }
 
 #[test]
+fn errors_on_a_survey_definition_at_the_field() {
+    let site = minimal_site();
+    let dir = site.path().join("content/surveys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("short.toml");
+    let survey = "id = \"short\"\nversion = 1\ntitle = \"Опрос\"\n\n[[questions]]\nid = \"rating\"\nlabel = \"Как вы оцените услугу?\"\nkind = \"rating\"\nlabels = [\"плохо\", \"хорошо\"]\n";
+    std::fs::write(&path, survey).unwrap();
+    let o = build(site.path(), &site.path().join("public"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[survey]"), "{stderr}");
+    let at = format!("{}:9:10\n", path.display());
+    assert!(stderr.contains(&at), "expected {at} in:\n{stderr}");
+}
+
+#[test]
 fn template_errors_name_the_template_line_and_column() {
     let site = minimal_site();
     std::fs::create_dir_all(site.path().join("templates")).unwrap();
