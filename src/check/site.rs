@@ -153,14 +153,13 @@ impl FileMeta {
         let mut out: Vec<Range<usize>> = self
             .spans
             .entries()
-            .iter()
             .filter(|e| {
                 e.path
                     .split('.')
                     .map(|k| k.split('[').next().unwrap_or(k))
                     .all(|k| !SKIP_KEYS.contains(&k))
             })
-            .filter_map(|e| e.text.clone())
+            .filter_map(|e| e.text)
             .filter(|r| source.get(r.clone()).is_some_and(|t| !t.trim().is_empty()))
             .collect();
         if self.body_offset < source.len() {

@@ -104,9 +104,8 @@ pub fn check_keys(
     let front = spans.front();
     let keys: Vec<(&str, Range<usize>)> = spans
         .entries()
-        .iter()
         .filter(|e| !e.path.contains(['.', '[']))
-        .map(|e| (e.path.as_str(), e.key.clone()))
+        .map(|e| (e.path, e.key))
         .collect();
     let mut out = Diagnostics::default();
     for (key, at) in &keys {
