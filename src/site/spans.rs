@@ -1,7 +1,8 @@
 //! Where each value of a front matter (or settings file) is written: byte ranges by field
 //! path (`fee`, `contacts.phone`, `faq[2].a`), taken from the parsers' own positions (toml's
 //! spans, libyaml's marks) once at load time. Every diagnostic that points into front matter
-//! (load, check, render) looks its position up here, so none searches the text again.
+//! (of the loader and of `yasno check`; rendering has none) looks its position up here, so
+//! none searches the text again.
 
 mod yaml;
 
