@@ -184,6 +184,50 @@ pub enum BuildStage {
     },
 }
 
+/// `yasno check` over the loaded site, as build diagnostics: warnings, or errors under
+/// `strict` where the rule says error. Cached by content, so unchanged pages are not checked
+/// again.
+fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
+    let opts = check::CheckOptions {
+        today: check::today(),
+        cache: Some(check::run::cache_path(&site.root)),
+    };
+    let outcome = check::run(check::Target::Site(site), &opts);
+    check::run::build_diagnostics(&outcome.check, strict)
+}
+
+/// Renders every page and the QR pages into `sink`, reporting the mistakes of both.
+fn render_into(site: &Site, theme: &Theme, sink: &BuildSink<'_>) -> Result<(), Diagnostics> {
+    let renderer = render::Renderer::new(site, theme);
+    let (pages, qr) = rayon::join(
+        || renderer.render_each(sink),
+        || {
+            // Encoded QR codes are cached by URL: an unchanged URL is not encoded again. The
+            // cache keeps exactly the codes this build used.
+            let cache_path = qr::cache_path(&site.root);
+            let cache = qr::QrCache::load(&cache_path);
+            let (files, used, encoded) =
+                renderer.render_qr_pages_cached(&cache, Some(sink as &dyn render::FileSink))?;
+            if encoded > 0 || used.len() != cache.len() {
+                let _ = used.save(&cache_path);
+            }
+            Ok(files)
+        },
+    );
+    // Every mistake of both steps is reported, not only the first step's.
+    match (pages, qr) {
+        (Ok(()), Ok(files)) => files
+            .into_iter()
+            .try_for_each(|f| sink.put(f))
+            .map_err(Diagnostics::from),
+        (Err(d), Ok(_)) | (Ok(()), Err(d)) => Err(d),
+        (Err(mut d), Err(more)) => {
+            d.0.extend(more.0);
+            Err(d)
+        }
+    }
+}
+
 /// Builds the site: load, render, write atomically. Pages are written as they are
 /// rendered, into a staging folder that replaces the output only when all succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
@@ -221,49 +265,11 @@ pub fn build_observed(
         pages: AtomicUsize::new(0),
         files: AtomicUsize::new(0),
     };
-    let write = |f: OutputFile| sink.put(f);
     // Checking and rendering read the same model and do not depend on each other: run them
-    // side by side. Check findings are warnings, or fail the build under --strict; they are
-    // cached by content, so unchanged pages are not checked again.
+    // side by side.
     let (warnings, rendered) = rayon::join(
-        || {
-            let opts_check = check::CheckOptions {
-                today: check::today(),
-                cache: Some(check::run::cache_path(&site.root)),
-            };
-            let outcome = check::run(check::Target::Site(&site), &opts_check);
-            check::run::build_diagnostics(&outcome.check, opts.strict)
-        },
-        || {
-            let renderer = render::Renderer::new(&site, &theme);
-            let (pages, qr) = rayon::join(
-                || renderer.render_each(&sink),
-                || {
-                    // Encoded QR codes are cached by URL: an unchanged URL is not encoded
-                    // again. The cache keeps exactly the codes this build used.
-                    let cache_path = qr::cache_path(&site.root);
-                    let cache = qr::QrCache::load(&cache_path);
-                    let (files, used, encoded) = renderer
-                        .render_qr_pages_cached(&cache, Some(&sink as &dyn render::FileSink))?;
-                    if encoded > 0 || used.len() != cache.len() {
-                        let _ = used.save(&cache_path);
-                    }
-                    Ok(files)
-                },
-            );
-            // Every mistake of both steps is reported, not only the first step's.
-            match (pages, qr) {
-                (Ok(()), Ok(files)) => files
-                    .into_iter()
-                    .try_for_each(&write)
-                    .map_err(Diagnostics::from),
-                (Err(d), Ok(_)) | (Ok(()), Err(d)) => Err(d),
-                (Err(mut d), Err(more)) => {
-                    d.0.extend(more.0);
-                    Err(d)
-                }
-            }
-        },
+        || check_for_build(&site, opts.strict),
+        || render_into(&site, &theme, &sink),
     );
     if warnings.has_errors() {
         // Dropping the staging folder deletes it: the previous output stays.

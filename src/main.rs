@@ -260,7 +260,7 @@ struct CheckArgs {
 /// `yasno check`: the whole site, or the given Markdown files with the site's settings.
 fn check(args: CheckArgs) -> ExitCode {
     use std::io::{IsTerminal, Write};
-    use yasno::check::{self, site as cs};
+    use yasno::check;
 
     let today = match &args.today {
         None => check::today(),
@@ -273,73 +273,9 @@ fn check(args: CheckArgs) -> ExitCode {
         },
     };
     let settings_path = args.root.join("content").join("site.toml");
-    let (site, files, settings, site_name) = if args.paths.is_empty() {
-        let opts = yasno::site::LoadOptions {
-            drafts: true,
-            base_url: None,
-        };
-        match yasno::site::Site::load(&args.root, &opts) {
-            Ok(site) => {
-                let (settings, name) = (site.settings.clone(), site.settings.name.clone());
-                (Some(site), Vec::new(), settings, name)
-            }
-            Err(d) => {
-                d.emit_to_stderr();
-                return ExitCode::FAILURE;
-            }
-        }
-    } else {
-        let settings = if settings_path.exists() {
-            match yasno::site::load_settings(&settings_path) {
-                Ok(s) => Some(s),
-                Err(d) => {
-                    d.emit_to_stderr();
-                    return ExitCode::FAILURE;
-                }
-            }
-        } else {
-            None
-        };
-        let lang = settings
-            .as_ref()
-            .map_or("ru", |s| s.lang.as_str())
-            .to_owned();
-        let mut files = Vec::new();
-        for p in &args.paths {
-            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                let path = match entry {
-                    Ok(e) if e.file_type().is_file() => e.into_path(),
-                    Ok(_) => continue,
-                    Err(e) => {
-                        eprintln!("error: {}: {e}", p.display());
-                        return ExitCode::FAILURE;
-                    }
-                };
-                let explicit = path == *p;
-                if !explicit && path.extension().is_none_or(|e| e != "md") {
-                    continue;
-                }
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => files.push(cs::FileInput {
-                        lang: cs::lang_of(&path, &lang),
-                        path,
-                        source: text.into(),
-                        url: None,
-                        settings_file: false,
-                        meta: None,
-                    }),
-                    Err(e) => {
-                        eprintln!("error: не читается / cannot read {}: {e}", path.display());
-                        return ExitCode::FAILURE;
-                    }
-                }
-            }
-        }
-        let name = settings
-            .as_ref()
-            .map(|s| s.name.clone())
-            .unwrap_or_default();
-        (None, files, settings.unwrap_or_else(default_settings), name)
+    let (site, files, settings, site_name) = match check_inputs(&args, &settings_path) {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
     };
     let cache_path = check::run::cache_path(&args.root);
     // Loose files outside a site leave no cache folder behind.
@@ -422,6 +358,99 @@ fn emit_findings(
         yasno::diagnostics::excerpt::emit(out, &config, &name, source, f.line, diag)?;
     }
     Ok(())
+}
+
+/// What `yasno check` checks: the whole site, or loose files with the site's settings (or
+/// the defaults), and the name for the report.
+type CheckInputs = (
+    Option<yasno::site::Site>,
+    Vec<yasno::check::site::FileInput>,
+    yasno::site::Settings,
+    String,
+);
+
+/// Loads the site, or reads the files given on the command line; mistakes are printed.
+fn check_inputs(
+    args: &CheckArgs,
+    settings_path: &std::path::Path,
+) -> Result<CheckInputs, ExitCode> {
+    if args.paths.is_empty() {
+        let opts = yasno::site::LoadOptions {
+            drafts: true,
+            base_url: None,
+        };
+        match yasno::site::Site::load(&args.root, &opts) {
+            Ok(site) => {
+                let (settings, name) = (site.settings.clone(), site.settings.name.clone());
+                Ok((Some(site), Vec::new(), settings, name))
+            }
+            Err(d) => {
+                d.emit_to_stderr();
+                Err(ExitCode::FAILURE)
+            }
+        }
+    } else {
+        let settings = if settings_path.exists() {
+            match yasno::site::load_settings(settings_path) {
+                Ok(s) => Some(s),
+                Err(d) => {
+                    d.emit_to_stderr();
+                    return Err(ExitCode::FAILURE);
+                }
+            }
+        } else {
+            None
+        };
+        let lang = settings
+            .as_ref()
+            .map_or("ru", |s| s.lang.as_str())
+            .to_owned();
+        let files = match loose_files(&args.paths, &lang) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::FAILURE);
+            }
+        };
+        let name = settings
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        Ok((None, files, settings.unwrap_or_else(default_settings), name))
+    }
+}
+
+/// The Markdown files under `paths` (and any file named directly), read for `yasno check`.
+fn loose_files(
+    paths: &[PathBuf],
+    lang: &str,
+) -> Result<Vec<yasno::check::site::FileInput>, String> {
+    use yasno::check::site as cs;
+    let mut files = Vec::new();
+    for p in paths {
+        for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
+            let path = match entry {
+                Ok(e) if e.file_type().is_file() => e.into_path(),
+                Ok(_) => continue,
+                Err(e) => return Err(format!("{}: {e}", p.display())),
+            };
+            let explicit = path == *p;
+            if !explicit && path.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("не читается / cannot read {}: {e}", path.display()))?;
+            files.push(cs::FileInput {
+                lang: cs::lang_of(&path, lang),
+                path,
+                source: text.into(),
+                url: None,
+                settings_file: false,
+                meta: None,
+            });
+        }
+    }
+    Ok(files)
 }
 
 /// Settings for loose files outside a site: only `[check]` matters, with its defaults.

@@ -125,7 +125,7 @@ impl FileMeta {
                 amended.push(Amendment {
                     title: title.unwrap_or("нормативный акт").to_owned(),
                     amended: d,
-                    span: spans.value(&path),
+                    span: spans.at(&path),
                 });
             }
         }
@@ -153,14 +153,13 @@ impl FileMeta {
         let mut out: Vec<Range<usize>> = self
             .spans
             .entries()
-            .iter()
             .filter(|e| {
                 e.path
                     .split('.')
                     .map(|k| k.split('[').next().unwrap_or(k))
                     .all(|k| !SKIP_KEYS.contains(&k))
             })
-            .filter_map(|e| e.text.clone())
+            .filter_map(|e| e.text)
             .filter(|r| source.get(r.clone()).is_some_and(|t| !t.trim().is_empty()))
             .collect();
         if self.body_offset < source.len() {
@@ -295,7 +294,7 @@ fn freshness(
         file: &f.path,
         source: &f.source,
         updated,
-        updated_span: meta.spans.value("updated"),
+        updated_span: meta.spans.at("updated"),
         amendments: &meta.amended,
         today,
     };
@@ -365,7 +364,7 @@ fn amendments(s: &crate::site::Service) -> Vec<Amendment> {
             Some(Amendment {
                 title: a.title.clone(),
                 amended: a.amended?.0,
-                span: s.spans.value(&format!("legal_acts[{i}].amended")),
+                span: s.spans.at(&format!("legal_acts[{i}].amended")),
             })
         })
         .collect()

@@ -313,8 +313,13 @@ impl<'a> Renderer<'a> {
             result: &m.result,
             deadline: deadline_text(m.deadline.days, m.deadline.kind, t),
             deadline_note: m.deadline.note.as_deref().unwrap_or_default(),
-            fee: fee_text(m.fee.free, m.fee.amount, t),
-            fee_for: m.fee.purpose.as_deref().unwrap_or_default(),
+            fee: fee_text(&m.fee, t),
+            fee_for: match &m.fee {
+                crate::site::Fee::Paid {
+                    purpose: Some(p), ..
+                } => p,
+                _ => "",
+            },
             apply: m
                 .apply
                 .iter()

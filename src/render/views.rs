@@ -10,7 +10,7 @@ use yasno_survey_core::{QuestionKind, Survey};
 use super::i18n::Strings;
 use crate::markdown::TocEntry;
 use crate::site::{
-    ApplyKind, Category, Contacts, DayKind, DocumentForm, Reception, Service, Settings, Site,
+    ApplyKind, Category, Contacts, DayKind, DocumentForm, Fee, Reception, Service, Settings, Site,
 };
 
 /// Site-wide values, set once as Tera's global context (`site`).
@@ -520,10 +520,10 @@ pub fn deadline_text(days: u32, kind: DayKind, t: &Strings) -> String {
 }
 
 /// Builds the fee text.
-pub fn fee_text(free: bool, amount: Option<u64>, t: &Strings) -> String {
-    match (free, amount) {
-        (true, _) | (false, None) => t.get("fee_free").to_owned(),
-        (false, Some(a)) => {
+pub fn fee_text(fee: &Fee, t: &Strings) -> String {
+    match *fee {
+        Fee::Free => t.get("fee_free").to_owned(),
+        Fee::Paid { amount: a, .. } => {
             let word = &t.plural.roubles[plural_index(&t.lang, a).min(t.plural.roubles.len() - 1)];
             format!("{a} {word}")
         }

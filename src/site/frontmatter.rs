@@ -104,9 +104,8 @@ pub fn check_keys(
     let front = spans.front();
     let keys: Vec<(&str, Range<usize>)> = spans
         .entries()
-        .iter()
         .filter(|e| !e.path.contains(['.', '[']))
-        .map(|e| (e.path.as_str(), e.key.clone()))
+        .map(|e| (e.path, e.key))
         .collect();
     let mut out = Diagnostics::default();
     for (key, at) in &keys {
@@ -245,7 +244,16 @@ pub fn parse_checked<T: DeserializeOwned>(
     };
     match typed {
         Ok(v) => Ok((v, spans)),
-        Err((message, at)) => Err(fail(message, at, Some(&spans))),
+        Err((message, at)) => {
+            // A model type's own check names its field (`поле `fee`: …`); the YAML parser
+            // places such errors at the document start, so the field's value is used.
+            let named = message
+                .strip_prefix("поле `")
+                .and_then(|r| r.split('`').next())
+                .and_then(|field| spans.get(field))
+                .map(|e| e.value.start - range.start..e.value.end - range.start);
+            Err(fail(message, named.unwrap_or(at), Some(&spans)))
+        }
     }
 }
 
@@ -288,6 +296,12 @@ fn typed_error(
 
 /// A fix suggestion for common serde messages.
 fn hint_for(message: &str) -> Option<String> {
+    if message.starts_with(super::model::FEE_MISTAKE) {
+        return Some(
+            "бесплатно: fee = { free = true }; платно: fee = { amount = 350, for = \"госпошлина\" } / free or an amount"
+                .into(),
+        );
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (name, rest) = rest.split_once('`')?;
         let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();

@@ -217,12 +217,29 @@ pub enum DayKind {
     Calendar,
 }
 
-/// What a service costs.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// What a service costs: free, or an amount (and what it is paid for). Written as
+/// `fee = { free = true }` or `fee = { amount = 350, for = "госпошлина" }`; anything else is
+/// an editor's mistake reported at the `fee` value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "FeeFields", into = "FeeFields")]
+pub enum Fee {
+    /// Free of charge.
+    Free,
+    /// Paid.
+    Paid {
+        /// Amount in roubles.
+        amount: u64,
+        /// What the money is for.
+        purpose: Option<String>,
+    },
+}
+
+/// The fields of `fee` as an editor writes them, before they are checked into a [`Fee`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Fee {
+pub struct FeeFields {
     /// `true` when the service is free.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub free: bool,
     /// Amount in roubles, when not free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +247,46 @@ pub struct Fee {
     /// What the money is for.
     #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+}
+
+/// The start of every message about a `fee` that is neither free nor paid (the loader adds
+/// the example of both forms as a hint).
+pub const FEE_MISTAKE: &str = "поле `fee`";
+
+impl TryFrom<FeeFields> for Fee {
+    type Error = String;
+
+    fn try_from(f: FeeFields) -> Result<Fee, String> {
+        match (f.free, f.amount, f.purpose) {
+            (true, None, None) => Ok(Fee::Free),
+            (false, Some(amount), purpose) => Ok(Fee::Paid { amount, purpose }),
+            (true, Some(_), _) => Err(format!(
+                "{FEE_MISTAKE}: указано и free = true, и amount — выберите одно / both free = true and an amount"
+            )),
+            (true, None, Some(_)) => Err(format!(
+                "{FEE_MISTAKE}: у бесплатной услуги нет платежа, уберите `for` / a free service has no `for`"
+            )),
+            (false, None, _) => Err(format!(
+                "{FEE_MISTAKE}: укажите либо free = true, либо amount / `fee` needs either free = true or an amount"
+            )),
+        }
+    }
+}
+
+impl From<Fee> for FeeFields {
+    fn from(fee: Fee) -> FeeFields {
+        match fee {
+            Fee::Free => FeeFields {
+                free: true,
+                ..FeeFields::default()
+            },
+            Fee::Paid { amount, purpose } => FeeFields {
+                free: false,
+                amount: Some(amount),
+                purpose,
+            },
+        }
+    }
 }
 
 /// One way to apply.
@@ -403,95 +460,4 @@ impl ReceptionOverride {
             access: pick(&self.access, &base.access),
         }
     }
-}
-
-/// Site-wide settings from `content/site.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// Name of the site (the administration).
-    pub name: String,
-    /// Short name for the header.
-    #[serde(default)]
-    pub short_name: Option<String>,
-    /// Absolute base URL without a trailing slash, e.g. `https://msapt-ostrov.ru`.
-    pub base_url: String,
-    /// Default language of the site.
-    #[serde(default = "default_lang")]
-    pub lang: String,
-    /// Theme folder name under `themes/`.
-    #[serde(default = "default_theme")]
-    pub theme: String,
-    /// Origin (and prefix) of the survey collector; empty means the site's own origin.
-    #[serde(default)]
-    pub collector_url: String,
-    /// Allow raw HTML in Markdown (escaped by default).
-    #[serde(default)]
-    pub allow_html: bool,
-    /// A notice shown on every page, e.g. that some details are sample data.
-    #[serde(default)]
-    pub notice: Option<String>,
-    /// Default contacts that services inherit.
-    pub contacts: Contacts,
-    /// Default reception that services inherit.
-    #[serde(default)]
-    pub reception: Reception,
-    /// Links to official pages (VK, portals), shown in the footer and on the contacts page.
-    #[serde(default)]
-    pub links: Vec<SiteLink>,
-    /// Categories, in the order they are shown.
-    pub categories: Vec<Category>,
-    /// Reception locations; each tag marks answers that come from its QR codes.
-    #[serde(default)]
-    pub locations: Vec<Location>,
-    /// `yasno check` settings: rule severities, thresholds, glossary, calendar additions.
-    #[serde(default)]
-    pub check: super::CheckConfig,
-    /// QR codes on posters and landing pages (`[qr]`): error correction and quiet zone.
-    #[serde(default)]
-    pub qr: crate::qr::QrOptions,
-}
-
-fn default_lang() -> String {
-    "ru".into()
-}
-
-fn default_theme() -> String {
-    "default".into()
-}
-
-/// A link to an official page.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SiteLink {
-    /// Text of the link.
-    pub title: String,
-    /// Address.
-    pub url: String,
-}
-
-/// A category of services.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Category {
-    /// Slug used in URLs and in services' `category`.
-    pub slug: String,
-    /// Title.
-    pub title: String,
-    /// One plain sentence about the category.
-    #[serde(default)]
-    pub description: String,
-}
-
-/// A reception location, whose tag marks survey answers from its QR codes.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Location {
-    /// Short tag, latin letters and digits, used in QR links.
-    pub tag: String,
-    /// Name, e.g. «Приёмная, 1 этаж».
-    pub name: String,
-    /// Address.
-    #[serde(default)]
-    pub address: String,
 }

@@ -367,7 +367,15 @@ fn assert_mistake_bytes(
     assert!(!o.status.success(), "build should fail for {file}");
     assert_eq!(o.status.code(), Some(1));
     let at = format!("{}:{expect_at}", path.display());
-    assert!(stderr.contains(&at), "expected {at} in:\n{stderr}");
+    // A full `line:column` must match exactly, not as the prefix of a longer column.
+    let exact = |i: usize| {
+        !expect_at.ends_with(|c: char| c.is_ascii_digit())
+            || !stderr[i + at.len()..].starts_with(|c: char| c.is_ascii_digit())
+    };
+    assert!(
+        stderr.match_indices(&at).any(|(i, _)| exact(i)),
+        "expected {at} in:\n{stderr}"
+    );
     for m in expect_msg {
         assert!(stderr.contains(m), "expected {m:?} in:\n{stderr}");
     }
@@ -478,9 +486,113 @@ fn errors_on_unknown_category_with_a_hint() {
     assert_mistake(
         "content/services/inherits.md",
         |s| s.replace("category = \"opeka\"", "category = \"opek\""),
-        "4:1",
+        "4:13",
         &["unknown category `opek`", "did you mean \"opeka\""],
     );
+}
+
+/// `inherits.md` with `line` added after its title (line 3 of the file).
+fn with_line_3(s: &str, line: &str) -> String {
+    s.replacen("\nsummary = ", &format!("\n{line}\nsummary = "), 1)
+}
+
+#[test]
+fn errors_on_unknown_category_in_yaml_at_its_value() {
+    assert_mistake(
+        "content/services/overrides.md",
+        |s| s.replace("category: opeka", "category: opeko"),
+        "4:11",
+        &["error[unknown-category]", "unknown category `opeko`"],
+    );
+}
+
+#[test]
+fn errors_on_a_base_url_that_is_not_absolute() {
+    assert_mistake(
+        "content/site.toml",
+        |s| {
+            s.replace(
+                "base_url = \"https://test.example\"",
+                "base_url = \"test.example\"",
+            )
+        },
+        "2:13",
+        &["error[invalid-field]", "`base_url`"],
+    );
+}
+
+#[test]
+fn errors_on_a_link_without_https() {
+    assert_mistake(
+        "content/services/inherits.md",
+        |s| {
+            with_line_3(
+                s,
+                "apply = [{ kind = \"gosuslugi\", url = \"gosuslugi.ru/123\" }]",
+            )
+        },
+        "3:39",
+        &["error[invalid-url]", "«gosuslugi.ru/123»"],
+    );
+}
+
+#[test]
+fn errors_on_a_slug_that_is_not_latin() {
+    assert_mistake(
+        "content/services/inherits.md",
+        |s| with_line_3(s, "slug = \"Опека\""),
+        "3:9",
+        &["error[invalid-slug]", "«Опека»"],
+    );
+}
+
+#[test]
+fn errors_on_a_survey_that_does_not_exist() {
+    assert_mistake(
+        "content/services/inherits.md",
+        |s| with_line_3(s, "survey = \"nope\""),
+        "3:11",
+        &["error[unknown-survey]", "unknown survey `nope`"],
+    );
+}
+
+#[test]
+fn errors_on_a_fee_that_is_neither_free_nor_paid() {
+    for fee in ["{ free = false }", "{}", "{ free = true, amount = 350 }"] {
+        assert_mistake(
+            "content/services/inherits.md",
+            |s| s.replace("fee = { free = true }", &format!("fee = {fee}")),
+            "10:7",
+            &["error[invalid-field]", "`fee`", "fee = { free = true }"],
+        );
+    }
+    assert_mistake(
+        "content/services/overrides.md",
+        |s| {
+            s.replace(
+                "fee: { amount: 350, for: госпошлина }",
+                "fee: { for: госпошлина }",
+            )
+        },
+        "12:6",
+        &["error[invalid-field]", "`fee`", "fee = { free = true }"],
+    );
+}
+
+#[test]
+fn errors_on_a_survey_definition_at_the_field() {
+    let site = minimal_site();
+    let dir = site.path().join("content/surveys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("short.toml");
+    let survey = "id = \"short\"\nversion = 1\ntitle = \"Опрос\"\n\n[[questions]]\nid = \"rating\"\nlabel = \"Как вы оцените услугу?\"\nkind = \"rating\"\nlabels = [\"плохо\", \"хорошо\"]\n";
+    std::fs::write(&path, survey).unwrap();
+    let o = build(site.path(), &site.path().join("public"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[survey]"), "{stderr}");
+    let at = format!("{}:9:10\n", path.display());
+    assert!(stderr.contains(&at), "expected {at} in:\n{stderr}");
 }
 
 #[test]

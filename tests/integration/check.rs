@@ -545,7 +545,7 @@ mod freshness {
 mod command_line {
     use super::*;
 
-    fn yasno(args: &[&str]) -> Output {
+    pub(super) fn yasno(args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_yasno"))
             .args(args)
             .output()
@@ -556,7 +556,7 @@ mod command_line {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check")
     }
 
-    fn copy_site() -> tempfile::TempDir {
+    pub(super) fn copy_site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         for e in walkdir::WalkDir::new(fixtures().join("site")) {
             let e = e.unwrap();
@@ -1108,5 +1108,99 @@ mod legacy_site {
                 want.lines().count()
             );
         }
+    }
+}
+
+/// Findings point at the place in the file where the text is written, for every kind of
+/// source: a TOML field, a YAML field, the Markdown body and Markdown inside front matter.
+mod positions {
+    use super::command_line::{copy_site, yasno};
+
+    const TOML: &str = "+++
+title = \"Справка\"
+summary = \"Справка нужна в целях учёта.\"
+category = \"opeka\"
+updated = 2026-05-14
+who = \"Жители.\"
+result = \"Справка.\"
+documents = [{ name = \"Паспорт\" }]
+deadline = { days = 5, kind = \"working\" }
+fee = { free = true }
+legal_acts = [{ title = \"Закон в целях порядка\", date = 2020-01-01 }]
+
+[[faq]]
+q = \"Когда?\"
+a = \"Приходите **утром** в целях экономии.\"
++++
+
+## Порядок
+
+Приходите утром. Заявление примут в целях учёта.
+";
+
+    const YAML: &str = "---
+title: Справка на YAML
+summary: Справка нужна в целях учёта.
+category: opeka
+updated: 2026-05-14
+who: Жители.
+result: Справка.
+documents:
+  - name: Паспорт
+deadline: { days: 5, kind: working }
+fee: { free: true }
+legal_acts:
+  - title: Закон
+    date: 2020-01-01
+faq:
+  - q: Когда?
+    a: |
+      Приходите в целях экономии.
+---
+
+Текст.
+";
+
+    /// (file name, line, column) of every `bureaucratese` finding of `yasno check`.
+    fn bureaucratese(file: &str, text: &str) -> Vec<(String, u64, u64)> {
+        let site = copy_site();
+        let services = site.path().join("content/services");
+        std::fs::write(services.join(file), text).unwrap();
+        let root = site.path().to_str().unwrap();
+        let out = yasno(&["check", "--no-cache", "--format", "json", "--root", root]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "bureaucratese" && f["file"].as_str().unwrap().ends_with(file))
+            .map(|f| {
+                (
+                    file.to_owned(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn toml_field_faq_answer_and_body() {
+        let at: Vec<(u64, u64)> = bureaucratese("spravka.md", TOML)
+            .into_iter()
+            .map(|(_, l, c)| (l, c))
+            .collect();
+        // The summary (a TOML string), the FAQ answer (Markdown in a TOML string), the body;
+        // the legal act's title is quoted as it is and not checked.
+        assert_eq!(at, [(3, 26), (15, 26), (20, 35)]);
+    }
+
+    #[test]
+    fn yaml_field_and_faq_answer() {
+        let at: Vec<(u64, u64)> = bureaucratese("yaml.md", YAML)
+            .into_iter()
+            .map(|(_, l, c)| (l, c))
+            .collect();
+        assert_eq!(at, [(3, 24), (18, 17)]);
     }
 }

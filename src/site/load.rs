@@ -1,0 +1,244 @@
+//! Reading a site's files: settings, surveys, services and plain pages, each read, split at
+//! its fences, parsed into the typed model with the positions of its values, and checked.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use yasno_survey_core::Survey;
+
+use super::frontmatter::{self, Format};
+use super::service::{self, is_page_slug};
+use super::spans::FileAt;
+use super::{
+    ContentPage, FRONT_MATTER_KEYS, FrontMatter, LANGS, LoadOptions, PageMeta, REQUIRED_KEYS,
+    Service, Settings, SourceFile,
+};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+fn read(path: &Path) -> Result<Arc<str>, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::file_error(
+            "io",
+            path,
+            format!("не удалось прочитать файл / cannot read the file: {e}"),
+        )
+    })?;
+    // simdutf8: std's check was 5 % of a build at 10,000 pages (Cyrillic takes its slow path).
+    match simdutf8::compat::from_utf8(&bytes) {
+        Ok(text) => Ok(Arc::from(text)),
+        Err(e) => {
+            // Everything before the bad byte is intact in the lossy copy, so the offset holds.
+            let at = e.valid_up_to();
+            let shown: Arc<str> = Arc::from(String::from_utf8_lossy(&bytes).as_ref());
+            Err(Diagnostic::error(
+                "encoding",
+                path,
+                &shown,
+                at..at + '\u{FFFD}'.len_utf8(),
+                "файл не в кодировке UTF-8 / the file is not UTF-8 text",
+            )
+            .with_label("этот знак не UTF-8 / not UTF-8")
+            .with_help("сохраните файл в кодировке UTF-8 (в Блокноте: «Сохранить как» → «Кодировка: UTF-8») / save the file as UTF-8"))
+        }
+    }
+}
+
+/// Files with one of `exts` directly or deeper under `dir`, sorted for stable output.
+pub(super) fn files_under(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| exts.contains(&e))
+                && !p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Loads `content/site.toml`.
+pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
+    load_settings_file(path).map(|(s, _)| s)
+}
+
+/// Loads `content/site.toml`, keeping its text and the positions of its values.
+pub(super) fn load_settings_file(path: &Path) -> Result<(Settings, SourceFile), Diagnostics> {
+    let source = read(path)?;
+    let (settings, spans): (Settings, _) =
+        frontmatter::parse_spanned(path, &source, Format::Toml, 0..source.len())?;
+    let at = FileAt {
+        path,
+        source: &source,
+        spans: &spans,
+    };
+    let diags = settings.check(&at);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let file = SourceFile {
+        path: path.to_owned(),
+        source,
+        spans: Arc::new(spans),
+    };
+    Ok((settings, file))
+}
+
+/// The survey of a site without `content/surveys/default.toml`, made once for all its services.
+static BUILT_IN_SURVEY: std::sync::LazyLock<Arc<Survey>> = std::sync::LazyLock::new(|| {
+    let mut s = yasno_survey_core::default_survey();
+    s.questions.iter_mut().for_each(|q| q.normalize());
+    Arc::new(s)
+});
+
+/// Loads every survey definition in `dir`.
+pub(super) fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Survey>> {
+    let mut surveys = BTreeMap::new();
+    for path in files_under(dir, &["toml", "yaml", "yml"]) {
+        let source = match read(&path) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let format = if path.extension().is_some_and(|e| e == "toml") {
+            Format::Toml
+        } else {
+            Format::Yaml
+        };
+        let (mut survey, spans): (Survey, _) =
+            match frontmatter::parse_spanned(&path, &source, format, 0..source.len()) {
+                Ok(s) => s,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+        for q in &mut survey.questions {
+            q.normalize();
+        }
+        let problems = survey.check_definition();
+        for p in &problems {
+            diags.push(
+                Diagnostic::error(
+                    "survey",
+                    &path,
+                    &source,
+                    spans.at(&p.field),
+                    format!("опрос, поле `{}`: {}", p.field, p.message),
+                )
+                .with_label(p.field.clone()),
+            );
+        }
+        if problems.is_empty() {
+            surveys.insert(survey.id.clone(), Arc::new(survey));
+        }
+    }
+    surveys
+}
+
+pub(super) fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
+    let source = read(path)?;
+    let split = frontmatter::split(path, &source)?;
+    let (meta, spans): (PageMeta, _) =
+        frontmatter::parse_spanned(path, &source, split.format, split.front)?;
+    let slug = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    if !is_page_slug(&slug) {
+        return Err(Diagnostic::file_error(
+            "invalid-slug",
+            path,
+            format!("имя файла «{slug}» не подходит или занято / `{slug}` is not a valid or free page name"),
+        )
+        .with_help("латинские строчные буквы и дефис, например accessibility.md / lowercase latin letters and hyphens")
+        .into());
+    }
+    Ok(ContentPage {
+        slug,
+        source_path: path.to_owned(),
+        body_offset: split.body_offset,
+        source,
+        spans: Arc::new(spans),
+        meta,
+    })
+}
+
+/// Slug and language from a file name: `opeka.md` or `opeka.en.md`.
+fn slug_and_lang(path: &Path, settings: &Settings) -> (String, String) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    match stem.rsplit_once('.') {
+        Some((slug, lang)) if LANGS.contains(&lang) => (slug.to_owned(), lang.to_owned()),
+        _ => (stem.to_owned(), settings.lang.clone()),
+    }
+}
+
+/// Reads, parses and checks one service file; `None` for a draft when drafts are left out.
+pub(super) fn load_service(
+    path: &Path,
+    settings: &Settings,
+    surveys: &BTreeMap<String, Arc<Survey>>,
+    opts: &LoadOptions,
+) -> Result<Option<Service>, Diagnostics> {
+    let source = read(path)?;
+    let split = frontmatter::split(path, &source)?;
+    let keys = frontmatter::Keys {
+        known: FRONT_MATTER_KEYS,
+        required: REQUIRED_KEYS,
+    };
+    let (meta, spans): (FrontMatter, _) =
+        frontmatter::parse_checked(path, &source, split.format, split.front, Some(keys))?;
+    if meta.draft && !opts.drafts {
+        return Ok(None);
+    }
+    let (mut slug, lang) = slug_and_lang(path, settings);
+    if let Some(s) = &meta.slug {
+        slug = s.clone();
+    }
+    let at = FileAt {
+        path,
+        source: &source,
+        spans: &spans,
+    };
+    let default = surveys.get("default").unwrap_or(&BUILT_IN_SURVEY);
+    let mut diags = Diagnostics::default();
+    diags.0.extend(service::check_slug(&at, &meta, &slug));
+    diags
+        .0
+        .extend(service::check_category(&at, &meta, settings));
+    let survey = service::resolve_survey(&at, &meta, surveys, default)
+        .map_err(|d| diags.push(d))
+        .unwrap_or(None);
+    diags.0.extend(service::check_links(&at, &meta));
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let body_line = crate::diagnostics::line_col(&source, split.body_offset).0;
+    Ok(Some(Service {
+        slug,
+        lang,
+        source_path: path.to_owned(),
+        contacts: meta.contacts.apply_to(&settings.contacts),
+        reception: meta.reception.apply_to(&settings.reception),
+        survey,
+        body_offset: split.body_offset,
+        body_line,
+        source,
+        meta: Box::new(meta),
+        spans: Arc::new(spans),
+    }))
+}
