@@ -28,6 +28,8 @@ expect() {
 expect "a passing step lets the run go on" 0 '^after$' - "passing" 10 1 true
 expect "a failing step fails the run" 1 'error: failing failed \(exit status 3' - \
   "failing" 10 1 bash -c 'exit 3'
+expect "a step killed by something else is a failure, not a stop" 1 'error: killed failed \(exit status 137' - \
+  "killed" 60 1 bash -c 'kill -KILL $$'
 expect "a step stopped by its own limit fails the run" 1 'NOT FINISHED: slow was stopped by its own limit' - \
   "slow" 1 0 sleep 20
 expect "a step stopped by the CI deadline fails the run" 1 'NOT FINISHED: slow was stopped by the CI deadline' 2 \

@@ -33,7 +33,8 @@ bounded() {
     echo "== $name: passed in $((SECONDS - started))s"
     return 0
   fi
-  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+  # 124: stopped by timeout; 137: killed 30 s later, or by something else (then it failed).
+  if [ "$status" -eq 124 ] || { [ "$status" -eq 137 ] && [ $((SECONDS - started)) -ge "$limit" ]; }; then
     local why="its own limit of ${limit}s"
     [ "$by_deadline" -eq 1 ] && why="the CI deadline (${limit}s were left)"
     echo "error: NOT FINISHED: $name was stopped by $why; the run fails" >&2
