@@ -11,8 +11,9 @@ bash tests/deadline-test.sh
 # Each phase prints its start time, so a slow host's log says where the time went.
 phase() { echo "== $1 ($(date -u +%H:%M:%S), ${SECONDS}s into the tests)"; }
 
-# zbar-tools (the QR tests' second decoder), Debian's chromium and the browser suites' npm
-# packages download while cargo compiles: on a slow registry that took 22 min in CI. The setups do nothing when all is installed.
+# zbar-tools (the QR tests' second decoder), Debian's chromium and Java, and the browser suites'
+# npm packages download while cargo compiles: on a slow registry that took 22 min in CI. The
+# setups do nothing when all is installed.
 setup_log="$(mktemp)"
 (bash tests/qr/setup.sh && bash tests/browser/setup.sh && bash tests/serve-browser/setup.sh \
   && bash tests/a11y/setup.sh) \

@@ -86,3 +86,18 @@ export function servicePathWithSurvey(dir = siteDir()) {
   }
   throw new Error('no service page with a survey form in the built site');
 }
+
+/**
+ * Runs the tests named by `pattern` in the suite file `file` against the built site in `dir`
+ * (a guard test uses it to show that a site-wide test fails on a broken copy of the site);
+ * returns { status, out } with stdout and stderr together.
+ */
+export function runTestsOn(dir, file, pattern) {
+  // NODE_TEST_CONTEXT would make the inner runner report to us instead of running normally;
+  // YASNO_INNER_RUN keeps the guard tests from running themselves again.
+  const env = { ...process.env, YASNO_SITE_DIR: dir, YASNO_INNER_RUN: '1' };
+  delete env.NODE_TEST_CONTEXT;
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', `--test-name-pattern=${pattern}`, file],
+    { cwd: SUITE, encoding: 'utf8', env, timeout: 900_000 }); // generous: CI machines may be shared
+  return { status: r.status, out: r.stdout + r.stderr };
+}

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { launch, axe, describe, presetA11y, noFailures } from '../lib/browser.mjs';
 import { serve } from '../lib/server.mjs';
-import { siteDir, pagePaths, representativePaths, servicePathWithSurvey, SUITE } from '../lib/site.mjs';
+import { siteDir, pagePaths, representativePaths, servicePathWithSurvey, runTestsOn, SUITE } from '../lib/site.mjs';
 
 let browser, site, broken;
 before(async () => {
@@ -109,13 +108,9 @@ test('the site-wide check itself fails when a broken page is added to the site',
   fs.cpSync(siteDir(), dir, { recursive: true });
   for (const many of ['q', 'posters']) fs.rmSync(path.join(dir, many), { recursive: true, force: true });
   fs.cpSync(path.join(SUITE, 'fixtures', 'broken'), path.join(dir, 'broken'), { recursive: true });
-  // NODE_TEST_CONTEXT would make the inner runner report to us instead of running normally.
-  const env = { ...process.env, YASNO_SITE_DIR: dir, YASNO_INNER_RUN: '1' };
-  delete env.NODE_TEST_CONTEXT;
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-name-pattern=no WCAG 2.2', fileURLToPath(import.meta.url)],
-    { cwd: SUITE, encoding: 'utf8', env, timeout: 900_000 }); // generous: CI machines may be shared
+  const r = runTestsOn(dir, fileURLToPath(import.meta.url), 'no WCAG 2.2');
   fs.rmSync(dir, { recursive: true, force: true });
-  const out = r.stdout + r.stderr;
+  const out = r.out;
   assert.notEqual(r.status, 0, 'the suite passed a site with a broken page');
   assert.match(out, /FAIL \/broken\//);
   for (const id of ['image-alt', 'color-contrast', 'label']) assert.match(out, new RegExp(`${id} \\(`), `${id} not reported`);

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { noFailures } from '../lib/browser.mjs';
 import { htmlErrors } from '../lib/html.mjs';
-import { siteDir, pagePaths, pageFile, SUITE } from '../lib/site.mjs';
+import { siteDir, pagePaths, pageFile, runTestsOn, SUITE } from '../lib/site.mjs';
 
 test('the W3C Nu HTML Checker finds no error on any page', () => {
   const dir = siteDir();
@@ -25,14 +24,9 @@ test('the site-wide HTML check fails when an invalid page is added to the site',
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yasno-a11y-invalid-'));
   fs.cpSync(siteDir(), dir, { recursive: true });
   fs.cpSync(path.join(SUITE, 'fixtures', 'invalid'), path.join(dir, 'services', 'invalid'), { recursive: true });
-  // NODE_TEST_CONTEXT would make the inner runner report to us instead of running normally.
-  const env = { ...process.env, YASNO_SITE_DIR: dir, YASNO_INNER_RUN: '1' };
-  delete env.NODE_TEST_CONTEXT;
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-name-pattern=no error on any page', fileURLToPath(import.meta.url)],
-    { cwd: SUITE, encoding: 'utf8', env, timeout: 900_000 });
+  const { status, out } = runTestsOn(dir, fileURLToPath(import.meta.url), 'no error on any page');
   fs.rmSync(dir, { recursive: true, force: true });
-  const out = r.stdout + r.stderr;
-  assert.notEqual(r.status, 0, `the check passed a site with an invalid page:\n${out}`);
+  assert.notEqual(status, 0, `the check passed a site with an invalid page:\n${out}`);
   // The fixture's two errors, at their lines: a <time> whose text is no date and has no
   // datetime (the example site's own former error), and a <div> as a child of <ul>.
   assert.match(out, /services\/invalid\/index\.html:7:\d+: .*time/);
