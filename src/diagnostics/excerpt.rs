@@ -342,7 +342,6 @@ mod tests {
                     d.severity = codespan_reporting::diagnostic::Severity::Error;
                 }
                 let (excerpt, range) = cut("a/b.md", &source, start..end, line);
-                let mut d = d;
                 d.labels[0].range = range;
                 if !fast::fits(&excerpt.text, &d) {
                     continue;
