@@ -106,10 +106,12 @@ def build_cmds(d):
 
 
 def fresh_clone(d):
-    """Removes what a fresh clone does not have: caches and output."""
+    """Removes what a fresh clone does not have: caches and output (any tool other than
+    Hugo is a yasno command)."""
     def before(tool):
-        for p in {"yasno": [".yasno-cache", "../yasno-out"], "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[tool]:
-            p = os.path.normpath(os.path.join(d, tool, p))
+        site = "hugo" if tool == "hugo" else "yasno"
+        for p in {"yasno": [".yasno-cache", "../yasno-out"], "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[site]:
+            p = os.path.normpath(os.path.join(d, site, p))
             if os.path.isdir(p):
                 shutil.rmtree(p)
             elif os.path.exists(p):
