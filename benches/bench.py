@@ -14,8 +14,7 @@ output going to a log file on the same tmpfs, as in CI, and print a table for RE
 Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, check and
 print, plain for build and serve, as in earlier figures), YASNO (path to the yasno binary,
 default target/release/yasno), HUGO (path to the hugo binary), BENCH_DIR (default
-/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 3; use
-5 or more for README figures).
+/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 5).
 """
 import os
 import re
@@ -39,7 +38,7 @@ SETTLE = float(os.environ.get("SETTLE", "2.0"))
 
 
 def reps(n):
-    return int(os.environ.get("REPS_SMALL", "5")) if n < 5000 else int(os.environ.get("REPS_LARGE", "3"))
+    return int(os.environ.get("REPS_SMALL", "5")) if n < 5000 else int(os.environ.get("REPS_LARGE", "5"))
 
 
 def style(default):
