@@ -14,8 +14,7 @@ output going to a log file on the same tmpfs, as in CI, and print a table for RE
 Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, check and
 print, plain for build and serve, as in earlier figures), YASNO (path to the yasno binary,
 default target/release/yasno), HUGO (path to the hugo binary), BENCH_DIR (default
-/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 3; use
-5 or more for README figures).
+/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 5).
 """
 import os
 import re
@@ -39,7 +38,7 @@ SETTLE = float(os.environ.get("SETTLE", "2.0"))
 
 
 def reps(n):
-    return int(os.environ.get("REPS_SMALL", "5")) if n < 5000 else int(os.environ.get("REPS_LARGE", "3"))
+    return int(os.environ.get("REPS_SMALL", "5")) if n < 5000 else int(os.environ.get("REPS_LARGE", "5"))
 
 
 def style(default):
@@ -106,10 +105,12 @@ def build_cmds(d):
 
 
 def fresh_clone(d):
-    """Removes what a fresh clone does not have: caches and output."""
+    """Removes what a fresh clone does not have: caches and output (any tool other than
+    Hugo is a yasno command)."""
     def before(tool):
-        for p in {"yasno": [".yasno-cache", "../yasno-out"], "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[tool]:
-            p = os.path.normpath(os.path.join(d, tool, p))
+        site = "hugo" if tool == "hugo" else "yasno"
+        for p in {"yasno": [".yasno-cache", "../yasno-out"], "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[site]:
+            p = os.path.normpath(os.path.join(d, site, p))
             if os.path.isdir(p):
                 shutil.rmtree(p)
             elif os.path.exists(p):

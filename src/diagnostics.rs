@@ -129,7 +129,11 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             d = d.with_notes(vec![format!("help: {help}")]);
         }
-        let name = self.file.display().to_string();
+        // No allocation for the usual UTF-8 path: long lists print it once per message.
+        let name = match self.file.to_str() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(self.file.display().to_string()),
+        };
         excerpt::emit(out, config, &name, &self.source, line, d)
     }
 

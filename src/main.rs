@@ -347,15 +347,21 @@ fn emit_findings(
     out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
 ) -> std::io::Result<()> {
     let config = codespan_reporting::term::Config::default();
-    let mut current: Option<(&std::path::Path, String)> = None;
+    // Findings come sorted by file: each file's text and name are fetched once.
+    let mut current: Option<(&std::path::Path, String, String)> = None;
     for f in &result.findings {
-        if current.as_ref().is_none_or(|(p, _)| *p != f.file.as_path()) {
-            current = Some((&f.file, result.source(&f.file).unwrap_or_default()));
+        if current
+            .as_ref()
+            .is_none_or(|(p, _, _)| *p != f.file.as_path())
+        {
+            let source = result.source(&f.file).unwrap_or_default();
+            current = Some((&f.file, source, f.file.display().to_string()));
         }
-        let source = current.as_ref().map_or("", |(_, s)| s.as_str());
-        let name = f.file.display().to_string();
+        let (source, name) = current
+            .as_ref()
+            .map_or(("", ""), |(_, s, n)| (s.as_str(), n.as_str()));
         let diag = yasno::check::to_diagnostic(f, ());
-        yasno::diagnostics::excerpt::emit(out, &config, &name, source, f.line, diag)?;
+        yasno::diagnostics::excerpt::emit(out, &config, name, source, f.line, diag)?;
     }
     Ok(())
 }
