@@ -157,11 +157,17 @@ pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -
     if let Some(html) = plain_paragraph(text) {
         return Rendered { html, toc: vec![] };
     }
-    let parser = Parser::new_ext(text, PARSER_OPTIONS);
-    let mut events: Vec<Event> = parser.collect();
-    let mut toc = Vec::new();
+    let mut events: Vec<Event> = Parser::new_ext(text, PARSER_OPTIONS).collect();
+    let toc = heading_ids(&mut events, taken_ids);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, rewrite(events, opts).into_iter());
+    Rendered { html, toc }
+}
 
-    // First pass: heading ids from heading text.
+/// Gives every heading an id made from its text (unique on the page) and returns the
+/// table of contents: the h2 and h3 headings.
+fn heading_ids(events: &mut [Event<'_>], taken_ids: &mut Vec<String>) -> Vec<TocEntry> {
+    let mut toc = Vec::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
@@ -189,8 +195,13 @@ pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -
         }
         i += 1;
     }
+    toc
+}
 
-    // Second pass: rewrite what plain push_html would get wrong for this site.
+/// Rewrites what plain `push_html` would get wrong for this site: raw HTML escaped unless
+/// allowed, external links marked (class, rel, a note for screen readers), tables wrapped
+/// in a focusable scroll region.
+fn rewrite<'a>(events: Vec<Event<'a>>, opts: &MarkdownOptions) -> Vec<Event<'a>> {
     let mut out_events: Vec<Event> = Vec::with_capacity(events.len());
     let mut external_stack: Vec<bool> = Vec::new();
     for ev in events {
@@ -202,17 +213,9 @@ pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -
                 dest_url, title, ..
             }) if is_external(&dest_url, &opts.base_url) => {
                 external_stack.push(true);
-                let mut tag =
-                    String::from("<a class=\"external\" rel=\"external noopener\" href=\"");
-                let _ = escape_href(&mut tag, &dest_url);
-                tag.push('"');
-                if !title.is_empty() {
-                    tag.push_str(" title=\"");
-                    let _ = escape_html(&mut tag, &title);
-                    tag.push('"');
-                }
-                tag.push('>');
-                out_events.push(Event::InlineHtml(tag.into()));
+                out_events.push(Event::InlineHtml(
+                    external_link_open(&dest_url, &title).into(),
+                ));
             }
             Event::Start(Tag::Link { .. }) => {
                 external_stack.push(false);
@@ -244,9 +247,21 @@ pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -
             other => out_events.push(other),
         }
     }
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
-    Rendered { html, toc }
+    out_events
+}
+
+/// The opening tag of an external link.
+fn external_link_open(dest_url: &str, title: &str) -> String {
+    let mut tag = String::from("<a class=\"external\" rel=\"external noopener\" href=\"");
+    let _ = escape_href(&mut tag, dest_url);
+    tag.push('"');
+    if !title.is_empty() {
+        tag.push_str(" title=\"");
+        let _ = escape_html(&mut tag, title);
+        tag.push('"');
+    }
+    tag.push('>');
+    tag
 }
 
 #[cfg(test)]
