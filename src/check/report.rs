@@ -54,6 +54,23 @@ fn ru(d: Date) -> String {
 /// Renders the report as a standalone HTML page (Russian).
 pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String {
     let mut h = String::new();
+    head(&mut h, site_name, today);
+    summary(&mut h, pages);
+    rules_table(&mut h, pages);
+    h.push_str(
+        "<h2>Страницы</h2>\n<table>\n<thead><tr><th scope=\"col\">Страница</th><th scope=\"col\">Удобочитаемость</th>\
+         <th scope=\"col\">Слов в предложении</th><th scope=\"col\">Ошибок</th><th scope=\"col\">Предупреждений</th>\
+         <th scope=\"col\">Замечания по правилам</th><th scope=\"col\">Обновлена</th><th scope=\"col\">Актуальность</th></tr></thead>\n<tbody>\n",
+    );
+    for p in pages {
+        page_row(&mut h, p);
+    }
+    h.push_str("</tbody>\n</table>\n</main>\n</body>\n</html>\n");
+    h
+}
+
+/// The document head, the title and the line saying when the report was made.
+fn head(h: &mut String, site_name: &str, today: Date) {
     let quarter = (today.month() - 1) / 3 + 1;
     let _ = write!(
         h,
@@ -71,6 +88,10 @@ pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String
         y = today.year(),
         date = ru(today),
     );
+}
+
+/// The totals: pages, findings, errors, pages overdue after a legal act changed.
+fn summary(h: &mut String, pages: &[PageReport]) {
     let total_errors: usize = pages
         .iter()
         .map(|p| {
@@ -95,6 +116,10 @@ pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String
          <li>Страниц, не обновлённых после изменения закона: {overdue}</li>\n</ul>\n",
         pages.len()
     );
+}
+
+/// Findings per rule over the site.
+fn rules_table(h: &mut String, pages: &[PageReport]) {
     // Findings per rule over the site.
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for p in pages {
@@ -114,81 +139,81 @@ pub fn render_html(site_name: &str, pages: &[PageReport], today: Date) -> String
         );
     }
     h.push_str("</tbody>\n</table>\n");
-    h.push_str(
-        "<h2>Страницы</h2>\n<table>\n<thead><tr><th scope=\"col\">Страница</th><th scope=\"col\">Удобочитаемость</th>\
-         <th scope=\"col\">Слов в предложении</th><th scope=\"col\">Ошибок</th><th scope=\"col\">Предупреждений</th>\
-         <th scope=\"col\">Замечания по правилам</th><th scope=\"col\">Обновлена</th><th scope=\"col\">Актуальность</th></tr></thead>\n<tbody>\n",
-    );
-    for p in pages {
-        let errors = p
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        let warnings = p.findings.len() - errors;
-        let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
-        for f in &p.findings {
-            *rules.entry(f.rule.as_str()).or_default() += 1;
-        }
-        let rules_html = rules
-            .iter()
-            .map(|(r, n)| format!("<code>{r}</code>: {n}"))
-            .collect::<Vec<_>>()
-            .join("<br>");
-        let title = match &p.url {
-            Some(u) => format!("<a href=\"{}\">{}</a>", esc(u), esc(&p.title)),
-            None => esc(&p.title),
-        };
-        let read = p
-            .stats
-            .readability
-            .map_or("—".to_string(), |r| format!("{r:.1}"));
-        let asl = if p.stats.sentences > 0 {
-            format!("{:.1}", p.stats.words as f64 / p.stats.sentences as f64)
-        } else {
-            "—".into()
-        };
-        let (updated, fresh, class) = match &p.freshness {
-            None => ("—".to_string(), "—".to_string(), ""),
-            Some(f) => {
-                let (text, class) = match f.latest {
-                    None => ("акты не менялись".to_string(), "ok"),
-                    Some((amended, deadline, state)) => {
-                        let what = match state {
-                            FreshnessState::Ok => "обновлена вовремя",
-                            FreshnessState::Due => "нужно обновить",
-                            FreshnessState::Late => "обновлена с опозданием",
-                            FreshnessState::Overdue => "срок обновления истёк",
-                        };
-                        let class = match state {
-                            FreshnessState::Ok => "ok",
-                            FreshnessState::Due | FreshnessState::Late => "warn",
-                            FreshnessState::Overdue => "bad",
-                        };
-                        (
-                            format!("{what}: акт изменён {}, срок {}", ru(amended), ru(deadline)),
-                            class,
-                        )
-                    }
-                };
-                let text = if f.stale {
-                    format!("{text}; давно не проверялась")
-                } else {
-                    text
-                };
-                (ru(f.updated), text, class)
-            }
-        };
-        let row_class = if errors > 0 { " class=\"bad\"" } else { "" };
-        let _ = writeln!(
-            h,
-            "<tr{row_class}><td>{title}<br><small>{}</small></td><td class=\"num\">{read}</td><td class=\"num\">{asl}</td>\
-             <td class=\"num\">{errors}</td><td class=\"num\">{warnings}</td><td>{rules_html}</td><td>{updated}</td>\
-             <td class=\"{class}\">{}</td></tr>",
-            esc(&p.file.display().to_string()),
-            esc(&fresh)
-        );
+}
+
+/// One page's row of the pages table.
+fn page_row(h: &mut String, p: &PageReport) {
+    let errors = p
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = p.findings.len() - errors;
+    let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &p.findings {
+        *rules.entry(f.rule.as_str()).or_default() += 1;
     }
-    h.push_str("</tbody>\n</table>\n</main>\n</body>\n</html>\n");
-    h
+    let rules_html = rules
+        .iter()
+        .map(|(r, n)| format!("<code>{r}</code>: {n}"))
+        .collect::<Vec<_>>()
+        .join("<br>");
+    let title = match &p.url {
+        Some(u) => format!("<a href=\"{}\">{}</a>", esc(u), esc(&p.title)),
+        None => esc(&p.title),
+    };
+    let read = p
+        .stats
+        .readability
+        .map_or("—".to_string(), |r| format!("{r:.1}"));
+    let asl = if p.stats.sentences > 0 {
+        format!("{:.1}", p.stats.words as f64 / p.stats.sentences as f64)
+    } else {
+        "—".into()
+    };
+    let (updated, fresh, class) = freshness_cells(p.freshness.as_ref());
+    let row_class = if errors > 0 { " class=\"bad\"" } else { "" };
+    let _ = writeln!(
+        h,
+        "<tr{row_class}><td>{title}<br><small>{}</small></td><td class=\"num\">{read}</td><td class=\"num\">{asl}</td>\
+         <td class=\"num\">{errors}</td><td class=\"num\">{warnings}</td><td>{rules_html}</td><td>{updated}</td>\
+         <td class=\"{class}\">{}</td></tr>",
+        esc(&p.file.display().to_string()),
+        esc(&fresh)
+    );
+}
+
+/// The "updated", "freshness" cells and the freshness cell's class.
+fn freshness_cells(freshness: Option<&FreshnessSummary>) -> (String, String, &'static str) {
+    match freshness {
+        None => ("—".to_string(), "—".to_string(), ""),
+        Some(f) => {
+            let (text, class) = match f.latest {
+                None => ("акты не менялись".to_string(), "ok"),
+                Some((amended, deadline, state)) => {
+                    let what = match state {
+                        FreshnessState::Ok => "обновлена вовремя",
+                        FreshnessState::Due => "нужно обновить",
+                        FreshnessState::Late => "обновлена с опозданием",
+                        FreshnessState::Overdue => "срок обновления истёк",
+                    };
+                    let class = match state {
+                        FreshnessState::Ok => "ok",
+                        FreshnessState::Due | FreshnessState::Late => "warn",
+                        FreshnessState::Overdue => "bad",
+                    };
+                    (
+                        format!("{what}: акт изменён {}, срок {}", ru(amended), ru(deadline)),
+                        class,
+                    )
+                }
+            };
+            let text = if f.stale {
+                format!("{text}; давно не проверялась")
+            } else {
+                text
+            };
+            (ru(f.updated), text, class)
+        }
+    }
 }
