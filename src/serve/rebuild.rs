@@ -6,7 +6,7 @@
 //! last good version in the model and its last good page in memory; a broken template keeps
 //! the old theme; the error is shown until the same thing loads or renders again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use super::deps::{self, Plan};
 use super::state::{ErrorKey, LiveEvent, PreviewState, url_of};
+use crate::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{self, OutputFile, Page, Renderer, Theme};
 use crate::site::{LoadOptions, Service, Site};
@@ -62,28 +63,14 @@ enum ToWorker {
 
 /// The loaded site and theme behind a preview server.
 pub(crate) struct Preview {
-    root: PathBuf,
+    /// As for `yasno build`, so that serve loads with the build's own functions.
+    build_opts: BuildOptions,
     load_opts: LoadOptions,
     site: Option<Site>,
     theme: Option<Arc<Theme>>,
     static_paths: BTreeSet<String>,
     state: Arc<PreviewState>,
     listings: mpsc::Sender<ToWorker>,
-}
-
-/// Static files: the theme's, then the site's own `static/` over them (as `render_site`).
-fn static_files(site: &Site, theme: &Theme) -> BTreeMap<String, Vec<u8>> {
-    let mut statics = theme.static_files().clone();
-    for (rel, bytes) in render::theme::read_dir_files(&site.root.join("static")) {
-        statics.insert(rel, bytes);
-    }
-    statics
-}
-
-fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
-    let mut theme = Theme::load(&site.root, &site.settings.theme, &site.settings.lang)?;
-    theme.set_global("site", &render::views::SiteView::new(&site.settings));
-    Ok(theme)
 }
 
 /// Renders `pages`; returns the files, the keys that rendered fine and the errors.
@@ -120,12 +107,16 @@ impl Preview {
         let (tx, rx) = mpsc::channel();
         let worker_state = state.clone();
         std::thread::spawn(move || listing_worker(&rx, &worker_state));
-        Self {
+        let build_opts = BuildOptions {
             root,
-            load_opts: LoadOptions {
-                drafts,
-                base_url: None,
-            },
+            output: None,
+            base_url: None,
+            drafts,
+            strict: false,
+        };
+        Self {
+            load_opts: build_opts.load_options(),
+            build_opts,
             site: None,
             theme: None,
             static_paths: BTreeSet::new(),
@@ -142,15 +133,17 @@ impl Preview {
     /// Loads and renders everything; on success replaces the whole served site.
     pub(crate) fn full(&mut self) -> Outcome {
         let start = Instant::now();
-        let result = Site::load(&self.root, &self.load_opts).and_then(|site| {
-            let theme = load_theme(&site)?;
+        let result = crate::load(&self.build_opts).and_then(|(site, theme)| {
             let files = render::render_site(&site, &theme)?;
             Ok((site, theme, files))
         });
         let mut out = Outcome::default();
         match result {
             Ok((site, theme, files)) => {
-                self.static_paths = static_files(&site, &theme).into_keys().collect();
+                self.static_paths = render::static_files(&site, &theme)
+                    .into_iter()
+                    .map(|f| f.path)
+                    .collect();
                 out.files = files.len();
                 // A new generation: listings still being rendered from the old model are dropped.
                 let generation = self.state.replace_all(files);
@@ -189,18 +182,15 @@ impl Preview {
 
         if !plan.templates.is_empty() || plan.statics {
             let site = self.site.as_ref().expect("checked above");
-            match load_theme(site) {
+            match crate::load_theme(site) {
                 Ok(theme) => {
                     fixed.push(ErrorKey::Theme);
                     if plan.statics {
-                        let statics = static_files(site, &theme);
-                        let new_paths: BTreeSet<String> = statics.keys().cloned().collect();
+                        let files = render::static_files(site, &theme);
+                        let new_paths: BTreeSet<String> =
+                            files.iter().map(|f| f.path.clone()).collect();
                         let gone: Vec<String> =
                             self.static_paths.difference(&new_paths).cloned().collect();
-                        let files: Vec<OutputFile> = statics
-                            .into_iter()
-                            .map(|(path, bytes)| OutputFile { path, bytes })
-                            .collect();
                         out.files += files.len();
                         self.state.update(files, &gone);
                         self.static_paths = new_paths;
