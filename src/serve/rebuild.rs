@@ -8,15 +8,16 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::deps::{self, Plan};
-use super::state::{ErrorKey, LiveEvent, PreviewState, url_of};
+use super::state::{ErrorKey, LiveEvent, Packed, PreviewState, pack, url_of};
 use crate::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::qr;
 use crate::render::{self, OutputFile, Page, Renderer, Theme};
 use crate::site::{LoadOptions, Service, Site};
 
@@ -71,6 +72,40 @@ pub(crate) struct Preview {
     static_paths: BTreeSet<String>,
     state: Arc<PreviewState>,
     listings: mpsc::Sender<ToWorker>,
+}
+
+/// Renders the whole site as [`render::render_site`] does (pages, QR pages and codes, static
+/// files), but packs each file as soon as it is made (see [`pack`]), so the site is never
+/// held uncompressed whole. QR codes come from the build's cache when it has them.
+fn render_packed(site: &Site, theme: &Theme) -> Result<Vec<Packed>, Diagnostics> {
+    let renderer = Renderer::new(site, theme);
+    let packed = Mutex::new(Vec::new());
+    let sink = |f: OutputFile| -> Result<(), Diagnostic> {
+        let p = pack(f);
+        packed.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+        Ok(())
+    };
+    let qr_cache = qr::QrCache::load(&qr::cache_path(&site.root));
+    let (pages, qr) = rayon::join(
+        || renderer.render_each(&sink),
+        || renderer.render_qr_pages_cached(&qr_cache, Some(&sink as &dyn render::FileSink)),
+    );
+    // Both steps' mistakes are reported, as by `render_site`.
+    let qr_files = match (pages, qr) {
+        (Ok(()), Ok((files, ..))) => files,
+        (Err(d), Ok(_)) | (Ok(()), Err(d)) => return Err(d),
+        (Err(mut d), Err(more)) => {
+            d.0.extend(more.0);
+            return Err(d);
+        }
+    };
+    for f in qr_files
+        .into_iter()
+        .chain(render::static_files(site, theme))
+    {
+        sink(f)?;
+    }
+    Ok(packed.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Renders `pages`; returns the files, the keys that rendered fine and the errors.
@@ -134,7 +169,7 @@ impl Preview {
     pub(crate) fn full(&mut self) -> Outcome {
         let start = Instant::now();
         let result = crate::load(&self.build_opts).and_then(|(site, theme)| {
-            let files = render::render_site(&site, &theme)?;
+            let files = render_packed(&site, &theme)?;
             Ok((site, theme, files))
         });
         let mut out = Outcome::default();
