@@ -19,7 +19,7 @@ use crate::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::qr;
 use crate::render::{self, OutputFile, Page, Renderer, Theme};
-use crate::site::{LoadOptions, Service, Site};
+use crate::site::{LoadOptions, Site};
 
 /// What one rebuild did, for the terminal line.
 #[derive(Debug, Default)]
@@ -47,19 +47,18 @@ struct ListingWork {
     removed: Vec<String>,
 }
 
-/// Messages to the listing worker, which keeps its own copy of the model so that edits
-/// never wait for listings (nor copy the whole model) and listings never see half an edit.
-enum ToWorker {
-    /// After a full reload: the new model and its generation.
-    Reset(Box<Site>, u64),
-    /// Service changes to apply to the copy (same order as on the edit path), then
-    /// listings to render.
-    Listings {
-        theme: Arc<Theme>,
-        generation: u64,
-        changes: Vec<(PathBuf, Option<Service>)>,
-        work: ListingWork,
-    },
+/// A job for the listing worker: listings to render from a snapshot of the model.
+///
+/// The model is shared, not copied: the worker holds the snapshot only while it renders,
+/// and the edit path changes the model through `Arc::make_mut`, which copies it only when
+/// an edit comes while listings are still being rendered from the previous snapshot. One
+/// copy of the model instead of two (~200 MB at 10,000 services); listings never see half
+/// an edit.
+struct ListingJob {
+    site: Arc<Site>,
+    theme: Arc<Theme>,
+    generation: u64,
+    work: ListingWork,
 }
 
 /// The loaded site and theme behind a preview server.
@@ -67,11 +66,11 @@ pub(crate) struct Preview {
     /// As for `yasno build`, so that serve loads with the build's own functions.
     build_opts: BuildOptions,
     load_opts: LoadOptions,
-    site: Option<Site>,
+    site: Option<Arc<Site>>,
     theme: Option<Arc<Theme>>,
     static_paths: BTreeSet<String>,
     state: Arc<PreviewState>,
-    listings: mpsc::Sender<ToWorker>,
+    listings: mpsc::Sender<ListingJob>,
 }
 
 /// Renders the whole site as [`render::render_site`] does (pages, QR pages and codes, static
@@ -162,7 +161,7 @@ impl Preview {
 
     /// The site as last loaded successfully.
     pub(crate) fn site(&self) -> Option<&Site> {
-        self.site.as_ref()
+        self.site.as_deref()
     }
 
     /// Loads and renders everything; on success replaces the whole served site.
@@ -181,14 +180,11 @@ impl Preview {
                     .collect();
                 out.files = files.len();
                 // A new generation: listings still being rendered from the old model are dropped.
-                let generation = self.state.replace_all(files);
+                self.state.replace_all(files);
                 out.first_served = Some(start.elapsed());
                 self.state.clear_errors(|_| true);
                 self.state.notify(LiveEvent::Reload(None));
-                let _ = self
-                    .listings
-                    .send(ToWorker::Reset(Box::new(site.clone()), generation));
-                self.site = Some(site);
+                self.site = Some(Arc::new(site));
                 self.theme = Some(Arc::new(theme));
             }
             Err(d) => {
@@ -246,7 +242,6 @@ impl Preview {
             }
         }
 
-        let mut changes: Vec<(PathBuf, Option<Service>)> = Vec::new();
         let mut services = plan.services.clone();
         if let Some(site) = &self.site {
             for dir in &plan.gone {
@@ -259,17 +254,10 @@ impl Preview {
             }
         }
         if !services.is_empty() {
-            let site = self.site.as_mut().expect("checked above");
+            let site = Arc::make_mut(self.site.as_mut().expect("checked above"));
             for path in &services {
                 match site.reload_service(path, &self.load_opts) {
                     Ok(old) => {
-                        changes.push((
-                            path.clone(),
-                            site.services
-                                .iter()
-                                .find(|s| &s.source_path == path)
-                                .cloned(),
-                        ));
                         if let Some(old) = old {
                             let old_out = output_path(&old.url_path(&site.settings));
                             let still_there = site
@@ -323,10 +311,10 @@ impl Preview {
             self.state.notify(LiveEvent::Reload(None));
         }
         if !(work.categories.is_empty() && work.slugs.is_empty() && work.removed.is_empty()) {
-            let _ = self.listings.send(ToWorker::Listings {
+            let _ = self.listings.send(ListingJob {
+                site: self.site.clone().expect("checked above"),
                 theme: self.theme.clone().expect("checked above"),
                 generation: self.state.generation(),
-                changes,
                 work,
             });
         }
@@ -356,52 +344,31 @@ fn settle_errors(state: &PreviewState, fixed: Vec<ErrorKey>, errors: Vec<(ErrorK
     }
 }
 
-/// Renders the pages that list services from its own copy of the model. Jobs queued
-/// meanwhile are merged (their changes applied in order), and jobs from before a full
-/// reload are dropped: the reload's copy already has them.
-fn listing_worker(rx: &mpsc::Receiver<ToWorker>, state: &PreviewState) {
-    let mut site: Option<Site> = None;
-    let mut model_generation = 0;
+/// Renders the pages that list services from the snapshot of the model its job carries.
+/// Jobs queued meanwhile are merged (rendered once, from the newest snapshot), and jobs
+/// from before a full reload are dropped: the reload rendered everything.
+fn listing_worker(rx: &mpsc::Receiver<ListingJob>, state: &PreviewState) {
     while let Ok(first) = rx.recv() {
-        let mut job: Option<(Arc<Theme>, ListingWork)> = None;
-        let mut next = Some(first);
-        while let Some(msg) = next.take().or_else(|| rx.try_recv().ok()) {
-            match msg {
-                ToWorker::Reset(new, generation) => {
-                    site = Some(*new);
-                    model_generation = generation;
-                    job = None;
-                }
-                ToWorker::Listings {
-                    theme,
-                    generation,
-                    changes,
-                    work,
-                } => {
-                    let Some(site) = site.as_mut() else { continue };
-                    if generation != model_generation {
-                        continue;
-                    }
-                    for (path, new) in changes {
-                        // The edit path already checked this change; it cannot fail here.
-                        let _ = site.replace_service(&path, new);
-                    }
-                    job = Some(match job.take() {
-                        Some((_, mut all)) => {
-                            all.categories.extend(work.categories);
-                            all.slugs.extend(work.slugs);
-                            all.edited.extend(work.edited);
-                            all.removed.extend(work.removed);
-                            (theme, all)
-                        }
-                        None => (theme, work),
-                    });
-                }
+        let mut job = first;
+        while let Ok(newer) = rx.try_recv() {
+            if newer.generation == job.generation {
+                let mut all = job.work;
+                all.categories.extend(newer.work.categories);
+                all.slugs.extend(newer.work.slugs);
+                all.edited.extend(newer.work.edited);
+                all.removed.extend(newer.work.removed);
+                job = ListingJob { work: all, ..newer };
+            } else {
+                job = newer;
             }
         }
-        let (Some(site), Some((theme, work))) = (site.as_ref(), job) else {
-            continue;
-        };
+        let ListingJob {
+            site,
+            theme,
+            generation: model_generation,
+            work,
+        } = job;
+        let site = &*site;
         let start = Instant::now();
         let mut pages: BTreeSet<Page> = deps::listing_pages().into_iter().collect();
         pages.extend(deps::category_pages(
