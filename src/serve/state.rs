@@ -54,7 +54,10 @@ pub(crate) fn pack(file: OutputFile) -> Packed {
     );
     // Writing to a Vec cannot fail.
     let _ = gz.write_all(&file.bytes);
-    let packed = gz.finish().unwrap_or_default();
+    let mut packed = gz.finish().unwrap_or_default();
+    // `Bytes` keeps a vector's spare capacity: without this, up to half of what the map
+    // holds would be slack from the vector's growth.
+    packed.shrink_to_fit();
     (file.path, Bytes::from(packed))
 }
 
