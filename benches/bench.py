@@ -14,7 +14,8 @@ output going to a log file on the same tmpfs, as in CI, and print a table for RE
 Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, check and
 print, plain for build and serve, as in earlier figures), YASNO (path to the yasno binary,
 default target/release/yasno), HUGO (path to the hugo binary), BENCH_DIR (default
-/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 5).
+/dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 5),
+ONLY=yasno (serve: skip Hugo, for A/B runs of yasno).
 """
 import os
 import re
@@ -210,6 +211,13 @@ def fetch(url):
         return 0, ""
 
 
+def memory_mib(pid):
+    """Peak and current RSS of a running process in MiB (VmHWM, VmRSS), from /proc."""
+    status = open(f"/proc/{pid}/status").read()
+    kib = lambda key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1))
+    return kib("VmHWM") / 1024, kib("VmRSS") / 1024
+
+
 def edit_latency(start_cmd, site, page_url, src, edits=7, timeout=30):
     """Starts a server, edits `src` `edits` times, and measures write -> new page over HTTP."""
     proc = subprocess.Popen(start_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -241,7 +249,7 @@ def edit_latency(start_cmd, site, page_url, src, edits=7, timeout=30):
             time.sleep(SETTLE)  # let the server settle (listings, reload events)
         with open(src, "w", encoding="utf-8") as f:
             f.write(original)
-        return startup, times
+        return startup, times, memory_mib(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -262,15 +270,26 @@ def bench_serve(ns):
             d, f"http://127.0.0.1:{port}/services/{slug}/",
             os.path.join(d, "yasno", "content", "services", slug + ".md"))
         port = free_port()
+        if os.environ.get("ONLY") == "yasno":
+            rows.append((n, res))
+            continue
         res["hugo"] = edit_latency(
             [HUGO, "server", "-s", os.path.join(d, "hugo"), "--bind", "127.0.0.1", "--port", str(port),
              "--baseURL", f"http://127.0.0.1:{port}/", "--appendPort=false"],
             d, f"http://127.0.0.1:{port}/services/{slug}/",
             os.path.join(d, "hugo", "content", "services", slug + ".md"))
-        for tool, (startup, times) in res.items():
+        for tool, (startup, times, (hwm, rss)) in res.items():
             print(f"  serve {n:>6} {tool:<6} startup {startup:.2f} s  edit->served median {statistics.median(times) * 1000:.0f} ms"
-                  f"  runs {[round(t * 1000) for t in times]} ms", flush=True)
+                  f"  runs {[round(t * 1000) for t in times]} ms  peak RSS {hwm:.0f} MiB, at the end {rss:.0f} MiB",
+                  flush=True)
         rows.append((n, res))
+    for n, res in rows:
+        if "hugo" not in res:
+            startup, times, (hwm, rss) = res["yasno"]
+            print(f"  serve {n:>6} yasno  startup {startup:.2f} s  edit->served median {statistics.median(times) * 1000:.0f} ms"
+                  f"  runs {[round(t * 1000) for t in times]} ms  peak RSS {hwm:.0f} MiB, at the end {rss:.0f} MiB")
+    if any("hugo" not in res for _, res in rows):
+        return
     print("\nedit -> page served over HTTP (median of 7 edits), corpus on", BENCH_DIR)
     print(f"{'services':>8}  {'yasno':>9}  {'hugo':>9}  hugo/yasno")
     for n, res in rows:

@@ -48,7 +48,8 @@ impl BuildOptions {
             .unwrap_or_else(|| self.root.join("public"))
     }
 
-    fn load_options(&self) -> LoadOptions {
+    /// How `Site::load` reads content under these options (also used by `yasno serve`).
+    pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
             drafts: self.drafts,
             base_url: self.base_url.clone(),
@@ -157,9 +158,16 @@ impl render::FileSink for BuildSink<'_> {
 /// Loads the site and its theme.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Diagnostics> {
     let site = Site::load(&opts.root, &opts.load_options())?;
+    let theme = load_theme(&site)?;
+    Ok((site, theme))
+}
+
+/// Loads the theme that `site`'s settings name, with the site's settings as its `site`
+/// global; `yasno serve` calls it again when a template changes.
+pub fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
     let mut theme = Theme::load(&site.root, &site.settings.theme, &site.settings.lang)?;
     theme.set_global("site", &render::views::SiteView::new(&site.settings));
-    Ok((site, theme))
+    Ok(theme)
 }
 
 /// Renders every file of the site in memory.

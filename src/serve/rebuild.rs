@@ -6,18 +6,20 @@
 //! last good version in the model and its last good page in memory; a broken template keeps
 //! the old theme; the error is shown until the same thing loads or renders again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::deps::{self, Plan};
-use super::state::{ErrorKey, LiveEvent, PreviewState, url_of};
+use super::state::{ErrorKey, LiveEvent, Packed, PreviewState, pack, url_of};
+use crate::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::qr;
 use crate::render::{self, OutputFile, Page, Renderer, Theme};
-use crate::site::{LoadOptions, Service, Site};
+use crate::site::{LoadOptions, Site};
 
 /// What one rebuild did, for the terminal line.
 #[derive(Debug, Default)]
@@ -45,45 +47,64 @@ struct ListingWork {
     removed: Vec<String>,
 }
 
-/// Messages to the listing worker, which keeps its own copy of the model so that edits
-/// never wait for listings (nor copy the whole model) and listings never see half an edit.
-enum ToWorker {
-    /// After a full reload: the new model and its generation.
-    Reset(Box<Site>, u64),
-    /// Service changes to apply to the copy (same order as on the edit path), then
-    /// listings to render.
-    Listings {
-        theme: Arc<Theme>,
-        generation: u64,
-        changes: Vec<(PathBuf, Option<Service>)>,
-        work: ListingWork,
-    },
+/// A job for the listing worker: listings to render from a snapshot of the model.
+///
+/// The model is shared, not copied: the worker holds the snapshot only while it renders,
+/// and the edit path changes the model through `Arc::make_mut`, which copies it only when
+/// an edit comes while listings are still being rendered from the previous snapshot. One
+/// copy of the model instead of two (~200 MB at 10,000 services); listings never see half
+/// an edit.
+struct ListingJob {
+    site: Arc<Site>,
+    theme: Arc<Theme>,
+    generation: u64,
+    work: ListingWork,
 }
 
 /// The loaded site and theme behind a preview server.
 pub(crate) struct Preview {
-    root: PathBuf,
+    /// As for `yasno build`, so that serve loads with the build's own functions.
+    build_opts: BuildOptions,
     load_opts: LoadOptions,
-    site: Option<Site>,
+    site: Option<Arc<Site>>,
     theme: Option<Arc<Theme>>,
     static_paths: BTreeSet<String>,
     state: Arc<PreviewState>,
-    listings: mpsc::Sender<ToWorker>,
+    listings: mpsc::Sender<ListingJob>,
 }
 
-/// Static files: the theme's, then the site's own `static/` over them (as `render_site`).
-fn static_files(site: &Site, theme: &Theme) -> BTreeMap<String, Vec<u8>> {
-    let mut statics = theme.static_files().clone();
-    for (rel, bytes) in render::theme::read_dir_files(&site.root.join("static")) {
-        statics.insert(rel, bytes);
+/// Renders the whole site as [`render::render_site`] does (pages, QR pages and codes, static
+/// files), but packs each file as soon as it is made (see [`pack`]), so the site is never
+/// held uncompressed whole. QR codes come from the build's cache when it has them.
+fn render_packed(site: &Site, theme: &Theme) -> Result<Vec<Packed>, Diagnostics> {
+    let renderer = Renderer::new(site, theme);
+    let packed = Mutex::new(Vec::new());
+    let sink = |f: OutputFile| -> Result<(), Diagnostic> {
+        let p = pack(f);
+        packed.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+        Ok(())
+    };
+    let qr_cache = qr::QrCache::load(&qr::cache_path(&site.root));
+    let (pages, qr) = rayon::join(
+        || renderer.render_each(&sink),
+        || renderer.render_qr_pages_cached(&qr_cache, Some(&sink as &dyn render::FileSink)),
+    );
+    // Both steps' mistakes are reported, as by `render_site`.
+    let qr_files = match (pages, qr) {
+        (Ok(()), Ok((files, ..))) => files,
+        (Err(d), Ok(_)) | (Ok(()), Err(d)) => return Err(d),
+        (Err(mut d), Err(more)) => {
+            d.0.extend(more.0);
+            return Err(d);
+        }
+    };
+    for f in qr_files
+        .into_iter()
+        .chain(render::static_files(site, theme))
+    {
+        sink(f)?;
     }
-    statics
-}
-
-fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
-    let mut theme = Theme::load(&site.root, &site.settings.theme, &site.settings.lang)?;
-    theme.set_global("site", &render::views::SiteView::new(&site.settings));
-    Ok(theme)
+    Ok(packed.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Renders `pages`; returns the files, the keys that rendered fine and the errors.
@@ -120,12 +141,16 @@ impl Preview {
         let (tx, rx) = mpsc::channel();
         let worker_state = state.clone();
         std::thread::spawn(move || listing_worker(&rx, &worker_state));
-        Self {
+        let build_opts = BuildOptions {
             root,
-            load_opts: LoadOptions {
-                drafts,
-                base_url: None,
-            },
+            output: None,
+            base_url: None,
+            drafts,
+            strict: false,
+        };
+        Self {
+            load_opts: build_opts.load_options(),
+            build_opts,
             site: None,
             theme: None,
             static_paths: BTreeSet::new(),
@@ -136,31 +161,30 @@ impl Preview {
 
     /// The site as last loaded successfully.
     pub(crate) fn site(&self) -> Option<&Site> {
-        self.site.as_ref()
+        self.site.as_deref()
     }
 
     /// Loads and renders everything; on success replaces the whole served site.
     pub(crate) fn full(&mut self) -> Outcome {
         let start = Instant::now();
-        let result = Site::load(&self.root, &self.load_opts).and_then(|site| {
-            let theme = load_theme(&site)?;
-            let files = render::render_site(&site, &theme)?;
+        let result = crate::load(&self.build_opts).and_then(|(site, theme)| {
+            let files = render_packed(&site, &theme)?;
             Ok((site, theme, files))
         });
         let mut out = Outcome::default();
         match result {
             Ok((site, theme, files)) => {
-                self.static_paths = static_files(&site, &theme).into_keys().collect();
+                self.static_paths = render::static_files(&site, &theme)
+                    .into_iter()
+                    .map(|f| f.path)
+                    .collect();
                 out.files = files.len();
                 // A new generation: listings still being rendered from the old model are dropped.
-                let generation = self.state.replace_all(files);
+                self.state.replace_all(files);
                 out.first_served = Some(start.elapsed());
                 self.state.clear_errors(|_| true);
                 self.state.notify(LiveEvent::Reload(None));
-                let _ = self
-                    .listings
-                    .send(ToWorker::Reset(Box::new(site.clone()), generation));
-                self.site = Some(site);
+                self.site = Some(Arc::new(site));
                 self.theme = Some(Arc::new(theme));
             }
             Err(d) => {
@@ -189,18 +213,15 @@ impl Preview {
 
         if !plan.templates.is_empty() || plan.statics {
             let site = self.site.as_ref().expect("checked above");
-            match load_theme(site) {
+            match crate::load_theme(site) {
                 Ok(theme) => {
                     fixed.push(ErrorKey::Theme);
                     if plan.statics {
-                        let statics = static_files(site, &theme);
-                        let new_paths: BTreeSet<String> = statics.keys().cloned().collect();
+                        let files = render::static_files(site, &theme);
+                        let new_paths: BTreeSet<String> =
+                            files.iter().map(|f| f.path.clone()).collect();
                         let gone: Vec<String> =
                             self.static_paths.difference(&new_paths).cloned().collect();
-                        let files: Vec<OutputFile> = statics
-                            .into_iter()
-                            .map(|(path, bytes)| OutputFile { path, bytes })
-                            .collect();
                         out.files += files.len();
                         self.state.update(files, &gone);
                         self.static_paths = new_paths;
@@ -221,7 +242,6 @@ impl Preview {
             }
         }
 
-        let mut changes: Vec<(PathBuf, Option<Service>)> = Vec::new();
         let mut services = plan.services.clone();
         if let Some(site) = &self.site {
             for dir in &plan.gone {
@@ -234,17 +254,10 @@ impl Preview {
             }
         }
         if !services.is_empty() {
-            let site = self.site.as_mut().expect("checked above");
+            let site = Arc::make_mut(self.site.as_mut().expect("checked above"));
             for path in &services {
                 match site.reload_service(path, &self.load_opts) {
                     Ok(old) => {
-                        changes.push((
-                            path.clone(),
-                            site.services
-                                .iter()
-                                .find(|s| &s.source_path == path)
-                                .cloned(),
-                        ));
                         if let Some(old) = old {
                             let old_out = output_path(&old.url_path(&site.settings));
                             let still_there = site
@@ -298,10 +311,10 @@ impl Preview {
             self.state.notify(LiveEvent::Reload(None));
         }
         if !(work.categories.is_empty() && work.slugs.is_empty() && work.removed.is_empty()) {
-            let _ = self.listings.send(ToWorker::Listings {
+            let _ = self.listings.send(ListingJob {
+                site: self.site.clone().expect("checked above"),
                 theme: self.theme.clone().expect("checked above"),
                 generation: self.state.generation(),
-                changes,
                 work,
             });
         }
@@ -331,52 +344,31 @@ fn settle_errors(state: &PreviewState, fixed: Vec<ErrorKey>, errors: Vec<(ErrorK
     }
 }
 
-/// Renders the pages that list services from its own copy of the model. Jobs queued
-/// meanwhile are merged (their changes applied in order), and jobs from before a full
-/// reload are dropped: the reload's copy already has them.
-fn listing_worker(rx: &mpsc::Receiver<ToWorker>, state: &PreviewState) {
-    let mut site: Option<Site> = None;
-    let mut model_generation = 0;
+/// Renders the pages that list services from the snapshot of the model its job carries.
+/// Jobs queued meanwhile are merged (rendered once, from the newest snapshot), and jobs
+/// from before a full reload are dropped: the reload rendered everything.
+fn listing_worker(rx: &mpsc::Receiver<ListingJob>, state: &PreviewState) {
     while let Ok(first) = rx.recv() {
-        let mut job: Option<(Arc<Theme>, ListingWork)> = None;
-        let mut next = Some(first);
-        while let Some(msg) = next.take().or_else(|| rx.try_recv().ok()) {
-            match msg {
-                ToWorker::Reset(new, generation) => {
-                    site = Some(*new);
-                    model_generation = generation;
-                    job = None;
-                }
-                ToWorker::Listings {
-                    theme,
-                    generation,
-                    changes,
-                    work,
-                } => {
-                    let Some(site) = site.as_mut() else { continue };
-                    if generation != model_generation {
-                        continue;
-                    }
-                    for (path, new) in changes {
-                        // The edit path already checked this change; it cannot fail here.
-                        let _ = site.replace_service(&path, new);
-                    }
-                    job = Some(match job.take() {
-                        Some((_, mut all)) => {
-                            all.categories.extend(work.categories);
-                            all.slugs.extend(work.slugs);
-                            all.edited.extend(work.edited);
-                            all.removed.extend(work.removed);
-                            (theme, all)
-                        }
-                        None => (theme, work),
-                    });
-                }
+        let mut job = first;
+        while let Ok(newer) = rx.try_recv() {
+            if newer.generation == job.generation {
+                let mut all = job.work;
+                all.categories.extend(newer.work.categories);
+                all.slugs.extend(newer.work.slugs);
+                all.edited.extend(newer.work.edited);
+                all.removed.extend(newer.work.removed);
+                job = ListingJob { work: all, ..newer };
+            } else {
+                job = newer;
             }
         }
-        let (Some(site), Some((theme, work))) = (site.as_ref(), job) else {
-            continue;
-        };
+        let ListingJob {
+            site,
+            theme,
+            generation: model_generation,
+            work,
+        } = job;
+        let site = &*site;
         let start = Instant::now();
         let mut pages: BTreeSet<Page> = deps::listing_pages().into_iter().collect();
         pages.extend(deps::category_pages(

@@ -531,3 +531,37 @@ fn the_survey_form_posts_to_the_preview_collector_and_the_answer_is_stored() {
         ("razreshenie-na-brak", "web")
     );
 }
+
+#[test]
+fn static_files_are_added_overridden_and_removed_as_the_build_would() {
+    // The watcher watches the site's `static/` folder when it exists at start.
+    let s = Server::start_with(|root| {
+        std::fs::create_dir_all(root.join("static/css")).unwrap();
+        std::fs::write(root.join("static/robots-note.txt"), "x").unwrap();
+    });
+    let theme_css = std::fs::read_to_string(s.path("themes/default/static/css/site.css")).unwrap();
+    assert_eq!(s.get("/css/site.css"), (200, theme_css.clone()));
+    assert_eq!(s.get("/extra.txt").0, 404);
+
+    // A site's own static file is served, and one of the theme's path overrides the theme's.
+    std::fs::write(s.path("static/extra.txt"), "своё").unwrap();
+    std::fs::write(s.path("static/css/site.css"), "body { color: #000 }").unwrap();
+    s.wait_for("/extra.txt", "the new static file", |st, b| {
+        st == 200 && b == "своё"
+    });
+    s.wait_for("/css/site.css", "the site's override", |_, b| {
+        b == "body { color: #000 }"
+    });
+    // The build's other static files stay: the theme's, and the survey widget's bundle.
+    assert_eq!(s.get("/js/a11y.js").0, 200);
+    assert_eq!(s.get("/widgets/survey.js").0, 200);
+
+    // Removing them takes the file away and brings the theme's back.
+    std::fs::remove_file(s.path("static/extra.txt")).unwrap();
+    std::fs::remove_file(s.path("static/css/site.css")).unwrap();
+    s.wait_for("/extra.txt", "the removed file gone", |st, _| st == 404);
+    s.wait_for("/css/site.css", "the theme's file back", |_, b| {
+        b == theme_css
+    });
+    assert_eq!(s.get("/widgets/survey.js").0, 200);
+}
