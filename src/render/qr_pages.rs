@@ -213,39 +213,7 @@ impl Renderer<'_> {
             .services
             .par_iter()
             .filter(|x| x.survey.is_some())
-            .map(|svc| {
-                let page = svc.url_path(s);
-                let url = service_survey_url(&s.base_url, &page);
-                let path = format!("{}qr.svg", page.trim_start_matches('/'));
-                let mut code = None;
-                let mut make = || {
-                    let (modules, encoded) = cache
-                        .get_or_encode(&url, &opts)
-                        .map_err(|e| qr_diag(site, &e))?;
-                    let svg = modules.svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
-                    code = Some((modules, encoded));
-                    Ok(svg.into_bytes())
-                };
-                let kept = match sink {
-                    // The sink may still hold this very SVG and not need it drawn.
-                    Some(sink) => {
-                        sink.put_derived(path, names.of(&url), &mut make)?;
-                        None
-                    }
-                    None => Some(OutputFile {
-                        bytes: make()?,
-                        path,
-                    }),
-                };
-                // A code not drawn stays in the cache as it was.
-                let code = match code {
-                    Some((modules, encoded)) => Some((url, modules, encoded)),
-                    None => cache
-                        .get(&url, opts.ec_level)
-                        .map(|m| (url, m.clone(), false)),
-                };
-                Ok((kept, code))
-            })
+            .map(|svc| self.service_code(svc, cache, sink, &names))
             .collect();
         for r in per_link {
             match r {
@@ -263,7 +231,72 @@ impl Renderer<'_> {
             }
         }
 
-        let sheets: Vec<LocationSheet> = s
+        self.location_files(&links, &mut files, &mut diags);
+
+        if diags.has_errors() {
+            diags
+                .0
+                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
+            return Err(diags);
+        }
+        Ok((files, used, encoded))
+    }
+
+    /// A service page's QR code as SVG: to `sink` when there is one (which may keep the
+    /// file it has), else returned; and the code, for the next build's cache.
+    fn service_code(
+        &self,
+        svc: &Service,
+        cache: &QrCache,
+        sink: Option<&dyn FileSink>,
+        names: &qr::SvgNames,
+    ) -> Result<ServiceCode, Diagnostic> {
+        let site = self.site;
+        let s = &site.settings;
+        let opts = s.qr;
+        let page = svc.url_path(s);
+        let url = service_survey_url(&s.base_url, &page);
+        let path = format!("{}qr.svg", page.trim_start_matches('/'));
+        let mut code = None;
+        let mut make = || {
+            let (modules, encoded) = cache
+                .get_or_encode(&url, &opts)
+                .map_err(|e| qr_diag(site, &e))?;
+            let svg = modules.svg(&url, &opts).map_err(|e| qr_diag(site, &e))?;
+            code = Some((modules, encoded));
+            Ok(svg.into_bytes())
+        };
+        let kept = match sink {
+            // The sink may still hold this very SVG and not need it drawn.
+            Some(sink) => {
+                sink.put_derived(path, names.of(&url), &mut make)?;
+                None
+            }
+            None => Some(OutputFile {
+                bytes: make()?,
+                path,
+            }),
+        };
+        // A code not drawn stays in the cache as it was.
+        let code = match code {
+            Some((modules, encoded)) => Some((url, modules, encoded)),
+            None => cache
+                .get(&url, opts.ec_level)
+                .map(|m| (url, m.clone(), false)),
+        };
+        Ok((kept, code))
+    }
+
+    /// One poster sheet per location and the posters index.
+    fn location_files(
+        &self,
+        links: &[QrLinkView],
+        files: &mut Vec<OutputFile>,
+        diags: &mut Diagnostics,
+    ) {
+        let sheets: Vec<LocationSheet> = self
+            .site
+            .settings
             .locations
             .iter()
             .map(|l| LocationSheet {
@@ -285,14 +318,6 @@ impl Renderer<'_> {
             Ok(f) => files.push(f),
             Err(d) => diags.push(d),
         }
-
-        if diags.has_errors() {
-            diags
-                .0
-                .dedup_by(|a, b| a.file == b.file && a.range == b.range && a.message == b.message);
-            return Err(diags);
-        }
-        Ok((files, used, encoded))
     }
 
     fn qr_link(
