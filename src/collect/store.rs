@@ -62,6 +62,16 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The database file cannot be created or made private.
+    #[error(
+        "cannot create the answer database {path}: {source}\n  hint: check that the folder exists and is writable, or pass --db FILE"
+    )]
+    Create {
+        /// The database file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// Schema migrations failed.
     #[error("cannot update the schema of {path}: {source}")]
     Migrate {
@@ -166,6 +176,23 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreErr
     Ok(conn)
 }
 
+/// Creates `path` readable by its owner only (0600), or makes an existing file so: answers
+/// are private. SQLite gives the `-wal` and `-shm` files the database file's mode.
+pub(crate) fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    options.open(path)?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (or creates) the database, brings its schema up to date and starts the writer.
     /// Fails at once, naming the file, when it cannot be created or written.
@@ -174,6 +201,10 @@ impl SqliteStore {
             path: path.to_owned(),
             source,
         };
+        private_file(path).map_err(|source| StoreError::Create {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
