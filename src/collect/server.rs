@@ -44,12 +44,11 @@ impl Default for ConnLimits {
     }
 }
 
-/// Adds the request and body timeouts to the collector's router.
+/// Adds the request timeout to the collector's router. It bounds the whole request, body
+/// included: a per-frame body timeout (`RequestBodyTimeoutLayer`) would let a client that
+/// sends one byte every few seconds hold the connection for the whole 16 KB.
 pub(crate) fn with_timeouts(app: Router, limits: &ConnLimits) -> Router {
-    app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        limits.request,
-    ))
-    .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+    app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
         limits.request,
     ))

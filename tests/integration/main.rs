@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod collect;
 mod collect_crash;
+mod collect_hostile;
 mod common;
 mod qr;
 mod serve;
