@@ -414,8 +414,25 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
             error,
             html_back: None,
         })?;
+    let answer = mask_free_text(survey, answer);
     let received_at = jiff::Timestamp::now();
     Ok(state.store.insert(answer, received_at).await?)
+}
+
+/// Phone numbers and e-mail addresses in free-text answers are masked before they are
+/// stored (the form asks people not to write them), with the masker the reports use.
+fn mask_free_text(survey: &yasno_survey_core::Survey, mut answer: Answer) -> Answer {
+    for question in &survey.questions {
+        if question.kind != yasno_survey_core::QuestionKind::Text {
+            continue;
+        }
+        if let Some(yasno_survey_core::AnswerValue::Text(text)) =
+            answer.answers.get_mut(&question.id)
+        {
+            *text = report::mask::mask_contacts(text);
+        }
+    }
+    answer
 }
 
 /// The fields of a no-JS form post (names from COMMON.md).

@@ -398,16 +398,86 @@ fn token_guessing_is_stopped_and_short_tokens_refused() {
 
     let dir = tempfile::tempdir().unwrap();
     yasno::scaffold::new_site(dir.path()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yasno"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
         .args(["collect", "--listen", "127.0.0.1:0", "--root"])
         .arg(dir.path())
         .env("YASNO_ADMIN_TOKEN", "short")
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    // Bounded: a collector that accepted the token would run until killed.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("a 5-character token was accepted: the collector kept running");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(
         err.contains("5 characters") && err.contains("at least 16"),
         "{err}"
     );
+}
+
+#[test]
+fn contacts_in_comments_are_masked_before_they_are_stored() {
+    let server = Collector::start(&[]);
+    let body = json!({
+        "client_id": "masked-at-rest", "service": "primer", "survey": "default", "version": 1,
+        "source": "web", "lang": "ru",
+        "answers": {"rating": 2, "comment": "Перезвоните +7 (812) 576-12-34, ivan.petrov@mail.ru; ждал 40 минут"},
+    });
+    assert_eq!(
+        server
+            .post(&[], "application/json", body.to_string())
+            .status(),
+        201
+    );
+    let form = "service=primer&survey=default&version=1&return_to=/services/primer/&rating=3&comment=%D0%BC%D0%BE%D0%B9+8+921+123+45+67";
+    assert_eq!(
+        server
+            .post(
+                &[("origin", SITE)],
+                "application/x-www-form-urlencoded",
+                form.into()
+            )
+            .status(),
+        303
+    );
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let stored: Vec<String> = conn
+        .prepare("SELECT answers FROM answers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let raw = std::fs::read(&server.db).unwrap();
+    assert_eq!(stored.len(), 2);
+    for (text, secret) in [
+        (&stored[0], "576-12-34"),
+        (&stored[0], "ivan.petrov"),
+        (&stored[1], "123 45 67"),
+    ] {
+        assert!(!text.contains(secret), "{secret} stored raw: {text}");
+    }
+    let wal = std::fs::read(format!("{}-wal", server.db.display())).unwrap_or_default();
+    for bytes in [&raw, &wal] {
+        assert!(!String::from_utf8_lossy(bytes).contains("ivan.petrov"));
+    }
+    assert!(stored[0].contains("[телефон скрыт]") && stored[0].contains("ждал 40 минут"));
+    assert!(stored[1].contains("[телефон скрыт]"), "{}", stored[1]);
 }

@@ -11,7 +11,7 @@ mod charts;
 mod csv;
 mod figures;
 mod html;
-mod mask;
+pub(crate) mod mask;
 mod period;
 
 use std::collections::BTreeMap;
