@@ -344,6 +344,7 @@ async fn post_answer(
         .map_err(|_| ApiError::TooLarge(limit))?;
 
     if is_json {
+        unique_answer_keys(&body)?;
         let answer: Answer = serde_json::from_slice(&body).map_err(|e| {
             invalid(
                 "body",
@@ -414,9 +415,68 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
             error,
             html_back: None,
         })?;
+    check_source(state, &answer)?;
     let answer = mask_free_text(survey, answer);
     let received_at = jiff::Timestamp::now();
     Ok(state.store.insert(answer, received_at).await?)
+}
+
+/// Refuses a JSON answer whose `answers` object names a question twice: serde would keep
+/// the last silently, and which one the client meant is unknown. Other faults are left to
+/// the full parse, which names them.
+fn unique_answer_keys(body: &[u8]) -> Result<(), ApiError> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of answers")
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format_args!("answers.{key}")));
+                }
+            }
+            Ok(())
+        }
+    }
+    struct UniqueKeys;
+    impl<'de> Deserialize<'de> for UniqueKeys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(Keys).map(|()| UniqueKeys)
+        }
+    }
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[allow(dead_code)] // Only its parse matters.
+        answers: UniqueKeys,
+    }
+    match serde_json::from_slice::<Envelope>(body) {
+        Err(e) if e.is_data() && e.to_string().starts_with("answers.") => {
+            let field = e.to_string();
+            let field = field.split(' ').next().unwrap_or("answers");
+            Err(invalid(
+                field,
+                "вопрос указан дважды / the question is answered twice",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `web`, or the tag of a reception location of the site: a QR link's source that is not a
+/// configured location would be counted as a place that does not exist.
+fn check_source(state: &AppState, answer: &Answer) -> Result<(), ApiError> {
+    if answer.source == "web" || state.config.report.locations.contains_key(&answer.source) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "source",
+            "источник: `web` или метка места приёма из настроек сайта / source: `web` or a location tag of the site",
+        ))
+    }
 }
 
 /// Phone numbers and e-mail addresses in free-text answers are masked before they are

@@ -12,20 +12,20 @@ use serde_json::{Value, json};
 
 use crate::common::{Http, Reply};
 
-const SITE: &str = "https://example.org";
-const TOKEN: &str = "a-long-enough-admin-token-42";
+pub(crate) const SITE: &str = "https://example.org";
+pub(crate) const TOKEN: &str = "a-long-enough-admin-token-42";
 
 /// A running `yasno collect` on the starter site, its stderr going to a file.
-struct Collector {
+pub(crate) struct Collector {
     child: Child,
-    url: String,
-    db: PathBuf,
+    pub(crate) url: String,
+    pub(crate) db: PathBuf,
     log: PathBuf,
     dir: tempfile::TempDir,
 }
 
 impl Collector {
-    fn start(args: &[&str]) -> Self {
+    pub(crate) fn start(args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         yasno::scaffold::new_site(&root).unwrap();
@@ -67,7 +67,7 @@ impl Collector {
         self.url.strip_prefix("http://").unwrap()
     }
 
-    fn post(&self, headers: &[(&str, &str)], content_type: &str, body: String) -> Reply {
+    pub(crate) fn post(&self, headers: &[(&str, &str)], content_type: &str, body: String) -> Reply {
         let mut req = Http::with_timeout(Duration::from_secs(5))
             .post(format!("{}/api/answers", self.url))
             .header("content-type", content_type);
@@ -77,7 +77,7 @@ impl Collector {
         block(req.body(body).send()).unwrap()
     }
 
-    fn get(&self, path: &str, token: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str, token: &str) -> Reply {
         block(
             Http::with_timeout(Duration::from_secs(5))
                 .get(format!("{}{path}", self.url))
@@ -87,7 +87,7 @@ impl Collector {
         .unwrap()
     }
 
-    fn stored(&self) -> Vec<String> {
+    pub(crate) fn stored(&self) -> Vec<String> {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         let mut stmt = conn
             .prepare("SELECT client_id FROM answers ORDER BY id")
@@ -99,7 +99,7 @@ impl Collector {
     }
 
     /// Sends SIGTERM and waits at most `bound` for the exit; returns how long it took.
-    fn terminate(&mut self, bound: Duration) -> Duration {
+    pub(crate) fn terminate(&mut self, bound: Duration) -> Duration {
         let started = Instant::now();
         let ok = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -117,7 +117,7 @@ impl Collector {
         panic!("still running {bound:?} after SIGTERM");
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap()
     }
 }
@@ -137,7 +137,7 @@ fn block<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
-fn answer(client_id: &str) -> String {
+pub(crate) fn answer(client_id: &str) -> String {
     json!({
         "client_id": client_id, "service": "primer", "survey": "default", "version": 1,
         "source": "web", "lang": "ru", "answers": {"rating": 4},

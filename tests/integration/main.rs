@@ -7,6 +7,7 @@ mod check;
 mod collect;
 mod collect_crash;
 mod collect_hostile;
+mod collect_strict;
 mod common;
 mod qr;
 mod serve;
