@@ -59,7 +59,7 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
         .route("/api/export.csv", get(export_csv))
         .route("/api/report", get(report_html))
         .with_state(state)
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(()));
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -202,13 +202,17 @@ impl IntoResponse for ApiError {
                 "сервис останавливается, повторите позже / shutting down, retry later",
             ),
             ApiError::Store(e) => {
-                tracing::error!(error = %e, "storage failed");
-                json(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                // The one log line of a refused answer (the trace layer logs no failures).
+                tracing::error!(error = %e, "answer not stored");
+                let mut res = json(
+                    StatusCode::SERVICE_UNAVAILABLE,
                     "storage",
                     "",
                     "ответ не сохранён, повторите позже / not stored, retry later",
-                )
+                );
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(60));
+                res
             }
         }
     }
@@ -247,12 +251,18 @@ fn invalid_form_page(error: &FieldError, back: &str) -> String {
     )
 }
 
+/// `200 ok`, or `503 degraded` with the reason while the store cannot write (a disk that
+/// is full, say), so monitoring sees what visitors would meet.
 async fn health(State(state): State<Arc<AppState>>) -> Response {
-    Json(serde_json::json!({
-        "status": "ok",
-        "services": state.config.surveys_by_service.len(),
-    }))
-    .into_response()
+    let services = state.config.surveys_by_service.len();
+    match state.store.degraded() {
+        None => Json(serde_json::json!({"status": "ok", "services": services})).into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "degraded", "reason": reason, "services": services})),
+        )
+            .into_response(),
+    }
 }
 
 /// The client address for the rate limit: the peer, or the rightmost `X-Forwarded-For` hop

@@ -27,9 +27,14 @@ pub(crate) struct Collector {
 impl Collector {
     pub(crate) fn start(args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("answers.db");
+        Self::start_with_db(args, dir, db)
+    }
+
+    /// Starts on the starter site in `dir`, with the database at `db`.
+    pub(crate) fn start_with_db(args: &[&str], dir: tempfile::TempDir, db: PathBuf) -> Self {
         let root = dir.path().join("site");
         yasno::scaffold::new_site(&root).unwrap();
-        let db = dir.path().join("answers.db");
         let log = dir.path().join("stderr.log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
             .args(["collect", "--listen", "127.0.0.1:0"])

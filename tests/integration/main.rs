@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod collect;
 mod collect_crash;
+mod collect_disk;
 mod collect_hostile;
 mod collect_strict;
 mod common;
