@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq;
 use yasno_survey_core::{Answer, FieldError};
 
 use super::CollectorConfig;
+use super::answer_rules;
 use super::ratelimit::{AuthFailures, ClientLimiter};
 use super::report::{self, Period};
 use super::store::{Inserted, Store, StoreError};
@@ -234,6 +235,13 @@ fn invalid(field: &str, message: &str) -> ApiError {
     }
 }
 
+fn field_error(error: FieldError) -> ApiError {
+    ApiError::Invalid {
+        error,
+        html_back: None,
+    }
+}
+
 fn invalid_form_page(error: &FieldError, back: &str) -> String {
     // The crate's one HTML escaper (as in Markdown rendering); it also escapes `"`, so the
     // path is safe inside the attribute.
@@ -354,7 +362,7 @@ async fn post_answer(
         .map_err(|_| ApiError::TooLarge(limit))?;
 
     if is_json {
-        unique_answer_keys(&body)?;
+        answer_rules::unique_answer_keys(&body).map_err(field_error)?;
         let answer: Answer = serde_json::from_slice(&body).map_err(|e| {
             invalid(
                 "body",
@@ -425,84 +433,11 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
             error,
             html_back: None,
         })?;
-    check_source(state, &answer)?;
-    let answer = mask_free_text(survey, answer);
+    answer_rules::check_source(&answer.source, &state.config.report.locations)
+        .map_err(field_error)?;
+    let answer = answer_rules::mask_free_text(survey, answer);
     let received_at = jiff::Timestamp::now();
     Ok(state.store.insert(answer, received_at).await?)
-}
-
-/// Refuses a JSON answer whose `answers` object names a question twice: serde would keep
-/// the last silently, and which one the client meant is unknown. Other faults are left to
-/// the full parse, which names them.
-fn unique_answer_keys(body: &[u8]) -> Result<(), ApiError> {
-    struct Keys;
-    impl<'de> serde::de::Visitor<'de> for Keys {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object of answers")
-        }
-        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-            let mut seen = std::collections::BTreeSet::new();
-            while let Some(key) = map.next_key::<String>()? {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                if !seen.insert(key.clone()) {
-                    return Err(serde::de::Error::custom(format_args!("answers.{key}")));
-                }
-            }
-            Ok(())
-        }
-    }
-    struct UniqueKeys;
-    impl<'de> Deserialize<'de> for UniqueKeys {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_map(Keys).map(|()| UniqueKeys)
-        }
-    }
-    #[derive(Deserialize)]
-    struct Envelope {
-        #[allow(dead_code)] // Only its parse matters.
-        answers: UniqueKeys,
-    }
-    match serde_json::from_slice::<Envelope>(body) {
-        Err(e) if e.is_data() && e.to_string().starts_with("answers.") => {
-            let field = e.to_string();
-            let field = field.split(' ').next().unwrap_or("answers");
-            Err(invalid(
-                field,
-                "вопрос указан дважды / the question is answered twice",
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// `web`, or the tag of a reception location of the site: a QR link's source that is not a
-/// configured location would be counted as a place that does not exist.
-fn check_source(state: &AppState, answer: &Answer) -> Result<(), ApiError> {
-    if answer.source == "web" || state.config.report.locations.contains_key(&answer.source) {
-        Ok(())
-    } else {
-        Err(invalid(
-            "source",
-            "источник: `web` или метка места приёма из настроек сайта / source: `web` or a location tag of the site",
-        ))
-    }
-}
-
-/// Phone numbers and e-mail addresses in free-text answers are masked before they are
-/// stored (the form asks people not to write them), with the masker the reports use.
-fn mask_free_text(survey: &yasno_survey_core::Survey, mut answer: Answer) -> Answer {
-    for question in &survey.questions {
-        if question.kind != yasno_survey_core::QuestionKind::Text {
-            continue;
-        }
-        if let Some(yasno_survey_core::AnswerValue::Text(text)) =
-            answer.answers.get_mut(&question.id)
-        {
-            *text = report::mask::mask_contacts(text);
-        }
-    }
-    answer
 }
 
 /// The fields of a no-JS form post (names from COMMON.md).

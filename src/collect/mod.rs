@@ -9,6 +9,7 @@
 //! Parts: [`http`] (routes and the error type), [`store`] (the [`Store`] trait and SQLite),
 //! `ratelimit` (per-client limit without addresses on disk), [`report`] (figures, charts, CSV).
 
+mod answer_rules;
 pub mod cli;
 pub mod http;
 mod proxy;

@@ -276,10 +276,22 @@ fn slow_and_idle_connections_are_closed_and_the_cap_holds() {
     });
     let bound = Duration::from_secs(4);
     let (took, _) = closed_within(half, bound);
+    eprintln!(
+        "half request head closed {:?} after connect",
+        started.elapsed()
+    );
     assert!(took < Duration::from_millis(2500), "half head: {took:?}");
     let (took, _) = closed_within(idle, bound);
+    eprintln!(
+        "idle connection closed {:?} after connect",
+        started.elapsed()
+    );
     assert!(took < Duration::from_millis(2500), "idle: {took:?}");
     let (_, reply) = closed_within(slow_body, bound);
+    eprintln!(
+        "slow body answered and closed {:?} after connect",
+        started.elapsed()
+    );
     assert!(reply.starts_with("HTTP/1.1 408"), "slow body: {reply:?}");
     assert_eq!(waiting.join().unwrap(), 200);
     assert!(
@@ -305,6 +317,7 @@ fn sigterm_with_slow_clients_exits_by_the_deadline() {
     }
     std::thread::sleep(Duration::from_millis(200));
     let took = server.terminate(Duration::from_secs(5));
+    eprintln!("exit after SIGTERM with 5 slow clients: {took:?}");
     assert!(took < Duration::from_secs(3), "exit took {took:?}");
     assert_eq!(server.stored(), ["before-term"]);
     assert!(
