@@ -96,7 +96,7 @@ impl ApiError {
                 "сервис останавливается, повторите позже / shutting down, retry later".into(),
             ),
             ApiError::Store(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::SERVICE_UNAVAILABLE,
                 "storage",
                 "",
                 "ответ не сохранён, повторите позже / not stored, retry later".into(),
@@ -112,7 +112,7 @@ impl IntoResponse for ApiError {
                 error,
                 html_back: Some(back),
             } => {
-                tracing::info!(field = %error.field, "form answer refused");
+                tracing::info!(field = ?error.field, "form answer refused");
                 return (
                     StatusCode::BAD_REQUEST,
                     [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -121,10 +121,11 @@ impl IntoResponse for ApiError {
                     .into_response();
             }
             ApiError::Invalid { error, .. } => {
-                tracing::info!(field = %error.field, "answer refused");
+                tracing::info!(field = ?error.field, "answer refused");
             }
             ApiError::Store(e) if !matches!(e, StoreError::Closed) => {
-                tracing::error!(error = %e, "storage failed");
+                // The one log line of a refused answer (the trace layer logs no failures).
+                tracing::error!(error = %e, "answer not stored");
             }
             _ => {}
         }
@@ -148,6 +149,10 @@ impl IntoResponse for ApiError {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
+            ApiError::Store(e) if !matches!(e, StoreError::Closed) => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(60));
+            }
             _ => {}
         }
         res
@@ -157,6 +162,14 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Store(e)
+    }
+}
+
+/// A refusal of an answer that does not fit its survey or the site.
+pub(crate) fn field_error(error: FieldError) -> ApiError {
+    ApiError::Invalid {
+        error,
+        html_back: None,
     }
 }
 

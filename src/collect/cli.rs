@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::report::{Period, Report, ReportLabels};
 use super::store::{SqliteStore, Store};
@@ -28,9 +29,23 @@ pub struct CollectArgs {
     /// Answers per minute per client; 0 turns the limit off.
     #[arg(long, default_value_t = 60)]
     pub rate_limit: u32,
-    /// Trust X-Forwarded-For for the client address (only behind your own proxy).
-    #[arg(long)]
-    pub behind_proxy: bool,
+    /// Proxies in front of the collector whose X-Forwarded-For entries are believed: a count
+    /// (1 = one reverse proxy, the TCP peer) or addresses/networks (10.0.0.1,10.0.0.0/8).
+    /// The client is the rightmost entry not written by one of them. 0 = no proxy.
+    #[arg(long, default_value = "0", value_name = "N|ADDRS")]
+    pub trusted_proxies: super::TrustedProxies,
+    /// Seconds a client has to send a request head; also the idle keep-alive time.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds from a request head to its answer (a slow body gets 408).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Open connections at most; more wait for a free slot.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+    /// Seconds open connections get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_timeout: u64,
 }
 
 /// Arguments of `yasno report`.
@@ -72,6 +87,11 @@ pub enum CliError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The admin token is too short to resist guessing.
+    #[error(
+        "the admin token has {0} characters; at least {MIN_TOKEN_CHARS} are required\n  hint: make one with `head -c 24 /dev/urandom | base64` and put it in the token file or YASNO_ADMIN_TOKEN"
+    )]
+    ShortToken(usize),
     /// A period argument is wrong.
     #[error("--{}: {}", .0.field, .0.message)]
     Period(super::report::PeriodError),
@@ -180,7 +200,20 @@ fn origin_of(url: &str) -> Option<String> {
     Some(url[..i + 3 + end].to_owned())
 }
 
+/// The shortest admin token `yasno collect` accepts.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
 fn read_token(token_file: Option<&Path>) -> Result<Option<String>, CliError> {
+    let token = read_token_text(token_file)?;
+    match token {
+        Some(t) if t.chars().count() < MIN_TOKEN_CHARS => {
+            Err(CliError::ShortToken(t.chars().count()))
+        }
+        other => Ok(other),
+    }
+}
+
+fn read_token_text(token_file: Option<&Path>) -> Result<Option<String>, CliError> {
     if let Some(path) = token_file {
         let text = std::fs::read_to_string(path).map_err(|source| CliError::TokenFile {
             path: path.to_owned(),
@@ -218,11 +251,17 @@ pub fn collect(args: CollectArgs) -> Result<(), CliError> {
         per_minute: n,
         burst: std::num::NonZeroU32::new(n.get().div_ceil(2)).unwrap_or(n),
     });
-    config.behind_proxy = args.behind_proxy;
+    config.trusted_proxies = args.trusted_proxies;
     let options = CollectOptions {
         listen: args.listen,
         db: args.db.unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE)),
         prefix,
+        limits: super::ConnLimits {
+            header_read: Duration::from_secs(args.header_timeout),
+            request: Duration::from_secs(args.request_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            shutdown: Duration::from_secs(args.shutdown_timeout),
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

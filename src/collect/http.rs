@@ -23,9 +23,10 @@ use yasno_survey_core::wire::{self, field};
 use yasno_survey_core::{Answer, FieldError};
 
 use super::CollectorConfig;
-use super::api_error::{ApiError, invalid};
+use super::answer_rules;
+use super::api_error::{ApiError, field_error, invalid};
 use super::form::FormPost;
-use super::ratelimit::ClientLimiter;
+use super::ratelimit::{AuthFailures, ClientLimiter};
 use super::report::{self, Period};
 use super::store::{Inserted, Store, StoreError};
 
@@ -34,6 +35,7 @@ pub(crate) struct AppState {
     pub(crate) config: CollectorConfig,
     pub(crate) store: Arc<dyn Store>,
     limiter: Option<ClientLimiter>,
+    auth_failures: AuthFailures,
     token_hash: Option<[u8; 32]>,
 }
 
@@ -53,6 +55,7 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
         config,
         store,
         limiter,
+        auth_failures: AuthFailures::new(),
         token_hash,
     });
     let router = Router::new()
@@ -61,7 +64,7 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
         .route("/api/export.csv", get(export_csv))
         .route("/api/report", get(report_html))
         .with_state(state)
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(()));
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -80,45 +83,45 @@ fn cors_layer(origin: &str) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
+/// `200 ok`, or `503 degraded` with the reason while the store cannot write (a disk that
+/// is full, say), so monitoring sees what visitors would meet.
 async fn health(State(state): State<Arc<AppState>>) -> Response {
-    Json(serde_json::json!({
-        "status": "ok",
-        "services": state.config.surveys_by_service.len(),
-    }))
-    .into_response()
+    let services = state.config.surveys_by_service.len();
+    match state.store.degraded() {
+        None => Json(serde_json::json!({"status": "ok", "services": services})).into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "degraded", "reason": reason, "services": services})),
+        )
+            .into_response(),
+    }
 }
 
-/// The client address for the rate limit: the peer, or the first `X-Forwarded-For` hop when
-/// the collector is configured to sit behind a proxy.
+/// The client address for the rate limit: the peer, or the rightmost `X-Forwarded-For` hop
+/// that is not one of the trusted proxies.
 fn client_addr(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<&ConnectInfo<SocketAddr>>,
 ) -> Option<IpAddr> {
-    if state.config.behind_proxy {
-        let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    peer.map(|c| c.0.ip())
+    let peer = peer?.0.ip();
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(state.config.trusted_proxies.client(peer, &forwarded))
 }
 
 /// Accepts a request without `Origin` (not a browser), from the site's origin, or from this
-/// server itself (same origin, as in `yasno serve`). A form post may say `Origin: null`:
-/// browsers send that for any POST from a page with `Referrer-Policy: no-referrer`.
-fn check_origin(state: &AppState, headers: &HeaderMap, is_form: bool) -> Result<(), ApiError> {
+/// server itself (same origin, as in `yasno serve`). `Origin: null` (a sandboxed frame, a
+/// `data:` page, a file, or a page that hides its origin) is foreign: the site's own pages
+/// do not set `Referrer-Policy: no-referrer`, so its forms always send their origin.
+fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
     let origin = origin.to_str().map_err(|_| ApiError::ForeignOrigin)?;
-    if is_form && origin == "null" {
-        return Ok(());
-    }
     if state.config.allowed_origin.as_deref() == Some(origin) {
         return Ok(());
     }
@@ -162,7 +165,7 @@ async fn post_answer(
         .unwrap_or_default();
     let is_json = content_type == "application/json";
     let is_form = content_type == "application/x-www-form-urlencoded";
-    check_origin(&state, &headers, is_form)?;
+    check_origin(&state, &headers)?;
     if let Some(limiter) = &state.limiter
         && let Some(addr) = client_addr(&state, &headers, peer.as_ref().map(|e| &e.0))
     {
@@ -177,6 +180,7 @@ async fn post_answer(
         .map_err(|_| ApiError::TooLarge(limit))?;
 
     if is_json {
+        answer_rules::unique_answer_keys(&body).map_err(field_error)?;
         let answer: Answer = serde_json::from_slice(&body).map_err(|e| {
             invalid(
                 "body",
@@ -244,33 +248,47 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
             "такой услуги нет или опрос для неё выключен / unknown service, or its survey is off",
         ));
     };
-    survey
-        .validate(&answer)
-        .map_err(|error| ApiError::Invalid {
-            error,
-            html_back: None,
-        })?;
+    survey.validate(&answer).map_err(field_error)?;
+    answer_rules::check_source(&answer.source, &state.config.report.locations)
+        .map_err(field_error)?;
+    let answer = answer_rules::mask_free_text(survey, answer);
     let received_at = jiff::Timestamp::now();
     Ok(state.store.insert(answer, received_at).await?)
 }
 
 /// Checks `Authorization: Bearer <token>` in constant time (both sides hashed first, so the
-/// comparison does not leak the token's length either).
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// comparison does not leak the token's length either). A client with too many recent
+/// failures is refused before its token is looked at, so guessing is slow.
+fn authorize(state: &AppState, headers: &HeaderMap, peer: Option<IpAddr>) -> Result<(), ApiError> {
+    if let Some(addr) = peer {
+        state
+            .auth_failures
+            .check(addr)
+            .map_err(ApiError::RateLimited)?;
+    }
     let expected = state.token_hash.as_ref().ok_or(ApiError::Unauthorized)?;
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized)?;
-    let given: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
-    if bool::from(given.ct_eq(expected)) {
-        Ok(())
-    } else {
-        tracing::warn!("admin request with a wrong token");
-        Err(ApiError::Unauthorized)
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let ok = given.is_some_and(|given| {
+        let given: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
+        bool::from(given.ct_eq(expected))
+    });
+    if ok {
+        return Ok(());
     }
+    if given.is_some() {
+        tracing::warn!("admin request with a wrong token");
+    }
+    if let Some(addr) = peer {
+        state.auth_failures.fail(addr);
+    }
+    Err(ApiError::Unauthorized)
 }
+
+/// Reports and exports hold answers: no browser or proxy cache may keep a copy.
+const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
 
 /// `?quarter=2026Q3` or `?from=2026-07-01&to=2026-09-30` (inclusive); nothing means all time.
 #[derive(Debug, Deserialize)]
@@ -304,16 +322,19 @@ impl PeriodQuery {
 
 async fn export_csv(
     State(state): State<Arc<AppState>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, ApiError> {
-    authorize(&state, &headers)?;
+    let client = client_addr(&state, &headers, peer.as_ref().map(|e| &e.0));
+    authorize(&state, &headers, client)?;
     let period = query.period()?;
     let (from, to) = period.bounds();
     let rows = state.store.answers_between(from, to).await?;
     let csv = report::export_csv(&rows, &state.config.report);
     Ok((
         [
+            NO_STORE,
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
                 header::CONTENT_DISPOSITION,
@@ -327,10 +348,12 @@ async fn export_csv(
 
 async fn report_html(
     State(state): State<Arc<AppState>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, ApiError> {
-    authorize(&state, &headers)?;
+    let client = client_addr(&state, &headers, peer.as_ref().map(|e| &e.0));
+    authorize(&state, &headers, client)?;
     let period = query.period()?;
     let (from, to) = period.bounds();
     let rows = state.store.answers_between(from, to).await?;
@@ -342,7 +365,7 @@ async fn report_html(
     .await
     .map_err(|_| ApiError::Store(StoreError::Closed))?;
     Ok((
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        [NO_STORE, (header::CONTENT_TYPE, "text/html; charset=utf-8")],
         Body::from(html),
     )
         .into_response())

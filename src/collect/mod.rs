@@ -6,15 +6,18 @@
 //! agent or cookie is stored; the HTTP app is a plain [`axum::Router`] ([`router`]) so that
 //! `yasno serve` can mount it at the site's own origin, and [`run`] serves it alone.
 //!
-//! Parts: [`http`] (routes and the error type), [`store`] (the [`Store`] trait and SQLite),
+//! Parts: [`http`] (routes; the error type in `api_error`, the plain form in `form`, answer rules in `answer_rules`, proxy hops in `proxy`, the accept loop with timeouts in `server`), [`store`] (the [`Store`] trait and SQLite),
 //! `ratelimit` (per-client limit without addresses on disk), [`report`] (figures, charts, CSV).
 
+mod answer_rules;
 mod api_error;
 pub mod cli;
 mod form;
 pub mod http;
+mod proxy;
 mod ratelimit;
 pub mod report;
+mod server;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -25,8 +28,10 @@ use std::sync::Arc;
 use yasno_survey_core::Survey;
 
 pub use http::router;
+pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;
 pub use report::{Period, Report, ReportLabels};
+pub use server::ConnLimits;
 pub use store::{Inserted, SqliteStore, Store, StoreError, StoredAnswer};
 
 /// Default listen address: loopback only, so a collector is never exposed by accident.
@@ -54,8 +59,8 @@ pub struct CollectorConfig {
     pub body_limit: usize,
     /// Per-client rate limit; `None` turns it off.
     pub rate_limit: Option<RateLimit>,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub behind_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` entries name the client for the rate limit.
+    pub trusted_proxies: TrustedProxies,
     /// Names used in reports (site name, service titles, location names).
     pub report: ReportLabels,
 }
@@ -70,7 +75,7 @@ impl CollectorConfig {
             redirect_base: None,
             body_limit: DEFAULT_BODY_LIMIT,
             rate_limit: Some(RateLimit::default()),
-            behind_proxy: false,
+            trusted_proxies: TrustedProxies::None,
             report: ReportLabels::default(),
         }
     }
@@ -86,6 +91,8 @@ pub struct CollectOptions {
     /// Path prefix under which the API is mounted (from the collector URL), e.g. `/collect`;
     /// empty for the root.
     pub prefix: String,
+    /// Timeouts, connection cap and shutdown deadline.
+    pub limits: ConnLimits,
 }
 
 /// Why `yasno collect` could not start or stopped.
@@ -110,7 +117,8 @@ pub enum CollectError {
 }
 
 /// Serves the collector until Ctrl-C or SIGTERM, then stops taking connections, lets
-/// requests in flight finish, and commits every queued answer before returning.
+/// requests in flight finish (up to the shutdown deadline), and commits every queued answer
+/// before returning.
 pub async fn run(config: CollectorConfig, options: CollectOptions) -> Result<(), CollectError> {
     let store = Arc::new(SqliteStore::open(&options.db)?);
     let listener = tokio::net::TcpListener::bind(options.listen)
@@ -129,14 +137,8 @@ pub async fn run(config: CollectorConfig, options: CollectOptions) -> Result<(),
     tracing::info!(addr = %local, db = %options.db.display(), "collector listening");
     // Scripts (and the crash test) wait for this line to know the port is ready.
     println!("listening on http://{local}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(CollectError::Serve)?;
-    tracing::info!("no more connections; committing queued answers");
+    server::serve(listener, app, options.limits, shutdown_signal()).await;
+    tracing::info!("committing queued answers");
     store.close().await?;
     tracing::info!("collector stopped");
     Ok(())

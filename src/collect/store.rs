@@ -14,7 +14,7 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use jiff::Timestamp;
@@ -62,6 +62,16 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The database file cannot be created or made private.
+    #[error(
+        "cannot create the answer database {path}: {source}\n  hint: check that the folder exists and is writable, or pass --db FILE"
+    )]
+    Create {
+        /// The database file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// Schema migrations failed.
     #[error("cannot update the schema of {path}: {source}")]
     Migrate {
@@ -101,6 +111,11 @@ pub trait Store: Send + Sync {
 
     /// Commits what is queued, refuses later inserts, and waits until the writer is done.
     fn close(&self) -> BoxFuture<'static, Result<(), StoreError>>;
+
+    /// Why the last write failed (e.g. the disk is full), until a write succeeds again.
+    fn degraded(&self) -> Option<String> {
+        None
+    }
 }
 
 fn migrations() -> Migrations<'static> {
@@ -153,6 +168,8 @@ pub struct SqliteStore {
     path: PathBuf,
     jobs: mpsc::Sender<Job>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// Set by the writer when a commit fails, cleared when one succeeds.
+    degraded: Arc<Mutex<Option<String>>>,
 }
 
 fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
@@ -166,6 +183,23 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreErr
     Ok(conn)
 }
 
+/// Creates `path` readable by its owner only (0600), or makes an existing file so: answers
+/// are private. SQLite gives the `-wal` and `-shm` files the database file's mode.
+pub(crate) fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    options.open(path)?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (or creates) the database, brings its schema up to date and starts the writer.
     /// Fails at once, naming the file, when it cannot be created or written.
@@ -174,6 +208,10 @@ impl SqliteStore {
             path: path.to_owned(),
             source,
         };
+        private_file(path).map_err(|source| StoreError::Create {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -203,9 +241,11 @@ impl SqliteStore {
             .map_err(open_err)?;
 
         let (jobs, rx) = mpsc::channel(QUEUE);
+        let degraded = Arc::new(Mutex::new(None));
+        let state = degraded.clone();
         let writer = std::thread::Builder::new()
             .name("answer-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, &state))
             .map_err(|e| {
                 open_err(rusqlite::Error::InvalidParameterName(format!(
                     "cannot start the writer thread: {e}"
@@ -215,6 +255,7 @@ impl SqliteStore {
             path: path.to_owned(),
             jobs,
             writer: Mutex::new(Some(writer)),
+            degraded,
         })
     }
 
@@ -224,7 +265,11 @@ impl SqliteStore {
     }
 }
 
-fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
+fn writer_loop(
+    mut conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    degraded: &Mutex<Option<String>>,
+) {
     let mut closers = Vec::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(job) = rx.blocking_recv() {
@@ -248,6 +293,20 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
             continue;
         }
         let results = write_batch(&mut conn, &batch);
+        // The state changes are logged once; each refused answer is logged by its request.
+        let mut state = degraded.lock().unwrap_or_else(|e| e.into_inner());
+        match (&results, state.is_some()) {
+            (Ok(_), true) => {
+                tracing::info!("storage works again");
+                *state = None;
+            }
+            (Err(e), false) => {
+                tracing::warn!(error = %e, "storage degraded: answers are refused until a write succeeds");
+                *state = Some(e.to_string());
+            }
+            _ => {}
+        }
+        drop(state);
         match results {
             Ok(outcomes) => {
                 for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
@@ -255,7 +314,6 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, count = batch.len(), "commit failed; answers refused");
                 for (_, reply) in batch.drain(..) {
                     let _ = reply.send(Err(StoreError::Sqlite(clone_error(&e))));
                 }
@@ -426,6 +484,13 @@ impl Store for SqliteStore {
             }
             Ok(())
         })
+    }
+
+    fn degraded(&self) -> Option<String> {
+        self.degraded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 

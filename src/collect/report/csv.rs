@@ -130,9 +130,13 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// A text cell that Excel will not run as a formula.
+/// A CSV cell that a spreadsheet will not run as a formula: text whose first visible
+/// character starts a formula (after any spaces or line breaks, which spreadsheets skip; the
+/// full-width forms, which some convert) gets a leading `'`.
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let visible = text.trim_start_matches(|c: char| c.is_whitespace());
+    let formula = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
+    if text.starts_with(['\t', '\r']) || visible.starts_with(formula) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -192,6 +196,22 @@ mod tests {
     use yasno_survey_core::Answer;
 
     use super::*;
+
+    #[test]
+    fn formulas_behind_spaces_line_breaks_or_full_width_signs_are_neutralised() {
+        for text in [
+            " =1+1",
+            "\n=HYPERLINK(\"x\")",
+            "\u{3000}+1",
+            "＝1+1",
+            " \r\n@SUM(A1)",
+        ] {
+            assert!(cell(text).starts_with('\''), "{text:?}");
+        }
+        for text in ["Всё хорошо", "5", " a=b"] {
+            assert_eq!(cell(text), text);
+        }
+    }
 
     #[test]
     fn csv_starts_with_bom_and_guards_formulas() {

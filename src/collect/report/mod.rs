@@ -11,7 +11,7 @@ mod charts;
 mod csv;
 mod figures;
 mod html;
-mod mask;
+pub(crate) mod mask;
 mod period;
 
 use std::collections::BTreeMap;
@@ -113,6 +113,8 @@ impl Report {
         let mut written = Vec::new();
         let mut put = |name: &str, bytes: Vec<u8>| -> std::io::Result<()> {
             let path = dir.join(name);
+            // Reports hold answers: owner-only, like the database.
+            crate::collect::store::private_file(&path)?;
             std::fs::write(&path, bytes)?;
             written.push(path);
             Ok(())
