@@ -6,8 +6,11 @@
 //! agent or cookie is stored; the HTTP app is a plain [`axum::Router`] ([`router`]) so that
 //! `yasno serve` can mount it at the site's own origin, and [`run`] serves it alone.
 //!
-//! Parts: [`http`] (routes; the error type in `api_error`, the plain form in `form`, answer rules in `answer_rules`, proxy hops in `proxy`, the accept loop with timeouts in `server`), [`store`] (the [`Store`] trait and SQLite),
-//! `ratelimit` (per-client limit without addresses on disk), [`report`] (figures, charts, CSV).
+//! Parts: [`http`] (routes), `api_error` (the one error type), `form` (the plain form's
+//! fields), `answer_rules` (duplicate keys, source tags, masking at rest), `proxy` (which
+//! forwarded hop is the client), `server` (the accept loop: timeouts, connection cap,
+//! shutdown deadline), [`store`] (the [`Store`] trait and SQLite), `ratelimit` (per-client
+//! limit without addresses on disk), [`report`] (figures, charts, CSV).
 
 mod answer_rules;
 mod api_error;
