@@ -29,10 +29,8 @@ pub(super) fn svg_of(code: &Modules, url: &str, opts: &QrOptions) -> String {
         svg.push_str(part);
     }
     svg.push_str(r#"" role="img" shape-rendering="crispEdges"><title>"#);
-    let mut title = Vec::with_capacity(url.len());
-    // Writing to a Vec cannot fail.
-    let _ = tera::escape_html(url, &mut title);
-    svg.push_str(std::str::from_utf8(&title).unwrap_or_default());
+    // The crate's one HTML escaper (as in Markdown); writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut svg, url);
     svg.push_str(r#"</title><rect width=""#);
     for part in [&size, r#"" height=""#, &size] {
         svg.push_str(part);
