@@ -47,6 +47,18 @@ struct ListingWork {
     removed: Vec<String>,
 }
 
+/// What one incremental rebuild has found so far, gathered by [`Preview::apply`]'s steps.
+#[derive(Default)]
+struct Step {
+    out: Outcome,
+    errors: Vec<(ErrorKey, Diagnostics)>,
+    fixed: Vec<ErrorKey>,
+    work: ListingWork,
+    /// Pages rendered right here: edited services, or what a template change touches.
+    now: BTreeSet<Page>,
+    all_pages: bool,
+}
+
 /// A job for the listing worker: listings to render from a snapshot of the model.
 ///
 /// The model is shared, not copied: the worker holds the snapshot only while it renders,
@@ -203,91 +215,19 @@ impl Preview {
             return self.full();
         }
         let start = Instant::now();
-        let mut out = Outcome::default();
-        let mut errors: Vec<(ErrorKey, Diagnostics)> = Vec::new();
-        let mut fixed: Vec<ErrorKey> = Vec::new();
-        let mut work = ListingWork::default();
-        // Pages rendered right here: edited services, or what a template change touches.
-        let mut now: BTreeSet<Page> = BTreeSet::new();
-        let mut all_pages = false;
-
+        let mut step = Step::default();
         if !plan.templates.is_empty() || plan.statics {
-            let site = self.site.as_ref().expect("checked above");
-            match crate::load_theme(site) {
-                Ok(theme) => {
-                    fixed.push(ErrorKey::Theme);
-                    if plan.statics {
-                        let files = render::static_files(site, &theme);
-                        let new_paths: BTreeSet<String> =
-                            files.iter().map(|f| f.path.clone()).collect();
-                        let gone: Vec<String> =
-                            self.static_paths.difference(&new_paths).cloned().collect();
-                        out.files += files.len();
-                        self.state.update(files, &gone);
-                        self.static_paths = new_paths;
-                    }
-                    if !plan.templates.is_empty() {
-                        match deps::pages_for_templates(site, &plan.templates) {
-                            Some(pages) => now.extend(pages),
-                            None => all_pages = true,
-                        }
-                        // Listings in flight use the old templates: queue every listing
-                        // again with the new theme.
-                        work.categories
-                            .extend(site.settings.categories.iter().map(|c| c.slug.clone()));
-                    }
-                    self.theme = Some(Arc::new(theme));
-                }
-                Err(d) => errors.push((ErrorKey::Theme, d)),
-            }
+            self.apply_theme(plan, &mut step);
         }
-
-        let mut services = plan.services.clone();
-        if let Some(site) = &self.site {
-            for dir in &plan.gone {
-                services.extend(
-                    site.services
-                        .iter()
-                        .filter(|s| s.source_path.starts_with(dir))
-                        .map(|s| s.source_path.clone()),
-                );
-            }
-        }
-        if !services.is_empty() {
-            let site = Arc::make_mut(self.site.as_mut().expect("checked above"));
-            for path in &services {
-                match site.reload_service(path, &self.load_opts) {
-                    Ok(old) => {
-                        if let Some(old) = old {
-                            let old_out = output_path(&old.url_path(&site.settings));
-                            let still_there = site
-                                .services
-                                .iter()
-                                .any(|s| output_path(&s.url_path(&site.settings)) == old_out);
-                            if !still_there {
-                                work.removed.push(old_out);
-                            }
-                            work.slugs.insert(old.slug);
-                            work.categories.insert(old.meta.category);
-                        }
-                        if let Some(new) = site.services.iter().find(|s| &s.source_path == path) {
-                            work.slugs.insert(new.slug.clone());
-                            work.categories.insert(new.meta.category.clone());
-                            work.edited.insert(path.clone());
-                        } else {
-                            // Deleted (or now a draft): nothing of it is left to fail.
-                            fixed.push(ErrorKey::Source(path.clone()));
-                        }
-                    }
-                    Err(d) => errors.push((ErrorKey::Source(path.clone()), d)),
-                }
-            }
-            for (i, s) in site.services.iter().enumerate() {
-                if work.edited.contains(&s.source_path) {
-                    now.insert(Page::Service(i));
-                }
-            }
-        }
+        self.apply_services(plan, &mut step);
+        let Step {
+            mut out,
+            mut errors,
+            mut fixed,
+            work,
+            mut now,
+            all_pages,
+        } = step;
 
         let site = self.site.as_ref().expect("checked above");
         let theme = self.theme.as_deref().expect("checked above");
@@ -323,6 +263,93 @@ impl Preview {
         out.failed = self.state.has_errors();
         out.elapsed = start.elapsed();
         out
+    }
+
+    /// A template or static file changed: loads the theme again, replaces the static files,
+    /// and marks the pages the changed templates render.
+    fn apply_theme(&mut self, plan: &Plan, step: &mut Step) {
+        let site = self.site.as_ref().expect("checked by apply");
+        match crate::load_theme(site) {
+            Ok(theme) => {
+                step.fixed.push(ErrorKey::Theme);
+                if plan.statics {
+                    let files = render::static_files(site, &theme);
+                    let new_paths: BTreeSet<String> =
+                        files.iter().map(|f| f.path.clone()).collect();
+                    let gone: Vec<String> =
+                        self.static_paths.difference(&new_paths).cloned().collect();
+                    step.out.files += files.len();
+                    self.state.update(files, &gone);
+                    self.static_paths = new_paths;
+                }
+                if !plan.templates.is_empty() {
+                    match deps::pages_for_templates(site, &plan.templates) {
+                        Some(pages) => step.now.extend(pages),
+                        None => step.all_pages = true,
+                    }
+                    // Listings in flight use the old templates: queue every listing
+                    // again with the new theme.
+                    step.work
+                        .categories
+                        .extend(site.settings.categories.iter().map(|c| c.slug.clone()));
+                }
+                self.theme = Some(Arc::new(theme));
+            }
+            Err(d) => step.errors.push((ErrorKey::Theme, d)),
+        }
+    }
+
+    /// Reads the edited, added and deleted services again and marks their pages and the
+    /// listings they were or are on.
+    fn apply_services(&mut self, plan: &Plan, step: &mut Step) {
+        let mut services = plan.services.clone();
+        if let Some(site) = &self.site {
+            for dir in &plan.gone {
+                services.extend(
+                    site.services
+                        .iter()
+                        .filter(|s| s.source_path.starts_with(dir))
+                        .map(|s| s.source_path.clone()),
+                );
+            }
+        }
+        if services.is_empty() {
+            return;
+        }
+        let site = Arc::make_mut(self.site.as_mut().expect("checked by apply"));
+        let work = &mut step.work;
+        for path in &services {
+            match site.reload_service(path, &self.load_opts) {
+                Ok(old) => {
+                    if let Some(old) = old {
+                        let old_out = output_path(&old.url_path(&site.settings));
+                        let still_there = site
+                            .services
+                            .iter()
+                            .any(|s| output_path(&s.url_path(&site.settings)) == old_out);
+                        if !still_there {
+                            work.removed.push(old_out);
+                        }
+                        work.slugs.insert(old.slug);
+                        work.categories.insert(old.meta.category);
+                    }
+                    if let Some(new) = site.services.iter().find(|s| &s.source_path == path) {
+                        work.slugs.insert(new.slug.clone());
+                        work.categories.insert(new.meta.category.clone());
+                        work.edited.insert(path.clone());
+                    } else {
+                        // Deleted (or now a draft): nothing of it is left to fail.
+                        step.fixed.push(ErrorKey::Source(path.clone()));
+                    }
+                }
+                Err(d) => step.errors.push((ErrorKey::Source(path.clone()), d)),
+            }
+        }
+        for (i, s) in site.services.iter().enumerate() {
+            if work.edited.contains(&s.source_path) {
+                step.now.insert(Page::Service(i));
+            }
+        }
     }
 }
 
