@@ -4,10 +4,12 @@
 //!
 //! Parts: [`state`] holds the served files and errors; [`deps`] decides what a change
 //! touches; [`rebuild`] re-loads and re-renders; [`watch`] turns file events into batches;
-//! [`reload`] is the live-reload channel and the error overlay. Nothing is written to disk
+//! [`reload`] is the live-reload channel and the error overlay; `host` refuses requests
+//! that name another host (DNS rebinding). Nothing is written to disk
 //! except the collector's database in `<root>/.yasno-cache/`.
 
 mod deps;
+mod host;
 mod rebuild;
 mod reload;
 mod state;
@@ -160,6 +162,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), ServeError> {
     if let Some(collector) = collector {
         app = app.merge(collector);
     }
+    let app = app.layer(axum::middleware::from_fn(host::guard));
 
     println!("Сайт: http://{addr}/ / serving at http://{addr}/ (Ctrl+C — стоп / to stop)");
     // No graceful shutdown: open tabs hold event streams that never end, and a preview has
@@ -245,9 +248,11 @@ async fn serve_file(State(state): State<Arc<PreviewState>>, uri: Uri) -> Respons
     if let Some(bytes) = state.get(&key) {
         return file_response(StatusCode::OK, &key, bytes, &state, epoch);
     }
-    // `/services/x` → `/services/x/`, as static web servers do.
+    // `/services/x` → `/services/x/`, as static web servers do. The target starts with
+    // exactly one `/`: `//services/x/` would be another host's address to a browser.
     if state.contains(&format!("{key}/index.html")) {
-        return Redirect::permanent(&format!("{raw}/")).into_response();
+        let path = raw.trim_start_matches(['/', '\\']);
+        return Redirect::permanent(&format!("/{path}/")).into_response();
     }
     match state.get("404.html") {
         Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes, &state, epoch),

@@ -565,3 +565,63 @@ fn static_files_are_added_overridden_and_removed_as_the_build_would() {
     });
     assert_eq!(s.get("/widgets/survey.js").0, 200);
 }
+
+/// Sends `GET target` with the given `Host` over a raw connection (an HTTP client would
+/// fix up both) and returns the status line and the headers.
+fn raw_get(s: &Server, target: &str, host: &str) -> String {
+    use std::io::Write;
+    let addr = s.base.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        conn,
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = String::new();
+    for line in BufReader::new(conn).lines() {
+        let line = line.unwrap();
+        if line.is_empty() {
+            break;
+        }
+        head.push_str(&line);
+        head.push('\n');
+    }
+    head
+}
+
+#[test]
+fn a_redirect_never_leads_to_another_host() {
+    let s = Server::start();
+    let host = s.base.trim_start_matches("http://").to_owned();
+    for target in ["/services/gazeta", "//services/gazeta", "///services/gazeta"] {
+        let head = raw_get(&s, target, &host);
+        assert!(head.starts_with("HTTP/1.1 308"), "{target}: {head}");
+        assert!(
+            head.lines()
+                .any(|l| l.eq_ignore_ascii_case("location: /services/gazeta/")),
+            "{target}: {head}"
+        );
+    }
+}
+
+#[test]
+fn the_preview_answers_only_its_own_host_names() {
+    let s = Server::start();
+    let port = s.base.rsplit(':').next().unwrap().to_owned();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let head = raw_get(&s, "/", &host);
+        assert!(head.starts_with("HTTP/1.1 200"), "{host}: {head}");
+    }
+    // A page on another site that rebinds its name to 127.0.0.1 sends its own name.
+    for host in [format!("evil.example:{port}"), "evil.example".to_owned()] {
+        for target in ["/", "/api/health", "/__yasno/events"] {
+            let head = raw_get(&s, target, &host);
+            assert!(head.starts_with("HTTP/1.1 403"), "{host}{target}: {head}");
+        }
+    }
+}
