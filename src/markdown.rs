@@ -203,31 +203,50 @@ fn heading_ids(events: &mut [Event<'_>], taken_ids: &mut Vec<String>) -> Vec<Toc
 /// in a focusable scroll region.
 fn rewrite<'a>(events: Vec<Event<'a>>, opts: &MarkdownOptions) -> Vec<Event<'a>> {
     let mut out_events: Vec<Event> = Vec::with_capacity(events.len());
-    let mut external_stack: Vec<bool> = Vec::new();
+    // How each open link and image ends: links and images may nest.
+    let mut links: Vec<LinkEnd> = Vec::new();
+    let mut images: Vec<bool> = Vec::new();
     for ev in events {
         match ev {
             Event::Html(h) | Event::InlineHtml(h) if !opts.allow_html => {
                 out_events.push(Event::Text(h));
             }
+            // A link with a scheme that can run code keeps its text and loses the link.
+            Event::Start(Tag::Link { ref dest_url, .. }) if !is_safe_url(dest_url) => {
+                links.push(LinkEnd::Dropped);
+            }
             Event::Start(Tag::Link {
                 dest_url, title, ..
             }) if is_external(&dest_url, &opts.base_url) => {
-                external_stack.push(true);
+                links.push(LinkEnd::External);
                 out_events.push(Event::InlineHtml(
                     external_link_open(&dest_url, &title).into(),
                 ));
             }
             Event::Start(Tag::Link { .. }) => {
-                external_stack.push(false);
+                links.push(LinkEnd::Plain);
                 out_events.push(ev);
             }
-            Event::End(TagEnd::Link) => {
-                if external_stack.pop() == Some(true) {
+            Event::End(TagEnd::Link) => match links.pop() {
+                Some(LinkEnd::External) => {
                     let mut note = String::from("<span class=\"visually-hidden\"> ");
                     let _ = escape_html(&mut note, &opts.external_link_note);
                     note.push_str("</span></a>");
                     out_events.push(Event::InlineHtml(note.into()));
-                } else {
+                }
+                Some(LinkEnd::Dropped) => {}
+                _ => out_events.push(ev),
+            },
+            // Likewise an image: its description stays as text.
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                let safe = is_safe_url(dest_url);
+                images.push(safe);
+                if safe {
+                    out_events.push(ev);
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if images.pop() != Some(false) {
                     out_events.push(ev);
                 }
             }
@@ -248,6 +267,45 @@ fn rewrite<'a>(events: Vec<Event<'a>>, opts: &MarkdownOptions) -> Vec<Event<'a>>
         }
     }
     out_events
+}
+
+/// What closes an open link in [`rewrite`].
+enum LinkEnd {
+    /// As pulldown-cmark writes it.
+    Plain,
+    /// With the screen-reader note.
+    External,
+    /// Nothing: the link was dropped for its scheme.
+    Dropped,
+}
+
+/// URL schemes a link or an image may use. Anything else (`javascript:`, `vbscript:`,
+/// `data:`, `file:`…) could run code or leave the site unseen: the page keeps only the
+/// link's text, and `yasno check` reports it as an error (`unsafe-link`).
+pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// The scheme of `url` as a browser reads it, in lowercase; `None` for a relative URL.
+/// Browsers skip leading control characters and spaces and drop tabs and line breaks
+/// anywhere, so `" jav\tascript:"` is `javascript`; character references were already
+/// decoded by the Markdown parser.
+pub fn url_scheme(url: &str) -> Option<String> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let end = cleaned.find([':', '/', '?', '#'])?;
+    let scheme = &cleaned[..end];
+    let mut chars = scheme.chars();
+    let valid = cleaned[end..].starts_with(':')
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Whether a link or image may point at `url`: relative, or one of [`SAFE_SCHEMES`].
+pub fn is_safe_url(url: &str) -> bool {
+    url_scheme(url).is_none_or(|s| SAFE_SCHEMES.contains(&s.as_str()))
 }
 
 /// The opening tag of an external link.
@@ -421,5 +479,48 @@ mod tests {
             r.html
         );
         assert!(r.html.contains("<th>a</th>"));
+    }
+
+    #[test]
+    fn links_and_images_with_schemes_that_run_code_keep_only_their_text() {
+        let md = "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](&#106;avascript:x) \
+                  [d](vbscript:x) [e](data:text/html,x) <javascript:alert(2)> [f][r] \
+                  [g]( javascript:x) ![pic](javascript:x) [ok](https://example.org/) \
+                  [rel](/services/) [mail](mailto:a@b.ru) [phone](tel:+78120000000)\n\n\
+                  [r]: VBScript:x\n";
+        let html = render(md, &opts(), &mut vec![]).html;
+        let attrs: Vec<&str> = [" href=\"", " src=\""]
+            .iter()
+            .flat_map(|attr| html.split(attr).skip(1))
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert!(attrs.iter().all(|u| is_safe_url(u)), "{attrs:?} in {html}");
+        assert!(!html.contains("<img"), "{html}");
+        for text in [">a ", " b ", " c ", " d ", " e ", " f ", " g ", " pic "] {
+            assert!(html.contains(text), "{text} missing from {html}");
+        }
+        for kept in [
+            "/services/",
+            "mailto:a@b.ru",
+            "tel:+78120000000",
+            "https://example.org/",
+        ] {
+            assert!(attrs.contains(&kept), "{kept} not linked in {html}");
+        }
+    }
+
+    #[test]
+    fn schemes_are_read_as_browsers_read_them() {
+        assert_eq!(
+            url_scheme(" \u{7}Java\nScript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(url_scheme("HTTPS://x").as_deref(), Some("https"));
+        assert_eq!(url_scheme("/a:b"), None);
+        assert_eq!(url_scheme("a/b:c"), None);
+        assert_eq!(url_scheme("?q=a:b"), None);
+        assert_eq!(url_scheme("#x:y"), None);
+        assert_eq!(url_scheme("1http:x"), None);
+        assert!(is_safe_url("page.html") && !is_safe_url("file:///etc/passwd"));
     }
 }

@@ -124,6 +124,7 @@ pub(crate) struct Link {
 #[derive(Debug, Clone)]
 pub(crate) struct Image {
     pub range: Range<usize>,
+    pub src: String,
     pub alt: String,
 }
 
@@ -236,13 +237,14 @@ pub(crate) fn parse(source: &str, range: Range<usize>, lang: &str) -> Document {
                         has_image: false,
                     });
                 }
-                Tag::Image { .. } => {
+                Tag::Image { dest_url, .. } => {
                     image_depth += 1;
                     if let Some(&(i, _)) = link_stack.last() {
                         doc.links[i].has_image = true;
                     }
                     doc.images.push(Image {
                         range: r,
+                        src: dest_url.to_string(),
                         alt: String::new(),
                     });
                 }

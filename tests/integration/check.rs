@@ -1204,3 +1204,85 @@ faq:
         assert_eq!(at, [(3, 24), (18, 17)]);
     }
 }
+
+/// Links and images with schemes that run code: an error of `yasno check` at the link, and
+/// never an address on the built page.
+mod unsafe_links {
+    use super::command_line::{copy_site, yasno};
+
+    const SERVICE: &str = "+++
+title = \"Справка\"
+summary = \"Справка о составе семьи.\"
+category = \"opeka\"
+updated = 2026-05-14
+who = \"Жители.\"
+result = \"Справка.\"
+documents = [{ name = \"Паспорт\" }]
+deadline = { days = 5, kind = \"working\" }
+fee = { free = true }
+legal_acts = [{ title = \"Закон\", date = 2020-01-01 }]
+
+[[faq]]
+q = \"Где образец?\"
+a = \"Смотрите [образец](JaVaScRiPt:alert(1)).\"
++++
+
+Заполните [заявление](javascript:alert(document.cookie)).
+
+Картинка: ![схема проезда](data:text/html;base64,PHNjcmlwdD4=).
+
+Ссылка [по сноске][x] и <vbscript:msgbox(1)>.
+
+[x]: &#106;avascript:alert(2)
+";
+
+    #[test]
+    fn a_script_link_is_a_check_error_at_the_link_and_never_reaches_the_page() {
+        let site = copy_site();
+        let file = site.path().join("content/services/spravka.md");
+        std::fs::write(&file, SERVICE).unwrap();
+        let root = site.path().to_str().unwrap();
+        let out = yasno(&["check", "--no-cache", "--format", "json", "--root", root]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let at: Vec<(u64, u64, String)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "unsafe-link")
+            .map(|f| {
+                assert!(f["file"].as_str().unwrap().ends_with("spravka.md"), "{f}");
+                assert_eq!(f["severity"], "error");
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let places: Vec<(u64, u64)> = at.iter().map(|(l, c, _)| (*l, *c)).collect();
+        // FAQ answer (Markdown inside the TOML string), body link, image, reference link,
+        // autolink.
+        assert_eq!(places, [(15, 15), (18, 11), (20, 11), (22, 8), (22, 25)], "{at:?}");
+        assert!(at[0].2.contains("«javascript:»"), "{at:?}");
+        assert!(at[2].2.contains("«data:»"), "{at:?}");
+
+        let public = site.path().join("public");
+        let out = yasno(&["build", "--root", root, "--output", public.to_str().unwrap()]);
+        assert!(out.status.success(), "{out:?}");
+        let html = std::fs::read_to_string(public.join("services/spravka/index.html")).unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        let all = scraper::Selector::parse("*").unwrap();
+        for el in doc.select(&all) {
+            for (name, value) in el.value().attrs() {
+                let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                let v = v.to_lowercase();
+                for bad in ["javascript:", "vbscript:", "data:"] {
+                    assert!(!v.starts_with(bad), "{name}={value:?} on the page");
+                }
+            }
+        }
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains("заявление") && text.contains("схема проезда"));
+    }
+}

@@ -572,7 +572,8 @@ fn raw_get(s: &Server, target: &str, host: &str) -> String {
     use std::io::Write;
     let addr = s.base.trim_start_matches("http://");
     let mut conn = std::net::TcpStream::connect(addr).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     write!(
         conn,
         "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
@@ -594,7 +595,11 @@ fn raw_get(s: &Server, target: &str, host: &str) -> String {
 fn a_redirect_never_leads_to_another_host() {
     let s = Server::start();
     let host = s.base.trim_start_matches("http://").to_owned();
-    for target in ["/services/gazeta", "//services/gazeta", "///services/gazeta"] {
+    for target in [
+        "/services/gazeta",
+        "//services/gazeta",
+        "///services/gazeta",
+    ] {
         let head = raw_get(&s, target, &host);
         assert!(head.starts_with("HTTP/1.1 308"), "{target}: {head}");
         assert!(

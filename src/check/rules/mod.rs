@@ -6,6 +6,7 @@ pub(crate) mod a11y;
 pub(crate) mod freshness;
 mod length;
 mod plain;
+mod safety;
 mod terms;
 mod typography;
 
@@ -232,7 +233,7 @@ pub(crate) fn run(
         words: &words,
     };
     let mut hits = Vec::new();
-    let rules: [(&str, Rule); 13] = [
+    let rules: [(&str, Rule); 14] = [
         ("bureaucratese", plain::bureaucratese),
         ("negative", plain::negative),
         ("long-sentence", length::sentences),
@@ -246,6 +247,7 @@ pub(crate) fn run(
         ("heading-level", a11y::headings),
         ("table-header", a11y::tables),
         ("phone-link", a11y::phones),
+        ("unsafe-link", safety::unsafe_links),
     ];
     for (rule, check) in rules {
         if rule == "negative" && lang != Lang::Ru {
