@@ -413,8 +413,8 @@ fn check_inputs(
             .to_owned();
         let files = match loose_files(&args.paths, &lang) {
             Ok(files) => files,
-            Err(e) => {
-                eprintln!("error: {e}");
+            Err(d) => {
+                d.emit_to_stderr();
                 return Err(ExitCode::FAILURE);
             }
         };
@@ -430,7 +430,7 @@ fn check_inputs(
 fn loose_files(
     paths: &[PathBuf],
     lang: &str,
-) -> Result<Vec<yasno::check::site::FileInput>, String> {
+) -> Result<Vec<yasno::check::site::FileInput>, yasno::diagnostics::Diagnostics> {
     use yasno::check::site as cs;
     let mut files = Vec::new();
     for p in paths {
@@ -438,18 +438,25 @@ fn loose_files(
             let path = match entry {
                 Ok(e) if e.file_type().is_file() => e.into_path(),
                 Ok(_) => continue,
-                Err(e) => return Err(format!("{}: {e}", p.display())),
+                Err(e) => {
+                    let d = yasno::diagnostics::Diagnostic::file_error(
+                        "io",
+                        p,
+                        format!("не читается / cannot read: {e}"),
+                    );
+                    return Err(d.into());
+                }
             };
             let explicit = path == *p;
             if !explicit && path.extension().is_none_or(|e| e != "md") {
                 continue;
             }
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("не читается / cannot read {}: {e}", path.display()))?;
+            // The loader's reading: UTF-8 and the size and line limits.
+            let text = yasno::site::read_text(&path)?;
             files.push(cs::FileInput {
                 lang: cs::lang_of(&path, lang),
                 path,
-                source: text.into(),
+                source: text,
                 url: None,
                 settings_file: false,
                 meta: None,

@@ -92,6 +92,9 @@ pub fn split(file: &Path, source: &Arc<str>) -> Result<Split, Diagnostic> {
     )))
 }
 
+/// How many unknown keys of one file get a message of their own.
+const MAX_UNKNOWN_SHOWN: usize = 10;
+
 /// Checks the top-level keys of parsed front matter: unknown ones (with a "did you mean")
 /// and all missing required ones at once.
 pub fn check_keys(
@@ -108,10 +111,12 @@ pub fn check_keys(
         .map(|e| (e.path, e.key))
         .collect();
     let mut out = Diagnostics::default();
-    for (key, at) in &keys {
-        if known.contains(key) {
-            continue;
-        }
+    let unknown: Vec<&(&str, Range<usize>)> =
+        keys.iter().filter(|(k, _)| !known.contains(k)).collect();
+    let hidden = unknown
+        .get(MAX_UNKNOWN_SHOWN)
+        .map(|(_, at)| (at.clone(), unknown.len() - MAX_UNKNOWN_SHOWN));
+    for (key, at) in unknown.into_iter().take(MAX_UNKNOWN_SHOWN) {
         let mut d = Diagnostic::error(
             "unknown-field",
             file,
@@ -128,6 +133,24 @@ pub fn check_keys(
             )),
         };
         out.push(d);
+    }
+    // A pasted table or a generated file can hold thousands of unknown keys: the first few
+    // say what is wrong, one more message counts the rest.
+    if let Some((at, more)) = hidden {
+        out.push(
+            Diagnostic::error(
+                "unknown-field",
+                file,
+                source,
+                at,
+                format!("и ещё неизвестных полей: {more} / and {more} more unknown fields"),
+            )
+            .with_label("отсюда / from here on")
+            .with_help(format!(
+                "допустимые поля / known fields: {}",
+                known.join(", ")
+            )),
+        );
     }
     let missing: Vec<&str> = required
         .iter()
@@ -198,6 +221,7 @@ pub fn parse_checked<T: DeserializeOwned>(
     range: Range<usize>,
     keys: Option<Keys<'_>>,
 ) -> Result<(T, Spans), Diagnostics> {
+    super::limits::front(file, source, range.clone())?;
     let text = &source[range.clone()];
     let fail = |message: String, at: Range<usize>, spans: Option<&Spans>| -> Diagnostics {
         let at = range.start + at.start..range.start + at.end;

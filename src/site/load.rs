@@ -16,7 +16,17 @@ use super::{
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
-fn read(path: &Path) -> Result<Arc<str>, Diagnostic> {
+/// Reads a content file as UTF-8 text within the [`limits`](super::limits).
+pub fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
+    let text = read_utf8(path)?;
+    super::limits::lines(path, &text)?;
+    Ok(text)
+}
+
+fn read_utf8(path: &Path) -> Result<Arc<str>, Diagnostic> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        super::limits::file_size(path, meta.len())?;
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::file_error(
             "io",
@@ -72,7 +82,7 @@ pub fn load_settings(path: &Path) -> Result<Settings, Diagnostics> {
 
 /// Loads `content/site.toml`, keeping its text and the positions of its values.
 pub(super) fn load_settings_file(path: &Path) -> Result<(Settings, SourceFile), Diagnostics> {
-    let source = read(path)?;
+    let source = read_text(path)?;
     let (settings, spans): (Settings, _) =
         frontmatter::parse_spanned(path, &source, Format::Toml, 0..source.len())?;
     let at = FileAt {
@@ -103,7 +113,7 @@ static BUILT_IN_SURVEY: std::sync::LazyLock<Arc<Survey>> = std::sync::LazyLock::
 pub(super) fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Arc<Survey>> {
     let mut surveys = BTreeMap::new();
     for path in files_under(dir, &["toml", "yaml", "yml"]) {
-        let source = match read(&path) {
+        let source = match read_text(&path) {
             Ok(s) => s,
             Err(d) => {
                 diags.push(d);
@@ -147,7 +157,7 @@ pub(super) fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<Stri
 }
 
 pub(super) fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
-    let source = read(path)?;
+    let source = read_text(path)?;
     let split = frontmatter::split(path, &source)?;
     let (meta, spans): (PageMeta, _) =
         frontmatter::parse_spanned(path, &source, split.format, split.front)?;
@@ -194,7 +204,7 @@ pub(super) fn load_service(
     surveys: &BTreeMap<String, Arc<Survey>>,
     opts: &LoadOptions,
 ) -> Result<Option<Service>, Diagnostics> {
-    let source = read(path)?;
+    let source = read_text(path)?;
     let split = frontmatter::split(path, &source)?;
     let keys = frontmatter::Keys {
         known: FRONT_MATTER_KEYS,

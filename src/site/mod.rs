@@ -11,6 +11,7 @@
 
 pub mod check_settings;
 pub mod frontmatter;
+pub mod limits;
 mod load;
 pub mod model;
 mod service;
@@ -25,7 +26,7 @@ use rayon::prelude::*;
 use yasno_survey_core::Survey;
 
 pub use check_settings::{CalendarExtension, CheckConfig, Level};
-pub use load::load_settings;
+pub use load::{load_settings, read_text};
 pub use model::*;
 pub use service::{ContentPage, LANGS, PageMeta, Service};
 pub use settings::{Category, Location, Settings, SiteLink};

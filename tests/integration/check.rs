@@ -983,17 +983,19 @@ mod legacy_site {
         assert_eq!(errors + warnings + first, total);
     }
 
-    /// A service whose body is one 250 KB line with «в целях» in the middle.
+    /// A service whose body is one line of about 16,000 characters (just under the loader's
+    /// limit, `yasno::site::limits::MAX_LINE_CHARS`) with «в целях» in the middle.
     fn long_line_service() -> (String, usize) {
         let page =
             std::fs::read_to_string(legacy().join("content/services/usluga-00000.md")).unwrap();
         let body = page.rfind("+++\n").unwrap() + 4;
         let line = format!(
             "{} Справку выдают в целях оформления. {}\n",
-            "Слово ".repeat(20_000),
-            "Другое ".repeat(20_000)
+            "Слово ".repeat(1_300),
+            "Другое ".repeat(1_100)
         );
-        assert!(line.len() > 250_000);
+        let chars = line.chars().count();
+        assert!(chars > 15_000 && chars <= yasno::site::limits::MAX_LINE_CHARS, "{chars}");
         let text = format!("{}\n{line}", &page[..body]);
         let at = text.find("в целях").unwrap();
         (text, at)
@@ -1263,12 +1265,22 @@ a = \"Смотрите [образец](JaVaScRiPt:alert(1)).\"
         let places: Vec<(u64, u64)> = at.iter().map(|(l, c, _)| (*l, *c)).collect();
         // FAQ answer (Markdown inside the TOML string), body link, image, reference link,
         // autolink.
-        assert_eq!(places, [(15, 15), (18, 11), (20, 11), (22, 8), (22, 25)], "{at:?}");
+        assert_eq!(
+            places,
+            [(15, 15), (18, 11), (20, 11), (22, 8), (22, 25)],
+            "{at:?}"
+        );
         assert!(at[0].2.contains("«javascript:»"), "{at:?}");
         assert!(at[2].2.contains("«data:»"), "{at:?}");
 
         let public = site.path().join("public");
-        let out = yasno(&["build", "--root", root, "--output", public.to_str().unwrap()]);
+        let out = yasno(&[
+            "build",
+            "--root",
+            root,
+            "--output",
+            public.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{out:?}");
         let html = std::fs::read_to_string(public.join("services/spravka/index.html")).unwrap();
         let doc = scraper::Html::parse_document(&html);
@@ -1284,5 +1296,85 @@ a = \"Смотрите [образец](JaVaScRiPt:alert(1)).\"
         }
         let text: String = doc.root_element().text().collect();
         assert!(text.contains("заявление") && text.contains("схема проезда"));
+    }
+}
+
+/// Files that used to hang the loader or flood the terminal: each is one clear error at its
+/// place, for `build` and `check` alike, and the output stays a few lines.
+mod hostile_content {
+    use super::command_line::{copy_site, yasno};
+
+    const HEAD: &str = "title = \"Справка\"\nsummary = \"Справка о составе семьи.\"\n\
+        category = \"opeka\"\nupdated = 2026-05-14\nwho = \"Жители.\"\nresult = \"Справка.\"\n\
+        documents = [{ name = \"Паспорт\" }]\ndeadline = { days = 5, kind = \"working\" }\n\
+        fee = { free = true }\nlegal_acts = [{ title = \"Закон\", date = 2020-01-01 }]\n";
+
+    /// Runs `build` and `check` on the example site with `file` added; returns the build's
+    /// stderr after checking that both refused and neither printed much.
+    fn refused(name: &str, write: impl FnOnce(&std::path::Path)) -> String {
+        let site = copy_site();
+        write(&site.path().join("content/services").join(name));
+        let root = site.path().to_str().unwrap();
+        let out_dir = site.path().join("out");
+        let build = yasno(&["build", "--root", root, "--output", out_dir.to_str().unwrap()]);
+        let check = yasno(&["check", "--no-cache", "--root", root]);
+        for out in [&build, &check] {
+            assert_eq!(out.status.code(), Some(1), "{out:?}");
+            let printed = out.stdout.len() + out.stderr.len();
+            assert!(printed < 6_000, "{printed} bytes printed");
+        }
+        assert!(!out_dir.exists(), "a refused build wrote its output");
+        String::from_utf8(build.stderr).unwrap()
+    }
+
+    #[test]
+    fn a_line_of_250_kb_is_refused_at_the_limit() {
+        let err = refused("line.md", |p| {
+            let body = "*_[](!`<>#&".repeat(23_000);
+            std::fs::write(p, format!("+++\n{HEAD}+++\n\n{body}\n")).unwrap();
+        });
+        assert!(err.contains("error[line-too-long]"), "{err}");
+        assert!(err.contains("line.md:14:16385"), "{err}");
+    }
+
+    #[test]
+    fn yaml_nested_deeply_is_refused_at_the_bracket_past_the_limit() {
+        let err = refused("deep.md", |p| {
+            let deep = "[\n".repeat(5_000);
+            std::fs::write(p, format!("---\ntitle: x\nsummary: {deep}\n---\nТекст.\n")).unwrap();
+        });
+        assert!(err.contains("error[too-deep]"), "{err}");
+        // Line 3 holds the first bracket; the 33rd is 32 lines below.
+        assert!(err.contains("deep.md:35:1"), "{err}");
+    }
+
+    #[test]
+    fn front_matter_of_60_000_keys_is_refused_at_the_size_limit() {
+        let err = refused("keys.md", |p| {
+            let keys: String = (0..60_000).map(|i| format!("k{i} = 1\n")).collect();
+            std::fs::write(p, format!("+++\n{keys}{HEAD}+++\nТекст.\n")).unwrap();
+        });
+        assert!(err.contains("error[too-large]"), "{err}");
+        assert!(err.contains("keys.md:6"), "{err}");
+    }
+
+    #[test]
+    fn hundreds_of_unknown_keys_get_ten_messages_and_a_count() {
+        let err = refused("typos.md", |p| {
+            let keys: String = (0..500).map(|i| format!("titel{i} = 1\n")).collect();
+            std::fs::write(p, format!("+++\n{HEAD}{keys}+++\nТекст.\n")).unwrap();
+        });
+        assert_eq!(err.matches("error[unknown-field]").count(), 11, "{err}");
+        assert!(err.contains("and 490 more unknown fields"), "{err}");
+    }
+
+    #[test]
+    fn a_100_mb_file_is_refused_before_it_is_read() {
+        let err = refused("huge.md", |p| {
+            let f = std::fs::File::create(p).unwrap();
+            // Sparse: the size is what matters, and it is refused before reading.
+            f.set_len(100 << 20).unwrap();
+        });
+        assert!(err.contains("error[too-large]") && err.contains("huge.md"), "{err}");
     }
 }
