@@ -995,7 +995,10 @@ mod legacy_site {
             "Другое ".repeat(1_100)
         );
         let chars = line.chars().count();
-        assert!(chars > 15_000 && chars <= yasno::site::limits::MAX_LINE_CHARS, "{chars}");
+        assert!(
+            chars > 15_000 && chars <= yasno::site::limits::MAX_LINE_CHARS,
+            "{chars}"
+        );
         let text = format!("{}\n{line}", &page[..body]);
         let at = text.find("в целях").unwrap();
         (text, at)
@@ -1316,7 +1319,13 @@ mod hostile_content {
         write(&site.path().join("content/services").join(name));
         let root = site.path().to_str().unwrap();
         let out_dir = site.path().join("out");
-        let build = yasno(&["build", "--root", root, "--output", out_dir.to_str().unwrap()]);
+        let build = yasno(&[
+            "build",
+            "--root",
+            root,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
         let check = yasno(&["check", "--no-cache", "--root", root]);
         for out in [&build, &check] {
             assert_eq!(out.status.code(), Some(1), "{out:?}");
@@ -1375,6 +1384,9 @@ mod hostile_content {
             // Sparse: the size is what matters, and it is refused before reading.
             f.set_len(100 << 20).unwrap();
         });
-        assert!(err.contains("error[too-large]") && err.contains("huge.md"), "{err}");
+        assert!(
+            err.contains("error[too-large]") && err.contains("huge.md"),
+            "{err}"
+        );
     }
 }
