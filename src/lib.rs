@@ -95,6 +95,8 @@ struct BuildSink<'a> {
     out: PathBuf,
     pages: AtomicUsize,
     files: AtomicUsize,
+    /// Every file's path in the output, for the link check.
+    paths: std::sync::Mutex<Vec<String>>,
 }
 
 impl BuildSink<'_> {
@@ -104,6 +106,10 @@ impl BuildSink<'_> {
 
     fn count(&self, path: &str) {
         self.files.fetch_add(1, Ordering::Relaxed);
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_owned());
         if path.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
         }
@@ -204,9 +210,14 @@ fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
     check::run::build_diagnostics(&outcome.check, strict)
 }
 
-/// Renders every page and the QR pages into `sink`, reporting the mistakes of both.
-fn render_into(site: &Site, theme: &Theme, sink: &BuildSink<'_>) -> Result<(), Diagnostics> {
-    let renderer = render::Renderer::new(site, theme);
+/// Renders every page and the QR pages into `sink`, reporting the mistakes of both; returns
+/// the pages' links into the site, for [`render::links::check`].
+fn render_into(
+    site: &Site,
+    theme: &Theme,
+    sink: &BuildSink<'_>,
+) -> Result<Vec<render::links::PageLinks>, Diagnostics> {
+    let renderer = render::Renderer::new(site, theme).collecting_links();
     let (pages, qr) = rayon::join(
         || renderer.render_each(sink),
         || {
@@ -227,6 +238,7 @@ fn render_into(site: &Site, theme: &Theme, sink: &BuildSink<'_>) -> Result<(), D
         (Ok(()), Ok(files)) => files
             .into_iter()
             .try_for_each(|f| sink.put(f))
+            .map(|()| renderer.take_links())
             .map_err(Diagnostics::from),
         (Err(d), Ok(_)) | (Ok(()), Err(d)) => Err(d),
         (Err(mut d), Err(more)) => {
@@ -272,6 +284,7 @@ pub fn build_observed(
         out,
         pages: AtomicUsize::new(0),
         files: AtomicUsize::new(0),
+        paths: std::sync::Mutex::default(),
     };
     // Checking and rendering read the same model and do not depend on each other: run them
     // side by side.
@@ -283,10 +296,19 @@ pub fn build_observed(
         // Dropping the staging folder deletes it: the previous output stays.
         return Err(BuildError::Content(warnings));
     }
-    rendered?;
+    let links = rendered?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
-        sink.files.fetch_add(1, Ordering::Relaxed);
+        sink.count(&f.path);
+    }
+    let paths = sink.paths.into_inner().unwrap_or_else(|e| e.into_inner());
+    let broken = render::links::check(
+        &links,
+        paths.iter().map(String::as_str),
+        &site.settings.base_url,
+    );
+    if broken.has_errors() {
+        return Err(BuildError::Content(broken));
     }
     let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
     on_stage(BuildStage::Writing { files });

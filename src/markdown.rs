@@ -37,6 +37,18 @@ pub struct Rendered {
     pub html: String,
     /// Headings of level 2 and 3, in order.
     pub toc: Vec<TocEntry>,
+    /// Links and images that lead into the site itself, for the build's link check.
+    pub links: Vec<SiteLink>,
+}
+
+/// A link or image to a page or file of the site itself (no scheme, or the site's own
+/// address), with its place in the rendered text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteLink {
+    /// Byte range of the whole link in the text.
+    pub range: std::ops::Range<usize>,
+    /// Where it leads, as written (relative, absolute, or with the site's base URL).
+    pub dest: String,
 }
 
 /// A heading id from its text: lowercase words joined by hyphens, letters of any script kept
@@ -155,13 +167,39 @@ fn is_external(url: &str, base_url: &str) -> bool {
 /// own section ids), so heading ids never collide with them.
 pub fn render(text: &str, opts: &MarkdownOptions, taken_ids: &mut Vec<String>) -> Rendered {
     if let Some(html) = plain_paragraph(text) {
-        return Rendered { html, toc: vec![] };
+        return Rendered {
+            html,
+            ..Rendered::default()
+        };
     }
-    let mut events: Vec<Event> = Parser::new_ext(text, PARSER_OPTIONS).collect();
+    let mut links = Vec::new();
+    let mut events: Vec<Event> = Parser::new_ext(text, PARSER_OPTIONS)
+        .into_offset_iter()
+        .map(|(ev, range)| {
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &ev
+                && is_site_link(dest_url, &opts.base_url)
+            {
+                links.push(SiteLink {
+                    range,
+                    dest: dest_url.to_string(),
+                });
+            }
+            ev
+        })
+        .collect();
     let toc = heading_ids(&mut events, taken_ids);
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, rewrite(events, opts).into_iter());
-    Rendered { html, toc }
+    Rendered { html, toc, links }
+}
+
+/// Whether `url` leads into the site: no scheme (`/services/x/`, `../x/`, `#part`) or the
+/// site's own address.
+fn is_site_link(url: &str, base_url: &str) -> bool {
+    if !base_url.is_empty() && url.starts_with(base_url) {
+        return true;
+    }
+    !url.is_empty() && !url.starts_with("//") && url_scheme(url).is_none()
 }
 
 /// Gives every heading an id made from its text (unique on the page) and returns the

@@ -7,6 +7,7 @@
 
 pub mod i18n;
 pub mod jsonld;
+pub mod links;
 mod pages;
 pub mod qr_pages;
 pub mod theme;
@@ -139,6 +140,9 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     /// The shared parts of each survey the services show.
     surveys: Vec<(Arc<Survey>, SurveyParts)>,
+    /// The site links of the rendered pages, when the caller checks them
+    /// ([`Renderer::collecting_links`]).
+    links: Option<std::sync::Mutex<Vec<links::PageLinks>>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -154,6 +158,29 @@ impl<'a> Renderer<'a> {
             site,
             theme,
             surveys,
+            links: None,
+        }
+    }
+
+    /// Keeps the site links of every page it renders, for [`links::check`] after the
+    /// render ([`Renderer::take_links`]).
+    pub fn collecting_links(mut self) -> Self {
+        self.links = Some(std::sync::Mutex::default());
+        self
+    }
+
+    /// The site links gathered so far (see [`Renderer::collecting_links`]).
+    pub fn take_links(&self) -> Vec<links::PageLinks> {
+        self.links
+            .as_ref()
+            .map(|l| std::mem::take(&mut *l.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default()
+    }
+
+    /// Keeps `page`'s links when the caller checks them.
+    fn keep_links(&self, page: links::PageLinks) {
+        if let Some(l) = &self.links {
+            l.lock().unwrap_or_else(|e| e.into_inner()).push(page);
         }
     }
 
@@ -265,15 +292,31 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn faq_views(&self, svc: &Service, taken: &mut Vec<String>) -> Vec<FaqView> {
+    fn faq_views(
+        &self,
+        svc: &Service,
+        taken: &mut Vec<String>,
+        mut page: Option<&mut links::PageLinks>,
+    ) -> Vec<FaqView> {
         let opts = self.md_opts(&svc.lang);
         svc.meta
             .faq
             .iter()
-            .map(|f| FaqView {
-                id: markdown::slugify(&f.q, taken),
-                q: f.q.clone(),
-                a_html: markdown::render(&f.a, &opts, &mut vec![]).html,
+            .enumerate()
+            .map(|(i, f)| {
+                let answer = markdown::render(&f.a, &opts, &mut vec![]);
+                if let Some(page) = page.as_deref_mut()
+                    && !answer.links.is_empty()
+                {
+                    // The answer's text in the file: exact when written without escapes.
+                    let at = svc.spans.at(&format!("faq[{i}].a"));
+                    page.add(answer.links, at.start, at.len() == f.a.len());
+                }
+                FaqView {
+                    id: markdown::slugify(&f.q, taken),
+                    q: f.q.clone(),
+                    a_html: answer.html,
+                }
             })
             .collect()
     }
@@ -283,9 +326,21 @@ impl<'a> Renderer<'a> {
         let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
         let mut taken: Vec<String> = TEMPLATE_IDS.iter().map(|x| x.to_string()).collect();
-        let body = markdown::render(svc.body(), &self.md_opts(&svc.lang), &mut taken);
-        let faq = self.faq_views(svc, &mut taken);
+        let mut body = markdown::render(svc.body(), &self.md_opts(&svc.lang), &mut taken);
         let url = svc.url_path(s);
+        let mut page = links::PageLinks {
+            file: svc.source_path.clone(),
+            source: svc.source.clone(),
+            url: url.clone(),
+            ids: None,
+            links: Vec::new(),
+        };
+        page.add(std::mem::take(&mut body.links), svc.body_offset, true);
+        let faq = self.faq_views(svc, &mut taken, Some(&mut page));
+        if self.links.is_some() {
+            page.ids = Some(taken.clone());
+            self.keep_links(page);
+        }
         let m = &svc.meta;
         let category = s
             .categories

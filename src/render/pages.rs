@@ -119,7 +119,17 @@ impl Renderer<'_> {
     fn content_page(&self, i: usize) -> Result<OutputFile, Diagnostic> {
         let s = &self.site.settings;
         let p = &self.site.pages[i];
-        let rendered = markdown::render(p.body(), &self.md_opts(&s.lang), &mut vec![]);
+        let mut rendered = markdown::render(p.body(), &self.md_opts(&s.lang), &mut vec![]);
+        let mut links = super::links::PageLinks {
+            file: p.source_path.clone(),
+            source: p.source.clone(),
+            url: format!("/{}/", p.slug),
+            // The template's own ids are not known here: a `#part` of this page is not checked.
+            ids: None,
+            links: Vec::new(),
+        };
+        links.add(std::mem::take(&mut rendered.links), p.body_offset, true);
+        self.keep_links(links);
         #[derive(Serialize)]
         struct PageView<'x> {
             title: &'x str,
@@ -254,7 +264,7 @@ impl Renderer<'_> {
                     let group = FaqGroup {
                         anchor: service.url.replace('/', "-"),
                         service,
-                        faq: self.faq_views(x, &mut vec![]),
+                        faq: self.faq_views(x, &mut vec![], None),
                     };
                     let mut ctx = tera::Context::new();
                     ctx.insert_value("t", t.value.clone());

@@ -1390,3 +1390,92 @@ mod hostile_content {
         );
     }
 }
+
+/// Links into the site that lead nowhere: the build refuses with each one at its place.
+mod site_links {
+    use super::command_line::{copy_site, yasno};
+
+    const SERVICE: &str = "+++
+title = \"Справка\"
+summary = \"Справка о составе семьи.\"
+category = \"opeka\"
+updated = 2026-05-14
+who = \"Жители.\"
+result = \"Справка.\"
+documents = [{ name = \"Паспорт\" }]
+deadline = { days = 5, kind = \"working\" }
+fee = { free = true }
+legal_acts = [{ title = \"Закон\", date = 2020-01-01 }]
+
+[[faq]]
+q = \"Где бланк?\"
+a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
++++
+
+## Как подать
+
+Сначала прочтите [другую услугу](/services/plain/) и [её документы](../plain/#documents),
+потом [этот раздел](#как-подать) и [контакты](/contacts/).
+
+Ошибки: [старая услуга](/services/staraya/), [нет раздела](#net-razdela).
+";
+
+    #[test]
+    fn a_link_to_a_missing_page_or_part_stops_the_build_at_the_link() {
+        let site = copy_site();
+        std::fs::write(site.path().join("content/services/spravka.md"), SERVICE).unwrap();
+        let root = site.path().to_str().unwrap();
+        let out_dir = site.path().join("out");
+        let out = yasno(&[
+            "build",
+            "--root",
+            root,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let places: Vec<&str> = err
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("┌─ "))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                // FAQ answer inside its TOML string, then the body's two broken links.
+                format!(
+                    "{}/content/services/spravka.md:15:15",
+                    site.path().display()
+                ),
+                format!("{}/content/services/spravka.md:23:9", site.path().display()),
+                format!(
+                    "{}/content/services/spravka.md:23:46",
+                    site.path().display()
+                ),
+            ],
+            "{err}"
+        );
+        assert_eq!(err.matches("error[broken-link]").count(), 3, "{err}");
+        assert!(err.contains("/services/staraya/"), "{err}");
+        assert!(err.contains("#net-razdela"), "{err}");
+        assert!(!out_dir.exists(), "a refused build wrote its output");
+
+        // The same page with the broken links fixed builds.
+        let fixed = SERVICE
+            .replace("#net-takoy-chasti", "#documents")
+            .replace("/services/staraya/", "/services/bureaucratic/")
+            .replace(
+                "#net-razdela",
+                "#%D0%BA%D0%B0%D0%BA-%D0%BF%D0%BE%D0%B4%D0%B0%D1%82%D1%8C",
+            );
+        std::fs::write(site.path().join("content/services/spravka.md"), fixed).unwrap();
+        let out = yasno(&[
+            "build",
+            "--root",
+            root,
+            "--output",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{out:?}");
+    }
+}

@@ -1,0 +1,192 @@
+//! The build's internal link check: every link or image in a page's Markdown that leads
+//! into the site must lead to a file the build writes, and a `#part` of a service page to
+//! one of its ids. Positions come from the renderer's parse, so a broken link is an error at
+//! its file, line and column. (Links in templates are the theme's business, not checked.)
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::SiteLink;
+
+/// The links of one rendered page, placed in its source file.
+#[derive(Debug)]
+pub struct PageLinks {
+    /// The content file the links are written in.
+    pub file: PathBuf,
+    /// Its text.
+    pub source: Arc<str>,
+    /// The page's address, e.g. `/services/x/`.
+    pub url: String,
+    /// Ids on the page, when all of them are known (service pages); `None` leaves a
+    /// `#part` of this page unchecked.
+    pub ids: Option<Vec<String>>,
+    /// Each link with its byte range in `source`.
+    pub links: Vec<(Range<usize>, String)>,
+}
+
+impl PageLinks {
+    /// Places links of Markdown that starts at byte `offset` of the file; `verbatim` says
+    /// whether the Markdown is written there as it is (a body, a plain TOML string) or was
+    /// unescaped (then every link points at the start of the text).
+    pub fn add(&mut self, links: Vec<SiteLink>, offset: usize, verbatim: bool) {
+        self.links.extend(links.into_iter().map(|l| {
+            let at = if verbatim {
+                offset + l.range.start..offset + l.range.end
+            } else {
+                offset..offset
+            };
+            (at, l.dest)
+        }));
+    }
+}
+
+/// Checks `pages` against the files of the output (`outputs`: paths like
+/// `services/x/index.html`) and the site's own address `base_url`.
+pub fn check<'a>(
+    pages: &[PageLinks],
+    outputs: impl Iterator<Item = &'a str>,
+    base_url: &str,
+) -> Diagnostics {
+    let files: HashSet<&str> = outputs.collect();
+    let ids: HashMap<&str, &[String]> = pages
+        .iter()
+        .filter_map(|p| Some((p.url.as_str(), p.ids.as_deref()?)))
+        .collect();
+    let mut out = Diagnostics::default();
+    for page in pages {
+        for (range, dest) in &page.links {
+            if let Err(why) = resolve(&page.url, dest, base_url, &files, &ids) {
+                out.push(
+                    Diagnostic::error(
+                        "broken-link",
+                        &page.file,
+                        &page.source,
+                        range.clone(),
+                        format!("ссылка ведёт в никуда: {why} / a link to nothing: {dest}"),
+                    )
+                    .with_label("эта ссылка / this link")
+                    .with_help(
+                        "проверьте адрес: страницы услуг — /services/имя-файла/, части страницы — #заголовок / check the address",
+                    ),
+                );
+            }
+        }
+    }
+    // In file order: the FAQ answers come before the body.
+    out.sort();
+    out
+}
+
+/// Finds where `dest` leads from `page`; `Err` says what is missing.
+fn resolve(
+    page: &str,
+    dest: &str,
+    base_url: &str,
+    files: &HashSet<&str>,
+    ids: &HashMap<&str, &[String]>,
+) -> Result<(), String> {
+    let dest = dest
+        .strip_prefix(base_url)
+        .filter(|_| !base_url.is_empty())
+        .unwrap_or(dest);
+    let (rest, fragment) = dest.split_once('#').unwrap_or((dest, ""));
+    let path = rest.split('?').next().unwrap_or_default();
+    let target = if path.is_empty() {
+        page.to_owned()
+    } else {
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        absolute(page, &decoded)
+    };
+    let file = target.trim_start_matches('/');
+    let page_url = if target.ends_with('/') {
+        if !files.contains(format!("{file}index.html").as_str()) {
+            return Err(format!("нет страницы {target}"));
+        }
+        target
+    } else if files.contains(file) {
+        target
+    } else if files.contains(format!("{file}/index.html").as_str()) {
+        format!("{target}/")
+    } else {
+        return Err(format!("нет страницы или файла {target}"));
+    };
+    if fragment.is_empty() {
+        return Ok(());
+    }
+    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+    match ids.get(page_url.as_str()) {
+        Some(known) if !known.iter().any(|id| *id == fragment) => {
+            Err(format!("на странице {page_url} нет части #{fragment}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `path` relative to the page at `page` (which ends with `/`), with `.` and `..` resolved.
+fn absolute(page: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{page}{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    if (joined.ends_with('/') || joined.ends_with("/.") || joined.ends_with("/..")) && out != "/" {
+        out.push('/');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_resolve_like_a_browser() {
+        assert_eq!(absolute("/services/a/", "../b/"), "/services/b/");
+        assert_eq!(absolute("/services/a/", "/contacts/"), "/contacts/");
+        assert_eq!(absolute("/services/a/", "plan.pdf"), "/services/a/plan.pdf");
+        assert_eq!(absolute("/", "../../x/"), "/x/");
+        assert_eq!(absolute("/a/", ".."), "/");
+    }
+
+    #[test]
+    fn links_resolve_to_pages_files_and_ids() {
+        let files: HashSet<&str> =
+            ["index.html", "services/a/index.html", "static/plan.pdf"].into();
+        let a_ids = vec!["documents".to_owned()];
+        let ids: HashMap<&str, &[String]> = [("/services/a/", a_ids.as_slice())].into();
+        let ok = |d: &str| resolve("/services/b/", d, "https://site.ru", &files, &ids);
+        for good in [
+            "/services/a/",
+            "/services/a",
+            "../a/#documents",
+            "/static/plan.pdf",
+            "https://site.ru/services/a/",
+            "/",
+            "/services/a/?x=1",
+        ] {
+            assert_eq!(ok(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "/services/c/",
+            "/services/a/#nope",
+            "../c/",
+            "/static/x.pdf",
+        ] {
+            assert!(ok(bad).is_err(), "{bad}");
+        }
+    }
+}
