@@ -173,10 +173,11 @@ fn a_saved_manifest_reads_back_both_folders() {
 }
 
 #[test]
-fn files_put_into_the_output_by_hand_do_not_come_back_with_the_spare() {
+fn files_put_into_the_output_or_the_spare_by_hand_stop_the_build_and_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
     let files = [file("a/index.html", "A"), file("b.txt", "B")];
+    build(&out, &manifest, &files);
     build(&out, &manifest, &files);
     // Written a moment later than the marker, so its folder is seen as changed.
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -184,12 +185,49 @@ fn files_put_into_the_output_by_hand_do_not_come_back_with_the_spare() {
     std::fs::write(out.join("a/hand.txt"), "by hand").unwrap();
     std::fs::create_dir(out.join("a/dir")).unwrap();
     std::fs::write(out.join("a/dir/x"), "by hand").unwrap();
-    // The next build drops them; the one after stages in that output (now the spare).
-    build(&out, &manifest, &files);
-    assert_eq!(names(&out), [MARKER, "a", "b.txt"]);
+    let previous = Manifest::load(&manifest, &out);
+    let err = Staging::with_previous(&out, previous).err().unwrap();
+    let OutputError::UserFiles { dir, files: found } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        (dir, found.as_slice()),
+        (
+            &out,
+            ["a/dir/", "a/hand.txt", "hand.txt"]
+                .map(String::from)
+                .as_slice()
+        )
+    );
+    assert!(err.to_string().contains("static/"), "{err}");
+    assert_eq!(read(&out.join("a/dir/x")), "by hand");
+    // Moved away by the editor: the builds go on, staged in the spare.
+    std::fs::remove_dir_all(out.join("a/dir")).unwrap();
+    std::fs::remove_file(out.join("a/hand.txt")).unwrap();
+    std::fs::remove_file(out.join("hand.txt")).unwrap();
     assert_eq!(build(&out, &manifest, &files), counts(0, 0, 2));
-    assert_eq!(names(&out), [MARKER, "a", "b.txt"]);
-    assert_eq!(names(&out.join("a")), ["index.html"]);
+    // The spare follows the same rule.
+    let spare = spare_path(&out);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(spare.join("a/hand.txt"), "by hand").unwrap();
+    let previous = Manifest::load(&manifest, &out);
+    let err = Staging::with_previous(&out, previous).err().unwrap();
+    assert!(
+        matches!(&err, OutputError::UserFiles { dir, files } if *dir == spare && files == &["a/hand.txt"]),
+        "{err:?}"
+    );
+    assert_eq!(read(&spare.join("a/hand.txt")), "by hand");
+}
+
+#[test]
+fn a_file_given_as_the_output_is_refused_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "my notes").unwrap();
+    let err = write_site(&notes, &[file("index.html", "x")]).unwrap_err();
+    assert!(matches!(err, OutputError::NotAFolder(_)), "{err:?}");
+    assert_eq!(read(&notes), "my notes");
+    assert_eq!(names(tmp.path()), ["notes.txt"]);
 }
 
 #[test]
