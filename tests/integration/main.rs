@@ -10,5 +10,6 @@ mod collect_disk;
 mod collect_hostile;
 mod collect_strict;
 mod common;
+mod output;
 mod qr;
 mod serve;
