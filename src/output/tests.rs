@@ -449,3 +449,25 @@ fn a_spare_folder_it_did_not_make_is_left_alone() {
         [".public.yasno-spare", "output.json", "public"]
     );
 }
+
+#[test]
+fn the_staging_folder_of_a_running_build_is_not_taken_for_a_leftover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let first = Staging::new(&out).unwrap();
+    first.write(&file("a.txt", "first")).unwrap();
+    let staged: Vec<String> = names(tmp.path());
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    // A second build starts while the first runs: it leaves the first one's folder alone.
+    let second = Staging::new(&out).unwrap();
+    assert!(tmp.path().join(&staged[0]).join("a.txt").is_file());
+    drop(second);
+    first.commit().unwrap();
+    assert_eq!(read(&out.join("a.txt")), "first");
+    // Once no build holds it, a marked folder left beside the output is removed.
+    let leftover = tmp.path().join(".public.new-left");
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join(MARKER), "built by yasno\nstaging\n").unwrap();
+    write_site(&out, &[file("a.txt", "next")]).unwrap();
+    assert_eq!(names(tmp.path()), ["public"]);
+}
