@@ -2,8 +2,12 @@
 //! build leaves the previous site untouched and readers never see half a site.
 //!
 //! Safety rule: yasno only ever replaces a folder it made itself (marked by
-//! [`MARKER`]) or an empty one; nothing outside the output folder and yasno's own folders
-//! beside it is deleted.
+//! [`MARKER`]) or an empty one; any other output path (a file, a folder it cannot read) is
+//! refused, never moved aside. Nothing yasno did not make is deleted: an entry put by hand
+//! into the output or its spare stops the build ([`OutputError::UserFiles`]; such files
+//! belong in the site's `static/`), and of the folders beside the output only its spare and
+//! the staging folders of killed builds (marked, and no longer locked by a running build) are
+//! removed.
 //!
 //! Unchanged files are not written again. A [`Manifest`] (kept in the site's cache) records, for
 //! each file of the current output, a hash of its contents and the identity of the file on disk
@@ -20,7 +24,7 @@
 //! and no 20,000-file delete at the end of every build). The spare is trusted only as the
 //! manifest describes it: its marker must name the build recorded, every file kept must still be
 //! the recorded one, and a folder changed since that build (its modification time is later than
-//! the marker's) is listed so that entries put there by hand are removed. Files are shared
+//! the marker's) is listed, and an entry put there by hand stops the build. Files are shared
 //! between the output and the spare by hard links, so the spare costs little disk space.
 
 mod disk;
