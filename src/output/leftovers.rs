@@ -1,8 +1,8 @@
 //! Leftovers of interrupted builds: a staging folder (`.public.new-*`) that a killed build
 //! never swapped in or deleted. A build marks its staging folder with [`MARKER`] and holds a
 //! lock on it while it runs (the system drops the lock when the process dies, even by
-//! SIGKILL), so the next build removes a folder that is marked and unlocked, and never one of
-//! a running build (locked) or someone else's (no marker).
+//! SIGKILL), so the next build removes a folder that is marked (or empty) and unlocked, and
+//! never one of a running build (locked) or someone else's (no marker, not empty).
 
 use std::path::Path;
 
@@ -23,10 +23,14 @@ pub(super) fn remove_leftovers(parent: &Path, name: &str) {
             continue;
         }
         let path = entry.path();
-        if has_marker(&path)
-            && let Some(_held) = try_lock(&path)
-        {
+        let Some(_held) = try_lock(&path) else {
+            continue;
+        };
+        if has_marker(&path) {
             let _ = remove_tree(&path);
+        } else {
+            // Killed before it was marked: empty, and only an empty folder is removed.
+            let _ = std::fs::remove_dir(&path);
         }
     }
 }

@@ -118,17 +118,22 @@ impl Staging {
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(&parent)
             .map_err(io_err(&parent))?;
+        // Locked at once: until it is marked, only the lock tells it from a leftover.
+        let mut lock = try_lock(dir.path());
         // The spare is moved to the staging name first, so that a build that fails or is
         // interrupted never leaves a half-changed folder under the spare's name; it carries
         // its marker. A fresh folder is marked here.
         let reused = previous
             .spare
             .filter(|_| spare_is_dir && std::fs::rename(&spare, dir.path()).is_ok());
-        if reused.is_none() {
+        if reused.is_some() {
+            // The lock was on the folder the spare replaced.
+            lock = try_lock(dir.path());
+        } else {
             mark_staging(dir.path()).map_err(io_err(dir.path()))?;
         }
         let dir = StagingDir {
-            lock: try_lock(dir.path()),
+            lock,
             dir: Some(dir),
             spare: reused.is_some().then_some(spare),
             touched: AtomicBool::new(false),

@@ -155,6 +155,9 @@ fn a_leftover_of_an_interrupted_build_is_removed_and_a_foreign_folder_kept() {
     std::fs::create_dir_all(leftover.join("services/inherits")).unwrap();
     std::fs::write(leftover.join(".yasno-output"), "built by yasno\nstaging\n").unwrap();
     std::fs::write(leftover.join("services/inherits/index.html"), "<p>half").unwrap();
+    // Killed between making its folder and marking it: empty.
+    let unmarked = site.path().join(".public.new-Ef34Gh");
+    std::fs::create_dir(&unmarked).unwrap();
     // Someone else's folder with a name like it, without the marker.
     let foreign = site.path().join(".public.new-x");
     std::fs::create_dir(&foreign).unwrap();
@@ -162,6 +165,7 @@ fn a_leftover_of_an_interrupted_build_is_removed_and_a_foreign_folder_kept() {
     let o = build(site.path(), &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!leftover.exists());
+    assert!(!unmarked.exists());
     assert_eq!(staging_folders(site.path()), [".public.new-x"]);
     assert_eq!(
         std::fs::read_to_string(foreign.join("mine.txt")).unwrap(),
