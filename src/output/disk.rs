@@ -25,44 +25,84 @@ pub(super) fn folders_of<'a>(files: impl Iterator<Item = &'a String>) -> HashSet
     dirs
 }
 
-/// Removes from the spare `dir` every entry its record `tree` does not list, looking only into
-/// folders changed after the spare's marker was written (the top folder is always looked at).
-pub(super) fn prune_unknown(dir: &Path, tree: &Tree) -> io::Result<()> {
+/// The entries of the built folder `dir` (the output or its spare) that yasno did not make,
+/// sorted, relative to `dir` (a folder ends with `/`). yasno writes a folder's marker last, so
+/// a folder not changed since then holds only what yasno put there; only the folders changed
+/// later are listed, and in them every entry that `tree` (the folder's record, when known)
+/// does not name is someone else's. Without a record every file of a changed folder counts.
+pub(super) fn unknown_entries(dir: &Path, tree: Option<&Tree>) -> io::Result<Vec<String>> {
     let built = std::fs::symlink_metadata(dir.join(MARKER))?.modified()?;
-    let folders = folders_of(tree.files.keys());
-    folders.par_iter().try_for_each(|rel| {
-        let path = dir.join(rel);
-        let meta = match std::fs::symlink_metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        if !meta.is_dir() {
-            return remove_any(&path);
-        }
-        if !rel.is_empty() && meta.modified()? <= built {
-            return Ok(());
-        }
-        for entry in std::fs::read_dir(&path)? {
+    let folders: HashSet<String> = match tree {
+        Some(t) => folders_of(t.files.keys())
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        None => all_folders(dir)?,
+    };
+    let lists = folders
+        .par_iter()
+        .map(|rel| -> io::Result<Vec<String>> {
+            let path = dir.join(rel);
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            };
+            if !meta.is_dir() {
+                // A file put where the record has a folder.
+                return Ok(vec![rel.clone()]);
+            }
+            // With a record the top folder is always looked at: it is one listing.
+            let look_anyway = rel.is_empty() && tree.is_some();
+            if !look_anyway && meta.modified()? <= built {
+                return Ok(Vec::new());
+            }
+            let mut unknown = Vec::new();
+            for entry in std::fs::read_dir(&path)? {
+                let entry = entry?;
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                let child = if rel.is_empty() {
+                    name.into_owned()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                if entry.file_type()?.is_dir() {
+                    if !folders.contains(&child) {
+                        unknown.push(format!("{child}/"));
+                    }
+                } else if child != MARKER && !tree.is_some_and(|t| t.files.contains_key(&child)) {
+                    unknown.push(child);
+                }
+            }
+            Ok(unknown)
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut unknown: Vec<String> = lists.into_iter().flatten().collect();
+    unknown.sort();
+    Ok(unknown)
+}
+
+/// Every folder under `dir` (relative; `""` is `dir`), links not followed.
+fn all_folders(dir: &Path) -> io::Result<HashSet<String>> {
+    let mut found = HashSet::from([String::new()]);
+    let mut todo = vec![String::new()];
+    while let Some(rel) = todo.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel))? {
             let entry = entry?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let child = if rel.is_empty() {
-                name.into_owned()
-            } else {
-                format!("{rel}/{name}")
-            };
-            let known = if entry.file_type()?.is_dir() {
-                folders.contains(child.as_str())
-            } else {
-                tree.files.contains_key(&child) || child == MARKER
-            };
-            if !known {
-                remove_any(&entry.path())?;
+            if entry.file_type()?.is_dir() {
+                let name = entry.file_name();
+                let child = if rel.is_empty() {
+                    name.to_string_lossy().into_owned()
+                } else {
+                    format!("{rel}/{}", name.to_string_lossy())
+                };
+                found.insert(child.clone());
+                todo.push(child);
             }
         }
-        Ok(())
-    })
+    }
+    Ok(found)
 }
 
 /// Removes a file, a link or a whole folder at `path`.

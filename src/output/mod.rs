@@ -2,8 +2,12 @@
 //! build leaves the previous site untouched and readers never see half a site.
 //!
 //! Safety rule: yasno only ever replaces a folder it made itself (marked by
-//! [`MARKER`]) or an empty one; nothing outside the output folder and yasno's own folders
-//! beside it is deleted.
+//! [`MARKER`]) or an empty one; any other output path (a file, a folder it cannot read) is
+//! refused, never moved aside. Nothing yasno did not make is deleted: an entry put by hand
+//! into the output or its spare stops the build ([`OutputError::UserFiles`]; such files
+//! belong in the site's `static/`), and of the folders beside the output only its spare and
+//! the staging folders of killed builds (marked, and no longer locked by a running build) are
+//! removed.
 //!
 //! Unchanged files are not written again. A [`Manifest`] (kept in the site's cache) records, for
 //! each file of the current output, a hash of its contents and the identity of the file on disk
@@ -20,10 +24,11 @@
 //! and no 20,000-file delete at the end of every build). The spare is trusted only as the
 //! manifest describes it: its marker must name the build recorded, every file kept must still be
 //! the recorded one, and a folder changed since that build (its modification time is later than
-//! the marker's) is listed so that entries put there by hand are removed. Files are shared
+//! the marker's) is listed, and an entry put there by hand stops the build. Files are shared
 //! between the output and the spare by hard links, so the spare costs little disk space.
 
 mod disk;
+mod leftovers;
 mod manifest;
 mod pieces;
 mod staging;
@@ -50,9 +55,37 @@ pub const MARKER: &str = ".yasno-output";
 pub enum OutputError {
     /// The output folder exists, is not empty and was not made by yasno.
     #[error(
-        "папка {0} не пуста и создана не yasno — не трогаю её / {0} is not empty and was not made by yasno; refusing to replace it (choose another --output or empty it)"
+        "папка {0} не пуста и создана не yasno (в ней нет файла .yasno-output) — yasno её не трогает; выберите другую папку (--output) или удалите её сами / {0} is not empty and was not made by yasno (it has no .yasno-output file); yasno leaves it alone: choose another folder (--output) or delete it yourself"
     )]
     NotOurs(PathBuf),
+    /// The output path is a file (or anything else that is not a folder).
+    #[error(
+        "{0} — это не папка (там файл), yasno его не трогает; выберите для сайта другую папку (--output) или удалите файл сами / {0} is not a folder (a file is there); yasno leaves it alone: choose another folder for the site (--output) or delete the file yourself"
+    )]
+    NotAFolder(PathBuf),
+    /// The output folder exists but cannot be read, so yasno cannot tell whether it made it.
+    #[error(
+        "не удалось прочитать папку {path} ({source}), поэтому yasno её не трогает; выберите другую папку (--output) или исправьте права доступа / cannot read the folder {path} ({source}), so yasno leaves it alone: choose another folder (--output) or fix its permissions"
+    )]
+    Unreadable {
+        /// The folder.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: io::Error,
+    },
+    /// A folder yasno made holds entries it did not make (put there by hand): they would be
+    /// lost when the folder is replaced, so the build stops instead.
+    #[error(
+        "в папке {dir} есть файлы, которых yasno не создавал: {list}; чтобы их не потерять, сборка остановлена — перенесите их в папку static/ сайта (её содержимое копируется в каждую сборку) или удалите сами / {dir} holds files yasno did not make: {list}; the build stopped so that they are not lost: move them into the site's static/ folder (copied into every build) or delete them yourself",
+        dir = .dir.display(),
+        list = listed(.files)
+    )]
+    UserFiles {
+        /// The folder (the output or its spare).
+        dir: PathBuf,
+        /// The entries, relative to `dir` (a folder ends with `/`), sorted.
+        files: Vec<String>,
+    },
     /// An I/O error on a path.
     #[error("не удалось записать {path} / cannot write {path}: {source}")]
     Io {
@@ -63,6 +96,19 @@ pub enum OutputError {
     },
 }
 
+/// The first few of `files`, then how many more (a hand-made folder may hold thousands).
+fn listed(files: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = files[..files.len().min(SHOWN)].join(", ");
+    if files.len() > SHOWN {
+        s.push_str(&format!(
+            " (и ещё {n} / and {n} more)",
+            n = files.len() - SHOWN
+        ));
+    }
+    s
+}
+
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_owned(),
@@ -70,11 +116,35 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     }
 }
 
-fn replaceable(dir: &Path) -> bool {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => dir.join(MARKER).is_file() || entries.next().is_none(),
-        Err(_) => true,
+/// Ok when yasno may replace `dir`: it does not exist, or it is a folder (or a link to one)
+/// that is empty or holds the [`MARKER`]. Anything else (a file, a folder it cannot read, a
+/// folder it did not make) is refused, never moved aside.
+fn check_replaceable(dir: &Path) -> Result<(), OutputError> {
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(OutputError::Unreadable {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+        Ok(m) if !m.is_dir() => return Err(OutputError::NotAFolder(dir.to_owned())),
+        Ok(_) => {}
     }
+    let mut entries = std::fs::read_dir(dir).map_err(|source| OutputError::Unreadable {
+        path: dir.to_owned(),
+        source,
+    })?;
+    if has_marker(dir) || entries.next().is_none() {
+        Ok(())
+    } else {
+        Err(OutputError::NotOurs(dir.to_owned()))
+    }
+}
+
+/// True when `dir` holds yasno's [`MARKER`] as a regular file.
+fn has_marker(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
 }
 
 /// Where the spare of the output folder `out` is kept: `.public.yasno-spare` beside `public/`.

@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::disk::{prune_unknown, remove_any, write_new};
+use super::disk::{remove_any, unknown_entries, write_new};
+use super::leftovers::{mark_staging, remove_leftovers, try_lock};
 use super::manifest::{FileRecord, Manifest, Tree};
-use super::{OutputError, io_err, parent_and_name, replaceable, spare_path};
+use super::{OutputError, check_replaceable, has_marker, io_err, parent_and_name, spare_path};
 use crate::render::OutputFile;
 
 /// The staging folder. Dropped uncommitted, it is deleted; but when it is the spare and
@@ -21,6 +22,8 @@ pub(super) struct StagingDir {
     /// Where the folder was taken from, when it is the spare.
     pub(super) spare: Option<PathBuf>,
     pub(super) touched: AtomicBool,
+    /// Held while the build runs, so that another build never takes it for a leftover.
+    pub(super) lock: Option<std::fs::File>,
 }
 
 impl StagingDir {
@@ -33,9 +36,11 @@ impl StagingDir {
         self.touched.store(true, Ordering::Relaxed);
     }
 
-    /// The folder, no longer deleted when dropped.
-    pub(super) fn keep(mut self) -> PathBuf {
-        self.dir.take().expect("kept once").keep()
+    /// The folder, no longer deleted when dropped, and its lock (hold it until the folder
+    /// has its place).
+    pub(super) fn keep(mut self) -> (PathBuf, Option<std::fs::File>) {
+        let lock = self.lock.take();
+        (self.dir.take().expect("kept once").keep(), lock)
     }
 }
 
@@ -96,25 +101,39 @@ impl Staging {
     /// the current output and its spare, see [`Manifest::load`]) shows unchanged instead of
     /// writing them. The spare, when `previous` describes it, becomes the staging folder.
     pub fn with_previous(out: &Path, previous: Manifest) -> Result<Self, OutputError> {
-        if out.exists() && !replaceable(out) {
-            return Err(OutputError::NotOurs(out.to_owned()));
+        check_replaceable(out)?;
+        // Both folders are replaced or deleted later: anything in them that yasno did not
+        // make stops the build now, before anything is moved.
+        refuse_unknown(out, Some(&previous.live).filter(|t| !t.build.is_empty()))?;
+        let spare = spare_path(out);
+        // A real folder only: a link there would lead the build's writes elsewhere.
+        let spare_is_dir = std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir());
+        if spare_is_dir {
+            refuse_unknown(&spare, previous.spare.as_ref())?;
         }
         let (parent, name) = parent_and_name(out);
         std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        remove_leftovers(&parent, &name);
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(&parent)
             .map_err(io_err(&parent))?;
-        let spare = spare_path(out);
+        // Locked at once: until it is marked, only the lock tells it from a leftover.
+        let mut lock = try_lock(dir.path());
         // The spare is moved to the staging name first, so that a build that fails or is
-        // interrupted never leaves a half-changed folder under the spare's name.
-        // A real folder only: a link there would lead the build's writes elsewhere.
-        let reused = previous.spare.filter(|tree| {
-            std::fs::symlink_metadata(&spare).is_ok_and(|m| m.is_dir())
-                && prune_unknown(&spare, tree).is_ok()
-                && std::fs::rename(&spare, dir.path()).is_ok()
-        });
+        // interrupted never leaves a half-changed folder under the spare's name; it carries
+        // its marker. A fresh folder is marked here.
+        let reused = previous
+            .spare
+            .filter(|_| spare_is_dir && std::fs::rename(&spare, dir.path()).is_ok());
+        if reused.is_some() {
+            // The lock was on the folder the spare replaced.
+            lock = try_lock(dir.path());
+        } else {
+            mark_staging(dir.path()).map_err(io_err(dir.path()))?;
+        }
         let dir = StagingDir {
+            lock,
             dir: Some(dir),
             spare: reused.is_some().then_some(spare),
             touched: AtomicBool::new(false),
@@ -297,5 +316,23 @@ impl Staging {
             Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(io_err(to)(e)),
         }
+    }
+}
+
+/// Fails with [`OutputError::UserFiles`] when the built folder `dir` holds entries yasno did
+/// not make; `tree` is its record, when known. A folder without the marker (missing or empty)
+/// holds nothing of anyone's that yasno would remove.
+fn refuse_unknown(dir: &Path, tree: Option<&Tree>) -> Result<(), OutputError> {
+    if !has_marker(dir) {
+        return Ok(());
+    }
+    let files = unknown_entries(dir, tree).map_err(io_err(dir))?;
+    if files.is_empty() {
+        Ok(())
+    } else {
+        Err(OutputError::UserFiles {
+            dir: dir.to_owned(),
+            files,
+        })
     }
 }

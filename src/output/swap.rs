@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::disk::{folders_of, remove_any, remove_tree};
 use super::manifest::{FileRecord, Manifest, Tree, marker_text, new_build_id};
 use super::staging::{Committed, Staging};
-use super::{MARKER, OutputError, io_err, parent_and_name, replaceable, spare_path};
+use super::{MARKER, OutputError, check_replaceable, io_err, parent_and_name, spare_path};
 
 impl Staging {
     /// Puts the staged site in place of the output, keeping the previous one as the spare when
@@ -35,7 +35,7 @@ impl Staging {
         let marker = dir.path().join(MARKER);
         let _ = std::fs::remove_file(&marker);
         std::fs::write(&marker, marker_text(&build)).map_err(io_err(&marker))?;
-        let staged = dir.keep();
+        let (staged, _held) = dir.keep();
         // The previous output becomes the spare only if the manifest knew its files.
         let kept_previous = put_in_place(&staged, &out, &parent, !live.build.is_empty())?;
         let previous = kept_previous.then_some(live);
@@ -100,7 +100,7 @@ fn put_in_place(
     let spare = spare_path(out);
     let free = match std::fs::symlink_metadata(&spare) {
         Err(_) => true,
-        Ok(m) => m.is_dir() && replaceable(&spare) && remove_tree(&spare).is_ok(),
+        Ok(m) => m.is_dir() && check_replaceable(&spare).is_ok() && remove_tree(&spare).is_ok(),
     };
     // The previous output is kept only if it is a real folder the manifest knew.
     let keep_previous =

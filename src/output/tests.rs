@@ -173,10 +173,11 @@ fn a_saved_manifest_reads_back_both_folders() {
 }
 
 #[test]
-fn files_put_into_the_output_by_hand_do_not_come_back_with_the_spare() {
+fn files_put_into_the_output_or_the_spare_by_hand_stop_the_build_and_are_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let (out, manifest) = (tmp.path().join("public"), tmp.path().join("output.json"));
     let files = [file("a/index.html", "A"), file("b.txt", "B")];
+    build(&out, &manifest, &files);
     build(&out, &manifest, &files);
     // Written a moment later than the marker, so its folder is seen as changed.
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -184,12 +185,49 @@ fn files_put_into_the_output_by_hand_do_not_come_back_with_the_spare() {
     std::fs::write(out.join("a/hand.txt"), "by hand").unwrap();
     std::fs::create_dir(out.join("a/dir")).unwrap();
     std::fs::write(out.join("a/dir/x"), "by hand").unwrap();
-    // The next build drops them; the one after stages in that output (now the spare).
-    build(&out, &manifest, &files);
-    assert_eq!(names(&out), [MARKER, "a", "b.txt"]);
+    let previous = Manifest::load(&manifest, &out);
+    let err = Staging::with_previous(&out, previous).err().unwrap();
+    let OutputError::UserFiles { dir, files: found } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        (dir, found.as_slice()),
+        (
+            &out,
+            ["a/dir/", "a/hand.txt", "hand.txt"]
+                .map(String::from)
+                .as_slice()
+        )
+    );
+    assert!(err.to_string().contains("static/"), "{err}");
+    assert_eq!(read(&out.join("a/dir/x")), "by hand");
+    // Moved away by the editor: the builds go on, staged in the spare.
+    std::fs::remove_dir_all(out.join("a/dir")).unwrap();
+    std::fs::remove_file(out.join("a/hand.txt")).unwrap();
+    std::fs::remove_file(out.join("hand.txt")).unwrap();
     assert_eq!(build(&out, &manifest, &files), counts(0, 0, 2));
-    assert_eq!(names(&out), [MARKER, "a", "b.txt"]);
-    assert_eq!(names(&out.join("a")), ["index.html"]);
+    // The spare follows the same rule.
+    let spare = spare_path(&out);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(spare.join("a/hand.txt"), "by hand").unwrap();
+    let previous = Manifest::load(&manifest, &out);
+    let err = Staging::with_previous(&out, previous).err().unwrap();
+    assert!(
+        matches!(&err, OutputError::UserFiles { dir, files } if *dir == spare && files == &["a/hand.txt"]),
+        "{err:?}"
+    );
+    assert_eq!(read(&spare.join("a/hand.txt")), "by hand");
+}
+
+#[test]
+fn a_file_given_as_the_output_is_refused_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "my notes").unwrap();
+    let err = write_site(&notes, &[file("index.html", "x")]).unwrap_err();
+    assert!(matches!(err, OutputError::NotAFolder(_)), "{err:?}");
+    assert_eq!(read(&notes), "my notes");
+    assert_eq!(names(tmp.path()), ["notes.txt"]);
 }
 
 #[test]
@@ -410,4 +448,26 @@ fn a_spare_folder_it_did_not_make_is_left_alone() {
         names(tmp.path()),
         [".public.yasno-spare", "output.json", "public"]
     );
+}
+
+#[test]
+fn the_staging_folder_of_a_running_build_is_not_taken_for_a_leftover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let first = Staging::new(&out).unwrap();
+    first.write(&file("a.txt", "first")).unwrap();
+    let staged: Vec<String> = names(tmp.path());
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    // A second build starts while the first runs: it leaves the first one's folder alone.
+    let second = Staging::new(&out).unwrap();
+    assert!(tmp.path().join(&staged[0]).join("a.txt").is_file());
+    drop(second);
+    first.commit().unwrap();
+    assert_eq!(read(&out.join("a.txt")), "first");
+    // Once no build holds it, a marked folder left beside the output is removed.
+    let leftover = tmp.path().join(".public.new-left");
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join(MARKER), "built by yasno\nstaging\n").unwrap();
+    write_site(&out, &[file("a.txt", "next")]).unwrap();
+    assert_eq!(names(tmp.path()), ["public"]);
 }

@@ -11,5 +11,6 @@ mod collect_hostile;
 mod collect_strict;
 mod common;
 mod content_props;
+mod output;
 mod qr;
 mod serve;
