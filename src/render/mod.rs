@@ -5,6 +5,7 @@
 //! Every page is listed by [`pages`], so a caller (the build, or `serve` after an edit) can
 //! render all of them in parallel or only the ones a change touches.
 
+mod aliases;
 pub mod i18n;
 pub mod jsonld;
 pub mod links;
@@ -217,7 +218,7 @@ impl<'a> Renderer<'a> {
     /// Renders every page in parallel and hands each file to `sink` as soon as it is made,
     /// so a large site never sits in memory whole. Every error is collected.
     pub fn render_each(&self, sink: &impl FileSink) -> Result<(), Diagnostics> {
-        let errors: Vec<Diagnostic> = pages(self.site)
+        let mut errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
             .filter_map(|p| match p {
                 Page::Faq => sink
@@ -228,6 +229,11 @@ impl<'a> Renderer<'a> {
                 _ => self.render(*p).and_then(|f| sink.put(f)).err(),
             })
             .collect();
+        errors.extend(
+            self.alias_files()
+                .into_iter()
+                .filter_map(|f| sink.put(f).err()),
+        );
         if errors.is_empty() {
             return Ok(());
         }

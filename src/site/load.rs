@@ -227,6 +227,7 @@ pub(super) fn load_service(
     let default = surveys.get("default").unwrap_or(&BUILT_IN_SURVEY);
     let mut diags = Diagnostics::default();
     diags.0.extend(service::check_slug(&at, &meta, &slug));
+    diags.0.extend(service::check_aliases(&at, &meta, &slug));
     diags
         .0
         .extend(service::check_category(&at, &meta, settings));

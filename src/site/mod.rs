@@ -121,16 +121,21 @@ impl Site {
         // Two files may not claim the same page. (Borrowed keys: cloning 10,000 slugs, languages
         // and paths here was a measurable single-threaded step of every build.)
         let mut seen: HashMap<(&str, &str), &Path> = HashMap::with_capacity(services.len());
-        for s in &services {
-            if let Some(first) = seen.insert((&s.lang, &s.slug), &s.source_path) {
+        let claims = services.iter().flat_map(|s| {
+            std::iter::once(&s.slug)
+                .chain(&s.meta.aliases)
+                .map(move |slug| (s, slug))
+        });
+        for (s, slug) in claims {
+            if let Some(first) = seen.insert((&s.lang, slug), &s.source_path) {
                 diags.push(Diagnostic::file_error(
                     "duplicate-slug",
                     &s.source_path,
                     format!(
                         "адрес /services/{}/ уже занят файлом {} / slug `{}` is already used by {}",
-                        s.slug,
+                        slug,
                         first.display(),
-                        s.slug,
+                        slug,
                         first.display()
                     ),
                 ));

@@ -128,6 +128,10 @@ pub struct FrontMatter {
     /// Survey: the id of a survey in `content/surveys/`, or `false` to turn it off.
     #[serde(default)]
     pub survey: Option<SurveyChoice>,
+    /// Earlier slugs of this service: their addresses (the page and every QR landing page
+    /// printed on posters) redirect here, so a renamed service breaks no poster.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// The names of the front-matter keys, for "did you mean" hints and missing-key reports.
@@ -151,6 +155,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "reception",
     "faq",
     "survey",
+    "aliases",
 ];
 
 /// Front-matter keys that must be present.

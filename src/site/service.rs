@@ -91,10 +91,15 @@ impl Service {
 
     /// Path of the page in the output, e.g. `/services/opeka/` or `/en/services/opeka/`.
     pub fn url_path(&self, settings: &Settings) -> String {
+        self.url_path_as(&self.slug, settings)
+    }
+
+    /// Path the page would have under `slug`: for its earlier slugs (`aliases`).
+    pub fn url_path_as(&self, slug: &str, settings: &Settings) -> String {
         if self.is_default_lang(settings) {
-            format!("/services/{}/", self.slug)
+            format!("/services/{slug}/")
         } else {
-            format!("/{}/services/{}/", self.lang, self.slug)
+            format!("/{}/services/{slug}/", self.lang)
         }
     }
 }
@@ -148,6 +153,23 @@ pub(crate) fn check_slug(at: &FileAt<'_>, meta: &FrontMatter, slug: &str) -> Opt
         )
         .with_help("назовите файл латинскими строчными буквами через дефис, например opeka-nad-rebenkom.md / name the file in lowercase latin letters and hyphens"),
     )
+}
+
+/// Each earlier slug must be a valid slug other than the service's own.
+pub(crate) fn check_aliases(at: &FileAt<'_>, meta: &FrontMatter, slug: &str) -> Vec<Diagnostic> {
+    meta.aliases
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !is_slug(a) || a.as_str() == slug)
+        .map(|(i, a)| {
+            at.error(
+                "invalid-slug",
+                at.spans.at(&format!("aliases[{i}]")),
+                format!("прежний адрес «{a}» не подходит / `{a}` is not a valid earlier slug"),
+            )
+            .with_help("укажите прежнее имя файла услуги без .md, латиницей, например aliases = [\"staroe-imya\"] / the service's earlier file name, without .md")
+        })
+        .collect()
 }
 
 /// The service's category must be one of the settings' categories.

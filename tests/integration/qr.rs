@@ -794,3 +794,76 @@ fn codes_kept_between_builds_into_one_folder_follow_the_url_and_the_settings() {
     build(&["--base-url", OTHER_BASE]);
     assert_eq!(decoded(), format!("{OTHER_BASE}/services/inherits/#survey"));
 }
+
+/// The example site with `razdelnoe-prozhivanie.md` renamed to `otdelnoe-prozhivanie.md`,
+/// its old slug kept as an alias; built into `out`.
+fn renamed_site(aliases: &str) -> (tempfile::TempDir, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let services = dir.path().join("content/services");
+    let old = std::fs::read_to_string(services.join("razdelnoe-prozhivanie.md")).unwrap();
+    std::fs::remove_file(services.join("razdelnoe-prozhivanie.md")).unwrap();
+    let renamed = old.replacen("+++\n", &format!("+++\naliases = {aliases}\n"), 1);
+    std::fs::write(services.join("otdelnoe-prozhivanie.md"), renamed).unwrap();
+    let out = dir.path().join("public");
+    let o = yasno_build(dir.path(), &out, &[]);
+    (dir, o)
+}
+
+#[test]
+fn a_renamed_service_keeps_its_old_page_and_every_printed_qr_address() {
+    let (dir, o) = renamed_site("[\"razdelnoe-prozhivanie\"]");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("public");
+    let base = site().settings.base_url;
+    let mut redirects = vec![(
+        "services/razdelnoe-prozhivanie/index.html".to_owned(),
+        "/services/otdelnoe-prozhivanie/".to_owned(),
+    )];
+    for l in &site().settings.locations {
+        redirects.push((
+            format!("q/{}/razdelnoe-prozhivanie/index.html", l.tag),
+            format!("/q/{}/otdelnoe-prozhivanie/", l.tag),
+        ));
+    }
+    for (from, to) in &redirects {
+        let page = html(&out.join(from));
+        let refresh = page
+            .select(&sel("meta[http-equiv=refresh]"))
+            .next()
+            .unwrap_or_else(|| panic!("{from} has no refresh"));
+        assert_eq!(
+            attr(&refresh, "content"),
+            format!("0; url={base}{to}"),
+            "{from}"
+        );
+        let canonical = page.select(&sel("link[rel=canonical]")).next().unwrap();
+        assert_eq!(attr(&canonical, "href"), format!("{base}{to}"));
+        // The target is a real page of this build.
+        let target = out.join(to.trim_start_matches('/')).join("index.html");
+        assert!(target.is_file(), "{to} is not built");
+    }
+    // The new landing pages' codes carry the new address; the old printed ones still lead here.
+    let codes = landing_codes(&out);
+    assert!(
+        codes.keys().any(|k| k.contains("otdelnoe-prozhivanie")),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn an_alias_that_another_service_owns_is_refused() {
+    let (_dir, o) = renamed_site("[\"gazeta\"]");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("error[duplicate-slug]") && err.contains("gazeta"),
+        "{err}"
+    );
+    let (_dir, o) = renamed_site("[\"Старое Имя\"]");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error[invalid-slug]"), "{err}");
+    assert!(err.contains("otdelnoe-prozhivanie.md:2:"), "{err}");
+}
