@@ -180,6 +180,11 @@ impl Manifest {
         crate::cache::save(path, &bytes)
     }
 
+    /// Paths of the files recorded for the output folder (relative, with `/`).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.live.files.keys().map(String::as_str)
+    }
+
     /// Number of files recorded for the output folder.
     pub fn len(&self) -> usize {
         self.live.files.len()

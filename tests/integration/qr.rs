@@ -867,3 +867,41 @@ fn an_alias_that_another_service_owns_is_refused() {
     assert!(err.contains("error[invalid-slug]"), "{err}");
     assert!(err.contains("otdelnoe-prozhivanie.md:2:"), "{err}");
 }
+
+#[test]
+fn renaming_a_service_without_an_alias_warns_that_printed_posters_lead_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let out = dir.path().join("public");
+    assert!(yasno_build(dir.path(), &out, &[]).status.success());
+    let services = dir.path().join("content/services");
+    let text = std::fs::read_to_string(services.join("razdelnoe-prozhivanie.md")).unwrap();
+    std::fs::remove_file(services.join("razdelnoe-prozhivanie.md")).unwrap();
+    std::fs::write(services.join("otdelnoe-prozhivanie.md"), &text).unwrap();
+    let o = yasno_build(dir.path(), &out, &["--verbose"]);
+    assert!(o.status.success(), "a warning does not stop the build");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lost: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("warning[lost-qr]"))
+        .collect();
+    assert_eq!(lost.len(), site().settings.locations.len(), "{err}");
+    for l in &site().settings.locations {
+        assert!(
+            err.contains(&format!("/q/{}/razdelnoe-prozhivanie/", l.tag)),
+            "{err}"
+        );
+    }
+    assert!(
+        err.contains("aliases = [\"razdelnoe-prozhivanie\"]"),
+        "{err}"
+    );
+
+    // With the alias, the old addresses are built again and nothing is lost.
+    let aliased = text.replacen("+++\n", "+++\naliases = [\"razdelnoe-prozhivanie\"]\n", 1);
+    std::fs::write(services.join("otdelnoe-prozhivanie.md"), aliased).unwrap();
+    let o = yasno_build(dir.path(), &out, &["--verbose"]);
+    assert!(o.status.success());
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("lost-qr"));
+}
