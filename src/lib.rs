@@ -193,7 +193,7 @@ fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
         cache: Some(check::run::cache_path(&site.root)),
     };
     let outcome = check::run(check::Target::Site(site), &opts);
-    check::run::build_diagnostics(&outcome.check, strict)
+    check::run::build_diagnostics(outcome.check, strict)
 }
 
 /// Renders every page and the QR pages into `sink`, reporting the mistakes of both.

@@ -350,12 +350,9 @@ fn emit_findings(
     // Findings come sorted by file: each file's text and name are fetched once.
     let mut current: Option<(&std::path::Path, String, String)> = None;
     for f in &result.findings {
-        if current
-            .as_ref()
-            .is_none_or(|(p, _, _)| *p != f.file.as_path())
-        {
+        if current.as_ref().is_none_or(|(p, _, _)| *p != &*f.file) {
             let source = result.source(&f.file).unwrap_or_default();
-            current = Some((&f.file, source, f.file.display().to_string()));
+            current = Some((&*f.file, source, f.file.display().to_string()));
         }
         let (source, name) = current
             .as_ref()

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::report::{FreshnessSummary, PageReport};
+use super::report::{FindingCounts, FreshnessSummary, PageReport};
 use super::{
     Amendment, Calendar, CheckCache, CheckConfig, Finding, FreshnessInput, FreshnessState,
     PageCheck, Rules, check_freshness, check_page, freshness_state,
@@ -215,7 +215,7 @@ pub fn check_files(
     let cached: Vec<Option<PageCheck>> = files
         .iter()
         .zip(&keys)
-        .map(|(f, k)| cache.as_deref().and_then(|c| c.get(&f.path, *k).cloned()))
+        .map(|(f, k)| cache.as_deref().and_then(|c| c.get(&f.path, *k)))
         .collect();
     let hit: Vec<bool> = cached.iter().map(Option::is_some).collect();
     let hits = hit.iter().filter(|h| **h).count();
@@ -240,7 +240,7 @@ pub fn check_files(
     {
         // A hit is in the cache already, under the same key.
         if let Some(c) = cache.as_deref_mut().filter(|_| !hit) {
-            c.insert(&f.path, k, result.clone());
+            c.insert(&f.path, k, &result);
         }
         let mut findings = result.findings;
         let mut freshness = None;
@@ -258,13 +258,13 @@ pub fn check_files(
             });
         }
         findings.extend(fresh);
-        findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+        findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
         out.pages.push(PageReport {
             file: f.path.clone(),
             title: meta.title,
             url: f.url.clone(),
             stats: result.stats,
-            findings: findings.clone(),
+            counts: FindingCounts::of(&findings),
             freshness,
         });
         out.findings.extend(findings);
@@ -274,7 +274,7 @@ pub fn check_files(
         a.file
             .cmp(&b.file)
             .then(a.span.start.cmp(&b.span.start))
-            .then(a.rule.cmp(&b.rule))
+            .then(a.rule.cmp(b.rule))
     });
     out
 }
