@@ -324,7 +324,7 @@ fn check(args: CheckArgs) -> ExitCode {
             // One buffer for the whole list: a legacy site has tens of thousands of findings.
             let mut out =
                 codespan_reporting::term::termcolor::BufferedStandardStream::stdout(color);
-            let _ = emit_findings(&result, &mut out);
+            let _ = emit_findings(result, &mut out);
             let _ = writeln!(
                 out,
                 "Проверено файлов: {}; ошибок: {errors}, предупреждений: {warnings} / checked {} files: {errors} errors, {warnings} warnings",
