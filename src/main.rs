@@ -314,7 +314,12 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let (errors, warnings) = check::count(&result.findings);
     match args.format {
-        CheckFormat::Json => println!("{}", check::findings_to_json(&result.findings)),
+        CheckFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = check::write_findings_json(&result.findings, &mut out)
+                .and_then(|()| writeln!(out))
+                .and_then(|()| out.flush());
+        }
         CheckFormat::Human => {
             let color = if std::io::stdout().is_terminal() {
                 codespan_reporting::term::termcolor::ColorChoice::Auto

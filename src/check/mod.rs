@@ -151,8 +151,23 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
 
 /// Findings as the JSON array printed by `yasno check --format json`.
 pub fn findings_to_json(findings: &[Finding]) -> String {
-    let view: Vec<JsonFinding<'_>> = findings.iter().map(JsonFinding::from).collect();
-    serde_json::to_string_pretty(&view).unwrap_or_else(|_| "[]".into())
+    let mut out = Vec::new();
+    if write_findings_json(findings, &mut out).is_err() {
+        return "[]".into();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| "[]".into())
+}
+
+/// [`findings_to_json`] streamed into `out`: no copy of the whole list in memory (a legacy
+/// site's array is hundreds of megabytes).
+pub fn write_findings_json(findings: &[Finding], out: impl std::io::Write) -> std::io::Result<()> {
+    struct Seq<'a>(&'a [Finding]);
+    impl Serialize for Seq<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(JsonFinding::from))
+        }
+    }
+    serde_json::to_writer_pretty(out, &Seq(findings)).map_err(std::io::Error::other)
 }
 
 /// Rule ids in `[check.rules]` that do not exist, each with a "did you mean" hint.
