@@ -93,8 +93,9 @@ pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
     if !cache.changed() && path.is_file() {
         return Ok(());
     }
-    let bytes = serde_json::to_vec(cache).map_err(std::io::Error::other)?;
-    crate::cache::save(path, &bytes)
+    crate::cache::save_with(path, &mut |w| {
+        serde_json::to_writer(w, cache).map_err(std::io::Error::other)
+    })
 }
 
 /// Today's date on this machine.
