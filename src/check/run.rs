@@ -140,12 +140,18 @@ fn build_diagnostic(f: &Finding, source: &Arc<str>, as_error: bool, help: Arc<st
 /// at the same time, and formats nothing per finding: files, messages and hints are shared
 /// (a legacy site has hundreds of thousands of findings and a few hundred distinct texts).
 pub fn build_diagnostics(check: SiteCheck, strict: bool) -> Diagnostics {
-    let mut d = Diagnostics(Vec::with_capacity(check.findings.len()));
+    let mut findings = check.findings;
+    let mut d = Diagnostics(Vec::with_capacity(findings.len()));
     // Hints by (suggestion, why) texts, compared by address: the texts are interned.
     let mut helps: HashMap<(usize, usize), Arc<str>> = HashMap::new();
     let empty: Arc<str> = Arc::from("");
     let mut source = (None::<Arc<Path>>, empty.clone());
-    for f in check.findings {
+    // Taken from the end, the findings' memory is given back as the diagnostics grow, so
+    // the two lists (about 90 MB each on a 10,000-page legacy site) are not both held.
+    while let Some(f) = findings.pop() {
+        if findings.len().is_multiple_of(1 << 16) {
+            findings.shrink_to_fit();
+        }
         if source.0.as_ref() != Some(&f.file) {
             let text = check.sources.get(&*f.file).cloned();
             source = (Some(f.file.clone()), text.unwrap_or_else(|| empty.clone()));
@@ -156,5 +162,6 @@ pub fn build_diagnostics(check: SiteCheck, strict: bool) -> Diagnostics {
         let as_error = strict && f.severity == Severity::Error;
         d.push(build_diagnostic(&f, &source.1, as_error, help));
     }
+    d.0.reverse();
     d
 }
