@@ -90,22 +90,21 @@ fn a_damaged_cache_is_dropped_not_trusted() {
 #[test]
 fn build_diagnostics_share_texts_and_keep_each_hint() {
     let r = check(None);
-    let expected: Vec<(String, Option<String>)> = (r.findings.iter())
+    let expected: Vec<_> = (r.findings.iter())
         .map(|f| {
             let source = r.sources[&*f.file].clone();
             let d = to_build_diagnostic(f, &source, false);
-            (d.message.to_string(), d.help.map(|h| h.to_string()))
+            let help = d.help.map(|h| h.to_string());
+            (d.file, d.range, d.message.to_string(), help)
         })
         .collect();
     let n = r.findings.len();
     let d = build_diagnostics(r, false);
     assert_eq!(d.0.len(), n);
-    let got: Vec<(String, Option<String>)> = (d.0.iter())
+    let got: Vec<_> = (d.0.iter())
         .map(|d| {
-            (
-                d.message.to_string(),
-                d.help.as_ref().map(|h| h.to_string()),
-            )
+            let help = d.help.as_ref().map(|h| h.to_string());
+            (d.file.clone(), d.range.clone(), d.message.to_string(), help)
         })
         .collect();
     assert_eq!(got, expected);
