@@ -114,3 +114,33 @@ fn build_diagnostics_share_texts_and_keep_each_hint() {
     assert!(Arc::ptr_eq(&help(0), &help(3)));
     assert!(Arc::ptr_eq(&b[0].message, &b[3].message));
 }
+
+#[test]
+fn findings_are_sorted_by_file_and_rows_keep_the_given_order_across_chunks() {
+    // More files than one parallel chunk, given in reverse path order.
+    let text = "В целях защиты детей мы проверяем всё.\n";
+    let files: Vec<cs::FileInput> = (0..600)
+        .rev()
+        .map(|i| cs::FileInput {
+            path: PathBuf::from(format!("p{i:03}.md")),
+            source: text.into(),
+            lang: "ru".into(),
+            url: None,
+            settings_file: false,
+            meta: None,
+        })
+        .collect();
+    let given: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let rules = Rules::new(&CheckConfig::default());
+    let r = cs::check_files(files, &rules, &Calendar::russia(), TODAY, None);
+    let rows: Vec<PathBuf> = r.pages.iter().map(|p| p.file.clone()).collect();
+    assert_eq!(rows, given);
+    let key = |f: &yasno::check::Finding| (f.file.to_path_buf(), f.span.start, f.rule);
+    let keys: Vec<_> = r.findings.iter().map(key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let total: usize = r.pages.iter().map(|p| p.counts.total).sum();
+    assert_eq!(r.findings.len(), total);
+    assert!(r.findings.len() >= 600);
+}
