@@ -100,7 +100,7 @@ fn main() {
     // A rebuild with nothing changed: every page comes from the cache.
     let mut cache = CheckCache::new(&cfg);
     for ((p, s), r) in corpus.iter().zip(&results) {
-        cache.insert(p, CheckCache::key(s, &fragments(s), "ru"), r.clone());
+        cache.insert(p, CheckCache::key(s, &fragments(s), "ru"), r);
     }
     let t = Instant::now();
     let hits = corpus

@@ -11,7 +11,7 @@ pub mod summary;
 pub use summary::Detail;
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
@@ -34,18 +34,19 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Short id of the kind of problem, e.g. `unknown-field` or `toml`.
     pub code: &'static str,
-    /// The file the problem is in.
-    pub file: PathBuf,
+    /// The file the problem is in (shared: a file with many findings names it once).
+    pub file: Arc<Path>,
     /// The file's text, for the underlined excerpt (empty when unknown).
     pub source: Arc<str>,
     /// Byte range of the problem in `source`.
     pub range: Range<usize>,
-    /// What is wrong, in one line.
-    pub message: String,
+    /// What is wrong, in one line (shared: the check repeats the same messages many
+    /// thousands of times).
+    pub message: Arc<str>,
     /// Text next to the underline.
     pub label: String,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
 }
 
 impl Diagnostic {
@@ -57,16 +58,28 @@ impl Diagnostic {
         range: Range<usize>,
         message: impl Into<String>,
     ) -> Self {
+        let message: String = message.into();
+        Self::at(code, Arc::from(file), source, range, Arc::from(message))
+    }
+
+    /// [`Diagnostic::error`] with the file and message already shared.
+    pub fn at(
+        code: &'static str,
+        file: Arc<Path>,
+        source: &Arc<str>,
+        range: Range<usize>,
+        message: Arc<str>,
+    ) -> Self {
         let len = source.len();
         let start = range.start.min(len);
         let end = range.end.clamp(start, len);
         Self {
             severity: Severity::Error,
             code,
-            file: file.to_owned(),
+            file,
             source: source.clone(),
             range: start..end,
-            message: message.into(),
+            message,
             label: String::new(),
             help: None,
         }
@@ -85,7 +98,7 @@ impl Diagnostic {
 
     /// Sets the hint.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(Arc::from(help.into()));
         self
     }
 
@@ -116,7 +129,7 @@ impl Diagnostic {
             Severity::Warning => CsSeverity::Warning,
         })
         .with_code(self.code)
-        .with_message(&self.message);
+        .with_message(&*self.message);
         let mut line = 1;
         if self.source.is_empty() {
             d = d.with_notes(vec![format!("in {}", self.file.display())]);

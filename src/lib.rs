@@ -207,7 +207,7 @@ fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
         cache: Some(check::run::cache_path(&site.root)),
     };
     let outcome = check::run(check::Target::Site(site), &opts);
-    check::run::build_diagnostics(&outcome.check, strict)
+    check::run::build_diagnostics(outcome.check, strict)
 }
 
 /// A warning for each QR landing page of the previous build that this build no longer has:

@@ -314,7 +314,12 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let (errors, warnings) = check::count(&result.findings);
     match args.format {
-        CheckFormat::Json => println!("{}", check::findings_to_json(&result.findings)),
+        CheckFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = check::write_findings_json(&result.findings, &mut out)
+                .and_then(|()| writeln!(out))
+                .and_then(|()| out.flush());
+        }
         CheckFormat::Human => {
             let color = if std::io::stdout().is_terminal() {
                 codespan_reporting::term::termcolor::ColorChoice::Auto
@@ -350,12 +355,9 @@ fn emit_findings(
     // Findings come sorted by file: each file's text and name are fetched once.
     let mut current: Option<(&std::path::Path, String, String)> = None;
     for f in &result.findings {
-        if current
-            .as_ref()
-            .is_none_or(|(p, _, _)| *p != f.file.as_path())
-        {
+        if current.as_ref().is_none_or(|(p, _, _)| *p != &*f.file) {
             let source = result.source(&f.file).unwrap_or_default();
-            current = Some((&f.file, source, f.file.display().to_string()));
+            current = Some((&*f.file, source, f.file.display().to_string()));
         }
         let (source, name) = current
             .as_ref()

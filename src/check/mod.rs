@@ -11,7 +11,9 @@
 //! rule in `[check.rules]` of the site settings, and one line can be exempted with
 //! `<!-- yasno-allow: rule-id -->` on that line or the line before it.
 
+mod cache;
 pub mod calendar;
+mod intern;
 mod lexicon;
 pub mod report;
 mod rules;
@@ -22,6 +24,7 @@ mod text;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
@@ -29,7 +32,9 @@ use codespan_reporting::term;
 use serde::{Deserialize, Serialize};
 
 pub use crate::site::{CalendarExtension, CheckConfig, Level};
+pub use cache::CheckCache;
 pub use calendar::Calendar;
+pub(crate) use intern::Interner;
 pub use run::{CheckOptions, CheckOutcome, Target, run, today};
 
 /// Every rule id, with a one-line description (for `--help`, settings validation and
@@ -80,10 +85,13 @@ impl Severity {
 }
 
 /// One problem in one file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Texts are shared ([`Arc`]): a legacy site repeats the same few hundred messages hundreds
+/// of thousands of times, and one copy of each keeps a 10,000-page check in memory.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// The file, as given to the check.
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     /// 1-based line of the first character.
     pub line: usize,
     /// 1-based column (in characters) of the first character.
@@ -93,15 +101,15 @@ pub struct Finding {
     /// 1-based column just after the last character.
     pub end_column: usize,
     /// Rule id, e.g. `bureaucratese`.
-    pub rule: String,
+    pub rule: &'static str,
     /// Error or warning, after the site's overrides.
     pub severity: Severity,
     /// What is wrong, in Russian.
-    pub message: String,
+    pub message: Arc<str>,
     /// A plain replacement or what to do, if there is one.
-    pub suggestion: Option<String>,
+    pub suggestion: Option<Arc<str>>,
     /// Why it matters for the reader.
-    pub why: String,
+    pub why: Arc<str>,
     /// Byte range in the file.
     pub span: Range<usize>,
 }
@@ -137,7 +145,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             column: f.column,
             end_line: f.end_line,
             end_column: f.end_column,
-            rule: &f.rule,
+            rule: f.rule,
             severity: f.severity,
             message: &f.message,
             suggestion: f.suggestion.as_deref(),
@@ -147,8 +155,23 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
 
 /// Findings as the JSON array printed by `yasno check --format json`.
 pub fn findings_to_json(findings: &[Finding]) -> String {
-    let view: Vec<JsonFinding<'_>> = findings.iter().map(JsonFinding::from).collect();
-    serde_json::to_string_pretty(&view).unwrap_or_else(|_| "[]".into())
+    let mut out = Vec::new();
+    if write_findings_json(findings, &mut out).is_err() {
+        return "[]".into();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| "[]".into())
+}
+
+/// [`findings_to_json`] streamed into `out`: no copy of the whole list in memory (a legacy
+/// site's array is hundreds of megabytes).
+pub fn write_findings_json(findings: &[Finding], out: impl std::io::Write) -> std::io::Result<()> {
+    struct Seq<'a>(&'a [Finding]);
+    impl Serialize for Seq<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(JsonFinding::from))
+        }
+    }
+    serde_json::to_writer_pretty(out, &Seq(findings)).map_err(std::io::Error::other)
 }
 
 /// Rule ids in `[check.rules]` that do not exist, each with a "did you mean" hint.
@@ -187,6 +210,8 @@ fn level(cfg: &CheckConfig, rule: &str, default: Severity) -> Option<Severity> {
 pub struct Rules {
     cfg: CheckConfig,
     compiled: rules::Compiled,
+    /// One copy of each finding text across the run's pages.
+    texts: Interner,
 }
 
 impl Rules {
@@ -195,6 +220,7 @@ impl Rules {
         Rules {
             cfg: cfg.clone(),
             compiled: rules::Compiled::new(cfg),
+            texts: Interner::default(),
         }
     }
 
@@ -224,7 +250,7 @@ pub struct PageStats {
 }
 
 /// Findings and figures for one page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageCheck {
     /// Findings, sorted by position.
     pub findings: Vec<Finding>,
@@ -296,7 +322,7 @@ pub fn check_page(
     let lang = lexicon::Lang::from_code(lang);
     let (hits, stats) = rules::run(source, &doc, lang, &rules.cfg, &rules.compiled);
     PageCheck {
-        findings: finish(file, source, hits, &rules.cfg),
+        findings: finish(file, source, hits, &rules.cfg, &rules.texts),
         stats,
     }
 }
@@ -337,17 +363,24 @@ pub fn check_freshness(
     calendar: &Calendar,
 ) -> Vec<Finding> {
     let hits = rules::freshness::check(input, cfg, calendar);
-    finish(input.file, input.source, hits, cfg)
+    finish(input.file, input.source, hits, cfg, &Interner::default())
 }
 
 /// Where a freshness deadline stands, for the monitoring report.
 pub use rules::freshness::{FreshnessState, freshness_state};
 
 /// Applies severities and exemptions and turns byte spans into positions.
-fn finish(file: &Path, source: &str, hits: Vec<Hit>, cfg: &CheckConfig) -> Vec<Finding> {
+fn finish(
+    file: &Path,
+    source: &str,
+    hits: Vec<Hit>,
+    cfg: &CheckConfig,
+    texts: &Interner,
+) -> Vec<Finding> {
     if hits.is_empty() {
         return Vec::new();
     }
+    let file: Arc<Path> = Arc::from(file);
     let lines = LineIndex::new(source);
     let allow = exemptions(source, &lines);
     let mut out: Vec<Finding> = hits
@@ -365,21 +398,21 @@ fn finish(file: &Path, source: &str, hits: Vec<Hit>, cfg: &CheckConfig) -> Vec<F
                 return None;
             }
             Some(Finding {
-                file: file.to_path_buf(),
+                file: file.clone(),
                 line,
                 column,
                 end_line,
                 end_column,
-                rule: h.rule.to_string(),
+                rule: h.rule,
                 severity,
-                message: h.message,
-                suggestion: h.suggestion,
-                why: h.why,
+                message: texts.get(h.message),
+                suggestion: h.suggestion.map(|s| texts.get(s)),
+                why: texts.get(h.why),
                 span: h.span,
             })
         })
         .collect();
-    out.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
+    out.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
     out.dedup_by(|a, b| a.span == b.span && a.rule == b.rule);
     out
 }
@@ -453,7 +486,7 @@ pub fn emit_human(
     let mut ids: HashMap<PathBuf, usize> = HashMap::new();
     let config = term::Config::default();
     for f in findings {
-        let id = *ids.entry(f.file.clone()).or_insert_with(|| {
+        let id = *ids.entry(f.file.to_path_buf()).or_insert_with(|| {
             files.add(
                 f.file.display().to_string(),
                 sources(&f.file).unwrap_or_default(),
@@ -502,8 +535,8 @@ pub fn to_diagnostic<Id: Copy>(f: &Finding, file_id: Id) -> Diagnostic<Id> {
         f.rule
     ));
     let label = Label::primary(file_id, f.span.clone());
-    d.with_code(f.rule.clone())
-        .with_message(f.message.clone())
+    d.with_code(f.rule)
+        .with_message(&*f.message)
         .with_labels(vec![label])
         .with_notes(notes)
 }
@@ -515,86 +548,4 @@ pub fn count(findings: &[Finding]) -> (usize, usize) {
         .filter(|f| f.severity == Severity::Error)
         .count();
     (errors, findings.len() - errors)
-}
-
-/// Results of earlier checks keyed by file content, so a rebuild re-checks only the pages
-/// that changed. Save it between runs with serde (e.g. as JSON).
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct CheckCache {
-    version: String,
-    config: u64,
-    /// By file path (FxHash: keys are looked up for every page of every build).
-    entries: rustc_hash::FxHashMap<String, (u64, PageCheck)>,
-    /// Whether anything was stored since the cache was made or read.
-    #[serde(skip)]
-    changed: bool,
-}
-
-impl CheckCache {
-    /// An empty cache for these settings.
-    pub fn new(cfg: &CheckConfig) -> CheckCache {
-        CheckCache {
-            version: env!("CARGO_PKG_VERSION").into(),
-            config: cfg.fingerprint(),
-            entries: Default::default(),
-            changed: false,
-        }
-    }
-
-    /// Drops everything if it was made by another yasno or other settings.
-    pub fn validate(mut self, cfg: &CheckConfig) -> CheckCache {
-        if self.version != env!("CARGO_PKG_VERSION") || self.config != cfg.fingerprint() {
-            self = CheckCache::new(cfg);
-        }
-        self
-    }
-
-    /// The key of a page's content (file text, fragments and language).
-    pub fn key(source: &str, fragments: &[Range<usize>], lang: &str) -> u64 {
-        // xxh3, not std's DefaultHasher: it is stable across Rust releases (the key is stored)
-        // and hashes the 157 MB of a 10,000-page site about ten times faster.
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(&(source.len() as u64).to_le_bytes());
-        h.update(source.as_bytes());
-        for r in fragments {
-            h.update(&(r.start as u64).to_le_bytes());
-            h.update(&(r.end as u64).to_le_bytes());
-        }
-        h.update(lang.as_bytes());
-        h.digest()
-    }
-
-    /// The cached result for `file`, if its content key matches.
-    pub fn get(&self, file: &Path, key: u64) -> Option<&PageCheck> {
-        // Entries are keyed by the path as displayed, which is the path itself when it is
-        // UTF-8: no formatting on the lookup of every page.
-        let entry = match file.to_str() {
-            Some(path) => self.entries.get(path),
-            None => self.entries.get(&file.display().to_string()),
-        };
-        entry.filter(|(k, _)| *k == key).map(|(_, v)| v)
-    }
-
-    /// Stores a result.
-    pub fn insert(&mut self, file: &Path, key: u64, result: PageCheck) {
-        self.entries
-            .insert(file.display().to_string(), (key, result));
-        self.changed = true;
-    }
-
-    /// True when something was stored since the cache was made or read (so saving it would
-    /// write something new).
-    pub fn changed(&self) -> bool {
-        self.changed
-    }
-
-    /// Number of stored pages.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// True when nothing is stored.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }

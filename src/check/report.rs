@@ -34,10 +34,37 @@ pub struct PageReport {
     pub url: Option<String>,
     /// Words, sentences, readability.
     pub stats: PageStats,
-    /// Findings on the page (content and freshness).
-    pub findings: Vec<Finding>,
+    /// Findings on the page (content and freshness), counted: the findings themselves are
+    /// kept once, in the run's list.
+    pub counts: FindingCounts,
     /// Freshness, for service pages.
     pub freshness: Option<FreshnessSummary>,
+}
+
+/// How many findings a page has, by severity and rule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingCounts {
+    /// All findings.
+    pub total: usize,
+    /// Findings with severity error.
+    pub errors: usize,
+    /// Findings per rule id.
+    pub by_rule: BTreeMap<&'static str, usize>,
+}
+
+impl FindingCounts {
+    /// Counts `findings`.
+    pub fn of(findings: &[Finding]) -> FindingCounts {
+        let mut c = FindingCounts {
+            total: findings.len(),
+            ..FindingCounts::default()
+        };
+        for f in findings {
+            c.errors += usize::from(f.severity == Severity::Error);
+            *c.by_rule.entry(f.rule).or_default() += 1;
+        }
+        c
+    }
 }
 
 fn esc(s: &str) -> String {
@@ -92,16 +119,8 @@ fn head(h: &mut String, site_name: &str, today: Date) {
 
 /// The totals: pages, findings, errors, pages overdue after a legal act changed.
 fn summary(h: &mut String, pages: &[PageReport]) {
-    let total_errors: usize = pages
-        .iter()
-        .map(|p| {
-            p.findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count()
-        })
-        .sum();
-    let total: usize = pages.iter().map(|p| p.findings.len()).sum();
+    let total_errors: usize = pages.iter().map(|p| p.counts.errors).sum();
+    let total: usize = pages.iter().map(|p| p.counts.total).sum();
     let overdue = pages
         .iter()
         .filter(|p| {
@@ -123,8 +142,8 @@ fn rules_table(h: &mut String, pages: &[PageReport]) {
     // Findings per rule over the site.
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for p in pages {
-        for f in &p.findings {
-            *per_rule.entry(f.rule.as_str()).or_default() += 1;
+        for (rule, n) in &p.counts.by_rule {
+            *per_rule.entry(rule).or_default() += n;
         }
     }
     h.push_str(
@@ -143,17 +162,9 @@ fn rules_table(h: &mut String, pages: &[PageReport]) {
 
 /// One page's row of the pages table.
 fn page_row(h: &mut String, p: &PageReport) {
-    let errors = p
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = p.findings.len() - errors;
-    let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in &p.findings {
-        *rules.entry(f.rule.as_str()).or_default() += 1;
-    }
-    let rules_html = rules
+    let errors = p.counts.errors;
+    let warnings = p.counts.total - errors;
+    let rules_html = (p.counts.by_rule)
         .iter()
         .map(|(r, n)| format!("<code>{r}</code>: {n}"))
         .collect::<Vec<_>>()

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::report::{FreshnessSummary, PageReport};
+use super::report::{FindingCounts, FreshnessSummary, PageReport};
 use super::{
     Amendment, Calendar, CheckCache, CheckConfig, Finding, FreshnessInput, FreshnessState,
     PageCheck, Rules, check_freshness, check_page, freshness_state,
@@ -200,83 +200,130 @@ fn key(input: &FileInput) -> u64 {
     CheckCache::key(&input.source, &[], &format!("{}/{kind}", input.lang))
 }
 
+/// Pages checked in parallel at a time. The findings of a chunk are moved into the
+/// site-wide list before the next chunk is checked, so the per-page lists of a 10,000-page
+/// site are never all alive beside that list (twice the memory of the findings).
+const CHUNK: usize = 256;
+
 /// Checks files (in parallel), using and filling `cache` when given. A page whose text
 /// is unchanged is not parsed again: its content findings come from the cache and only
 /// the date-dependent freshness rules run.
 pub fn check_files(
-    mut files: Vec<FileInput>,
+    files: Vec<FileInput>,
     rules: &Rules,
     calendar: &Calendar,
     today: Date,
     mut cache: Option<&mut CheckCache>,
 ) -> SiteCheck {
-    let cfg = rules.config();
+    let n = files.len();
     let keys: Vec<u64> = files.par_iter().map(key).collect();
-    let cached: Vec<Option<PageCheck>> = files
-        .iter()
-        .zip(&keys)
-        .map(|(f, k)| cache.as_deref().and_then(|c| c.get(&f.path, *k).cloned()))
-        .collect();
-    let hit: Vec<bool> = cached.iter().map(Option::is_some).collect();
-    let hits = hit.iter().filter(|h| **h).count();
-    let checked: Vec<(PageCheck, FileMeta, Vec<Finding>)> = files
-        .par_iter_mut()
-        .zip(cached)
-        .map(|(f, c)| {
-            let meta = f.meta.take().unwrap_or_else(|| FileMeta::read(f));
-            let result = c.unwrap_or_else(|| {
-                let fragments = meta.fragments(&f.source);
-                check_page(&f.path, &f.source, &fragments, &f.lang, rules)
-            });
-            let fresh = freshness(f, &meta, cfg, calendar, today);
-            (result, meta, fresh)
-        })
-        .collect();
-    let mut out = SiteCheck {
-        cached: hits,
-        ..SiteCheck::default()
-    };
-    for (((f, k), hit), (result, meta, fresh)) in files.into_iter().zip(keys).zip(hit).zip(checked)
-    {
-        // A hit is in the cache already, under the same key.
-        if let Some(c) = cache.as_deref_mut().filter(|_| !hit) {
-            c.insert(&f.path, k, result.clone());
+    // Files in path order: each page's sorted findings then simply follow one another in
+    // the site-wide list (sorted by file, position, rule) and no sort of the whole list
+    // (and its buffer of half the list) is needed. Report rows keep the given order.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| files[a].path.cmp(&files[b].path));
+    let mut files: Vec<Option<FileInput>> = files.into_iter().map(Some).collect();
+    let mut pages: Vec<Option<PageReport>> = (0..n).map(|_| None).collect();
+    let mut out = SiteCheck::default();
+    for chunk in order.chunks(CHUNK) {
+        let work: Vec<(usize, FileInput, Option<PageCheck>)> = (chunk.iter())
+            .filter_map(|&i| {
+                let f = files[i].take()?;
+                let hit = cache.as_deref().and_then(|c| c.get(&f.path, keys[i]));
+                Some((i, f, hit))
+            })
+            .collect();
+        let checked: Vec<Checked> = work
+            .into_par_iter()
+            .map(|(i, f, hit)| check_one(i, f, hit, rules, calendar, today))
+            .collect();
+        for c in checked {
+            out.cached += usize::from(c.hit);
+            // A hit is in the cache already, under the same key.
+            if let Some(cache) = cache.as_deref_mut().filter(|_| !c.hit) {
+                cache.insert(&c.file.path, keys[c.index], &c.result);
+            }
+            let index = c.index;
+            pages[index] = Some(add_page(&mut out, c, rules.config(), calendar, today));
         }
-        let mut findings = result.findings;
-        let mut freshness = None;
-        if let Some(updated) = meta.updated {
-            let stale = fresh.iter().any(|x| x.rule == "stale");
-            let latest = meta.amended.iter().map(|a| a.amended).max().map(|amended| {
-                let (state, deadline): (FreshnessState, Date) =
-                    freshness_state(updated, amended, today, cfg, calendar);
-                (amended, deadline, state)
-            });
-            freshness = Some(FreshnessSummary {
-                updated,
-                latest,
-                stale,
-            });
-        }
-        findings.extend(fresh);
-        findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(&b.rule)));
-        out.pages.push(PageReport {
-            file: f.path.clone(),
-            title: meta.title,
-            url: f.url.clone(),
-            stats: result.stats,
-            findings: findings.clone(),
-            freshness,
-        });
-        out.findings.extend(findings);
-        out.sources.insert(f.path, f.source);
     }
-    out.findings.sort_by(|a, b| {
-        a.file
-            .cmp(&b.file)
-            .then(a.span.start.cmp(&b.span.start))
-            .then(a.rule.cmp(&b.rule))
-    });
+    out.pages = pages.into_iter().flatten().collect();
     out
+}
+
+/// One checked file, before it joins the site's results.
+struct Checked {
+    index: usize,
+    file: FileInput,
+    meta: FileMeta,
+    result: PageCheck,
+    fresh: Vec<Finding>,
+    hit: bool,
+}
+
+/// Checks one file (or takes its cached result) and its freshness.
+fn check_one(
+    index: usize,
+    mut f: FileInput,
+    cached: Option<PageCheck>,
+    rules: &Rules,
+    calendar: &Calendar,
+    today: Date,
+) -> Checked {
+    let meta = f.meta.take().unwrap_or_else(|| FileMeta::read(&f));
+    let hit = cached.is_some();
+    let result = cached.unwrap_or_else(|| {
+        let fragments = meta.fragments(&f.source);
+        check_page(&f.path, &f.source, &fragments, &f.lang, rules)
+    });
+    let fresh = freshness(&f, &meta, rules.config(), calendar, today);
+    Checked {
+        index,
+        file: f,
+        meta,
+        result,
+        fresh,
+        hit,
+    }
+}
+
+/// Moves a page's findings to the end of the site's list (sorted by position and rule)
+/// and returns its report row.
+fn add_page(
+    out: &mut SiteCheck,
+    c: Checked,
+    cfg: &CheckConfig,
+    calendar: &Calendar,
+    today: Date,
+) -> PageReport {
+    let (f, meta) = (c.file, c.meta);
+    let freshness = meta.updated.map(|updated| {
+        let latest = meta.amended.iter().map(|a| a.amended).max().map(|amended| {
+            let (state, deadline): (FreshnessState, Date) =
+                freshness_state(updated, amended, today, cfg, calendar);
+            (amended, deadline, state)
+        });
+        FreshnessSummary {
+            updated,
+            latest,
+            stale: c.fresh.iter().any(|x| x.rule == "stale"),
+        }
+    });
+    let start = out.findings.len();
+    out.findings.extend(c.result.findings);
+    out.findings.extend(c.fresh);
+    let findings = &mut out.findings[start..];
+    findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
+    let counts = FindingCounts::of(findings);
+    out.sources.insert(f.path.clone(), f.source);
+    PageReport {
+        file: f.path,
+        title: meta.title,
+        url: f.url,
+        stats: c.result.stats,
+        counts,
+        freshness,
+    }
 }
 
 /// Freshness findings from the dates, at the positions the front matter gives.

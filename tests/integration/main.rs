@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod check_memory;
 mod collect;
 mod collect_crash;
 mod collect_disk;

@@ -1,0 +1,146 @@
+//! The check's memory shape: each finding text is kept once (in memory, in the cache file,
+//! in the build's diagnostics), and the cache reads back exactly what was checked.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::civil::{Date, date};
+use yasno::check::run::{build_diagnostics, load_cache, save_cache, to_build_diagnostic};
+use yasno::check::{Calendar, CheckCache, CheckConfig, Rules, site as cs};
+
+const TODAY: Date = date(2026, 1, 1);
+
+/// Two pages with the same canceliarism twice each.
+fn inputs() -> Vec<cs::FileInput> {
+    let text = "В целях защиты детей мы проверяем всё.\n\nВ целях защиты детей мы проверяем всё.\n";
+    (0..2)
+        .map(|i| cs::FileInput {
+            path: PathBuf::from(format!("p{i}.md")),
+            source: text.into(),
+            lang: "ru".into(),
+            url: None,
+            settings_file: false,
+            meta: None,
+        })
+        .collect()
+}
+
+fn check(cache: Option<&mut CheckCache>) -> cs::SiteCheck {
+    let rules = Rules::new(&CheckConfig::default());
+    cs::check_files(inputs(), &rules, &Calendar::russia(), TODAY, cache)
+}
+
+#[test]
+fn equal_finding_texts_are_one_allocation() {
+    let r = check(None);
+    let b: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "bureaucratese")
+        .collect();
+    assert_eq!(b.len(), 4, "{:#?}", r.findings);
+    for f in &b[1..] {
+        assert!(Arc::ptr_eq(&f.message, &b[0].message));
+        assert!(Arc::ptr_eq(&f.why, &b[0].why));
+    }
+}
+
+#[test]
+fn the_cache_file_stores_each_text_once_and_reads_back_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = CheckConfig::default();
+    let mut cache = CheckCache::new(&cfg);
+    let first = check(Some(&mut cache));
+    let message = first.findings.iter().find(|f| f.rule == "bureaucratese");
+    let message = message.unwrap().message.to_string();
+    let path = dir.path().join("check.json");
+    save_cache(&path, &cache).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches(&message).count(), 1, "{text}");
+    let mut cache = load_cache(&path, &cfg);
+    let again = check(Some(&mut cache));
+    assert_eq!(again.cached, 2);
+    assert_eq!(again.findings, first.findings);
+    let b: Vec<_> = (again.findings.iter())
+        .filter(|f| f.rule == "bureaucratese")
+        .collect();
+    assert!(Arc::ptr_eq(&b[0].message, &b[3].message));
+}
+
+#[test]
+fn a_damaged_cache_is_dropped_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = CheckConfig::default();
+    let mut cache = CheckCache::new(&cfg);
+    let first = check(Some(&mut cache));
+    let path = dir.path().join("check.json");
+    save_cache(&path, &cache).unwrap();
+    // Every text index points past the table.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["strings"] = serde_json::json!([]);
+    std::fs::write(&path, json.to_string()).unwrap();
+    let mut cache = load_cache(&path, &cfg);
+    assert!(cache.is_empty());
+    let again = check(Some(&mut cache));
+    assert_eq!(again.cached, 0);
+    assert_eq!(again.findings, first.findings);
+}
+
+#[test]
+fn build_diagnostics_share_texts_and_keep_each_hint() {
+    let r = check(None);
+    let expected: Vec<_> = (r.findings.iter())
+        .map(|f| {
+            let source = r.sources[&*f.file].clone();
+            let d = to_build_diagnostic(f, &source, false);
+            let help = d.help.map(|h| h.to_string());
+            (d.file, d.range, d.message.to_string(), help)
+        })
+        .collect();
+    let n = r.findings.len();
+    let d = build_diagnostics(r, false);
+    assert_eq!(d.0.len(), n);
+    let got: Vec<_> = (d.0.iter())
+        .map(|d| {
+            let help = d.help.as_ref().map(|h| h.to_string());
+            (d.file.clone(), d.range.clone(), d.message.to_string(), help)
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let b: Vec<_> = d.0.iter().filter(|d| d.code == "bureaucratese").collect();
+    assert_eq!(b.len(), 4);
+    let help = |i: usize| b[i].help.clone().unwrap();
+    assert!(Arc::ptr_eq(&help(0), &help(3)));
+    assert!(Arc::ptr_eq(&b[0].message, &b[3].message));
+}
+
+#[test]
+fn findings_are_sorted_by_file_and_rows_keep_the_given_order_across_chunks() {
+    // More files than one parallel chunk, given in reverse path order.
+    let text = "В целях защиты детей мы проверяем всё.\n";
+    let files: Vec<cs::FileInput> = (0..600)
+        .rev()
+        .map(|i| cs::FileInput {
+            path: PathBuf::from(format!("p{i:03}.md")),
+            source: text.into(),
+            lang: "ru".into(),
+            url: None,
+            settings_file: false,
+            meta: None,
+        })
+        .collect();
+    let given: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let rules = Rules::new(&CheckConfig::default());
+    let r = cs::check_files(files, &rules, &Calendar::russia(), TODAY, None);
+    let rows: Vec<PathBuf> = r.pages.iter().map(|p| p.file.clone()).collect();
+    assert_eq!(rows, given);
+    let key = |f: &yasno::check::Finding| (f.file.to_path_buf(), f.span.start, f.rule);
+    let keys: Vec<_> = r.findings.iter().map(key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let total: usize = r.pages.iter().map(|p| p.counts.total).sum();
+    assert_eq!(r.findings.len(), total);
+    assert!(r.findings.len() >= 600);
+}
