@@ -43,6 +43,20 @@ fn quiet(src: &str, rule: &str) {
     );
 }
 
+/// Every required field of a small valid service, one per line (lines 2–11 of a file that
+/// starts with `+++`), for tests that add what they test below it.
+const SERVICE_FIELDS: &str = "title = \"Справка\"
+summary = \"Справка о составе семьи.\"
+category = \"opeka\"
+updated = 2026-05-14
+who = \"Жители.\"
+result = \"Справка.\"
+documents = [{ name = \"Паспорт\" }]
+deadline = { days = 5, kind = \"working\" }
+fee = { free = true }
+legal_acts = [{ title = \"Закон\", date = 2020-01-01 }]
+";
+
 mod plain_language {
     use super::*;
 
@@ -1215,18 +1229,10 @@ faq:
 mod unsafe_links {
     use super::command_line::{copy_site, yasno};
 
-    const SERVICE: &str = "+++
-title = \"Справка\"
-summary = \"Справка о составе семьи.\"
-category = \"opeka\"
-updated = 2026-05-14
-who = \"Жители.\"
-result = \"Справка.\"
-documents = [{ name = \"Паспорт\" }]
-deadline = { days = 5, kind = \"working\" }
-fee = { free = true }
-legal_acts = [{ title = \"Закон\", date = 2020-01-01 }]
-
+    /// The service file: the shared fields, then the links under test.
+    fn service() -> String {
+        format!(
+            "+++\n{}
 [[faq]]
 q = \"Где образец?\"
 a = \"Смотрите [образец](JaVaScRiPt:alert(1)).\"
@@ -1239,13 +1245,16 @@ a = \"Смотрите [образец](JaVaScRiPt:alert(1)).\"
 Ссылка [по сноске][x] и <vbscript:msgbox(1)>.
 
 [x]: &#106;avascript:alert(2)
-";
+",
+            super::SERVICE_FIELDS
+        )
+    }
 
     #[test]
     fn a_script_link_is_a_check_error_at_the_link_and_never_reaches_the_page() {
         let site = copy_site();
         let file = site.path().join("content/services/spravka.md");
-        std::fs::write(&file, SERVICE).unwrap();
+        std::fs::write(&file, service()).unwrap();
         let root = site.path().to_str().unwrap();
         let out = yasno(&["check", "--no-cache", "--format", "json", "--root", root]);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
@@ -1307,10 +1316,7 @@ a = \"Смотрите [образец](JaVaScRiPt:alert(1)).\"
 mod hostile_content {
     use super::command_line::{copy_site, yasno};
 
-    const HEAD: &str = "title = \"Справка\"\nsummary = \"Справка о составе семьи.\"\n\
-        category = \"opeka\"\nupdated = 2026-05-14\nwho = \"Жители.\"\nresult = \"Справка.\"\n\
-        documents = [{ name = \"Паспорт\" }]\ndeadline = { days = 5, kind = \"working\" }\n\
-        fee = { free = true }\nlegal_acts = [{ title = \"Закон\", date = 2020-01-01 }]\n";
+    use super::SERVICE_FIELDS as HEAD;
 
     /// Runs `build` and `check` on the example site with `file` added; returns the build's
     /// stderr after checking that both refused and neither printed much.
@@ -1395,18 +1401,10 @@ mod hostile_content {
 mod site_links {
     use super::command_line::{copy_site, yasno};
 
-    const SERVICE: &str = "+++
-title = \"Справка\"
-summary = \"Справка о составе семьи.\"
-category = \"opeka\"
-updated = 2026-05-14
-who = \"Жители.\"
-result = \"Справка.\"
-documents = [{ name = \"Паспорт\" }]
-deadline = { days = 5, kind = \"working\" }
-fee = { free = true }
-legal_acts = [{ title = \"Закон\", date = 2020-01-01 }]
-
+    /// The service file: the shared fields, then the links under test.
+    fn service() -> String {
+        format!(
+            "+++\n{}
 [[faq]]
 q = \"Где бланк?\"
 a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
@@ -1418,12 +1416,15 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
 потом [этот раздел](#как-подать) и [контакты](/contacts/).
 
 Ошибки: [старая услуга](/services/staraya/), [нет раздела](#net-razdela).
-";
+",
+            super::SERVICE_FIELDS
+        )
+    }
 
     #[test]
     fn a_link_to_a_missing_page_or_part_stops_the_build_at_the_link() {
         let site = copy_site();
-        std::fs::write(site.path().join("content/services/spravka.md"), SERVICE).unwrap();
+        std::fs::write(site.path().join("content/services/spravka.md"), service()).unwrap();
         let root = site.path().to_str().unwrap();
         let out_dir = site.path().join("out");
         let out = yasno(&[
@@ -1461,7 +1462,7 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
         assert!(!out_dir.exists(), "a refused build wrote its output");
 
         // The same page with the broken links fixed builds.
-        let fixed = SERVICE
+        let fixed = service()
             .replace("#net-takoy-chasti", "#documents")
             .replace("/services/staraya/", "/services/bureaucratic/")
             .replace(
