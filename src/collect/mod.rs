@@ -34,7 +34,7 @@ pub use http::router;
 pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;
 pub use report::{Period, Report, ReportLabels};
-pub use server::ConnLimits;
+pub use server::{ConnLimits, serve};
 pub use store::{Inserted, SqliteStore, Store, StoreError, StoredAnswer};
 
 /// Default listen address: loopback only, so a collector is never exposed by accident.

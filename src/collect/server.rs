@@ -56,7 +56,7 @@ pub(crate) fn with_timeouts(app: Router, limits: &ConnLimits) -> Router {
 
 /// Serves `app` on `listener` until `shutdown` resolves, then waits for open connections
 /// at most `limits.shutdown`. Handlers see the peer as `Extension<ConnectInfo<SocketAddr>>`.
-pub(crate) async fn serve(
+pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnLimits,
