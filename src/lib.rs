@@ -97,6 +97,8 @@ struct BuildSink<'a> {
     files: AtomicUsize,
     /// Every file's path in the output, for the link check.
     paths: std::sync::Mutex<Vec<String>>,
+    /// The ids of each HTML page written whole, by path, for the link check.
+    ids: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
 }
 
 impl BuildSink<'_> {
@@ -120,6 +122,13 @@ impl render::FileSink for BuildSink<'_> {
     fn put(&self, f: OutputFile) -> Result<(), diagnostics::Diagnostic> {
         self.staging.write(&f).map_err(|e| self.io(e))?;
         self.count(&f.path);
+        if f.path.ends_with(".html") {
+            let ids = render::links::html_ids(&f.bytes);
+            self.ids
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(f.path, ids);
+        }
         Ok(())
     }
 
@@ -321,6 +330,7 @@ pub fn build_observed(
         pages: AtomicUsize::new(0),
         files: AtomicUsize::new(0),
         paths: std::sync::Mutex::default(),
+        ids: std::sync::Mutex::default(),
     };
     // Checking and rendering read the same model and do not depend on each other: run them
     // side by side.
@@ -338,9 +348,11 @@ pub fn build_observed(
         sink.count(&f.path);
     }
     let paths = sink.paths.into_inner().unwrap_or_else(|e| e.into_inner());
+    let ids = sink.ids.into_inner().unwrap_or_else(|e| e.into_inner());
     let broken = render::links::check(
         &links,
         paths.iter().map(String::as_str),
+        &ids,
         &site.settings.base_url,
     );
     if broken.has_errors() {

@@ -1,7 +1,8 @@
 //! The build's internal link check: every link or image in a page's Markdown that leads
-//! into the site must lead to a file the build writes, and a `#part` of a service page to
-//! one of its ids. Positions come from the renderer's parse, so a broken link is an error at
-//! its file, line and column. (Links in templates are the theme's business, not checked.)
+//! into the site must lead to a file the build writes, and a `#part` to an id of that page
+//! as written (the ids are read from the built HTML, template ids included). Positions come
+//! from the renderer's parse, so a broken link is an error at its file, line and column.
+//! (Links in templates are the theme's business, not checked.)
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -20,9 +21,6 @@ pub struct PageLinks {
     pub source: Arc<str>,
     /// The page's address, e.g. `/services/x/`.
     pub url: String,
-    /// Ids on the page, when all of them are known (service pages); `None` leaves a
-    /// `#part` of this page unchecked.
-    pub ids: Option<Vec<String>>,
     /// Each link with its byte range in `source`.
     pub links: Vec<(Range<usize>, String)>,
 }
@@ -44,16 +42,18 @@ impl PageLinks {
 }
 
 /// Checks `pages` against the files of the output (`outputs`: paths like
-/// `services/x/index.html`) and the site's own address `base_url`.
+/// `services/x/index.html`), the ids of its HTML pages (by output path; a page missing
+/// there leaves its `#parts` unchecked) and the site's own address `base_url`.
 pub fn check<'a>(
     pages: &[PageLinks],
     outputs: impl Iterator<Item = &'a str>,
+    page_ids: &HashMap<String, Vec<String>>,
     base_url: &str,
 ) -> Diagnostics {
     let files: HashSet<&str> = outputs.collect();
-    let ids: HashMap<&str, &[String]> = pages
+    let ids: HashMap<&str, &[String]> = page_ids
         .iter()
-        .filter_map(|p| Some((p.url.as_str(), p.ids.as_deref()?)))
+        .map(|(path, ids)| (path.as_str(), ids.as_slice()))
         .collect();
     let mut out = Diagnostics::default();
     for page in pages {
@@ -117,12 +117,24 @@ fn resolve(
         return Ok(());
     }
     let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-    match ids.get(page_url.as_str()) {
+    let html = format!("{}index.html", page_url.trim_start_matches('/'));
+    match ids.get(html.as_str()) {
         Some(known) if !known.iter().any(|id| *id == fragment) => {
             Err(format!("на странице {page_url} нет части #{fragment}"))
         }
         _ => Ok(()),
     }
+}
+
+/// The `id` attributes of an HTML page, in order.
+pub fn html_ids(html: &[u8]) -> Vec<String> {
+    memchr::memmem::find_iter(html, b" id=\"")
+        .filter_map(|at| {
+            let rest = &html[at + 5..];
+            let end = memchr::memchr(b'"', rest)?;
+            std::str::from_utf8(&rest[..end]).ok().map(str::to_owned)
+        })
+        .collect()
 }
 
 /// `path` relative to the page at `page` (which ends with `/`), with `.` and `..` resolved.
@@ -167,7 +179,7 @@ mod tests {
         let files: HashSet<&str> =
             ["index.html", "services/a/index.html", "static/plan.pdf"].into();
         let a_ids = vec!["documents".to_owned()];
-        let ids: HashMap<&str, &[String]> = [("/services/a/", a_ids.as_slice())].into();
+        let ids: HashMap<&str, &[String]> = [("services/a/index.html", a_ids.as_slice())].into();
         let ok = |d: &str| resolve("/services/b/", d, "https://site.ru", &files, &ids);
         for good in [
             "/services/a/",
@@ -188,5 +200,12 @@ mod tests {
         ] {
             assert!(ok(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ids_are_read_from_the_html() {
+        let html = r#"<main id="main"><h2 id="kak-podat">x</h2><div data-id="no" id="как-подать">"#
+            .as_bytes();
+        assert_eq!(html_ids(html), ["main", "kak-podat", "как-подать"]);
     }
 }

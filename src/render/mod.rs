@@ -338,15 +338,11 @@ impl<'a> Renderer<'a> {
             file: svc.source_path.clone(),
             source: svc.source.clone(),
             url: url.clone(),
-            ids: None,
             links: Vec::new(),
         };
         page.add(std::mem::take(&mut body.links), svc.body_offset, true);
         let faq = self.faq_views(svc, &mut taken, Some(&mut page));
-        if self.links.is_some() {
-            page.ids = Some(taken.clone());
-            self.keep_links(page);
-        }
+        self.keep_links(page);
         let m = &svc.meta;
         let category = s
             .categories

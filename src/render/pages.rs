@@ -124,8 +124,6 @@ impl Renderer<'_> {
             file: p.source_path.clone(),
             source: p.source.clone(),
             url: format!("/{}/", p.slug),
-            // The template's own ids are not known here: a `#part` of this page is not checked.
-            ids: None,
             links: Vec::new(),
         };
         links.add(std::mem::take(&mut rendered.links), p.body_offset, true);

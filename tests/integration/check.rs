@@ -1415,7 +1415,7 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
 Сначала прочтите [другую услугу](/services/plain/) и [её документы](../plain/#documents),
 потом [этот раздел](#как-подать) и [контакты](/contacts/).
 
-Ошибки: [старая услуга](/services/staraya/), [нет раздела](#net-razdela).
+Ошибки: [старая услуга](/services/staraya/), [нет раздела](#net-razdela), [часы](/contacts/#net-chasov).
 ",
             super::SERVICE_FIELDS
         )
@@ -1443,7 +1443,8 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
         assert_eq!(
             places,
             [
-                // FAQ answer inside its TOML string, then the body's two broken links.
+                // FAQ answer inside its TOML string, then the body's three broken links (the
+                // last to a part that the contacts page's template does not have).
                 format!(
                     "{}/content/services/spravka.md:15:15",
                     site.path().display()
@@ -1453,10 +1454,14 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
                     "{}/content/services/spravka.md:23:46",
                     site.path().display()
                 ),
+                format!(
+                    "{}/content/services/spravka.md:23:75",
+                    site.path().display()
+                ),
             ],
             "{err}"
         );
-        assert_eq!(err.matches("error[broken-link]").count(), 3, "{err}");
+        assert_eq!(err.matches("error[broken-link]").count(), 4, "{err}");
         assert!(err.contains("/services/staraya/"), "{err}");
         assert!(err.contains("#net-razdela"), "{err}");
         assert!(!out_dir.exists(), "a refused build wrote its output");
@@ -1468,7 +1473,8 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
             .replace(
                 "#net-razdela",
                 "#%D0%BA%D0%B0%D0%BA-%D0%BF%D0%BE%D0%B4%D0%B0%D1%82%D1%8C",
-            );
+            )
+            .replace("/contacts/#net-chasov", "/contacts/#main");
         std::fs::write(site.path().join("content/services/spravka.md"), fixed).unwrap();
         let out = yasno(&[
             "build",
