@@ -47,14 +47,10 @@ impl PageLinks {
 pub fn check<'a>(
     pages: &[PageLinks],
     outputs: impl Iterator<Item = &'a str>,
-    page_ids: &HashMap<String, Vec<String>>,
+    ids: &HashMap<String, Vec<String>>,
     base_url: &str,
 ) -> Diagnostics {
     let files: HashSet<&str> = outputs.collect();
-    let ids: HashMap<&str, &[String]> = page_ids
-        .iter()
-        .map(|(path, ids)| (path.as_str(), ids.as_slice()))
-        .collect();
     let mut out = Diagnostics::default();
     for page in pages {
         for (range, dest) in &page.links {
@@ -86,7 +82,7 @@ fn resolve(
     dest: &str,
     base_url: &str,
     files: &HashSet<&str>,
-    ids: &HashMap<&str, &[String]>,
+    ids: &HashMap<String, Vec<String>>,
 ) -> Result<(), String> {
     let dest = dest
         .strip_prefix(base_url)
@@ -179,7 +175,8 @@ mod tests {
         let files: HashSet<&str> =
             ["index.html", "services/a/index.html", "static/plan.pdf"].into();
         let a_ids = vec!["documents".to_owned()];
-        let ids: HashMap<&str, &[String]> = [("services/a/index.html", a_ids.as_slice())].into();
+        let ids: HashMap<String, Vec<String>> =
+            [("services/a/index.html".to_owned(), a_ids)].into();
         let ok = |d: &str| resolve("/services/b/", d, "https://site.ru", &files, &ids);
         for good in [
             "/services/a/",
