@@ -8,21 +8,14 @@
 //! Run: `cargo bench --bench collect_load` (env `LOAD_SECONDS`, default 10; `LOAD_CLIENTS`,
 //! default 64).
 
-use std::collections::BTreeMap;
+#[path = "support/answer_load.rs"]
+mod answer_load;
+
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use yasno::collect::{self, CollectorConfig, RateLimit, SqliteStore, Store};
-use yasno_survey_core::default_survey;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use answer_load::{env_number, post_answers, stored_answers, unlimited_config};
+use yasno::collect::{self, SqliteStore, Store};
 
 fn main() {
     let seconds = env_number("LOAD_SECONDS", 10).clamp(1, 120);
@@ -37,12 +30,7 @@ fn main() {
         .build()
         .expect("server runtime");
     let store = Arc::new(SqliteStore::open(&db).expect("database opens"));
-    let mut config = CollectorConfig::new(BTreeMap::from([("opeka".to_owned(), default_survey())]));
-    // All load comes from one address: keep the limiter in the path but never binding.
-    config.rate_limit = Some(RateLimit {
-        per_minute: NonZeroU32::new(u32::MAX).expect("non-zero"),
-        burst: NonZeroU32::new(u32::MAX).expect("non-zero"),
-    });
+    let config = unlimited_config();
     let app = collect::router(config, store.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listener = server_rt
@@ -61,81 +49,24 @@ fn main() {
         .expect("serve");
     });
 
-    // The clients: one thread each with its own keep-alive connection (ureq, blocking), so
-    // the client side needs no runtime of its own.
     let url = format!("http://{addr}/api/answers");
-    let deadline = Duration::from_secs(seconds);
-    let started = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|c| {
-            let url = url.clone();
-            std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .build()
-                    .into();
-                let mut latencies = Vec::new();
-                let mut failures = 0u64;
-                let mut n = 0u64;
-                while started.elapsed() < deadline {
-                    n += 1;
-                    let body = format!(
-                        r#"{{"client_id":"load-{c:04}-{n:010}","service":"opeka","survey":"default","version":1,"source":"web","lang":"ru","answers":{{"rating":{},"got_result":"yes","comment":"Нагрузочный тест"}}}}"#,
-                        1 + (n % 5)
-                    );
-                    let t = Instant::now();
-                    let ok = agent
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .send(&body)
-                        .is_ok_and(|r| r.status().is_success());
-                    if ok {
-                        latencies.push(t.elapsed().as_micros() as u32);
-                    } else {
-                        failures += 1;
-                    }
-                }
-                (latencies, failures)
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    for t in threads {
-        let (l, f) = t.join().expect("client thread");
-        latencies.extend(l);
-        failures += f;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    let tally = post_answers(&url, clients, seconds, |c, n| {
+        format!(
+            r#"{{"client_id":"load-{c:04}-{n:010}","service":"opeka","survey":"default","version":1,"source":"web","lang":"ru","answers":{{"rating":{},"got_result":"yes","comment":"Нагрузочный тест"}}}}"#,
+            1 + (n % 5)
+        )
+    });
 
     let _ = stop.send(());
     server_rt.block_on(server).expect("server stops");
     server_rt.block_on(store.close()).expect("store closes");
 
-    let stored: i64 = rusqlite::Connection::open(&db)
-        .and_then(|c| c.query_row("SELECT count(*) FROM answers", [], |r| r.get(0)))
-        .expect("count rows");
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1))
-            .map_or(0.0, |us| f64::from(*us) / 1000.0)
-    };
-    let ok = latencies.len();
+    let stored = stored_answers(&db);
     println!("collector load: {clients} clients, {seconds} s, db on disk (WAL, synchronous=FULL)");
-    println!(
-        "  acknowledged: {ok} ({:.0} answers/s), failed: {failures}, in database: {stored}",
-        ok as f64 / elapsed
-    );
-    println!(
-        "  latency ms: p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}",
-        pct(0.50),
-        pct(0.90),
-        pct(0.99),
-        pct(1.0)
-    );
+    tally.print(stored);
     assert_eq!(
-        stored as usize, ok,
+        stored as usize,
+        tally.latencies.len(),
         "every acknowledged answer must be in the database"
     );
 }

@@ -13,23 +13,17 @@
 //! header timeout of 10 s so slow clients meet it; `SOAK_FAST`, default 32; `SOAK_SLOW`,
 //! default 256).
 
-use std::collections::BTreeMap;
+#[path = "support/answer_load.rs"]
+mod answer_load;
+
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use yasno::collect::{self, CollectorConfig, ConnLimits, RateLimit, SqliteStore, Store};
-use yasno_survey_core::default_survey;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use answer_load::{env_number, post_answers, stored_answers, unlimited_config};
+use yasno::collect::{self, ConnLimits, SqliteStore, Store};
 
 /// Established connections whose local port is `port` (the server's side of each).
 fn open_connections(port: u16) -> usize {
@@ -99,12 +93,7 @@ fn main() {
         .build()
         .expect("server runtime");
     let store = Arc::new(SqliteStore::open(&db).expect("database opens"));
-    let mut config = CollectorConfig::new(BTreeMap::from([("opeka".to_owned(), default_survey())]));
-    // All load comes from one address: keep the limiter in the path but never binding.
-    config.rate_limit = Some(RateLimit {
-        per_minute: NonZeroU32::new(u32::MAX).expect("non-zero"),
-        burst: NonZeroU32::new(u32::MAX).expect("non-zero"),
-    });
+    let config = unlimited_config();
     let limits = ConnLimits::default();
     let app = collect::router(config, store.clone());
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -135,47 +124,12 @@ fn main() {
     };
 
     let url = format!("http://{addr}/api/answers");
-    let deadline = Duration::from_secs(seconds);
-    let started = Instant::now();
-    let fast_threads: Vec<_> = (0..fast)
-        .map(|c| {
-            let url = url.clone();
-            std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(30)))
-                    .build()
-                    .into();
-                let (mut latencies, mut failures, mut n) = (Vec::new(), 0u64, 0u64);
-                while started.elapsed() < deadline {
-                    n += 1;
-                    let body = format!(
-                        r#"{{"client_id":"soak-{c:04}-{n:010}","service":"opeka","survey":"default","version":1,"source":"web","lang":"ru","answers":{{"rating":{},"got_result":"yes"}}}}"#,
-                        1 + (n % 5)
-                    );
-                    let t = Instant::now();
-                    let ok = agent
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .send(&body)
-                        .is_ok_and(|r| r.status().is_success());
-                    if ok {
-                        latencies.push(t.elapsed().as_micros() as u32);
-                    } else {
-                        failures += 1;
-                    }
-                }
-                (latencies, failures)
-            })
-        })
-        .collect();
-    let (mut latencies, mut failures) = (Vec::new(), 0);
-    for t in fast_threads {
-        let (l, f) = t.join().expect("fast client");
-        latencies.extend(l);
-        failures += f;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    let tally = post_answers(&url, fast, seconds, |c, n| {
+        format!(
+            r#"{{"client_id":"soak-{c:04}-{n:010}","service":"opeka","survey":"default","version":1,"source":"web","lang":"ru","answers":{{"rating":{},"got_result":"yes"}}}}"#,
+            1 + (n % 5)
+        )
+    });
     let open_at_end = open_connections(addr.port());
     stop.store(true, Ordering::Relaxed);
     let closed_by_server: u64 = slow_threads
@@ -187,39 +141,20 @@ fn main() {
     let _ = stop_server.send(());
     server_rt.block_on(server).expect("server stops");
     server_rt.block_on(store.close()).expect("store closes");
-    let stored: i64 = rusqlite::Connection::open(&db)
-        .and_then(|c| c.query_row("SELECT count(*) FROM answers", [], |r| r.get(0)))
-        .expect("count rows");
-
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1))
-            .map_or(0.0, |us| f64::from(*us) / 1000.0)
-    };
-    let ok = latencies.len();
+    let stored = stored_answers(&db);
     println!(
         "collector soak: {fast} fast + {slow} slow clients, {seconds} s, header timeout {} s, cap {} connections",
         limits.header_read.as_secs(),
         limits.max_connections
     );
-    println!(
-        "  acknowledged: {ok} ({:.0} answers/s), failed: {failures}, in database: {stored}",
-        ok as f64 / elapsed
-    );
-    println!(
-        "  latency ms: p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2}",
-        pct(0.50),
-        pct(0.90),
-        pct(0.99),
-        pct(1.0)
-    );
+    tally.print(stored);
     println!(
         "  slow connections closed by the server: {closed_by_server}; open connections: at most {}, at the end {open_at_end}",
         max_open.load(Ordering::Relaxed)
     );
     assert_eq!(
-        stored as usize, ok,
+        stored as usize,
+        tally.latencies.len(),
         "every acknowledged answer must be in the database"
     );
 }
