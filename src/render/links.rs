@@ -54,7 +54,7 @@ pub fn check<'a>(
     let mut out = Diagnostics::default();
     for page in pages {
         for (range, dest) in &page.links {
-            if let Err(why) = resolve(&page.url, dest, base_url, &files, &ids) {
+            if let Err(why) = resolve(&page.url, dest, base_url, &files, ids) {
                 out.push(
                     Diagnostic::error(
                         "broken-link",
