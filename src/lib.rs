@@ -219,33 +219,6 @@ fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
     check::run::build_diagnostics(outcome.check, strict)
 }
 
-/// A warning for each QR landing page of the previous build that this build no longer has:
-/// posters printed with its code now lead nowhere, unless the renamed service lists its old
-/// slug in `aliases`.
-fn lost_landings(site: &Site, old: &[String], now: &[String]) -> Vec<diagnostics::Diagnostic> {
-    let now: std::collections::HashSet<&str> = now.iter().map(String::as_str).collect();
-    let services = site.root.join("content/services");
-    old.iter()
-        .filter(|p| !now.contains(p.as_str()))
-        .map(|p| {
-            let url = format!("{}/{}", site.settings.base_url, p.trim_end_matches("index.html"));
-            let slug = p.trim_end_matches("/index.html").rsplit('/').next().unwrap_or_default();
-            let mut d = diagnostics::Diagnostic::file_error(
-                "lost-qr",
-                &services,
-                format!(
-                    "QR-код на напечатанных плакатах ведёт на {url}, а этой страницы больше нет / posters already printed lead to {url}, which this build no longer has"
-                ),
-            )
-            .with_help(format!(
-                "если услугу переименовали, добавьте в её файл aliases = [\"{slug}\"]; если её больше нет, снимите плакаты / if the service was renamed, add aliases = [\"{slug}\"] to it; if it is gone, take the posters down"
-            ));
-            d.severity = diagnostics::Severity::Warning;
-            d
-        })
-        .collect()
-}
-
 /// Renders every page and the QR pages into `sink`, reporting the mistakes of both; returns
 /// the pages' links into the site, for [`render::links::check`].
 fn render_into(
@@ -307,11 +280,7 @@ pub fn build_observed(
         || {
             let manifest = output::Manifest::load(&manifest_path, &out);
             // QR landing pages of the previous build: printed posters point at them.
-            let landings: Vec<String> = manifest
-                .paths()
-                .filter(|p| p.starts_with("q/") && p.ends_with("/index.html"))
-                .map(str::to_owned)
-                .collect();
+            let landings = render::aliases::landing_files(manifest.paths());
             (output::Staging::with_previous(&out, manifest), landings)
         },
     );
@@ -361,7 +330,7 @@ pub fn build_observed(
     let mut warnings = warnings;
     warnings
         .0
-        .extend(lost_landings(&site, &old_landings, &paths));
+        .extend(render::aliases::lost_landings(&site, &old_landings, &paths));
     let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;

@@ -1,11 +1,14 @@
-//! Redirects from the earlier addresses of renamed services (`aliases`): the service page and
+//! Redirects from the earlier addresses of renamed services (`aliases`), and the warning
+//! for QR landing pages a build lost without one: the service page and
 //! every QR landing page printed on posters, so a rename breaks no link and no poster. Each is
 //! a small page with a canonical link and an immediate refresh (a static host needs no rules).
 
 use pulldown_cmark_escape::{escape_href, escape_html};
 
-use super::qr_pages::landing_path;
+use super::qr_pages::{LANDINGS, landing_path};
 use super::{OutputFile, Renderer};
+use crate::diagnostics::Diagnostic;
+use crate::site::Site;
 
 impl Renderer<'_> {
     /// The redirect pages of every service's earlier slugs.
@@ -64,4 +67,41 @@ impl Renderer<'_> {
             bytes: html.into_bytes(),
         }
     }
+}
+
+/// The QR landing pages among the output `paths` of a build (`q/<tag>/<slug>/index.html`):
+/// printed posters point at them.
+pub fn landing_files<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let folder = LANDINGS.trim_start_matches('/');
+    paths
+        .filter(|p| p.starts_with(folder) && p.ends_with("/index.html"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A warning for each QR landing page of the previous build that this build no longer has:
+/// posters printed with its code now lead nowhere, unless the renamed service lists its old
+/// slug in `aliases`.
+pub fn lost_landings(site: &Site, old: &[String], now: &[String]) -> Vec<Diagnostic> {
+    let now: std::collections::HashSet<&str> = now.iter().map(String::as_str).collect();
+    let services = site.root.join("content/services");
+    old.iter()
+        .filter(|p| !now.contains(p.as_str()))
+        .map(|p| {
+            let url = format!("{}/{}", site.settings.base_url, p.trim_end_matches("index.html"));
+            let slug = p.trim_end_matches("/index.html").rsplit('/').next().unwrap_or_default();
+            let mut d = Diagnostic::file_error(
+                "lost-qr",
+                &services,
+                format!(
+                    "QR-код на напечатанных плакатах ведёт на {url}, а этой страницы больше нет / posters already printed lead to {url}, which this build no longer has"
+                ),
+            )
+            .with_help(format!(
+                "если услугу переименовали, добавьте в её файл aliases = [\"{slug}\"]; если её больше нет, снимите плакаты / if the service was renamed, add aliases = [\"{slug}\"] to it; if it is gone, take the posters down"
+            ));
+            d.severity = crate::diagnostics::Severity::Warning;
+            d
+        })
+        .collect()
 }

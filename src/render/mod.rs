@@ -5,7 +5,7 @@
 //! Every page is listed by [`pages`], so a caller (the build, or `serve` after an edit) can
 //! render all of them in parallel or only the ones a change touches.
 
-mod aliases;
+pub mod aliases;
 pub mod i18n;
 pub mod jsonld;
 pub mod links;

@@ -39,9 +39,12 @@ pub const PNG_SCALE: u32 = 10;
 /// Path of the staff index of posters.
 pub const POSTERS_INDEX: &str = "/posters/";
 
+/// The folder of every survey landing page.
+pub const LANDINGS: &str = "/q/";
+
 /// Path of the survey landing page of `slug` at the location `tag`, e.g. `/q/priemnaya/opeka/`.
 pub fn landing_path(tag: &str, slug: &str) -> String {
-    format!("/q/{tag}/{slug}/")
+    format!("{LANDINGS}{tag}/{slug}/")
 }
 
 /// Path of the A4 poster of `slug` at the location `tag`.
