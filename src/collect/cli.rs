@@ -13,7 +13,11 @@ use super::{CollectOptions, CollectorConfig, DEFAULT_DB_FILE, DEFAULT_LISTEN, Ra
 
 /// Arguments of `yasno collect`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct CollectArgs {
+    /// A task on the answer store instead of serving.
+    #[command(subcommand)]
+    pub command: Option<CollectCommand>,
     /// Site folder (its content gives the surveys and the site's origin).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
@@ -46,6 +50,25 @@ pub struct CollectArgs {
     /// Seconds open connections get to finish after SIGTERM or Ctrl-C.
     #[arg(long, default_value_t = 10)]
     pub shutdown_timeout: u64,
+}
+
+/// Tasks of `yasno collect` other than serving.
+#[derive(Debug, clap::Subcommand)]
+pub enum CollectCommand {
+    /// Copy the SQLite answer store to FILE while the collector runs (consistent, mode 0600).
+    Backup {
+        /// The backup file to write (e.g. /var/backups/yasno/answers-2026-07-01.db).
+        file: PathBuf,
+        /// Site folder [the database defaults to <root>/answers.db].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// SQLite database file [default: <root>/answers.db].
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Arguments of `yasno report`.
@@ -112,6 +135,9 @@ pub enum CliError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The backup was not written.
+    #[error(transparent)]
+    Backup(#[from] super::backup::BackupError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -239,6 +265,9 @@ pub fn init_logs() {
 
 /// `yasno collect`: serves the collector until Ctrl-C or SIGTERM.
 pub fn collect(args: CollectArgs) -> Result<(), CliError> {
+    if let Some(command) = args.command {
+        return collect_task(command);
+    }
     init_logs();
     let SiteSurveys { mut config, prefix } = site_config(&args.root)?;
     config.admin_token = read_token(args.token_file.as_deref())?;
@@ -269,6 +298,30 @@ pub fn collect(args: CollectArgs) -> Result<(), CliError> {
         .map_err(CliError::Runtime)?;
     runtime.block_on(super::run(config, options))?;
     Ok(())
+}
+
+fn collect_task(command: CollectCommand) -> Result<(), CliError> {
+    match command {
+        CollectCommand::Backup {
+            file,
+            root,
+            db,
+            force,
+        } => {
+            let db = db.unwrap_or_else(|| root.join(DEFAULT_DB_FILE));
+            let request = super::backup::BackupRequest {
+                db,
+                target: file,
+                force,
+            };
+            let answers = super::backup::backup(&request)?;
+            println!(
+                "резервная копия: {answers} ответов → {0} / backup: {answers} answers → {0}",
+                request.target.display()
+            );
+            Ok(())
+        }
+    }
 }
 
 /// `yasno report`: writes the HTML report and CSV files of a period.

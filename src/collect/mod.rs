@@ -9,11 +9,12 @@
 //! Parts: [`http`] (routes), `api_error` (the one error type), `form` (the plain form's
 //! fields), `answer_rules` (duplicate keys, source tags, masking at rest), `proxy` (which
 //! forwarded hop is the client), `server` (the accept loop: timeouts, connection cap,
-//! shutdown deadline), [`store`] (the [`Store`] trait and SQLite), `ratelimit` (per-client
+//! shutdown deadline), [`backup`] (a consistent copy of a live SQLite store), [`store`] (the [`Store`] trait and SQLite), `ratelimit` (per-client
 //! limit without addresses on disk), [`report`] (figures, charts, CSV).
 
 mod answer_rules;
 mod api_error;
+pub mod backup;
 pub mod cli;
 mod form;
 pub mod http;
