@@ -14,6 +14,7 @@ mod collect_strict;
 mod collector_process;
 mod common;
 mod content_props;
+mod deploy;
 mod output;
 mod qr;
 mod serve;
