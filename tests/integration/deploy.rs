@@ -417,7 +417,12 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     let widget = get(port, "/widgets/survey_bg.wasm");
     assert_eq!(widget.status, 200);
     assert_eq!(widget.header("content-type"), Some("application/wasm"));
-    assert_eq!(widget.header("cache-control"), Some("no-cache"));
+    // survey.js must not outlive the survey_bg.wasm it belongs to.
+    for file in ["survey.js", "loader.js", "survey_bg.wasm"] {
+        let reply = get(port, &format!("/widgets/{file}"));
+        assert_eq!(reply.status, 200, "{file}");
+        assert_eq!(reply.header("cache-control"), Some("no-cache"), "{file}");
+    }
     let css = get(port, "/css/site.css");
     assert_eq!(css.header("cache-control"), Some("max-age=3600"));
     assert!(
@@ -535,6 +540,10 @@ fn the_systemd_units_pass_systemd_analyze_verify() {
         "ProtectSystem=strict",
         "StateDirectory=yasno",
         "NoNewPrivileges=yes",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "SystemCallFilter=@system-service",
+        "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
         "LoadCredential=admin-token:/etc/yasno/admin-token",
         "--token-file %d/admin-token",
         "--trusted-proxies 1",
