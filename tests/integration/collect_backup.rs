@@ -78,6 +78,69 @@ fn integrity(db: &Path) -> String {
         .unwrap()
 }
 
+/// Eight clients posting answers to a collector until stopped, each id recorded once it is
+/// acknowledged.
+struct Load {
+    rt: tokio::runtime::Runtime,
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<String>>>,
+    clients: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(base: &str, site: Arc<Site>) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+        let url = format!("{base}/api/answers");
+        let clients = (0..8)
+            .map(|c| {
+                let (http, url, stop, acked, site) = (
+                    Http::new(),
+                    url.clone(),
+                    stop.clone(),
+                    acked.clone(),
+                    site.clone(),
+                );
+                rt.spawn(async move {
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let id = format!("backup-{c:02}-{n:08}");
+                        let reply = http
+                            .post(&url)
+                            .header("content-type", "application/json")
+                            .body(site.answer(&id, n).to_string())
+                            .send()
+                            .await
+                            .expect("the collector answers");
+                        assert!(reply.status().is_success(), "refused: {}", reply.status());
+                        acked.lock().unwrap().push(id);
+                    }
+                })
+            })
+            .collect();
+        Load {
+            rt,
+            stop,
+            acked,
+            clients,
+        }
+    }
+
+    /// Stops the clients and waits for their last answers.
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for c in self.clients.drain(..) {
+            self.rt.block_on(c).unwrap();
+        }
+    }
+}
+
 #[test]
 fn a_backup_under_load_holds_every_acknowledged_answer() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,41 +150,8 @@ fn a_backup_under_load_holds_every_acknowledged_answer() {
     let backups = dir.path().join("backups");
     std::fs::create_dir(&backups).unwrap();
     let collector = start(&root, &db, &["--rate-limit", "0"]);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
-    let url = format!("{}/api/answers", collector.url);
-    let clients: Vec<_> = (0..8)
-        .map(|c| {
-            let (http, url, stop, acked, site) = (
-                Http::new(),
-                url.clone(),
-                stop.clone(),
-                acked.clone(),
-                site.clone(),
-            );
-            rt.spawn(async move {
-                let mut n = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let id = format!("backup-{c:02}-{n:08}");
-                    let reply = http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(site.answer(&id, n).to_string())
-                        .send()
-                        .await
-                        .expect("the collector answers");
-                    assert!(reply.status().is_success(), "refused: {}", reply.status());
-                    acked.lock().unwrap().push(id);
-                }
-            })
-        })
-        .collect();
+    let mut load = Load::start(&collector.url, site);
+    let acked = load.acked.clone();
     let count = || acked.lock().unwrap().len();
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while count() < 200 && std::time::Instant::now() < deadline {
@@ -133,10 +163,7 @@ fn a_backup_under_load_holds_every_acknowledged_answer() {
     backup_ok(&db, &during, false);
     let after = count();
     std::thread::sleep(Duration::from_millis(200));
-    stop.store(true, Ordering::Relaxed);
-    for c in clients {
-        rt.block_on(c).unwrap();
-    }
+    load.stop();
     assert!(
         after > before.len(),
         "the load must go on while the backup runs: {} acknowledged before, {after} after",

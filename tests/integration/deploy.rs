@@ -360,6 +360,54 @@ fn assert_csp_allows_inline_scripts(public: &Path, csp: &str) {
     assert!(checked > 0, "the theme has an inline script to check");
 }
 
+/// Pages through nginx: served with the security headers on every location, revalidated, the
+/// site's own 404 page.
+fn check_pages(port: u16, public: &Path, nginx: &Nginx) {
+    let home = get(port, "/");
+    assert_eq!(home.status, 200, "{}", nginx.log());
+    assert!(home.body.contains("<html"), "{}", home.body);
+    assert_eq!(home.header("cache-control"), Some("no-cache"));
+    assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        home.header("referrer-policy"),
+        Some("strict-origin-when-cross-origin")
+    );
+    let csp = home
+        .header("content-security-policy")
+        .expect("a CSP")
+        .to_owned();
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("connect-src 'self'"),
+        "{csp}"
+    );
+    assert_csp_allows_inline_scripts(public, &csp);
+    let widget = get(port, "/widgets/survey_bg.wasm");
+    assert_eq!(widget.status, 200);
+    assert_eq!(widget.header("content-type"), Some("application/wasm"));
+    // survey.js must not outlive the survey_bg.wasm it belongs to.
+    for file in ["survey.js", "loader.js", "survey_bg.wasm"] {
+        let reply = get(port, &format!("/widgets/{file}"));
+        assert_eq!(reply.status, 200, "{file}");
+        assert_eq!(reply.header("cache-control"), Some("no-cache"), "{file}");
+    }
+    let css = get(port, "/css/site.css");
+    assert_eq!(css.header("cache-control"), Some("max-age=3600"));
+    assert!(
+        css.header("content-security-policy").is_some(),
+        "headers on every location"
+    );
+    let slash = get(port, "/services/primer");
+    assert_eq!(
+        (slash.status, slash.header("location")),
+        (301, Some("/services/primer/"))
+    );
+    let missing = get(port, "/no/such/page/");
+    assert_eq!(missing.status, 404);
+    let not_found = std::fs::read_to_string(public.join("404.html")).unwrap();
+    assert_eq!(missing.body, not_found, "the site's own 404 page");
+    assert!(missing.header("content-security-policy").is_some());
+}
+
 #[test]
 fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     let dir = readable_tempdir();
@@ -395,50 +443,7 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     let nginx = Nginx::start(&conf, &prefix.dir, prefix.https);
     let port = prefix.https;
 
-    // Pages: served with the security headers and revalidated.
-    let home = get(port, "/");
-    assert_eq!(home.status, 200, "{}", nginx.log());
-    assert!(home.body.contains("<html"), "{}", home.body);
-    assert_eq!(home.header("cache-control"), Some("no-cache"));
-    assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
-    assert_eq!(
-        home.header("referrer-policy"),
-        Some("strict-origin-when-cross-origin")
-    );
-    let csp = home
-        .header("content-security-policy")
-        .expect("a CSP")
-        .to_owned();
-    assert!(
-        csp.contains("'wasm-unsafe-eval'") && csp.contains("connect-src 'self'"),
-        "{csp}"
-    );
-    assert_csp_allows_inline_scripts(&public, &csp);
-    let widget = get(port, "/widgets/survey_bg.wasm");
-    assert_eq!(widget.status, 200);
-    assert_eq!(widget.header("content-type"), Some("application/wasm"));
-    // survey.js must not outlive the survey_bg.wasm it belongs to.
-    for file in ["survey.js", "loader.js", "survey_bg.wasm"] {
-        let reply = get(port, &format!("/widgets/{file}"));
-        assert_eq!(reply.status, 200, "{file}");
-        assert_eq!(reply.header("cache-control"), Some("no-cache"), "{file}");
-    }
-    let css = get(port, "/css/site.css");
-    assert_eq!(css.header("cache-control"), Some("max-age=3600"));
-    assert!(
-        css.header("content-security-policy").is_some(),
-        "headers on every location"
-    );
-    let slash = get(port, "/services/primer");
-    assert_eq!(
-        (slash.status, slash.header("location")),
-        (301, Some("/services/primer/"))
-    );
-    let missing = get(port, "/no/such/page/");
-    assert_eq!(missing.status, 404);
-    let not_found = std::fs::read_to_string(public.join("404.html")).unwrap();
-    assert_eq!(missing.body, not_found, "the site's own 404 page");
-    assert!(missing.header("content-security-policy").is_some());
+    check_pages(port, &public, &nginx);
 
     // Answers through nginx: stored; the limit keys on the address nginx saw, so a forged
     // X-Forwarded-For neither helps one client past it nor blocks another.
