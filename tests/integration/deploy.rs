@@ -408,6 +408,22 @@ fn check_pages(port: u16, public: &Path, nginx: &Nginx) {
     assert!(missing.header("content-security-policy").is_some());
 }
 
+/// Runs tests/deploy/widget.mjs (Debian chromium, tests/browser's npm packages): the CSP lets
+/// the inline script and the widget run, and both the widget and the plain form answer.
+fn check_in_browser(url: &str) {
+    let script = repo().join("tests/deploy/widget.mjs");
+    let out =
+        Command::new("node").arg(&script).arg(url).output().expect(
+            "node runs (bash tests/browser/setup.sh installs what the browser check needs)",
+        );
+    assert!(
+        out.status.success(),
+        "the site through nginx fails in chromium:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     let dir = readable_tempdir();
@@ -444,6 +460,8 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     let port = prefix.https;
 
     check_pages(port, &public, &nginx);
+    // From 127.0.0.1: the widget's answer and the form's, two of that address's burst.
+    check_in_browser(&format!("http://127.0.0.1:{port}/services/primer/"));
 
     // Answers through nginx: stored; the limit keys on the address nginx saw, so a forged
     // X-Forwarded-For neither helps one client past it nor blocks another.
@@ -452,7 +470,7 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
         .map(|i| {
             post_answer(
                 port,
-                [127, 0, 0, 1],
+                [127, 0, 0, 3],
                 &format!("203.0.113.{i}"),
                 &answer(&format!("nginx-a-{i}")),
             )
@@ -467,7 +485,7 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     assert_eq!(b, 201, "another client address has its own limit");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let mut stmt = conn
-        .prepare("SELECT client_id FROM answers ORDER BY client_id")
+        .prepare("SELECT client_id FROM answers WHERE client_id LIKE 'nginx-%' ORDER BY client_id")
         .unwrap();
     let stored: Vec<String> = stmt
         .query_map([], |r| r.get(0))
@@ -475,6 +493,10 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(stored, ["nginx-a-0", "nginx-a-1", "nginx-b-0"]);
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM answers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(total, 5, "and the browser's two answers");
 
     // Plain HTTP sends everyone to HTTPS.
     let http = get(prefix.http, "/services/primer/");
