@@ -168,6 +168,17 @@ fn publish(temp: &Path, target: &Path, force: bool) -> Result<(), BackupError> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(BackupError::Exists(target.to_owned()));
             }
+            // Some network drives and FAT have no hard links (EPERM, 1, on Linux): check, then
+            // rename (a file that appears in between is replaced; only on such drives).
+            Err(e)
+                if matches!(e.kind(), std::io::ErrorKind::Unsupported)
+                    || e.raw_os_error() == Some(1) =>
+            {
+                if target.symlink_metadata().is_ok() {
+                    return Err(BackupError::Exists(target.to_owned()));
+                }
+                std::fs::rename(temp, target).map_err(io)?;
+            }
             other => other.map_err(io)?,
         }
     }
