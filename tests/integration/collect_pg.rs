@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use ureq::http::StatusCode;
-use yasno::collect::{SqliteStore, Store};
+use yasno::collect::{PgStore, SqliteStore, Store};
 
 use crate::common::Http;
 use crate::pg;
@@ -292,6 +292,88 @@ fn a_sites_token_reads_only_its_own_answers_on_a_shared_database() {
         )
         .unwrap();
     assert_eq!(report.status(), 401);
+
+    // `yasno report` reads one site's answers from the shared database too.
+    let out = Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .arg("report")
+        .arg("--root")
+        .arg(&root_a)
+        .args(["--db", &db, "--output"])
+        .arg(dir.path().join("report-alpha"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(": 3 answers"), "{stdout}");
+    let csv = std::fs::read_dir(dir.path().join("report-alpha"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<String>();
+    assert!(csv.contains("альфа") && !csv.contains("браво"), "{csv}");
+}
+
+#[test]
+fn collectors_starting_together_on_a_new_database_apply_the_schema_once() {
+    let db = pg::fresh_database("start_together");
+    let rt = runtime();
+    rt.block_on(async {
+        let opens = (0..4).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move { PgStore::open(&db, &format!("site-{i}")).await })
+        });
+        for open in opens.collect::<Vec<_>>() {
+            let store = open.await.unwrap().expect("every collector starts");
+            store.close().await.unwrap();
+        }
+    });
+    assert_eq!(
+        pg::query(&db, "SELECT version FROM schema_migrations"),
+        [[Some("1".to_owned())]]
+    );
+}
+
+#[test]
+fn a_site_id_that_is_not_a_slug_is_named_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    yasno::scaffold::new_site(&root).unwrap();
+    let path = root.join("content/site.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "lang = \"ru\"\n",
+            "lang = \"ru\"\nsite_id = \"Остров 1\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args([
+            "collect",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            "postgres://127.0.0.1:1/x",
+        ])
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    // `lang` is on line 5 of the starter site.toml; `site_id` follows it.
+    assert!(
+        stderr.contains("site.toml:6:12") && stderr.contains("site_id"),
+        "{stderr}"
+    );
 }
 
 /// Runs `yasno collect migrate` and returns its exit status, stdout and stderr.

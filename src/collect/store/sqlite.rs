@@ -517,4 +517,60 @@ mod tests {
             "{err}"
         );
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_from_before_sites_gives_its_rows_to_the_site_that_opens_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // A store as the first schema version left it.
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![M::up(
+                "CREATE TABLE answers (
+                    id INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE,
+                    received_at TEXT NOT NULL, service TEXT NOT NULL, survey TEXT NOT NULL,
+                    version INTEGER NOT NULL, source TEXT NOT NULL, lang TEXT NOT NULL,
+                    answers TEXT NOT NULL
+                ) STRICT;",
+            )])
+            .to_latest(&mut conn)
+            .unwrap();
+            conn.execute(
+                "INSERT INTO answers (client_id, received_at, service, survey, version, source, lang, answers)
+                 VALUES ('old-client-01', '2026-01-05T10:00:00Z', 'opeka', 'default', 1, 'web', 'ru', '{\"rating\":3}')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open_for_site(&path, "ostrov").unwrap();
+        let at: Timestamp = "2026-07-01T10:00:00Z".parse().unwrap();
+        store.insert(answer("new-client-01"), at).await.unwrap();
+        let mine = store
+            .answers_between(Timestamp::UNIX_EPOCH, Timestamp::MAX)
+            .await
+            .unwrap();
+        let ids: Vec<&str> = mine.iter().map(|a| a.answer.client_id.as_str()).collect();
+        assert_eq!(ids, ["old-client-01", "new-client-01"]);
+        store.close().await.unwrap();
+
+        // Another site on the same file sees none of them, and keeps its own apart.
+        let other = SqliteStore::open_for_site(&path, "kolpino").unwrap();
+        other.insert(answer("kolpino-client-01"), at).await.unwrap();
+        let theirs = other
+            .answers_between(Timestamp::UNIX_EPOCH, Timestamp::MAX)
+            .await
+            .unwrap();
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(theirs[0].answer.client_id, "kolpino-client-01");
+        other.close().await.unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let sites: Vec<(String, i64)> = conn
+            .prepare("SELECT site, count(*) FROM answers GROUP BY site ORDER BY site")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(sites, [("kolpino".into(), 1), ("ostrov".into(), 2)]);
+    }
 }
