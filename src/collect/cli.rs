@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::report::{Period, Report, ReportLabels};
-use super::store::{SqliteStore, Store};
+use super::store::{self, DbUrl};
 use super::{CollectOptions, CollectorConfig, DEFAULT_DB_FILE, DEFAULT_LISTEN, RateLimit};
 
 /// Arguments of `yasno collect`.
@@ -24,9 +24,10 @@ pub struct CollectArgs {
     /// Address to listen on.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
-    /// SQLite database file [default: <root>/answers.db].
-    #[arg(long)]
-    pub db: Option<PathBuf>,
+    /// Where answers are stored: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: <root>/answers.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<DbUrl>,
     /// File holding the admin token for export and report (else YASNO_ADMIN_TOKEN).
     #[arg(long)]
     pub token_file: Option<PathBuf>,
@@ -69,6 +70,15 @@ pub enum CollectCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Copy the answers of a SQLite file into PostgreSQL; run twice, nothing doubles.
+    Migrate {
+        /// The SQLite answer file (every site in it is copied, each answer keeps its site).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DB.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Arguments of `yasno report`.
@@ -77,9 +87,10 @@ pub struct ReportArgs {
     /// Site folder (service titles, locations, survey texts).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// SQLite database file [default: <root>/answers.db].
-    #[arg(long)]
-    pub db: Option<PathBuf>,
+    /// Where answers are stored: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: <root>/answers.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<DbUrl>,
     /// Quarter, e.g. 2026Q3.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub quarter: Option<String>,
@@ -121,6 +132,11 @@ pub enum CliError {
     /// The database does not exist.
     #[error("no answer database at {0}\n  hint: pass --db FILE (the file `yasno collect` writes)")]
     NoDatabase(PathBuf),
+    /// `migrate --to` is not a PostgreSQL address.
+    #[error(
+        "--to {0}: a PostgreSQL address is needed\n  hint: --to postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+    )]
+    NotPostgres(String),
     /// The collector failed.
     #[error(transparent)]
     Collect(#[from] super::CollectError),
@@ -215,6 +231,7 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
         config.redirect_base = Some(base);
     }
     config.report = labels;
+    config.site = site.settings.site_id();
     SiteSurveys { config, prefix }
 }
 
@@ -283,7 +300,9 @@ pub fn collect(args: CollectArgs) -> Result<(), CliError> {
     config.trusted_proxies = args.trusted_proxies;
     let options = CollectOptions {
         listen: args.listen,
-        db: args.db.unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE)),
+        db: args
+            .db
+            .unwrap_or_else(|| DbUrl::Sqlite(args.root.join(DEFAULT_DB_FILE))),
         prefix,
         limits: super::ConnLimits {
             header_read: Duration::from_secs(args.header_timeout),
@@ -321,6 +340,7 @@ fn collect_task(command: CollectCommand) -> Result<(), CliError> {
             );
             Ok(())
         }
+        CollectCommand::Migrate { from, to } => migrate(&from, &to),
     }
 }
 
@@ -336,17 +356,20 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     let db = args
         .db
         .clone()
-        .unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE));
-    if !db.is_file() {
-        return Err(CliError::NoDatabase(db));
+        .unwrap_or_else(|| DbUrl::Sqlite(args.root.join(DEFAULT_DB_FILE)));
+    if let DbUrl::Sqlite(path) = &db
+        && !store::exists(&db)
+    {
+        return Err(CliError::NoDatabase(path.clone()));
     }
-    let labels = site_config(&args.root)?.config.report;
+    let config = site_config(&args.root)?.config;
+    let labels = config.report;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
     let rows = runtime.block_on(async {
-        let store = SqliteStore::open(&db)?;
+        let store = store::open(&db, &config.site).await?;
         let (from, to) = period.bounds();
         let rows = store.answers_between(from, to).await;
         store.close().await?;
@@ -373,5 +396,33 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     for path in written {
         println!("  {}", path.display());
     }
+    Ok(())
+}
+
+
+/// `yasno collect migrate`: copies a SQLite file into PostgreSQL and says what it did.
+fn migrate(from: &Path, to: &str) -> Result<(), CliError> {
+    init_logs();
+    let DbUrl::Postgres(url) = DbUrl::parse(to) else {
+        return Err(CliError::NotPostgres(to.to_owned()));
+    };
+    if !from.is_file() {
+        return Err(CliError::NoDatabase(from.to_owned()));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let done = runtime.block_on(store::migrate_sqlite_to_pg(from, &url))?;
+    println!(
+        "перенесено {} ответов, пропущено {} (уже были) из {} / copied {} answers, skipped {} (already there) of {} in {}",
+        done.copied,
+        done.skipped,
+        done.read,
+        done.copied,
+        done.skipped,
+        done.read,
+        from.display()
+    );
     Ok(())
 }
