@@ -150,6 +150,7 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
             .entry(service.slug.clone())
             .or_insert_with(|| service.meta.title.clone());
         if let Some(survey) = &service.survey {
+            labels.surveys_on.insert(service.slug.clone());
             surveys_by_service
                 .entry(service.slug.clone())
                 .or_insert_with(|| yasno_survey_core::Survey::clone(survey));
@@ -188,6 +189,7 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
     if collector_origin.is_some() && collector_origin.map(str::to_owned) != base_origin {
         config.redirect_base = Some(base);
     }
+    labels.settings = site.settings.report.clone();
     config.report = labels;
     SiteSurveys { config, prefix }
 }
@@ -292,12 +294,20 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
-    let rows = runtime.block_on(async {
+    let previous_period = period.previous();
+    let (rows, previous) = runtime.block_on(async {
         let store = SqliteStore::open(&db)?;
         let (from, to) = period.bounds();
         let rows = store.answers_between(from, to).await;
+        let previous = match &previous_period {
+            Some(p) => {
+                let (from, to) = p.bounds();
+                store.answers_between(from, to).await
+            }
+            None => Ok(Vec::new()),
+        };
         store.close().await?;
-        rows
+        Ok::<_, super::StoreError>((rows?, previous?))
     })?;
     let output = args.output.unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -305,7 +315,7 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
             period.label.replace([' ', '—', '/'], "")
         ))
     });
-    let report = Report::build(&rows, &period, &labels);
+    let report = Report::build_compared(&rows, &previous, &period, &labels);
     let written = report.write(&output).map_err(|source| CliError::Write {
         path: output.clone(),
         source,

@@ -14,4 +14,5 @@ mod common;
 mod content_props;
 mod output;
 mod qr;
+mod report_control;
 mod serve;

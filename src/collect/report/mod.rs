@@ -8,13 +8,16 @@
 //! expects.
 
 mod charts;
+mod control;
+mod control_csv;
 mod csv;
 mod figures;
 mod html;
 pub(crate) mod mask;
 mod period;
+mod stats;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -24,10 +27,12 @@ use yasno_survey_core::Survey;
 use super::store::StoredAnswer;
 use figures::{ddmmyyyy, section, service_title, utc_date};
 
+pub use control::{Comparison, GroupRow, ServiceRow};
 pub use csv::export_csv;
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
 pub use mask::mask_contacts;
 pub use period::{Period, PeriodError};
+pub use stats::{Share, wilson};
 
 /// Names that make a report readable: the site, service titles, locations, survey texts.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +45,10 @@ pub struct ReportLabels {
     pub locations: BTreeMap<String, String>,
     /// Survey definitions by survey id, for question labels and option words.
     pub surveys: BTreeMap<String, Survey>,
+    /// Slugs of the services whose survey is switched on.
+    pub surveys_on: BTreeSet<String>,
+    /// The site's `[report]` settings: alert threshold, minimum answers, themes.
+    pub settings: crate::site::ReportSettings,
 }
 
 /// A whole report: overall figures, then each service.
@@ -57,14 +66,31 @@ pub struct Report {
     pub generated_at: String,
     /// All services together.
     pub overall: Section,
-    /// One section per service with answers, by slug.
+    /// One section per service of the site (and any other the answers name), by slug.
     pub services: Vec<Section>,
+    /// Every service beside the previous period, the alert list, languages and sources.
+    pub comparison: Comparison,
 }
 
 impl Report {
     /// Computes the figures of `rows` (answers of `period`).
     pub fn build(rows: &[StoredAnswer], period: &Period, labels: &ReportLabels) -> Self {
-        let mut by_service: BTreeMap<&str, Vec<&StoredAnswer>> = BTreeMap::new();
+        Self::build_compared(rows, &[], period, labels)
+    }
+
+    /// Computes the figures of `rows` (answers of `period`) beside `previous` (the answers
+    /// of [`Period::previous`]).
+    pub fn build_compared(
+        rows: &[StoredAnswer],
+        previous: &[StoredAnswer],
+        period: &Period,
+        labels: &ReportLabels,
+    ) -> Self {
+        let mut by_service: BTreeMap<&str, Vec<&StoredAnswer>> = labels
+            .services
+            .keys()
+            .map(|slug| (slug.as_str(), Vec::new()))
+            .collect();
         for row in rows {
             by_service.entry(&row.answer.service).or_default().push(row);
         }
@@ -103,6 +129,12 @@ impl Report {
             generated_at: Timestamp::now().strftime("%d.%m.%Y %H:%M UTC").to_string(),
             overall,
             services,
+            comparison: Comparison::build(
+                rows,
+                previous,
+                period.previous().map(|p| p.label),
+                labels,
+            ),
         }
     }
 

@@ -1,0 +1,64 @@
+//! The CSV files of the quarterly control part: every service beside the previous period.
+
+use super::csv::{cell, csv_writer, finish};
+use super::figures::decimal;
+use super::{Report, Share};
+
+/// A share as a CSV cell in percent with a decimal comma, empty without answers.
+fn pct(x: Option<f64>) -> String {
+    x.map(|v| decimal(v * 100.0, 1)).unwrap_or_default()
+}
+
+fn share_cells(s: &Share) -> [String; 3] {
+    [pct(s.value), pct(s.low), pct(s.high)]
+}
+
+impl Report {
+    /// `services.csv`: every service, now and before, with intervals and flags.
+    pub(super) fn control_csv_files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        let mut w = csv_writer();
+        let _ = w.write_record([
+            "service",
+            "title",
+            "survey_on",
+            "answers",
+            "prev_answers",
+            "mean",
+            "prev_mean",
+            "share_4_5_percent",
+            "share_4_5_low",
+            "share_4_5_high",
+            "prev_share_4_5_percent",
+            "share_1_2_percent",
+            "share_1_2_low",
+            "share_1_2_high",
+            "prev_share_1_2_percent",
+            "alert",
+            "flags",
+        ]);
+        for s in &self.comparison.services {
+            let [g, gl, gh] = share_cells(&s.good);
+            let [l, ll, lh] = share_cells(&s.low);
+            let _ = w.write_record([
+                s.slug.as_str(),
+                &cell(&s.title),
+                if s.survey_on { "yes" } else { "no" },
+                &s.answers.to_string(),
+                &s.prev_answers.to_string(),
+                &s.mean.replace('—', ""),
+                &s.prev_mean.replace('—', ""),
+                &g,
+                &gl,
+                &gh,
+                &pct(s.prev_good.value),
+                &l,
+                &ll,
+                &lh,
+                &pct(s.prev_low.value),
+                if s.alert { "yes" } else { "no" },
+                &cell(&s.flags.join("; ")),
+            ]);
+        }
+        vec![("services.csv", finish(w))]
+    }
+}
