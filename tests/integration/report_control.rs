@@ -215,6 +215,36 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
         .collect();
     assert_eq!(en[..3], ["2", "0", "+2"]);
 
+    // Themes: «очереди», «очереди» and «ждать» are queues (6 answers), «справку» documents
+    // (2), the rest nothing; contacts stay masked.
+    let themes: Vec<(String, String)> = doc
+        .select(&sel("#service-primer-themes tbody tr"))
+        .map(|r| {
+            let cells: Vec<String> = r
+                .select(&sel("th, td"))
+                .map(|c| c.text().collect())
+                .collect();
+            (cells[0].clone(), cells[1].clone())
+        })
+        .collect();
+    let expect = [
+        ("Очереди", "6"),
+        ("Документы", "2"),
+        ("Другое / Other", "0"),
+    ];
+    let expect: Vec<(String, String)> = expect
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(themes, expect);
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!page.contains("000-11-22"), "contacts are masked");
+    let themes_csv = std::fs::read_to_string(out.join("themes.csv")).unwrap();
+    assert!(
+        themes_csv.contains("vtoraya;Другое / Other;12"),
+        "{themes_csv}"
+    );
+
     let services_csv = std::fs::read_to_string(out.join("services.csv")).unwrap();
     let primer_csv = services_csv
         .lines()

@@ -59,6 +59,14 @@ impl Report {
                 &cell(&s.flags.join("; ")),
             ]);
         }
-        vec![("services.csv", finish(w))]
+        let mut themes = csv_writer();
+        let _ = themes.write_record(["service", "theme", "comments"]);
+        for s in self.sections() {
+            let slug = s.slug.as_deref().unwrap_or("all");
+            for t in &s.themes {
+                let _ = themes.write_record([slug, &cell(&t.name), &t.count.to_string()]);
+            }
+        }
+        vec![("services.csv", finish(w)), ("themes.csv", finish(themes))]
     }
 }

@@ -16,6 +16,7 @@ mod html;
 pub(crate) mod mask;
 mod period;
 mod stats;
+mod themes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -33,6 +34,7 @@ pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, Val
 pub use mask::mask_contacts;
 pub use period::{Period, PeriodError};
 pub use stats::{Share, wilson};
+pub use themes::ThemeGroup;
 
 /// Names that make a report readable: the site, service titles, locations, survey texts.
 #[derive(Debug, Clone, Default)]
@@ -103,7 +105,7 @@ impl Report {
             period,
             labels,
         );
-        let services = by_service
+        let mut services: Vec<Section> = by_service
             .iter()
             .map(|(slug, rows)| {
                 section(
@@ -116,6 +118,14 @@ impl Report {
                 )
             })
             .collect();
+        let themes = &labels.settings.themes;
+        let mut all_comments = Vec::new();
+        for s in &mut services {
+            s.themes = themes::group(&s.comments, themes);
+            all_comments.extend(s.comments.iter().cloned());
+        }
+        let mut overall = overall;
+        overall.themes = themes::group(&all_comments, themes);
         let (from, to) = match (rows.first(), rows.last()) {
             _ if period.from.year() > 2000 || period.to.year() < 9998 => (period.from, period.to),
             (Some(f), Some(l)) => (utc_date(f.received_at), utc_date(l.received_at)),
