@@ -69,6 +69,41 @@ pub struct ReportArgs {
     /// Output folder [default: report-<period>].
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Import a mailbox or phone export instead of writing a report.
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+}
+
+/// Subcommands of `yasno report`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// Import requests (letters) or calls from a CSV export: all rows or none.
+    Import(ImportArgs),
+}
+
+/// What an import reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ImportKind {
+    /// Requests: id, channel, received, acknowledged, answered.
+    Requests,
+    /// Calls: time, status (answered|missed), wait_seconds.
+    Calls,
+}
+
+/// Arguments of `yasno report import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// `requests` or `calls`.
+    #[arg(value_enum)]
+    pub kind: ImportKind,
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// SQLite database file [default: <root>/answers.db].
+    #[arg(long)]
+    pub db: Option<PathBuf>,
 }
 
 /// Why a collector command failed; printed once by `main`.
@@ -108,6 +143,17 @@ pub enum CliError {
     #[error("cannot write the report to {path}: {source}")]
     Write {
         /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A CSV export cannot be read; nothing was stored.
+    #[error("{0}\n  nothing was imported / ничего не сохранено")]
+    Import(super::imports::ImportError),
+    /// A file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
         path: PathBuf,
         /// What the system said.
         source: std::io::Error,
@@ -190,6 +236,7 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
         config.redirect_base = Some(base);
     }
     labels.settings = site.settings.report.clone();
+    labels.calendar = crate::check::Calendar::russia().extended(&site.settings.check.calendar);
     config.report = labels;
     SiteSurveys { config, prefix }
 }
@@ -273,8 +320,51 @@ pub fn collect(args: CollectArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `yasno report import requests|calls FILE`: reads the whole file, then stores it in one
+/// transaction.
+pub fn import(args: ImportArgs) -> Result<(), CliError> {
+    init_logs();
+    let text = std::fs::read_to_string(&args.file).map_err(|source| CliError::Read {
+        path: args.file.clone(),
+        source,
+    })?;
+    let db = args.db.unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE));
+    enum Rows {
+        Requests(Vec<super::RequestRecord>),
+        Calls(Vec<super::CallRecord>),
+    }
+    let rows = match args.kind {
+        ImportKind::Requests => {
+            super::imports::read_requests(&args.file, &text).map(Rows::Requests)
+        }
+        ImportKind::Calls => super::imports::read_calls(&args.file, &text).map(Rows::Calls),
+    }
+    .map_err(CliError::Import)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let done = runtime.block_on(async {
+        let store = SqliteStore::open(&db)?;
+        let done = match rows {
+            Rows::Requests(r) => store.import_requests(r).await,
+            Rows::Calls(c) => store.import_calls(c).await,
+        };
+        store.close().await?;
+        done
+    })?;
+    println!(
+        "импортировано: новых {}, уже было {} / imported: {} new, {} already stored",
+        done.new, done.known, done.new, done.known
+    );
+    Ok(())
+}
+
 /// `yasno report`: writes the HTML report and CSV files of a period.
 pub fn report(args: ReportArgs) -> Result<(), CliError> {
+    if let Some(ReportCommand::Import(import_args)) = args.command {
+        return import(import_args);
+    }
     init_logs();
     let period = match (&args.quarter, &args.from, &args.to) {
         (Some(q), _, _) => Period::quarter(q),
@@ -295,27 +385,27 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
         .build()
         .map_err(CliError::Runtime)?;
     let previous_period = period.previous();
-    let (rows, previous) = runtime.block_on(async {
-        let store = SqliteStore::open(&db)?;
-        let (from, to) = period.bounds();
-        let rows = store.answers_between(from, to).await;
-        let previous = match &previous_period {
-            Some(p) => {
-                let (from, to) = p.bounds();
-                store.answers_between(from, to).await
-            }
-            None => Ok(Vec::new()),
-        };
-        store.close().await?;
-        Ok::<_, super::StoreError>((rows?, previous?))
-    })?;
+    let store = SqliteStore::open(&db)?;
+    let data = runtime.block_on(read_period(&store, &period, previous_period.as_ref()));
+    runtime.block_on(store.close())?;
+    let data = data?;
+    let rows = &data.now.answers;
     let output = args.output.unwrap_or_else(|| {
         PathBuf::from(format!(
             "report-{}",
             period.label.replace([' ', '—', '/'], "")
         ))
     });
-    let report = Report::build_compared(&rows, &previous, &period, &labels);
+    let mut report = Report::build_compared(rows, &data.before.answers, &period, &labels);
+    let today = crate::check::today();
+    let end = |p: &Period| p.to.min(today);
+    report.letters = Some(super::report::LettersAndCalls::build(
+        (&data.now.requests, &data.now.calls),
+        (&data.before.requests, &data.before.calls),
+        &labels.calendar,
+        end(&period),
+        previous_period.as_ref().map_or(period.from, end),
+    ));
     let written = report.write(&output).map_err(|source| CliError::Write {
         path: output.clone(),
         source,
@@ -331,4 +421,40 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
         println!("  {}", path.display());
     }
     Ok(())
+}
+
+/// What a report reads from the store for one period.
+#[derive(Default)]
+struct PeriodData {
+    answers: Vec<super::StoredAnswer>,
+    requests: Vec<super::RequestRecord>,
+    calls: Vec<super::CallRecord>,
+}
+
+/// The period's data and the previous period's, read through the [`Store`] trait.
+struct ReportData {
+    now: PeriodData,
+    before: PeriodData,
+}
+
+async fn read_one(store: &dyn Store, period: &Period) -> Result<PeriodData, super::StoreError> {
+    let (from, to) = period.bounds();
+    Ok(PeriodData {
+        answers: store.answers_between(from, to).await?,
+        requests: store.requests_between(period.from, period.to).await?,
+        calls: store.calls_between(period.from, period.to).await?,
+    })
+}
+
+async fn read_period(
+    store: &dyn Store,
+    period: &Period,
+    previous: Option<&Period>,
+) -> Result<ReportData, super::StoreError> {
+    let now = read_one(store, period).await?;
+    let before = match previous {
+        Some(p) => read_one(store, p).await?,
+        None => PeriodData::default(),
+    };
+    Ok(ReportData { now, before })
 }

@@ -15,8 +15,10 @@
 mod answer_rules;
 mod api_error;
 pub mod cli;
+pub mod control_store;
 mod form;
 pub mod http;
+pub mod imports;
 mod proxy;
 mod ratelimit;
 pub mod report;
@@ -30,6 +32,7 @@ use std::sync::Arc;
 
 use yasno_survey_core::Survey;
 
+pub use control_store::{CallRecord, Imported, PageVote, RequestRecord};
 pub use http::router;
 pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;

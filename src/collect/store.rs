@@ -23,6 +23,8 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 use yasno_survey_core::Answer;
 
+use super::control_store::{self, CallRecord, Imported, PageVote, RequestRecord};
+
 /// A boxed future, so that [`Store`] can be used as `dyn Store`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -89,6 +91,9 @@ pub enum StoreError {
     /// The store is closed (shutting down).
     #[error("the answer store is closed")]
     Closed,
+    /// This store does not keep this kind of data (yet).
+    #[error("this answer store cannot {0} yet\n  hint: use the SQLite file (--db FILE)")]
+    Unsupported(&'static str),
 }
 
 /// Where answers live. Implementations must resolve [`Store::insert`] only once the answer
@@ -116,11 +121,63 @@ pub trait Store: Send + Sync {
     fn degraded(&self) -> Option<String> {
         None
     }
+
+    // --- Quarterly control (issue 18): page votes, imported requests and calls. The SQLite
+    // implementation is in `control_store`; another store ports these methods, and until
+    // then says plainly that it cannot.
+
+    /// Stores a page-usefulness vote; resolves once it is durable.
+    fn insert_page_vote(&self, _vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("store page votes")) })
+    }
+
+    /// Page-usefulness votes received in `[from, to)`, oldest first.
+    fn page_votes_between(
+        &self,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("read page votes")) })
+    }
+
+    /// Stores requests from a mailbox export, all or none; the same id is stored once.
+    fn import_requests(
+        &self,
+        _rows: Vec<RequestRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("import requests")) })
+    }
+
+    /// Stores calls from a phone export, all or none; the same call is stored once.
+    fn import_calls(
+        &self,
+        _rows: Vec<CallRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("import calls")) })
+    }
+
+    /// Requests received on the days `from..=to`.
+    fn requests_between(
+        &self,
+        _from: jiff::civil::Date,
+        _to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("read requests")) })
+    }
+
+    /// Calls on the days `from..=to`.
+    fn calls_between(
+        &self,
+        _from: jiff::civil::Date,
+        _to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("read calls")) })
+    }
 }
 
 fn migrations() -> Migrations<'static> {
     // Versioned in code; the version lives in SQLite's `user_version`. Append, never edit.
-    Migrations::new(vec![M::up(
+    let answers = M::up(
         "CREATE TABLE answers (
             id INTEGER PRIMARY KEY,
             client_id TEXT NOT NULL UNIQUE,
@@ -133,7 +190,15 @@ fn migrations() -> Migrations<'static> {
             answers TEXT NOT NULL
         ) STRICT;
         CREATE INDEX answers_by_time ON answers(received_at);",
-    )])
+    );
+    let mut all = vec![answers];
+    // Issue 18's tables (page votes, requests, calls), appended.
+    all.extend(
+        super::control_store::MIGRATIONS
+            .iter()
+            .map(|sql| M::up(sql)),
+    );
+    Migrations::new(all)
 }
 
 /// Formats a timestamp as stored: `2026-07-01T09:30:00Z` (sorts as text).
@@ -492,6 +557,67 @@ impl Store for SqliteStore {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
+
+    // --- Quarterly control (issue 18): see `control_store`.
+
+    fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::insert_vote(&path, &vote))
+    }
+
+    fn page_votes_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::votes_between(&path, from, to))
+    }
+
+    fn import_requests(
+        &self,
+        rows: Vec<RequestRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::import_requests(&path, &rows))
+    }
+
+    fn import_calls(
+        &self,
+        rows: Vec<CallRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::import_calls(&path, &rows))
+    }
+
+    fn requests_between(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::requests_between(&path, from, to))
+    }
+
+    fn calls_between(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::calls_between(&path, from, to))
+    }
+}
+
+/// Runs a blocking SQLite call off the async threads.
+fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> BoxFuture<'static, Result<T, StoreError>> {
+    Box::pin(async move {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|_| StoreError::Closed)?
+    })
 }
 
 #[cfg(test)]

@@ -15,4 +15,5 @@ mod content_props;
 mod output;
 mod qr;
 mod report_control;
+mod report_import;
 mod serve;

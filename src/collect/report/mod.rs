@@ -13,6 +13,7 @@ mod control_csv;
 mod csv;
 mod figures;
 mod html;
+mod letters;
 pub(crate) mod mask;
 mod period;
 mod stats;
@@ -31,6 +32,7 @@ use figures::{ddmmyyyy, section, service_title, utc_date};
 pub use control::{Comparison, GroupRow, ServiceRow};
 pub use csv::export_csv;
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
+pub use letters::{CallFigures, LettersAndCalls, RequestFigures, working_days_between};
 pub use mask::mask_contacts;
 pub use period::{Period, PeriodError};
 pub use stats::{Share, wilson};
@@ -51,6 +53,8 @@ pub struct ReportLabels {
     pub surveys_on: BTreeSet<String>,
     /// The site's `[report]` settings: alert threshold, minimum answers, themes.
     pub settings: crate::site::ReportSettings,
+    /// The production calendar with the site's additions, for waits in working days.
+    pub calendar: crate::check::Calendar,
 }
 
 /// A whole report: overall figures, then each service.
@@ -72,6 +76,8 @@ pub struct Report {
     pub services: Vec<Section>,
     /// Every service beside the previous period, the alert list, languages and sources.
     pub comparison: Comparison,
+    /// Imported letters and calls, when the report was made from a store that has them.
+    pub letters: Option<LettersAndCalls>,
 }
 
 impl Report {
@@ -145,6 +151,7 @@ impl Report {
                 period.previous().map(|p| p.label),
                 labels,
             ),
+            letters: None,
         }
     }
 
