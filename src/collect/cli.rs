@@ -406,6 +406,10 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
         end(&period),
         previous_period.as_ref().map_or(period.from, end),
     ));
+    report.pages = Some(super::report::page_votes(
+        &data.now.votes,
+        &data.before.votes,
+    ));
     let written = report.write(&output).map_err(|source| CliError::Write {
         path: output.clone(),
         source,
@@ -429,6 +433,7 @@ struct PeriodData {
     answers: Vec<super::StoredAnswer>,
     requests: Vec<super::RequestRecord>,
     calls: Vec<super::CallRecord>,
+    votes: Vec<super::PageVote>,
 }
 
 /// The period's data and the previous period's, read through the [`Store`] trait.
@@ -443,6 +448,7 @@ async fn read_one(store: &dyn Store, period: &Period) -> Result<PeriodData, supe
         answers: store.answers_between(from, to).await?,
         requests: store.requests_between(period.from, period.to).await?,
         calls: store.calls_between(period.from, period.to).await?,
+        votes: store.page_votes_between(from, to).await?,
     })
 }
 

@@ -16,4 +16,5 @@ mod output;
 mod qr;
 mod report_control;
 mod report_import;
+mod report_pages;
 mod serve;

@@ -67,6 +67,27 @@ impl Report {
                 let _ = themes.write_record([slug, &cell(&t.name), &t.count.to_string()]);
             }
         }
-        vec![("services.csv", finish(w)), ("themes.csv", finish(themes))]
+        let mut files = vec![("services.csv", finish(w)), ("themes.csv", finish(themes))];
+        if let Some(pages) = &self.pages {
+            let mut p = csv_writer();
+            let _ = p.write_record(["page", "no", "yes", "no_share_percent", "prev_no", "texts"]);
+            for v in pages {
+                let texts: Vec<String> = v
+                    .all_texts
+                    .iter()
+                    .map(|t| format!("{}: {}", t.date, t.text))
+                    .collect();
+                let _ = p.write_record([
+                    cell(&v.page),
+                    v.no.to_string(),
+                    v.yes.to_string(),
+                    pct(v.no_share.value),
+                    v.prev_no.to_string(),
+                    cell(&texts.join(" | ")),
+                ]);
+            }
+            files.push(("pages.csv", finish(p)));
+        }
+        files
     }
 }

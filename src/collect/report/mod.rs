@@ -15,6 +15,7 @@ mod figures;
 mod html;
 mod letters;
 pub(crate) mod mask;
+mod pages;
 mod period;
 mod stats;
 mod themes;
@@ -34,6 +35,7 @@ pub use csv::export_csv;
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
 pub use letters::{CallFigures, LettersAndCalls, RequestFigures, working_days_between};
 pub use mask::mask_contacts;
+pub use pages::{PageVotes, page_votes};
 pub use period::{Period, PeriodError};
 pub use stats::{Share, wilson};
 pub use themes::ThemeGroup;
@@ -78,6 +80,8 @@ pub struct Report {
     pub comparison: Comparison,
     /// Imported letters and calls, when the report was made from a store that has them.
     pub letters: Option<LettersAndCalls>,
+    /// "Is this page useful?" votes by page, most "no" first, when the store has them.
+    pub pages: Option<Vec<PageVotes>>,
 }
 
 impl Report {
@@ -152,6 +156,7 @@ impl Report {
                 labels,
             ),
             letters: None,
+            pages: None,
         }
     }
 
