@@ -257,3 +257,85 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
         "{primer_csv}"
     );
 }
+
+fn report_command(root: &Path, db: &Path, quarter: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["report", "--quarter", quarter, "--root"])
+        .arg(root)
+        .arg("--db")
+        .arg(db)
+        .arg("--output")
+        .arg(db.parent().unwrap().join("decisions-report"))
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn decisions_sit_beside_the_figures_and_an_alert_without_one_is_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture_site(dir.path());
+    let db = dir.path().join("answers.db");
+    fixture_db(&db).await;
+    let decisions = root.join("content/decisions");
+    std::fs::create_dir_all(&decisions).unwrap();
+    std::fs::write(
+        decisions.join("2026Q2.toml"),
+        "[[decision]]\nservice = \"primer\"\ndiscussed = 2026-07-03\nreengineer = false\nwhy = \"Оценки хорошие\"\n",
+    )
+    .unwrap();
+    // 2026Q3: primer is on the alert list, and the meeting has not decided about it yet.
+    let q3 = decisions.join("2026Q3.toml");
+    std::fs::write(
+        &q3,
+        "[[decision]]\nservice = \"vtoraya\"\ndiscussed = 2026-10-05\nreengineer = false\nwhy = \"Всё хорошо\"\n",
+    )
+    .unwrap();
+    let run = report_command(&root, &db, "2026Q3");
+    assert!(run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("`primer` is on the alert list with no decision for 2026Q3"),
+        "{err}"
+    );
+    assert!(!err.contains("`vtoraya`"));
+    let doc = html(&dir.path().join("decisions-report/report.html"));
+    let primer = row_cells(&doc, "primer");
+    assert!(
+        primer[9].contains("no decision for this alert"),
+        "{primer:?}"
+    );
+    assert!(
+        primer[10].contains("03.07.2026") && primer[10].contains("keep as is"),
+        "{primer:?}"
+    );
+    assert!(primer[10].contains(&format!(
+        "{} → {}",
+        wilson_text(1.0, 10.0),
+        wilson_text(8.0, 20.0)
+    )));
+    assert!(row_cells(&doc, "vtoraya")[10].starts_with("05.10.2026: оставить"));
+
+    // With the decision taken, the warning is gone and the decision is shown.
+    std::fs::write(
+        &q3,
+        "[[decision]]\nservice = \"primer\"\ndiscussed = 2026-10-05\nreengineer = true\nwhy = \"Очереди\"\nwho = \"Петрова А. А.\"\nby = 2026-12-15\n",
+    )
+    .unwrap();
+    let run = report_command(&root, &db, "2026Q3");
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("alert list"));
+    let doc = html(&dir.path().join("decisions-report/report.html"));
+    assert!(
+        row_cells(&doc, "primer")[10]
+            .contains("re-engineer — Очереди; Петрова А. А., до 15.12.2026")
+    );
+
+    // A mistake: the report refuses, naming file, line and column.
+    std::fs::write(&q3, "[[decision]]\nservice = \"primer\"\ndiscussed = 2026-10-05\nreengineer = true\nwhy = \"Очереди\"\n").unwrap();
+    let run = report_command(&root, &db, "2026Q3");
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("2026Q3.toml:2:11") && err.contains("who, by"),
+        "{err}"
+    );
+}

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::super::store::StoredAnswer;
 use super::ReportLabels;
+use super::decisions::Decision;
 use super::figures::{decimal, satisfaction, service_title, source_label};
 use super::stats::{Share, count_change, mean_change, share_change};
 
@@ -50,6 +51,12 @@ pub struct ServiceRow {
     pub alert: bool,
     /// Findings in words, e.g. "no answers", "survey switched off".
     pub flags: Vec<String>,
+    /// The meeting's decision for this period, if taken.
+    pub decision: Option<Decision>,
+    /// The decision of the period before.
+    pub prev_decision: Option<Decision>,
+    /// What changed since the previous decision, in words (empty without one).
+    pub since: String,
 }
 
 /// Answers of one language or one source, now and before.
@@ -172,6 +179,39 @@ impl Comparison {
     }
 }
 
+impl Comparison {
+    /// Puts each service's decision of this period and of the one before beside its
+    /// figures; returns the services on the alert list with no decision this period.
+    pub fn attach_decisions(
+        &mut self,
+        now: &BTreeMap<String, Decision>,
+        before: &BTreeMap<String, Decision>,
+    ) -> Vec<String> {
+        let mut missing = Vec::new();
+        for s in &mut self.services {
+            s.decision = now.get(&s.slug).cloned();
+            s.prev_decision = before.get(&s.slug).cloned();
+            if let Some(d) = &s.prev_decision {
+                let what = if d.reengineer {
+                    "перепроектировать / re-engineer"
+                } else {
+                    "оставить как есть / keep as is"
+                };
+                s.since = format!(
+                    "после решения {} «{what}»: оценки 1–2 {} → {}, оценки 4–5 {} → {}",
+                    d.discussed, s.prev_low.text, s.low.text, s.prev_good.text, s.good.text
+                );
+            }
+            if s.alert && s.decision.is_none() {
+                s.flags
+                    .push("нет решения по тревоге / no decision for this alert".to_owned());
+                missing.push(s.slug.clone());
+            }
+        }
+        missing
+    }
+}
+
 fn service_row(
     slug: &str,
     now: &[&StoredAnswer],
@@ -225,6 +265,9 @@ fn service_row(
         too_few,
         alert,
         flags,
+        decision: None,
+        prev_decision: None,
+        since: String::new(),
     }
 }
 

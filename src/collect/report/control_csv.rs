@@ -68,6 +68,48 @@ impl Report {
             }
         }
         let mut files = vec![("services.csv", finish(w)), ("themes.csv", finish(themes))];
+        let mut d = csv_writer();
+        let _ = d.write_record([
+            "service",
+            "discussed",
+            "reengineer",
+            "why",
+            "who",
+            "by",
+            "prev_discussed",
+            "prev_reengineer",
+        ]);
+        for s in &self.comparison.services {
+            let yes_no = |b: bool| if b { "yes" } else { "no" };
+            let (prev_day, prev_re) = match &s.prev_decision {
+                Some(p) => (p.discussed.clone(), yes_no(p.reengineer).to_owned()),
+                None => (String::new(), String::new()),
+            };
+            let row = match &s.decision {
+                Some(x) => [
+                    s.slug.clone(),
+                    x.discussed.clone(),
+                    yes_no(x.reengineer).to_owned(),
+                    cell(&x.why),
+                    cell(&x.who),
+                    x.by.clone(),
+                    prev_day,
+                    prev_re,
+                ],
+                None => [
+                    s.slug.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    prev_day,
+                    prev_re,
+                ],
+            };
+            let _ = d.write_record(row);
+        }
+        files.push(("decisions.csv", finish(d)));
         if let Some(pages) = &self.pages {
             let mut p = csv_writer();
             let _ = p.write_record(["page", "no", "yes", "no_share_percent", "prev_no", "texts"]);

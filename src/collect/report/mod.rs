@@ -11,6 +11,7 @@ mod charts;
 mod control;
 mod control_csv;
 mod csv;
+mod decisions;
 mod figures;
 mod html;
 mod letters;
@@ -32,6 +33,7 @@ use figures::{ddmmyyyy, section, service_title, utc_date};
 
 pub use control::{Comparison, GroupRow, ServiceRow};
 pub use csv::export_csv;
+pub use decisions::{Decision, decisions_file, load as load_decisions};
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
 pub use letters::{CallFigures, LettersAndCalls, RequestFigures, working_days_between};
 pub use mask::mask_contacts;
