@@ -397,38 +397,13 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
         ))
     });
     let mut report = Report::build_compared(rows, &data.before.answers, &period, &labels);
-    let slugs: std::collections::BTreeSet<String> = labels.services.keys().cloned().collect();
-    let decisions_of = |p: Option<&Period>| match p {
-        Some(p) if Period::quarter(&p.label).is_ok() => super::report::load_decisions(
-            &super::report::decisions_file(&args.root, &p.label),
-            &slugs,
-        )
-        .map_err(CliError::Site),
-        _ => Ok(Default::default()),
-    };
-    let now = decisions_of(Some(&period))?;
-    let before = decisions_of(previous_period.as_ref())?;
-    for slug in report.comparison.attach_decisions(&now, &before) {
-        // The check of 3.5: a service on the alert list needs the meeting's decision.
-        eprintln!(
-            "warning: «{slug}» в списке тревоги, а решения за {q} нет в {file} / `{slug}` is on the alert list with no decision for {q}",
-            q = period.label,
-            file = super::report::decisions_file(&args.root, &period.label).display()
-        );
-    }
-    let today = crate::check::today();
-    let end = |p: &Period| p.to.min(today);
-    report.letters = Some(super::report::LettersAndCalls::build(
-        (&data.now.requests, &data.now.calls),
-        (&data.before.requests, &data.before.calls),
-        &labels.calendar,
-        end(&period),
-        previous_period.as_ref().map_or(period.from, end),
-    ));
-    report.pages = Some(super::report::page_votes(
-        &data.now.votes,
-        &data.before.votes,
-    ));
+    add_control(
+        &mut report,
+        &data,
+        &args.root,
+        (&period, previous_period.as_ref()),
+        &labels,
+    )?;
     let written = report.write(&output).map_err(|source| CliError::Write {
         path: output.clone(),
         source,
@@ -443,6 +418,49 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     for path in written {
         println!("  {}", path.display());
     }
+    Ok(())
+}
+
+/// Adds the control parts the store and the content hold: decisions (warning about an
+/// alert with none), letters and calls, page votes.
+fn add_control(
+    report: &mut Report,
+    data: &ReportData,
+    root: &Path,
+    (period, previous_period): (&Period, Option<&Period>),
+    labels: &ReportLabels,
+) -> Result<(), CliError> {
+    let slugs: std::collections::BTreeSet<String> = labels.services.keys().cloned().collect();
+    let decisions_of = |p: Option<&Period>| match p {
+        Some(p) if Period::quarter(&p.label).is_ok() => {
+            super::report::load_decisions(&super::report::decisions_file(root, &p.label), &slugs)
+                .map_err(CliError::Site)
+        }
+        _ => Ok(Default::default()),
+    };
+    let now = decisions_of(Some(period))?;
+    let before = decisions_of(previous_period)?;
+    for slug in report.comparison.attach_decisions(&now, &before) {
+        // The check of 3.5: a service on the alert list needs the meeting's decision.
+        eprintln!(
+            "warning: «{slug}» в списке тревоги, а решения за {q} нет в {file} / `{slug}` is on the alert list with no decision for {q}",
+            q = period.label,
+            file = super::report::decisions_file(root, &period.label).display()
+        );
+    }
+    let today = crate::check::today();
+    let end = |p: &Period| p.to.min(today);
+    report.letters = Some(super::report::LettersAndCalls::build(
+        (&data.now.requests, &data.now.calls),
+        (&data.before.requests, &data.before.calls),
+        &labels.calendar,
+        end(period),
+        previous_period.map_or(period.from, end),
+    ));
+    report.pages = Some(super::report::page_votes(
+        &data.now.votes,
+        &data.before.votes,
+    ));
     Ok(())
 }
 

@@ -14,8 +14,21 @@ fn share_cells(s: &Share) -> [String; 3] {
 }
 
 impl Report {
-    /// `services.csv`: every service, now and before, with intervals and flags.
+    /// The control part's CSV files: services, themes, decisions, and pages when present.
     pub(super) fn control_csv_files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        let mut files = vec![
+            ("services.csv", self.services_csv()),
+            ("themes.csv", self.themes_csv()),
+            ("decisions.csv", self.decisions_csv()),
+        ];
+        if let Some(pages) = &self.pages {
+            files.push(("pages.csv", pages_csv(pages)));
+        }
+        files
+    }
+
+    /// Every service, now and before, with intervals and flags.
+    fn services_csv(&self) -> Vec<u8> {
         let mut w = csv_writer();
         let _ = w.write_record([
             "service",
@@ -59,6 +72,11 @@ impl Report {
                 &cell(&s.flags.join("; ")),
             ]);
         }
+        finish(w)
+    }
+
+    /// Comments per theme, per service and overall (`all`).
+    fn themes_csv(&self) -> Vec<u8> {
         let mut themes = csv_writer();
         let _ = themes.write_record(["service", "theme", "comments"]);
         for s in self.sections() {
@@ -67,7 +85,11 @@ impl Report {
                 let _ = themes.write_record([slug, &cell(&t.name), &t.count.to_string()]);
             }
         }
-        let mut files = vec![("services.csv", finish(w)), ("themes.csv", finish(themes))];
+        finish(themes)
+    }
+
+    /// Each service's decision this period and the one before.
+    fn decisions_csv(&self) -> Vec<u8> {
         let mut d = csv_writer();
         let _ = d.write_record([
             "service",
@@ -109,27 +131,28 @@ impl Report {
             };
             let _ = d.write_record(row);
         }
-        files.push(("decisions.csv", finish(d)));
-        if let Some(pages) = &self.pages {
-            let mut p = csv_writer();
-            let _ = p.write_record(["page", "no", "yes", "no_share_percent", "prev_no", "texts"]);
-            for v in pages {
-                let texts: Vec<String> = v
-                    .all_texts
-                    .iter()
-                    .map(|t| format!("{}: {}", t.date, t.text))
-                    .collect();
-                let _ = p.write_record([
-                    cell(&v.page),
-                    v.no.to_string(),
-                    v.yes.to_string(),
-                    pct(v.no_share.value),
-                    v.prev_no.to_string(),
-                    cell(&texts.join(" | ")),
-                ]);
-            }
-            files.push(("pages.csv", finish(p)));
-        }
-        files
+        finish(d)
     }
+}
+
+/// Page votes, most "no" first, with every text (masked).
+fn pages_csv(pages: &[super::PageVotes]) -> Vec<u8> {
+    let mut p = csv_writer();
+    let _ = p.write_record(["page", "no", "yes", "no_share_percent", "prev_no", "texts"]);
+    for v in pages {
+        let texts: Vec<String> = v
+            .all_texts
+            .iter()
+            .map(|t| format!("{}: {}", t.date, t.text))
+            .collect();
+        let _ = p.write_record([
+            cell(&v.page),
+            v.no.to_string(),
+            v.yes.to_string(),
+            pct(v.no_share.value),
+            v.prev_no.to_string(),
+            cell(&texts.join(" | ")),
+        ]);
+    }
+    finish(p)
 }

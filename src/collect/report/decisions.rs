@@ -106,75 +106,89 @@ pub fn load(
     let mut out = BTreeMap::new();
     let mut errors = Diagnostics::default();
     for raw in parsed.decision {
-        let slug = raw.service.get_ref().clone();
-        if !services.contains(&slug) {
-            let known: Vec<&str> = services.iter().map(String::as_str).collect();
-            errors.push(err(
-                raw.service.span(),
-                format!(
-                    "service: услуги «{slug}» нет на сайте; есть: {} / unknown service",
-                    known.join(", ")
-                ),
-            ));
-            continue;
-        }
-        if out.contains_key(&slug) {
-            errors.push(err(
-                raw.service.span(),
-                format!("service: решение по «{slug}» уже есть в этом файле / a second decision for `{slug}`"),
-            ));
-            continue;
-        }
-        if raw.why.get_ref().trim().is_empty() {
-            errors.push(err(
-                raw.why.span(),
-                "why: напишите, почему так решили / say why".into(),
-            ));
-        }
-        let who = raw.who.unwrap_or_default();
-        let discussed = day(&raw.discussed);
-        let by = raw.by.as_ref().map(day).transpose();
-        let (discussed, by) = match (discussed, by) {
-            (Ok(d), Ok(b)) => (d, b),
-            (Err((range, message)), _) => {
-                errors.push(err(range, format!("discussed: {message}")));
-                continue;
+        match validate(raw, services, &out) {
+            Ok(d) => {
+                out.insert(d.service.clone(), d);
             }
-            (_, Err((range, message))) => {
-                errors.push(err(range, format!("by: {message}")));
-                continue;
+            Err(found) => {
+                for (range, message) in found {
+                    errors.push(err(range, message));
+                }
             }
-        };
-        if raw.reengineer && (who.trim().is_empty() || raw.by.is_none()) {
-            errors.push(err(
-                raw.service.span(),
-                "who, by: для перепроектирования нужны ответственный и срок / re-engineering needs `who` and `by`".into(),
-            ));
         }
-        if let (Some(b), Some(span)) = (by, raw.by.as_ref().map(|b| b.span()))
-            && b < discussed
-        {
-            errors.push(err(
-                span,
-                "by: срок раньше дня обсуждения / the deadline is before the meeting".into(),
-            ));
-        }
-        out.insert(
-            slug.clone(),
-            Decision {
-                service: slug,
-                discussed: ddmmyyyy(discussed),
-                reengineer: raw.reengineer,
-                why: raw.why.into_inner(),
-                who,
-                by: by.map(ddmmyyyy).unwrap_or_default(),
-            },
-        );
     }
     if errors.has_errors() {
         return Err(errors);
     }
     Ok(out)
+}
+
+/// A mistake: where and what.
+type Found = Vec<(Range<usize>, String)>;
+
+/// One decision checked against the site's services and the ones read before it.
+fn validate(
+    raw: Raw,
+    services: &BTreeSet<String>,
+    seen: &BTreeMap<String, Decision>,
+) -> Result<Decision, Found> {
+    let slug = raw.service.get_ref().clone();
+    let at = raw.service.span();
+    if !services.contains(&slug) {
+        let known: Vec<&str> = services.iter().map(String::as_str).collect();
+        let message = format!(
+            "service: услуги «{slug}» нет на сайте; есть: {} / unknown service",
+            known.join(", ")
+        );
+        return Err(vec![(at, message)]);
+    }
+    if seen.contains_key(&slug) {
+        let message = format!(
+            "service: решение по «{slug}» уже есть в этом файле / a second decision for `{slug}`"
+        );
+        return Err(vec![(at, message)]);
+    }
+    let discussed = day(&raw.discussed).map_err(|(r, m)| vec![(r, format!("discussed: {m}"))])?;
+    let by = match &raw.by {
+        Some(b) => Some((
+            day(b).map_err(|(r, m)| vec![(r, format!("by: {m}"))])?,
+            b.span(),
+        )),
+        None => None,
+    };
+    let who = raw.who.unwrap_or_default();
+    let mut found = Found::new();
+    if raw.why.get_ref().trim().is_empty() {
+        found.push((
+            raw.why.span(),
+            "why: напишите, почему так решили / say why".into(),
+        ));
+    }
+    if raw.reengineer && (who.trim().is_empty() || by.is_none()) {
+        found.push((
+            at,
+            "who, by: для перепроектирования нужны ответственный и срок / re-engineering needs `who` and `by`".into(),
+        ));
+    }
+    if let Some((b, span)) = &by
+        && *b < discussed
+    {
+        found.push((
+            span.clone(),
+            "by: срок раньше дня обсуждения / the deadline is before the meeting".into(),
+        ));
+    }
+    if !found.is_empty() {
+        return Err(found);
+    }
+    Ok(Decision {
+        service: slug,
+        discussed: ddmmyyyy(discussed),
+        reengineer: raw.reengineer,
+        why: raw.why.into_inner(),
+        who,
+        by: by.map(|(b, _)| ddmmyyyy(b)).unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
