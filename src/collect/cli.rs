@@ -379,7 +379,9 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     if !db.is_file() {
         return Err(CliError::NoDatabase(db));
     }
-    let labels = site_config(&args.root)?.config.report;
+    let site = crate::site::Site::load(&args.root, &crate::site::LoadOptions::default())
+        .map_err(CliError::Site)?;
+    let labels = from_site(&site).config.report;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -400,7 +402,7 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     add_control(
         &mut report,
         &data,
-        &args.root,
+        &site,
         (&period, previous_period.as_ref()),
         &labels,
     )?;
@@ -426,10 +428,11 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
 fn add_control(
     report: &mut Report,
     data: &ReportData,
-    root: &Path,
+    site: &crate::site::Site,
     (period, previous_period): (&Period, Option<&Period>),
     labels: &ReportLabels,
 ) -> Result<(), CliError> {
+    let root = &site.root;
     let slugs: std::collections::BTreeSet<String> = labels.services.keys().cloned().collect();
     let decisions_of = |p: Option<&Period>| match p {
         Some(p) if Period::quarter(&p.label).is_ok() => {
@@ -456,6 +459,14 @@ fn add_control(
         &labels.calendar,
         end(period),
         previous_period.map_or(period.from, end),
+    ));
+    // Freshness as of the period's end (or today, if earlier). The staff handbook's
+    // coverage (7.2 part 4) goes in here once the handbook exists.
+    let as_of = end(period);
+    report.monitoring = Some(super::report::Monitoring::new(
+        super::monitor::monitoring_rows(site, as_of),
+        as_of.strftime("%d.%m.%Y").to_string(),
+        None,
     ));
     report.pages = Some(super::report::page_votes(
         &data.now.votes,

@@ -19,6 +19,7 @@ pub mod control_store;
 mod form;
 pub mod http;
 pub mod imports;
+pub mod monitor;
 pub mod page_vote;
 mod proxy;
 mod ratelimit;

@@ -22,6 +22,13 @@ pub(crate) fn fixture_site(dir: &Path) -> PathBuf {
         ("bez-oprosa", "Услуга без опроса", true),
     ] {
         let mut text = primer.replace("Пример услуги", title);
+        if slug == "vtoraya" {
+            // The law changed on 1 June and the page (updated in January) was not updated.
+            text = text.replace(
+                "date = 2003-10-06 }",
+                "date = 2003-10-06, amended = 2026-06-01 }",
+            );
+        }
         if off {
             text = text.replacen("+++\n", "+++\nsurvey = false\n", 1);
         }
@@ -243,6 +250,28 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
     assert!(
         themes_csv.contains("vtoraya;Другое / Other;12"),
         "{themes_csv}"
+    );
+
+    // Monitoring: every service, freshness as of the quarter's end, missing parts.
+    let monitoring: Vec<(String, String, String)> = doc
+        .select(&sel("#monitoring-table tbody tr"))
+        .map(|r| {
+            let v = r.value();
+            let missing = r.select(&sel("td")).nth(1).unwrap().text().collect();
+            (
+                v.attr("data-slug").unwrap().into(),
+                v.attr("data-freshness").unwrap().into(),
+                missing,
+            )
+        })
+        .collect();
+    let slugs_m: Vec<&str> = monitoring.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(slugs_m, ["bez-oprosa", "primer", "tikhaya", "vtoraya"]);
+    assert_eq!(monitoring[3].1, "overdue", "{monitoring:?}");
+    assert_eq!(monitoring[1].1, "ok", "{monitoring:?}");
+    assert!(
+        monitoring[0].2.contains("survey") && !monitoring[1].2.contains("survey"),
+        "{monitoring:?}"
     );
 
     let services_csv = std::fs::read_to_string(out.join("services.csv")).unwrap();

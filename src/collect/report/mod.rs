@@ -16,6 +16,7 @@ mod figures;
 mod html;
 mod letters;
 pub(crate) mod mask;
+mod monitoring;
 mod pages;
 mod period;
 mod stats;
@@ -37,6 +38,7 @@ pub use decisions::{Decision, decisions_file, load as load_decisions};
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
 pub use letters::{CallFigures, LettersAndCalls, RequestFigures, working_days_between};
 pub use mask::mask_contacts;
+pub use monitoring::{HandbookCoverage, Monitoring, MonitoringRow};
 pub use pages::{PageVotes, page_votes};
 pub use period::{Period, PeriodError};
 pub use stats::{Share, wilson};
@@ -84,6 +86,8 @@ pub struct Report {
     pub letters: Option<LettersAndCalls>,
     /// "Is this page useful?" votes by page, most "no" first, when the store has them.
     pub pages: Option<Vec<PageVotes>>,
+    /// Site monitoring per service (and the handbook's coverage), when the site was loaded.
+    pub monitoring: Option<Monitoring>,
 }
 
 impl Report {
@@ -159,6 +163,7 @@ impl Report {
             ),
             letters: None,
             pages: None,
+            monitoring: None,
         }
     }
 
