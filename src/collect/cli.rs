@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::report::{Period, Report, ReportLabels};
-use super::store::{self, DbUrl};
+use super::store::{self, DbUrl, Store};
 use super::{CollectOptions, CollectorConfig, DEFAULT_DB_FILE, DEFAULT_LISTEN, RateLimit};
 
 /// Arguments of `yasno collect`.
@@ -103,6 +103,42 @@ pub struct ReportArgs {
     /// Output folder [default: report-<period>].
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Import a mailbox or phone export instead of writing a report.
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+}
+
+/// Subcommands of `yasno report`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// Import requests (letters) or calls from a CSV export: all rows or none.
+    Import(ImportArgs),
+}
+
+/// What an import reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ImportKind {
+    /// Requests: id, channel, received, acknowledged, answered.
+    Requests,
+    /// Calls: time, status (answered|missed), wait_seconds.
+    Calls,
+}
+
+/// Arguments of `yasno report import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// `requests` or `calls`.
+    #[arg(value_enum)]
+    pub kind: ImportKind,
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where answers are stored: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: <root>/answers.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<DbUrl>,
 }
 
 /// Why a collector command failed; printed once by `main`.
@@ -154,6 +190,17 @@ pub enum CliError {
     /// The backup was not written.
     #[error(transparent)]
     Backup(#[from] super::backup::BackupError),
+    /// A CSV export cannot be read; nothing was stored.
+    #[error("{0}\n  nothing was imported / ничего не сохранено")]
+    Import(super::imports::ImportError),
+    /// A file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -192,6 +239,7 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
             .entry(service.slug.clone())
             .or_insert_with(|| service.meta.title.clone());
         if let Some(survey) = &service.survey {
+            labels.surveys_on.insert(service.slug.clone());
             surveys_by_service
                 .entry(service.slug.clone())
                 .or_insert_with(|| yasno_survey_core::Survey::clone(survey));
@@ -230,6 +278,8 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
     if collector_origin.is_some() && collector_origin.map(str::to_owned) != base_origin {
         config.redirect_base = Some(base);
     }
+    labels.settings = site.settings.report.clone();
+    labels.calendar = crate::check::Calendar::russia().extended(&site.settings.check.calendar);
     config.report = labels;
     config.site = site.settings.site_id();
     SiteSurveys { config, prefix }
@@ -344,8 +394,54 @@ fn collect_task(command: CollectCommand) -> Result<(), CliError> {
     }
 }
 
+/// `yasno report import requests|calls FILE`: reads the whole file, then stores it in one
+/// transaction.
+pub fn import(args: ImportArgs) -> Result<(), CliError> {
+    init_logs();
+    let text = std::fs::read_to_string(&args.file).map_err(|source| CliError::Read {
+        path: args.file.clone(),
+        source,
+    })?;
+    let db = args
+        .db
+        .unwrap_or_else(|| DbUrl::Sqlite(args.root.join(DEFAULT_DB_FILE)));
+    let site = site_config(&args.root)?.config.site;
+    enum Rows {
+        Requests(Vec<super::RequestRecord>),
+        Calls(Vec<super::CallRecord>),
+    }
+    let rows = match args.kind {
+        ImportKind::Requests => {
+            super::imports::read_requests(&args.file, &text).map(Rows::Requests)
+        }
+        ImportKind::Calls => super::imports::read_calls(&args.file, &text).map(Rows::Calls),
+    }
+    .map_err(CliError::Import)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let done = runtime.block_on(async {
+        let store = store::open(&db, &site).await?;
+        let done = match rows {
+            Rows::Requests(r) => store.import_requests(r).await,
+            Rows::Calls(c) => store.import_calls(c).await,
+        };
+        store.close().await?;
+        done
+    })?;
+    println!(
+        "импортировано: новых {}, уже было {} / imported: {} new, {} already stored",
+        done.new, done.known, done.new, done.known
+    );
+    Ok(())
+}
+
 /// `yasno report`: writes the HTML report and CSV files of a period.
 pub fn report(args: ReportArgs) -> Result<(), CliError> {
+    if let Some(ReportCommand::Import(import_args)) = args.command {
+        return import(import_args);
+    }
     init_logs();
     let period = match (&args.quarter, &args.from, &args.to) {
         (Some(q), _, _) => Period::quarter(q),
@@ -362,26 +458,37 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     {
         return Err(CliError::NoDatabase(path.clone()));
     }
-    let config = site_config(&args.root)?.config;
+    let site = crate::site::Site::load(&args.root, &crate::site::LoadOptions::default())
+        .map_err(CliError::Site)?;
+    let config = from_site(&site).config;
     let labels = config.report;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
-    let rows = runtime.block_on(async {
+    let previous_period = period.previous();
+    let data = runtime.block_on(async {
         let store = store::open(&db, &config.site).await?;
-        let (from, to) = period.bounds();
-        let rows = store.answers_between(from, to).await;
+        let data = read_period(&*store, &period, previous_period.as_ref()).await;
         store.close().await?;
-        rows
-    })?;
+        data
+    });
+    let data = data?;
+    let rows = &data.now.answers;
     let output = args.output.unwrap_or_else(|| {
         PathBuf::from(format!(
             "report-{}",
             period.label.replace([' ', '—', '/'], "")
         ))
     });
-    let report = Report::build(&rows, &period, &labels);
+    let mut report = Report::build_compared(rows, &data.before.answers, &period, &labels);
+    add_control(
+        &mut report,
+        &data,
+        &site,
+        (&period, previous_period.as_ref()),
+        &labels,
+    )?;
     let written = report.write(&output).map_err(|source| CliError::Write {
         path: output.clone(),
         source,
@@ -398,7 +505,6 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     }
     Ok(())
 }
-
 
 /// `yasno collect migrate`: copies a SQLite file into PostgreSQL and says what it did.
 fn migrate(from: &Path, to: &str) -> Result<(), CliError> {
@@ -425,4 +531,93 @@ fn migrate(from: &Path, to: &str) -> Result<(), CliError> {
         from.display()
     );
     Ok(())
+}
+/// Adds the control parts the store and the content hold: decisions (warning about an
+/// alert with none), letters and calls, page votes.
+fn add_control(
+    report: &mut Report,
+    data: &ReportData,
+    site: &crate::site::Site,
+    (period, previous_period): (&Period, Option<&Period>),
+    labels: &ReportLabels,
+) -> Result<(), CliError> {
+    let root = &site.root;
+    let slugs: std::collections::BTreeSet<String> = labels.services.keys().cloned().collect();
+    let decisions_of = |p: Option<&Period>| match p {
+        Some(p) if Period::quarter(&p.label).is_ok() => {
+            super::report::load_decisions(&super::report::decisions_file(root, &p.label), &slugs)
+                .map_err(CliError::Site)
+        }
+        _ => Ok(Default::default()),
+    };
+    let now = decisions_of(Some(period))?;
+    let before = decisions_of(previous_period)?;
+    for slug in report.comparison.attach_decisions(&now, &before) {
+        // The check of 3.5: a service on the alert list needs the meeting's decision.
+        eprintln!(
+            "warning: «{slug}» в списке тревоги, а решения за {q} нет в {file} / `{slug}` is on the alert list with no decision for {q}",
+            q = period.label,
+            file = super::report::decisions_file(root, &period.label).display()
+        );
+    }
+    let today = crate::check::today();
+    let end = |p: &Period| p.to.min(today);
+    report.letters = Some(super::report::LettersAndCalls::build(
+        (&data.now.requests, &data.now.calls),
+        (&data.before.requests, &data.before.calls),
+        &labels.calendar,
+        end(period),
+        previous_period.map_or(period.from, end),
+    ));
+    // Freshness as of the period's end (or today, if earlier). The staff handbook's
+    // coverage (7.2 part 4) goes in here once the handbook exists.
+    let as_of = end(period);
+    report.monitoring = Some(super::report::Monitoring::new(
+        super::monitor::monitoring_rows(site, as_of),
+        as_of.strftime("%d.%m.%Y").to_string(),
+        None,
+    ));
+    report.pages = Some(super::report::page_votes(
+        &data.now.votes,
+        &data.before.votes,
+    ));
+    Ok(())
+}
+
+/// What a report reads from the store for one period.
+#[derive(Default)]
+struct PeriodData {
+    answers: Vec<super::StoredAnswer>,
+    requests: Vec<super::RequestRecord>,
+    calls: Vec<super::CallRecord>,
+    votes: Vec<super::PageVote>,
+}
+
+/// The period's data and the previous period's, read through the [`Store`] trait.
+struct ReportData {
+    now: PeriodData,
+    before: PeriodData,
+}
+
+async fn read_one(store: &dyn Store, period: &Period) -> Result<PeriodData, super::StoreError> {
+    let (from, to) = period.bounds();
+    Ok(PeriodData {
+        answers: store.answers_between(from, to).await?,
+        requests: store.requests_between(period.from, period.to).await?,
+        calls: store.calls_between(period.from, period.to).await?,
+        votes: store.page_votes_between(from, to).await?,
+    })
+}
+
+async fn read_period(
+    store: &dyn Store,
+    period: &Period,
+    previous: Option<&Period>,
+) -> Result<ReportData, super::StoreError> {
+    let now = read_one(store, period).await?;
+    let before = match previous {
+        Some(p) => read_one(store, p).await?,
+        None => PeriodData::default(),
+    };
+    Ok(ReportData { now, before })
 }

@@ -39,6 +39,13 @@ pub(crate) struct AppState {
     token_hash: Option<[u8; 32]>,
 }
 
+impl AppState {
+    /// The per-client limiter, if the rate limit is on.
+    pub(super) fn limiter(&self) -> Option<&ClientLimiter> {
+        self.limiter.as_ref()
+    }
+}
+
 /// The collector's HTTP routes under `/api`, ready to serve or to nest in `yasno serve`.
 /// To see client addresses for the rate limit, serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()`; without it all clients share one
@@ -60,6 +67,10 @@ pub fn router(config: CollectorConfig, store: Arc<dyn Store>) -> Router {
     });
     let router = Router::new()
         .route(wire::ANSWERS_PATH, post(post_answer))
+        .route(
+            super::page_vote::PAGE_VOTE_PATH,
+            post(super::page_vote::post_page_vote),
+        )
         .route("/api/health", get(health))
         .route("/api/export.csv", get(export_csv))
         .route("/api/report", get(report_html))
@@ -99,7 +110,7 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
 
 /// The client address for the rate limit: the peer, or the rightmost `X-Forwarded-For` hop
 /// that is not one of the trusted proxies.
-fn client_addr(
+pub(super) fn client_addr(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<&ConnectInfo<SocketAddr>>,
@@ -117,7 +128,7 @@ fn client_addr(
 /// server itself (same origin, as in `yasno serve`). `Origin: null` (a sandboxed frame, a
 /// `data:` page, a file, or a page that hides its origin) is foreign: the site's own pages
 /// do not set `Referrer-Policy: no-referrer`, so its forms always send their origin.
-fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
@@ -137,7 +148,7 @@ fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// A site-relative return path: starts with one `/`, no scheme, no backslash, no control
 /// characters. Anything else could send the visitor to another site.
-fn safe_return_path(path: &str) -> bool {
+pub(super) fn safe_return_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.starts_with("//")
         && path.len() <= 512
@@ -232,7 +243,7 @@ async fn post_answer(
     Ok(see_other(&location))
 }
 
-fn see_other(location: &str) -> Response {
+pub(super) fn see_other(location: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         res.headers_mut().insert(header::LOCATION, v);

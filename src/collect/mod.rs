@@ -17,8 +17,12 @@ mod answer_rules;
 mod api_error;
 pub mod backup;
 pub mod cli;
+pub mod control_store;
 mod form;
 pub mod http;
+pub mod imports;
+pub mod monitor;
+pub mod page_vote;
 mod proxy;
 mod ratelimit;
 pub mod report;
@@ -30,6 +34,7 @@ use std::net::SocketAddr;
 
 use yasno_survey_core::Survey;
 
+pub use control_store::{CallRecord, Imported, PageVote, RequestRecord};
 pub use http::router;
 pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;

@@ -14,6 +14,7 @@ pub mod frontmatter;
 pub mod limits;
 mod load;
 pub mod model;
+pub mod report_settings;
 mod service;
 pub mod settings;
 pub mod spans;
@@ -28,6 +29,7 @@ use yasno_survey_core::Survey;
 pub use check_settings::{CalendarExtension, CheckConfig, Level};
 pub use load::{load_settings, read_text};
 pub use model::*;
+pub use report_settings::{ReportSettings, ReportTheme};
 pub use service::{ContentPage, LANGS, PageMeta, Service};
 pub use settings::{Category, Location, Settings, SiteLink};
 

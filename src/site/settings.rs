@@ -56,6 +56,9 @@ pub struct Settings {
     /// QR codes on posters and landing pages (`[qr]`): error correction and quiet zone.
     #[serde(default)]
     pub qr: crate::qr::QrOptions,
+    /// `yasno report` settings (`[report]`): alert threshold, minimum answers, themes.
+    #[serde(default)]
+    pub report: super::report_settings::ReportSettings,
 }
 
 fn default_lang() -> String {

@@ -69,6 +69,7 @@ fn config() -> CollectorConfig {
         services: BTreeMap::from([("opeka".into(), "Опека и попечительство".into())]),
         locations: BTreeMap::from([("mfc-1".into(), "Приёмная, ул. Садовая, 1".into())]),
         surveys: BTreeMap::from([("default".into(), default_survey())]),
+        ..ReportLabels::default()
     };
     config
 }

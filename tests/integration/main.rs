@@ -19,4 +19,7 @@ mod deploy;
 mod output;
 mod pg;
 mod qr;
+mod report_control;
+mod report_import;
+mod report_pages;
 mod serve;

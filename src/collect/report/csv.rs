@@ -14,7 +14,9 @@ impl Report {
         for s in self.sections() {
             files.add(s);
         }
-        files.finish()
+        let mut all = files.finish();
+        all.extend(self.control_csv_files());
+        all
     }
 }
 
@@ -120,20 +122,20 @@ impl CsvFiles {
 }
 
 /// A CSV writer that starts with the UTF-8 BOM (so Excel reads UTF-8) and uses `;`.
-fn csv_writer() -> csv::Writer<Vec<u8>> {
+pub(super) fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer("\u{feff}".as_bytes().to_vec())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+pub(super) fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
 /// A CSV cell that a spreadsheet will not run as a formula: text whose first visible
 /// character starts a formula (after any spaces or line breaks, which spreadsheets skip; the
 /// full-width forms, which some convert) gets a leading `'`.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     let visible = text.trim_start_matches(|c: char| c.is_whitespace());
     let formula = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
     if text.starts_with(['\t', '\r']) || visible.starts_with(formula) {

@@ -167,6 +167,8 @@ pub struct Section {
     pub sources: Vec<SourceStat>,
     /// Comments (per service only).
     pub comments: Vec<Comment>,
+    /// Comments by the site's themes, then "other" (filled by the report).
+    pub themes: Vec<super::ThemeGroup>,
     /// Bar chart of the satisfaction ratings (SVG).
     pub rating_chart: String,
     /// Line chart of answers per week (SVG).
@@ -245,6 +247,7 @@ pub(super) fn section(
         weeks,
         sources,
         comments,
+        themes: Vec::new(),
         rating_chart,
         week_chart,
     }

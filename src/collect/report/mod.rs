@@ -8,13 +8,21 @@
 //! expects.
 
 mod charts;
+mod control;
+mod control_csv;
 mod csv;
+mod decisions;
 mod figures;
 mod html;
+mod letters;
 pub(crate) mod mask;
+mod monitoring;
+mod pages;
 mod period;
+mod stats;
+mod themes;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -24,10 +32,17 @@ use yasno_survey_core::Survey;
 use super::store::StoredAnswer;
 use figures::{ddmmyyyy, section, service_title, utc_date};
 
+pub use control::{Comparison, GroupRow, ServiceRow};
 pub use csv::export_csv;
+pub use decisions::{Decision, decisions_file, load as load_decisions};
 pub use figures::{Comment, QuestionStats, Satisfaction, Section, SourceStat, ValueRow, WeekStat};
+pub use letters::{CallFigures, LettersAndCalls, RequestFigures, working_days_between};
 pub use mask::mask_contacts;
+pub use monitoring::{HandbookCoverage, Monitoring, MonitoringRow};
+pub use pages::{PageVotes, page_votes};
 pub use period::{Period, PeriodError};
+pub use stats::{Share, wilson};
+pub use themes::ThemeGroup;
 
 /// Names that make a report readable: the site, service titles, locations, survey texts.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +55,12 @@ pub struct ReportLabels {
     pub locations: BTreeMap<String, String>,
     /// Survey definitions by survey id, for question labels and option words.
     pub surveys: BTreeMap<String, Survey>,
+    /// Slugs of the services whose survey is switched on.
+    pub surveys_on: BTreeSet<String>,
+    /// The site's `[report]` settings: alert threshold, minimum answers, themes.
+    pub settings: crate::site::ReportSettings,
+    /// The production calendar with the site's additions, for waits in working days.
+    pub calendar: crate::check::Calendar,
 }
 
 /// A whole report: overall figures, then each service.
@@ -57,14 +78,37 @@ pub struct Report {
     pub generated_at: String,
     /// All services together.
     pub overall: Section,
-    /// One section per service with answers, by slug.
+    /// One section per service of the site (and any other the answers name), by slug.
     pub services: Vec<Section>,
+    /// Every service beside the previous period, the alert list, languages and sources.
+    pub comparison: Comparison,
+    /// Imported letters and calls, when the report was made from a store that has them.
+    pub letters: Option<LettersAndCalls>,
+    /// "Is this page useful?" votes by page, most "no" first, when the store has them.
+    pub pages: Option<Vec<PageVotes>>,
+    /// Site monitoring per service (and the handbook's coverage), when the site was loaded.
+    pub monitoring: Option<Monitoring>,
 }
 
 impl Report {
     /// Computes the figures of `rows` (answers of `period`).
     pub fn build(rows: &[StoredAnswer], period: &Period, labels: &ReportLabels) -> Self {
-        let mut by_service: BTreeMap<&str, Vec<&StoredAnswer>> = BTreeMap::new();
+        Self::build_compared(rows, &[], period, labels)
+    }
+
+    /// Computes the figures of `rows` (answers of `period`) beside `previous` (the answers
+    /// of [`Period::previous`]).
+    pub fn build_compared(
+        rows: &[StoredAnswer],
+        previous: &[StoredAnswer],
+        period: &Period,
+        labels: &ReportLabels,
+    ) -> Self {
+        let mut by_service: BTreeMap<&str, Vec<&StoredAnswer>> = labels
+            .services
+            .keys()
+            .map(|slug| (slug.as_str(), Vec::new()))
+            .collect();
         for row in rows {
             by_service.entry(&row.answer.service).or_default().push(row);
         }
@@ -77,7 +121,7 @@ impl Report {
             period,
             labels,
         );
-        let services = by_service
+        let mut services: Vec<Section> = by_service
             .iter()
             .map(|(slug, rows)| {
                 section(
@@ -90,6 +134,14 @@ impl Report {
                 )
             })
             .collect();
+        let themes = &labels.settings.themes;
+        let mut all_comments = Vec::new();
+        for s in &mut services {
+            s.themes = themes::group(&s.comments, themes);
+            all_comments.extend(s.comments.iter().cloned());
+        }
+        let mut overall = overall;
+        overall.themes = themes::group(&all_comments, themes);
         let (from, to) = match (rows.first(), rows.last()) {
             _ if period.from.year() > 2000 || period.to.year() < 9998 => (period.from, period.to),
             (Some(f), Some(l)) => (utc_date(f.received_at), utc_date(l.received_at)),
@@ -103,6 +155,15 @@ impl Report {
             generated_at: Timestamp::now().strftime("%d.%m.%Y %H:%M UTC").to_string(),
             overall,
             services,
+            comparison: Comparison::build(
+                rows,
+                previous,
+                period.previous().map(|p| p.label),
+                labels,
+            ),
+            letters: None,
+            pages: None,
+            monitoring: None,
         }
     }
 

@@ -85,6 +85,29 @@ impl Period {
         }
     }
 
+    /// The period before this one: the previous quarter for a quarter, as many days just
+    /// before for a span of days, nothing for "all time".
+    pub fn previous(&self) -> Option<Period> {
+        if let Ok(q) = Period::quarter(&self.label)
+            && q.from == self.from
+        {
+            let from = self.from.checked_sub(3.months()).ok()?;
+            let (y, n) = (from.year(), (from.month() - 1) / 3 + 1);
+            return Period::quarter(&format!("{y}Q{n}")).ok();
+        }
+        if self.from.year() <= 2000 {
+            return None;
+        }
+        let days = self.to.since(self.from).ok()?.get_days();
+        let to = self.from.yesterday().ok()?;
+        let from = to.checked_sub(days.days()).ok()?;
+        Some(Period {
+            from,
+            to,
+            label: format!("{from} — {to}"),
+        })
+    }
+
     /// `[start, end)` as UTC timestamps.
     pub fn bounds(&self) -> (Timestamp, Timestamp) {
         let start = |d: Date| {
@@ -115,6 +138,19 @@ mod tests {
             Period::quarter("2026q4").unwrap().to.to_string(),
             "2026-12-31"
         );
+        assert_eq!(q.previous().unwrap().label, "2026Q2");
+        let q1 = Period::quarter("2026Q1").unwrap().previous().unwrap();
+        assert_eq!(
+            (q1.label.as_str(), q1.to.to_string()),
+            ("2025Q4", "2025-12-31".into())
+        );
+        let days = Period::between("2026-07-11", "2026-07-20").unwrap();
+        let before = days.previous().unwrap();
+        assert_eq!(
+            (before.from.to_string(), before.to.to_string()),
+            ("2026-07-01".into(), "2026-07-10".into())
+        );
+        assert!(Period::all_time().previous().is_none());
         for bad in ["2026Q5", "2026", "Q3", "абв"] {
             assert_eq!(Period::quarter(bad).unwrap_err().field, "quarter");
         }

@@ -23,6 +23,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use yasno_survey_core::Answer;
 
+use crate::collect::control_store::{CallRecord, Imported, PageVote, RequestRecord};
+
 pub use migrate::{MigrateReport, migrate_sqlite_to_pg};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -163,6 +165,9 @@ pub enum StoreError {
     /// The store is closed (shutting down).
     #[error("the answer store is closed")]
     Closed,
+    /// This store does not keep this kind of data (yet).
+    #[error("this answer store cannot {0} yet\n  hint: use the SQLite file (--db FILE)")]
+    Unsupported(&'static str),
 }
 
 impl From<tokio_postgres::Error> for StoreError {
@@ -208,6 +213,58 @@ pub trait Store: Send + Sync {
     /// Why the last write failed (e.g. the disk is full), until a write succeeds again.
     fn degraded(&self) -> Option<String> {
         None
+    }
+
+    // --- Quarterly control (issue 18): page votes, imported requests and calls. The SQLite
+    // implementation is in `control_store`; another store ports these methods, and until
+    // then says plainly that it cannot.
+
+    /// Stores a page-usefulness vote; resolves once it is durable.
+    fn insert_page_vote(&self, _vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("store page votes")) })
+    }
+
+    /// Page-usefulness votes received in `[from, to)`, oldest first.
+    fn page_votes_between(
+        &self,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("read page votes")) })
+    }
+
+    /// Stores requests from a mailbox export, all or none; the same id is stored once.
+    fn import_requests(
+        &self,
+        _rows: Vec<RequestRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("import requests")) })
+    }
+
+    /// Stores calls from a phone export, all or none; the same call is stored once.
+    fn import_calls(
+        &self,
+        _rows: Vec<CallRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("import calls")) })
+    }
+
+    /// Requests received on the days `from..=to`.
+    fn requests_between(
+        &self,
+        _from: jiff::civil::Date,
+        _to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("read requests")) })
+    }
+
+    /// Calls on the days `from..=to`.
+    fn calls_between(
+        &self,
+        _from: jiff::civil::Date,
+        _to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("read calls")) })
     }
 }
 

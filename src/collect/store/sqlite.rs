@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use yasno_survey_core::Answer;
 
 use super::{BoxFuture, Inserted, Row, Store, StoreError, StoredAnswer, stamp};
+use crate::collect::control_store::{self, CallRecord, Imported, PageVote, RequestRecord};
 
 /// Most inserts written in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -24,7 +25,7 @@ const QUEUE: usize = 8192;
 
 fn migrations() -> Migrations<'static> {
     // Versioned in code; the version lives in SQLite's `user_version`. Append, never edit.
-    Migrations::new(vec![
+    let mut all = vec![
         M::up(
             "CREATE TABLE answers (
             id INTEGER PRIMARY KEY,
@@ -45,7 +46,10 @@ fn migrations() -> Migrations<'static> {
             "ALTER TABLE answers ADD COLUMN site TEXT NOT NULL DEFAULT '';
         CREATE INDEX answers_by_site_time ON answers(site, received_at);",
         ),
-    ])
+    ];
+    // The quarterly control's tables (page votes, requests, calls), appended.
+    all.extend(control_store::MIGRATIONS.iter().map(|sql| M::up(sql)));
+    Migrations::new(all)
 }
 
 // Nearly every job is an insert; `Close` comes once per process, so boxing the row would
@@ -457,6 +461,67 @@ impl Store for SqliteStore {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
+
+    // --- Quarterly control (issue 18): see `control_store`.
+
+    fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::insert_vote(&path, &vote))
+    }
+
+    fn page_votes_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::votes_between(&path, from, to))
+    }
+
+    fn import_requests(
+        &self,
+        rows: Vec<RequestRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::import_requests(&path, &rows))
+    }
+
+    fn import_calls(
+        &self,
+        rows: Vec<CallRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::import_calls(&path, &rows))
+    }
+
+    fn requests_between(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::requests_between(&path, from, to))
+    }
+
+    fn calls_between(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
+        let path = self.path.clone();
+        blocking(move || control_store::calls_between(&path, from, to))
+    }
+}
+
+/// Runs blocking SQLite work off the async threads.
+fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> BoxFuture<'static, Result<T, StoreError>> {
+    Box::pin(async move {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|_| StoreError::Closed)?
+    })
 }
 
 #[cfg(test)]

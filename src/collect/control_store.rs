@@ -1,0 +1,280 @@
+//! Storage for the quarterly control (issue 18), kept apart from the answers so that another
+//! [`Store`](super::Store) implementation can port it in one piece: page-usefulness votes,
+//! and the requests (letters) and calls imported from the mailbox and phone exports.
+//!
+//! Invariants: an import is one transaction (all rows or none); a request is keyed by its
+//! id and a call by its time, outcome and wait, so importing the same export twice stores
+//! nothing twice; a vote holds the page path, yes/no, an optional text, the page language
+//! and the time, never an address.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use rusqlite::{Connection, OpenFlags, params};
+
+use super::store::StoreError;
+
+/// Schema of this block, appended after the answers' migrations (append, never edit).
+pub(crate) const MIGRATIONS: &[&str] = &["CREATE TABLE page_votes (
+        id INTEGER PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        page TEXT NOT NULL,
+        useful INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX page_votes_by_time ON page_votes(received_at);
+    CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        received TEXT NOT NULL,
+        acknowledged TEXT,
+        answered TEXT
+    ) STRICT;
+    CREATE INDEX requests_by_received ON requests(received);
+    CREATE TABLE calls (
+        time TEXT NOT NULL,
+        answered INTEGER NOT NULL,
+        wait_seconds INTEGER NOT NULL,
+        PRIMARY KEY (time, answered, wait_seconds)
+    ) STRICT;"];
+
+/// A "Is this page useful?" vote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageVote {
+    /// When it was received (UTC, whole seconds).
+    pub received_at: Timestamp,
+    /// Site path of the page, e.g. `/kontakty/`.
+    pub page: String,
+    /// Yes or no.
+    pub useful: bool,
+    /// "What was wrong", as sent (masked when shown).
+    pub text: String,
+    /// Page language.
+    pub lang: String,
+}
+
+/// A request (letter, e-mail, form) from the mailbox export; times are the office's local
+/// civil time, as the export gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The mailbox's id of the request.
+    pub id: String,
+    /// Channel, e.g. `email`, `letter`, `site`.
+    pub channel: String,
+    /// When it came in.
+    pub received: DateTime,
+    /// When its receipt was confirmed, if it was.
+    pub acknowledged: Option<DateTime>,
+    /// When it was answered, if it was.
+    pub answered: Option<DateTime>,
+}
+
+/// A call from the phone system's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    /// When the call came in (local civil time).
+    pub time: DateTime,
+    /// Answered (true) or missed.
+    pub answered: bool,
+    /// Seconds the caller waited.
+    pub wait_seconds: u32,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// Rows not stored before.
+    pub new: usize,
+    /// Rows already stored (a request's times are updated from the newer export).
+    pub known: usize,
+}
+
+fn stamp(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn civil(t: DateTime) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn read_only(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn read_write(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    // Votes are few: a connection of their own waits for the answer writer's lock.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+/// Stores one vote, committed before it returns.
+pub(crate) fn insert_vote(path: &Path, vote: &PageVote) -> Result<(), StoreError> {
+    let conn = read_write(path)?;
+    conn.execute(
+        "INSERT INTO page_votes (received_at, page, useful, text, lang) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![stamp(vote.received_at), vote.page, vote.useful, vote.text, vote.lang],
+    )?;
+    Ok(())
+}
+
+/// Votes received in `[from, to)`, oldest first.
+pub(crate) fn votes_between(
+    path: &Path,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<PageVote>, StoreError> {
+    let conn = read_only(path)?;
+    let mut stmt = conn.prepare(
+        "SELECT received_at, page, useful, text, lang FROM page_votes
+         WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
+    )?;
+    let rows = stmt.query_map(params![stamp(from), stamp(to)], |r| {
+        let at: String = r.get(0)?;
+        Ok(PageVote {
+            received_at: at.parse().map_err(|e| bad_value("received_at", &at, e))?,
+            page: r.get(1)?,
+            useful: r.get(2)?,
+            text: r.get(3)?,
+            lang: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn bad_value(column: &str, text: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::InvalidParameterName(format!("bad {column} {text:?}: {e}"))
+}
+
+fn parse_civil(column: &str, text: &str) -> Result<DateTime, rusqlite::Error> {
+    text.parse().map_err(|e| bad_value(column, text, e))
+}
+
+/// Stores `rows` in one transaction: all or none.
+pub(crate) fn import_requests(path: &Path, rows: &[RequestRecord]) -> Result<Imported, StoreError> {
+    let mut conn = read_write(path)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut outcome = Imported { new: 0, known: 0 };
+    {
+        let mut exists = tx.prepare("SELECT 1 FROM requests WHERE id = ?1")?;
+        let mut upsert = tx.prepare(
+            "INSERT INTO requests (id, channel, received, acknowledged, answered)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET channel = excluded.channel,
+               received = excluded.received, acknowledged = excluded.acknowledged,
+               answered = excluded.answered",
+        )?;
+        for r in rows {
+            if exists.exists(params![r.id])? {
+                outcome.known += 1;
+            } else {
+                outcome.new += 1;
+            }
+            upsert.execute(params![
+                r.id,
+                r.channel,
+                civil(r.received),
+                r.acknowledged.map(civil),
+                r.answered.map(civil),
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// Stores `rows` in one transaction: all or none.
+pub(crate) fn import_calls(path: &Path, rows: &[CallRecord]) -> Result<Imported, StoreError> {
+    let mut conn = read_write(path)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut outcome = Imported { new: 0, known: 0 };
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO calls (time, answered, wait_seconds) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+        )?;
+        for c in rows {
+            match insert.execute(params![civil(c.time), c.answered, c.wait_seconds])? {
+                0 => outcome.known += 1,
+                _ => outcome.new += 1,
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// Requests received on days `from..=to` (civil dates), by time of receipt.
+pub(crate) fn requests_between(
+    path: &Path,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<RequestRecord>, StoreError> {
+    let conn = read_only(path)?;
+    let mut stmt = conn.prepare(
+        "SELECT id, channel, received, acknowledged, answered FROM requests
+         WHERE received >= ?1 AND received < ?2 ORDER BY received, id",
+    )?;
+    let (a, b) = day_bounds(from, to);
+    let rows = stmt.query_map(params![a, b], |r| {
+        let opt = |i: usize, column: &str| -> Result<Option<DateTime>, rusqlite::Error> {
+            r.get::<_, Option<String>>(i)?
+                .map(|t| parse_civil(column, &t))
+                .transpose()
+        };
+        Ok(RequestRecord {
+            id: r.get(0)?,
+            channel: r.get(1)?,
+            received: parse_civil("received", &r.get::<_, String>(2)?)?,
+            acknowledged: opt(3, "acknowledged")?,
+            answered: opt(4, "answered")?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Calls on days `from..=to` (civil dates), by time.
+pub(crate) fn calls_between(
+    path: &Path,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<CallRecord>, StoreError> {
+    let conn = read_only(path)?;
+    let mut stmt = conn.prepare(
+        "SELECT time, answered, wait_seconds FROM calls WHERE time >= ?1 AND time < ?2 ORDER BY time",
+    )?;
+    let (a, b) = day_bounds(from, to);
+    let rows = stmt.query_map(params![a, b], |r| {
+        Ok(CallRecord {
+            time: parse_civil("time", &r.get::<_, String>(0)?)?,
+            answered: r.get(1)?,
+            wait_seconds: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `[from 00:00, the day after to 00:00)` as stored text (civil times sort as text).
+fn day_bounds(from: jiff::civil::Date, to: jiff::civil::Date) -> (String, String) {
+    let end = to.tomorrow().unwrap_or(to);
+    (format!("{from}T00:00:00"), format!("{end}T00:00:00"))
+}
