@@ -12,6 +12,7 @@
 //!   user agent or cookie.
 
 mod migrate;
+mod pg_control;
 mod postgres;
 mod sqlite;
 
@@ -165,9 +166,6 @@ pub enum StoreError {
     /// The store is closed (shutting down).
     #[error("the answer store is closed")]
     Closed,
-    /// This store does not keep this kind of data (yet).
-    #[error("this answer store cannot {0} yet\n  hint: use the SQLite file (--db FILE)")]
-    Unsupported(&'static str),
 }
 
 impl From<tokio_postgres::Error> for StoreError {
@@ -215,57 +213,44 @@ pub trait Store: Send + Sync {
         None
     }
 
-    // --- Quarterly control (issue 18): page votes, imported requests and calls. The SQLite
-    // implementation is in `control_store`; another store ports these methods, and until
-    // then says plainly that it cannot.
+    // --- Quarterly control: page votes, imported requests and calls, each of the site the
+    // store was opened for (SQLite: `control_store`; PostgreSQL: `pg_control`).
 
     /// Stores a page-usefulness vote; resolves once it is durable.
-    fn insert_page_vote(&self, _vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("store page votes")) })
-    }
+    fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>>;
 
     /// Page-usefulness votes received in `[from, to)`, oldest first.
     fn page_votes_between(
         &self,
-        _from: Timestamp,
-        _to: Timestamp,
-    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("read page votes")) })
-    }
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>>;
 
     /// Stores requests from a mailbox export, all or none; the same id is stored once.
     fn import_requests(
         &self,
-        _rows: Vec<RequestRecord>,
-    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("import requests")) })
-    }
+        rows: Vec<RequestRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>>;
 
     /// Stores calls from a phone export, all or none; the same call is stored once.
     fn import_calls(
         &self,
-        _rows: Vec<CallRecord>,
-    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("import calls")) })
-    }
+        rows: Vec<CallRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>>;
 
     /// Requests received on the days `from..=to`.
     fn requests_between(
         &self,
-        _from: jiff::civil::Date,
-        _to: jiff::civil::Date,
-    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("read requests")) })
-    }
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>>;
 
     /// Calls on the days `from..=to`.
     fn calls_between(
         &self,
-        _from: jiff::civil::Date,
-        _to: jiff::civil::Date,
-    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("read calls")) })
-    }
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>>;
 }
 
 /// Opens the store at `db` for `site`: creates or updates its schema, and starts its writer.

@@ -24,7 +24,9 @@ use tokio::task::JoinHandle;
 use tokio_postgres::NoTls;
 use yasno_survey_core::Answer;
 
+use super::pg_control;
 use super::{BoxFuture, Inserted, Row, Store, StoreError, StoredAnswer, redact, stamp};
+use crate::collect::control_store::{CallRecord, Imported, PageVote, RequestRecord};
 
 /// Most inserts written in one transaction.
 const MAX_BATCH: usize = 512;
@@ -38,9 +40,10 @@ const POOL_SIZE: usize = WRITERS + 4;
 const MIGRATION_LOCK: i64 = 0x0079_6173_6e6f;
 
 /// Schema versions, in order. Append, never edit: a database records which it has.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "CREATE TABLE answers (
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "CREATE TABLE answers (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         site TEXT NOT NULL,
         client_id TEXT NOT NULL UNIQUE,
@@ -53,7 +56,9 @@ const MIGRATIONS: &[(i32, &str)] = &[(
         answers TEXT NOT NULL
     );
     CREATE INDEX answers_by_site_time ON answers(site, received_at);",
-)];
+    ),
+    (2, super::pg_control::MIGRATION),
+];
 
 /// The insert of a batch; `RETURNING` names the rows that were new.
 const INSERT_BATCH: &str = "INSERT INTO answers
@@ -365,5 +370,65 @@ impl Store for PgStore {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    // --- Quarterly control: page votes, imported requests and calls (`pg_control`).
+
+    fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
+        let (pool, site) = (self.pool.clone(), self.site.clone());
+        Box::pin(async move { pg_control::insert_vote(&pool.get().await?, &site, &vote).await })
+    }
+
+    fn page_votes_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
+        let (pool, site) = (self.pool.clone(), self.site.clone());
+        Box::pin(
+            async move { pg_control::votes_between(&pool.get().await?, &site, from, to).await },
+        )
+    }
+
+    fn import_requests(
+        &self,
+        rows: Vec<RequestRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        let (pool, site) = (self.pool.clone(), self.site.clone());
+        Box::pin(
+            async move { pg_control::import_requests(&mut pool.get().await?, &site, &rows).await },
+        )
+    }
+
+    fn import_calls(
+        &self,
+        rows: Vec<CallRecord>,
+    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
+        let (pool, site) = (self.pool.clone(), self.site.clone());
+        Box::pin(
+            async move { pg_control::import_calls(&mut pool.get().await?, &site, &rows).await },
+        )
+    }
+
+    fn requests_between(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
+        let (pool, site) = (self.pool.clone(), self.site.clone());
+        Box::pin(
+            async move { pg_control::requests_between(&pool.get().await?, &site, from, to).await },
+        )
+    }
+
+    fn calls_between(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
+        let (pool, site) = (self.pool.clone(), self.site.clone());
+        Box::pin(
+            async move { pg_control::calls_between(&pool.get().await?, &site, from, to).await },
+        )
     }
 }

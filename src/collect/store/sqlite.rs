@@ -178,10 +178,16 @@ impl SqliteStore {
 /// a file was always one site's. Rows already tagged stay as they are.
 fn claim_unsited_rows(conn: &Connection, site: &str) -> rusqlite::Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let claimed = conn.execute(
-        "UPDATE answers SET site = ?1 WHERE site = '' AND ?1 <> ''",
-        params![site],
-    );
+    // Rows written by a store opened without a site (`SqliteStore::open`) too.
+    let claimed = ["answers", "page_votes", "requests", "calls"]
+        .iter()
+        .try_for_each(|table| {
+            conn.execute(
+                &format!("UPDATE {table} SET site = ?1 WHERE site = '' AND ?1 <> ''"),
+                params![site],
+            )
+            .map(drop)
+        });
     match claimed {
         Ok(_) => conn.execute_batch("COMMIT"),
         Err(e) => {
@@ -465,8 +471,8 @@ impl Store for SqliteStore {
     // --- Quarterly control (issue 18): see `control_store`.
 
     fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::insert_vote(&path, &vote))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::insert_vote(&path, &site, &vote))
     }
 
     fn page_votes_between(
@@ -474,24 +480,24 @@ impl Store for SqliteStore {
         from: Timestamp,
         to: Timestamp,
     ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::votes_between(&path, from, to))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::votes_between(&path, &site, from, to))
     }
 
     fn import_requests(
         &self,
         rows: Vec<RequestRecord>,
     ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::import_requests(&path, &rows))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::import_requests(&path, &site, &rows))
     }
 
     fn import_calls(
         &self,
         rows: Vec<CallRecord>,
     ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::import_calls(&path, &rows))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::import_calls(&path, &site, &rows))
     }
 
     fn requests_between(
@@ -499,8 +505,8 @@ impl Store for SqliteStore {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::requests_between(&path, from, to))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::requests_between(&path, &site, from, to))
     }
 
     fn calls_between(
@@ -508,8 +514,8 @@ impl Store for SqliteStore {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::calls_between(&path, from, to))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::calls_between(&path, &site, from, to))
     }
 }
 
