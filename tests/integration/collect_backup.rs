@@ -20,7 +20,8 @@ fn backup(args: &[&Path]) -> Output {
     command.output().expect("yasno collect backup runs")
 }
 
-fn backup_ok(db: &Path, file: &Path, force: bool) {
+/// Runs a backup that must succeed; returns what it printed.
+fn backup_ok(db: &Path, file: &Path, force: bool) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_yasno"));
     command
         .args(["collect", "backup"])
@@ -36,6 +37,7 @@ fn backup_ok(db: &Path, file: &Path, force: bool) {
         "backup failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Every row, in client id order, as text: what "contents equal" compares.
@@ -160,7 +162,7 @@ fn a_backup_under_load_holds_every_acknowledged_answer() {
     // Everything acknowledged up to here was committed before the backup began.
     let before: Vec<String> = acked.lock().unwrap().clone();
     let during = backups.join("during.db");
-    backup_ok(&db, &during, false);
+    let _ = backup_ok(&db, &during, false);
     let after = count();
     std::thread::sleep(Duration::from_millis(200));
     load.stop();
@@ -188,8 +190,12 @@ fn a_backup_under_load_holds_every_acknowledged_answer() {
     }
 
     // Load stopped: a fresh copy (replacing the first, as asked) equals the live store.
-    backup_ok(&db, &during, true);
+    let printed = backup_ok(&db, &during, true);
     let live = rows(&db);
+    assert!(
+        printed.contains(&format!("answers: {}", live.len())),
+        "says how many answers the copy holds: {printed}"
+    );
     assert_eq!(live.len(), count(), "every acknowledged answer is stored");
     assert_eq!(rows(&during), live, "the backup equals the live database");
     let names: Vec<_> = std::fs::read_dir(&backups)

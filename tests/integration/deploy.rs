@@ -149,7 +149,7 @@ fn the_nginx_config_passes_nginx_t() {
     std::fs::create_dir(&public).unwrap();
     let prefix = Prefix {
         dir: dir.path().to_owned(),
-        public,
+        public: public.clone(),
         collector: "127.0.0.1:8787".parse().unwrap(),
         http: free_port(),
         https: free_port(),
@@ -171,6 +171,42 @@ fn the_nginx_config_passes_nginx_t() {
         "nginx -t refuses deploy/nginx/yasno.conf:\n{stderr}"
     );
     assert!(!stderr.contains("[emerg]"), "{stderr}");
+
+    // And it serves over TLS with that certificate (openssl is the client: no TLS in ureq here).
+    std::fs::write(
+        prefix.public.join("index.html"),
+        "<!DOCTYPE html><title>t</title>",
+    )
+    .unwrap();
+    let _nginx = Nginx::start(&conf, dir.path(), prefix.https);
+    let reply = tls_get(prefix.https, "/");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.contains("Strict-Transport-Security: max-age=31536000"),
+        "{reply}"
+    );
+}
+
+/// `GET path` over TLS through `openssl s_client`; the raw reply.
+fn tls_get(port: u16, path: &str) -> String {
+    let mut client = Command::new("openssl")
+        .args(["s_client", "-quiet", "-servername", HOST, "-connect"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl runs");
+    // HTTP/1.0: nginx closes the connection after the reply, which ends s_client.
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {HOST}\r\n\r\n");
+    client
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.as_bytes())
+        .unwrap();
+    let out = client.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A running nginx, stopped on drop.
