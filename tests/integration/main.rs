@@ -15,6 +15,7 @@ mod collector_process;
 mod common;
 mod content_props;
 mod deploy;
+mod deploy_systemd;
 mod output;
 mod qr;
 mod serve;
