@@ -234,5 +234,15 @@ fn a_backup_never_replaces_a_file_unless_forced() {
         "{stderr}"
     );
     assert!(!dir.path().join("new.db").exists());
+
+    let nowhere = dir.path().join("no-such-folder/new.db");
+    let out = backup(&[&nowhere, Path::new("--db"), &db]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "refused: {stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write the backup {}", nowhere.display()))
+            && stderr.contains("hint: check that the folder exists"),
+        "names the file the user gave: {stderr}"
+    );
     assert!(!missing.exists(), "the backup does not create the database");
 }
