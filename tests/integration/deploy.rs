@@ -354,6 +354,28 @@ fn post_answer(port: u16, from: [u8; 4], forged: &str, body: &str) -> u16 {
     exchange(port, from.into(), &head, body).status
 }
 
+/// A body over the collector's 16 KiB gets the collector's own message; one far larger stops
+/// at nginx. From 127.0.0.4, whose rate limit nothing else uses.
+fn check_body_limits(port: u16) {
+    let head = "POST /api/answers HTTP/1.0\r\nContent-Type: application/json";
+    let over = format!("{{\"pad\":\"{}\"}}", "x".repeat(20 * 1024));
+    let reply = exchange(port, [127, 0, 0, 4].into(), head, &over);
+    assert_eq!(reply.status, 413);
+    assert!(
+        reply.body.contains("\"too_large\""),
+        "the collector's refusal: {}",
+        reply.body
+    );
+    let huge = "x".repeat(200 * 1024);
+    let reply = exchange(port, [127, 0, 0, 4].into(), head, &huge);
+    assert_eq!(reply.status, 413);
+    assert!(
+        reply.body.contains("<html>"),
+        "nginx's refusal: {}",
+        reply.body
+    );
+}
+
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
@@ -498,6 +520,7 @@ fn nginx_serves_the_site_and_passes_answers_with_the_real_client_address() {
     check_pages(port, &public, &nginx);
     // From 127.0.0.1: the widget's answer and the form's, two of that address's burst.
     check_in_browser(&format!("http://127.0.0.1:{port}/services/primer/"));
+    check_body_limits(port);
 
     // Answers through nginx: stored; the limit keys on the address nginx saw, so a forged
     // X-Forwarded-For neither helps one client past it nor blocks another.
