@@ -161,6 +161,9 @@ fn the_nginx_config_passes_nginx_t() {
         .arg("-t")
         .arg("-p")
         .arg(dir.path())
+        // The built-in /var/log/nginx/error.log, opened before the config is read, is root's.
+        .arg("-e")
+        .arg(dir.path().join("logs/error.log"))
         .arg("-c")
         .arg(&conf)
         .output()
@@ -237,6 +240,8 @@ impl Nginx {
         let child = Command::new(nginx_binary())
             .arg("-p")
             .arg(dir)
+            .arg("-e")
+            .arg(dir.join("logs/error.log"))
             .arg("-c")
             .arg(conf)
             .stdout(Stdio::null())
