@@ -105,7 +105,8 @@ fn write_copy(db: &Path, target: &Path, temp: &Path) -> Result<i64, BackupError>
     };
     // Created empty and private first: VACUUM INTO accepts an empty file, and the answers are
     // never readable by others, not even for a moment.
-    create_private(temp).map_err(io(temp))?;
+    // A failure here is about the target's folder: name the file the user asked for.
+    create_private(temp).map_err(io(target))?;
     let source = Connection::open_with_flags(
         db,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -385,7 +385,7 @@ fn collect_task(command: CollectCommand) -> Result<(), CliError> {
             };
             let answers = super::backup::backup(&request)?;
             println!(
-                "резервная копия: {answers} ответов → {0} / backup: {answers} answers → {0}",
+                "резервная копия записана: {0}, ответов: {answers} / backup written: {0}, answers: {answers}",
                 request.target.display()
             );
             Ok(())

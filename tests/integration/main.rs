@@ -16,6 +16,7 @@ mod collector_process;
 mod common;
 mod content_props;
 mod deploy;
+mod deploy_systemd;
 mod output;
 mod pg;
 mod qr;
