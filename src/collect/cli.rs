@@ -189,7 +189,21 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
         config.redirect_base = Some(base);
     }
     config.report = labels;
+    config.replies = site_replies(site);
     SiteSurveys { config, prefix }
+}
+
+/// The collector's words in each of the site's languages, from the site's theme tables; none
+/// when the theme does not load (`yasno check` and `build` name why).
+fn site_replies(site: &crate::site::Site) -> super::Replies {
+    let settings = &site.settings;
+    match crate::render::theme::Theme::load(&site.root, &settings.theme, &settings.lang) {
+        Ok(theme) => super::Replies::new(
+            theme.languages().map(|l| (l, &theme.strings(l).map)),
+            &settings.lang,
+        ),
+        Err(_) => super::Replies::default(),
+    }
 }
 
 /// `https://host[:port]` of a URL, if it has one.

@@ -19,6 +19,7 @@ mod form;
 pub mod http;
 mod proxy;
 mod ratelimit;
+mod replies;
 pub mod report;
 mod server;
 pub mod store;
@@ -33,6 +34,7 @@ use yasno_survey_core::Survey;
 pub use http::router;
 pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;
+pub use replies::Replies;
 pub use report::{Period, Report, ReportLabels};
 pub use server::{ConnLimits, serve};
 pub use store::{Inserted, SqliteStore, Store, StoreError, StoredAnswer};
@@ -66,6 +68,9 @@ pub struct CollectorConfig {
     pub trusted_proxies: TrustedProxies,
     /// Names used in reports (site name, service titles, location names).
     pub report: ReportLabels,
+    /// What the collector says to visitors, by language; its languages are the only ones an
+    /// answer may name (none loaded: any).
+    pub replies: Replies,
 }
 
 impl CollectorConfig {
@@ -80,6 +85,7 @@ impl CollectorConfig {
             rate_limit: Some(RateLimit::default()),
             trusted_proxies: TrustedProxies::None,
             report: ReportLabels::default(),
+            replies: Replies::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod jsonld;
 pub mod links;
 mod pages;
+pub mod qr_langs;
 pub mod qr_pages;
 pub mod theme;
 pub mod views;
