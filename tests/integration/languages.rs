@@ -17,20 +17,22 @@ use yasno::render::i18n::Strings;
 use yasno::render::views::WIDGET_TEXT;
 use yasno::site::{LoadOptions, Site};
 
-use crate::common::{Http, Json, html, repo, sel};
+use crate::common::{Http, Json, copy_dir, html, repo, sel};
 
 const FIXTURE: &str = "tests/fixtures/languages";
 const ORIGIN: &str = "https://test.example";
 
-/// The fixture built once.
+/// The fixture built once, from a copy (a build keeps its cache in the site folder).
 fn built() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
     OUT.get_or_init(|| {
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("languages-fixture");
-        let _ = std::fs::remove_dir_all(&out);
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("languages-fixture");
+        let _ = std::fs::remove_dir_all(&root);
+        copy_dir(&repo().join(FIXTURE), &root);
+        let out = root.join("public");
         let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
             .args(["build", "--root"])
-            .arg(repo().join(FIXTURE))
+            .arg(&root)
             .arg("--output")
             .arg(&out)
             .output()
