@@ -368,3 +368,48 @@ fn one_poster_speaks_every_language_and_its_landing_page_offers_each() {
         }
     }
 }
+
+/// Builds a copy of the fixture whose survey file has `from` replaced by `to`.
+fn build_with_survey_edit(from: &str, to: &str) -> (std::process::Output, String) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join(FIXTURE), dir.path());
+    let file = dir.path().join("content/surveys/default.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from));
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    (o, err)
+}
+
+#[test]
+fn a_survey_translation_that_restates_a_fact_or_names_a_missing_option_is_refused_with_its_place() {
+    let rating = "[i18n.uz.questions.rating]\n";
+    // `required` is a fact of the question, written once in the source.
+    let (o, err) = build_with_survey_edit(rating, &format!("{rating}required = false\n"));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("`i18n.uz.questions.rating.required`"), "{err}");
+    let line =
+        1 + std::fs::read_to_string(repo().join(FIXTURE).join("content/surveys/default.toml"))
+            .unwrap()
+            .lines()
+            .position(|l| l == rating.trim_end())
+            .unwrap();
+    assert!(
+        err.contains(&format!("default.toml:{}:1", line + 1)),
+        "{err}"
+    );
+    // An option the question does not have, at its key.
+    let (o, err) =
+        build_with_survey_edit("partly = \"Qisman\"", "partly = \"Qisman\", nope = \"-\"");
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("i18n.uz.questions.got_it.options.nope"),
+        "{err}"
+    );
+    assert!(err.contains("the question has no such option"), "{err}");
+}
