@@ -150,3 +150,22 @@ test("the survey on an Uzbek page is in Uzbek, answered by keyboard, stored as u
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the widget's whole download stays under 60 KB brotli, whatever the page's language", async () => {
+  const zlib = await import("node:zlib");
+  const dir = path.join(work, "public", "widgets");
+  let total = 0;
+  const sizes = {};
+  // What a visitor's browser fetches: the loader, the glue and the module, as `yasno build`
+  // writes them (the loader without its comments), compressed as a server would (brotli 11).
+  for (const name of ["loader.js", "survey.js", "survey_bg.wasm"]) {
+    const bytes = fs.readFileSync(path.join(dir, name));
+    const br = zlib.brotliCompressSync(bytes, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length;
+    sizes[name] = br;
+    total += br;
+  }
+  console.log(`widget download, brotli 11: ${JSON.stringify(sizes)}, total ${total} B`);
+  assert.ok(total < 60 * 1024, `${total} B brotli is over the 60 KB budget: ${JSON.stringify(sizes)}`);
+});
