@@ -263,7 +263,7 @@ function __wbg_get_imports() {
                     const a = state0.a;
                     state0.a = 0;
                     try {
-                        return __wasm_bindgen_func_elem_1714(a, state0.b, arg0, arg1);
+                        return __wasm_bindgen_func_elem_1713(a, state0.b, arg0, arg1);
                     } finally {
                         state0.a = a;
                     }
@@ -487,17 +487,17 @@ function __wbg_get_imports() {
         },
         _ec: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 98, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_1704);
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_1703);
             return ret;
         },
         _ed: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Ref(NamedExternref("Event"))], shim_idx: 40, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, __wasm_bindgen_func_elem_334);
+            const ret = makeClosure(arg0, arg1, __wasm_bindgen_func_elem_333);
             return ret;
         },
         _ee: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 96, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_721);
+            const ret = makeMutClosure(arg0, arg1, __wasm_bindgen_func_elem_720);
             return ret;
         },
         _ef: function(arg0) {
@@ -525,22 +525,22 @@ function __wbg_get_imports() {
     };
 }
 
-function __wasm_bindgen_func_elem_721(arg0, arg1) {
-    wasm.__wasm_bindgen_func_elem_721(arg0, arg1);
+function __wasm_bindgen_func_elem_720(arg0, arg1) {
+    wasm.__wasm_bindgen_func_elem_720(arg0, arg1);
 }
 
-function __wasm_bindgen_func_elem_334(arg0, arg1, arg2) {
-    wasm.__wasm_bindgen_func_elem_334(arg0, arg1, arg2);
+function __wasm_bindgen_func_elem_333(arg0, arg1, arg2) {
+    wasm.__wasm_bindgen_func_elem_333(arg0, arg1, arg2);
 }
 
-function __wasm_bindgen_func_elem_1714(arg0, arg1, arg2, arg3) {
-    wasm.__wasm_bindgen_func_elem_1714(arg0, arg1, arg2, arg3);
+function __wasm_bindgen_func_elem_1713(arg0, arg1, arg2, arg3) {
+    wasm.__wasm_bindgen_func_elem_1713(arg0, arg1, arg2, arg3);
 }
 
-function __wasm_bindgen_func_elem_1704(arg0, arg1, arg2) {
+function __wasm_bindgen_func_elem_1703(arg0, arg1, arg2) {
     try {
         const retptr = wasm.__wbindgen_add_to_stack_pointer(-16) >>> 0;
-        wasm.__wasm_bindgen_func_elem_1704(retptr, arg0, arg1, arg2);
+        wasm.__wasm_bindgen_func_elem_1703(retptr, arg0, arg1, arg2);
         var r0 = getDataViewMemory0().getInt32(retptr + 4 * 0, true);
         var r1 = getDataViewMemory0().getInt32(retptr + 4 * 1, true);
         if (r1) {

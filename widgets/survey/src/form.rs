@@ -304,7 +304,10 @@ impl SurveyForm {
                 ]))],
             ),
         ];
-        children.extend(parts.error_html);
+        // Always a last child, empty when there is no error: yew matches unkeyed children from
+        // the end, so a child that comes and goes at the end made it rebuild the field (and
+        // the visitor lost focus when the error went away).
+        children.push(parts.error_html.unwrap_or_default());
         el("div", &["class"], Box::new([fixed(parts.class)]), children)
     }
 
@@ -326,7 +329,8 @@ impl SurveyForm {
             el("legend", &[], Box::new([]), parts.label),
             el("div", &["class"], Box::new([fixed("options")]), radios),
         ];
-        children.extend(parts.error_html);
+        // Always a last child: see `view_text_question`.
+        children.push(parts.error_html.unwrap_or_default());
         el(
             "fieldset",
             &["class", "id", "aria-describedby"],
