@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use yasno_survey_core::FieldError;
 
+use super::replies::FormBack;
 use super::store::StoreError;
 
 /// Everything a route can refuse with. Clients see a short safe message; the detail is
@@ -18,9 +19,13 @@ use super::store::StoreError;
 pub(crate) enum ApiError {
     /// The answer does not fit the survey (or the form is malformed).
     Invalid {
+        /// The field and the message, in the answer's language once localized.
         error: FieldError,
-        /// Form posts from a browser get a small HTML page with a link back here.
-        html_back: Option<String>,
+        /// The technical message ("по-русски / in English") when `error` was put in plain
+        /// words of the answer's language; empty before.
+        detail: String,
+        /// Form posts from a browser get a small HTML page with a link back.
+        html_back: Option<FormBack>,
     },
     /// The body is not JSON or urlencoded.
     UnsupportedMediaType,
@@ -43,6 +48,8 @@ struct ErrorBody<'a> {
     error: &'a str,
     field: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    detail: &'a str,
 }
 
 impl ApiError {
@@ -111,6 +118,7 @@ impl IntoResponse for ApiError {
             ApiError::Invalid {
                 error,
                 html_back: Some(back),
+                ..
             } => {
                 tracing::info!(field = ?error.field, "form answer refused");
                 return (
@@ -130,12 +138,17 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let (status, error, field, message) = self.parts();
+        let detail = match &self {
+            ApiError::Invalid { detail, .. } => detail.as_str(),
+            _ => "",
+        };
         let mut res = (
             status,
             Json(ErrorBody {
                 error,
                 field,
                 message: &message,
+                detail,
             }),
         )
             .into_response();
@@ -169,6 +182,7 @@ impl From<StoreError> for ApiError {
 pub(crate) fn field_error(error: FieldError) -> ApiError {
     ApiError::Invalid {
         error,
+        detail: String::new(),
         html_back: None,
     }
 }
@@ -180,11 +194,12 @@ pub(crate) fn invalid(field: &str, message: &str) -> ApiError {
             field: field.into(),
             message: message.into(),
         },
+        detail: String::new(),
         html_back: None,
     }
 }
 
-fn invalid_form_page(error: &FieldError, back: &str) -> String {
+fn invalid_form_page(error: &FieldError, back: &FormBack) -> String {
     // The crate's one HTML escaper (as in Markdown rendering); it also escapes `"`, so the
     // path is safe inside the attribute.
     let esc = |text: &str| {
@@ -192,12 +207,15 @@ fn invalid_form_page(error: &FieldError, back: &str) -> String {
         let _ = pulldown_cmark_escape::escape_html(&mut out, text);
         out
     };
+    let title = esc(&back.title);
     format!(
-        "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Ответ не принят</title><main><h1>Ответ не принят / Answer not accepted</h1>\
-         <p role=\"alert\">{}</p><p><a href=\"{}#survey\">Вернуться к опросу / Back to the survey</a></p></main></html>",
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title}</title><main><h1>{title}</h1>\
+         <p role=\"alert\">{}</p><p><a href=\"{}#survey\">{}</a></p></main></html>",
+        esc(&back.lang),
         esc(&error.message),
-        esc(back)
+        esc(&back.path),
+        esc(&back.back),
     )
 }
 
@@ -211,7 +229,13 @@ mod tests {
             field: "answers.comment".into(),
             message: "<script>alert(1)</script> & \"x\"".into(),
         };
-        let page = invalid_form_page(&error, "/a\"><script>b</script>");
+        let back = FormBack {
+            path: "/a\"><script>b</script>".into(),
+            lang: "en".into(),
+            title: "Answer not accepted".into(),
+            back: "Back".into(),
+        };
+        let page = invalid_form_page(&error, &back);
         assert!(!page.contains("<script>"), "{page}");
         assert!(
             page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),

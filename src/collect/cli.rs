@@ -282,7 +282,21 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
     labels.calendar = crate::check::Calendar::russia().extended(&site.settings.check.calendar);
     config.report = labels;
     config.site = site.settings.site_id();
+    config.replies = site_replies(site);
     SiteSurveys { config, prefix }
+}
+
+/// The collector's words in each of the site's languages, from the site's theme tables; none
+/// when the theme does not load (`yasno check` and `build` name why).
+fn site_replies(site: &crate::site::Site) -> super::Replies {
+    let settings = &site.settings;
+    match crate::render::theme::Theme::load(&site.root, &settings.theme, &settings.lang) {
+        Ok(theme) => super::Replies::new(
+            theme.languages().map(|l| (l, &theme.strings(l).map)),
+            &settings.lang,
+        ),
+        Err(_) => super::Replies::default(),
+    }
 }
 
 /// `https://host[:port]` of a URL, if it has one.

@@ -24,6 +24,15 @@ pub(crate) struct FormPost {
 }
 
 impl FormPost {
+    /// Language of the page the form was on (`ru` when the form did not say).
+    pub(crate) fn lang(&self) -> &str {
+        if self.lang.is_empty() {
+            "ru"
+        } else {
+            &self.lang
+        }
+    }
+
     /// Reads the urlencoded `body`; a question sent twice is refused.
     pub(crate) fn parse(body: &[u8]) -> Result<Self, ApiError> {
         let mut post = FormPost {
@@ -83,10 +92,7 @@ impl FormPost {
         })?;
         let answers = survey
             .answers_from_form(self.questions.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .map_err(|error| ApiError::Invalid {
-                error,
-                html_back: None,
-            })?;
+            .map_err(super::api_error::field_error)?;
         Ok(Answer {
             client_id: self.client_id.unwrap_or_else(new_client_id),
             service: self.service,

@@ -27,6 +27,7 @@ use super::answer_rules;
 use super::api_error::{ApiError, field_error, invalid};
 use super::form::FormPost;
 use super::ratelimit::{AuthFailures, ClientLimiter};
+use super::replies::FormBack;
 use super::report::{self, Period};
 use super::store::{Inserted, Store, StoreError};
 
@@ -198,7 +199,10 @@ async fn post_answer(
                 &format!("ответ не в формате опроса / not a survey answer: {e}"),
             )
         })?;
-        let inserted = accept(&state, answer).await?;
+        let lang = answer.lang.clone();
+        let inserted = accept(&state, answer)
+            .await
+            .map_err(|e| localize(&state, e, &lang, None))?;
         let (status, word) = match inserted {
             Inserted::New => (StatusCode::CREATED, "stored"),
             Inserted::Duplicate => (StatusCode::OK, "duplicate"),
@@ -217,14 +221,9 @@ async fn post_answer(
             "адрес возврата: путь на этом сайте, начинающийся с одного «/» / return_to: a path on this site starting with a single '/'",
         ));
     }
-    let back = wants_html.then(|| form.return_to.clone());
-    let with_back = |e: ApiError| match e {
-        ApiError::Invalid { error, .. } => ApiError::Invalid {
-            error,
-            html_back: back.clone(),
-        },
-        other => other,
-    };
+    let lang = form.lang().to_owned();
+    let back = wants_html.then(|| state.config.replies.form_back(&form.return_to, &lang));
+    let with_back = |e: ApiError| localize(&state, e, &lang, back.clone());
     let location = format!(
         "{}{}#{}",
         state.config.redirect_base.as_deref().unwrap_or(""),
@@ -241,6 +240,22 @@ async fn post_answer(
         .map_err(with_back)?;
     accept(&state, answer).await.map_err(with_back)?;
     Ok(see_other(&location))
+}
+
+/// A refusal of an answer in `lang` put in that language's plain words (with the error page
+/// for a form post from a browser, when `back` is given).
+fn localize(state: &AppState, e: ApiError, lang: &str, back: Option<FormBack>) -> ApiError {
+    match e {
+        ApiError::Invalid { error, .. } => {
+            let (error, detail) = state.config.replies.localize(error, lang);
+            ApiError::Invalid {
+                error,
+                detail,
+                html_back: back,
+            }
+        }
+        other => other,
+    }
 }
 
 pub(super) fn see_other(location: &str) -> Response {
@@ -260,6 +275,16 @@ async fn accept(state: &AppState, answer: Answer) -> Result<Inserted, ApiError> 
         ));
     };
     survey.validate(&answer).map_err(field_error)?;
+    // Any of the site's languages answers the same survey and version; no other language.
+    if !state.config.replies.knows(&answer.lang) {
+        let languages = state.config.replies.languages();
+        return Err(invalid(
+            field::LANG,
+            &format!(
+                "язык не из языков сайта ({languages}) / not one of the site's languages ({languages})"
+            ),
+        ));
+    }
     answer_rules::check_source(&answer.source, &state.config.report.locations)
         .map_err(field_error)?;
     let answer = answer_rules::mask_free_text(survey, answer);

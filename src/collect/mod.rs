@@ -25,6 +25,7 @@ pub mod monitor;
 pub mod page_vote;
 mod proxy;
 mod ratelimit;
+mod replies;
 pub mod report;
 mod server;
 pub mod store;
@@ -38,6 +39,7 @@ pub use control_store::{CallRecord, Imported, PageVote, RequestRecord};
 pub use http::router;
 pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;
+pub use replies::Replies;
 pub use report::{Period, Report, ReportLabels};
 pub use server::{ConnLimits, serve};
 pub use store::{DbUrl, Inserted, PgStore, SqliteStore, Store, StoreError, StoredAnswer};
@@ -74,6 +76,9 @@ pub struct CollectorConfig {
     /// The site's id in the store (`site_id` in site.toml): answers are stored with it, and
     /// exports and reports read only its answers.
     pub site: String,
+    /// What the collector says to visitors, by language; its languages are the only ones an
+    /// answer may name (none loaded: any).
+    pub replies: Replies,
 }
 
 impl CollectorConfig {
@@ -89,6 +94,7 @@ impl CollectorConfig {
             trusted_proxies: TrustedProxies::None,
             report: ReportLabels::default(),
             site: String::new(),
+            replies: Replies::default(),
         }
     }
 }

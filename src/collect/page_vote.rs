@@ -148,10 +148,12 @@ pub(crate) async fn post_page_vote(
         // A bot filled the hidden field: pretend success, store nothing.
         return Ok(see_other(&location));
     }
+    let lang = post.lang.clone().unwrap_or_else(|| "ru".into());
     let vote = into_vote(post).map_err(|e| match e {
-        ApiError::Invalid { error, .. } if wants_html => ApiError::Invalid {
+        ApiError::Invalid { error, detail, .. } if wants_html => ApiError::Invalid {
             error,
-            html_back: Some(page.clone()),
+            detail,
+            html_back: Some(state.config.replies.form_back(&page, &lang)),
         },
         other => other,
     })?;

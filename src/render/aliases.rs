@@ -70,11 +70,12 @@ impl Renderer<'_> {
 }
 
 /// The QR landing pages among the output `paths` of a build (`q/<tag>/<slug>/index.html`):
-/// printed posters point at them.
+/// printed posters point at them (not at the pages in other languages below them).
 pub fn landing_files<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
     let folder = LANDINGS.trim_start_matches('/');
     paths
         .filter(|p| p.starts_with(folder) && p.ends_with("/index.html"))
+        .filter(|p| p.split('/').count() == 4)
         .map(str::to_owned)
         .collect()
 }

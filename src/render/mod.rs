@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod jsonld;
 pub mod links;
 mod pages;
+pub mod qr_langs;
 pub mod qr_pages;
 pub mod theme;
 pub mod views;
@@ -139,8 +140,8 @@ struct Meta<'a> {
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
-    /// The shared parts of each survey the services show.
-    surveys: Vec<(Arc<Survey>, SurveyParts)>,
+    /// The shared parts of each survey the services show, in each language of the theme.
+    surveys: Vec<(Arc<Survey>, String, SurveyParts)>,
     /// The site links of the rendered pages, when the caller checks them
     /// ([`Renderer::collecting_links`]).
     links: Option<std::sync::Mutex<Vec<links::PageLinks>>>,
@@ -149,10 +150,13 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     /// A renderer for `site` with `theme`.
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        let mut surveys: Vec<(Arc<Survey>, SurveyParts)> = Vec::new();
+        let mut surveys: Vec<(Arc<Survey>, String, SurveyParts)> = Vec::new();
         for survey in site.services.iter().filter_map(|x| x.survey.as_ref()) {
-            if !surveys.iter().any(|(s, _)| Arc::ptr_eq(s, survey)) {
-                surveys.push((survey.clone(), SurveyParts::new(survey)));
+            if !surveys.iter().any(|(s, _, _)| Arc::ptr_eq(s, survey)) {
+                for lang in theme.languages() {
+                    let parts = SurveyParts::new(survey, theme.strings(lang));
+                    surveys.push((survey.clone(), lang.to_owned(), parts));
+                }
             }
         }
         Self {
@@ -196,12 +200,15 @@ impl<'a> Renderer<'a> {
         return_to: &str,
     ) -> SurveyView {
         let collector = self.site.settings.collector_url.trim_end_matches('/');
-        let view = |parts: &SurveyParts| {
-            SurveyView::new(survey, parts, slug, source, lang, return_to, collector)
-        };
-        match self.surveys.iter().find(|(s, _)| Arc::ptr_eq(s, survey)) {
-            Some((_, parts)) => view(parts),
-            None => view(&SurveyParts::new(survey)),
+        let view =
+            |parts: &SurveyParts| SurveyView::new(parts, slug, source, lang, return_to, collector);
+        let found = self
+            .surveys
+            .iter()
+            .find(|(s, l, _)| Arc::ptr_eq(s, survey) && l == lang);
+        match found {
+            Some((_, _, parts)) => view(parts),
+            None => view(&SurveyParts::new(survey, self.theme.strings(lang))),
         }
     }
 

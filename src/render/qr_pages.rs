@@ -10,12 +10,15 @@
 //!   `/posters/` the staff index (no public page links there; robots.txt disallows it);
 //! - `<service page>/qr.svg` encodes the service page's survey, `base_url + <page> + #survey`.
 //!
-//! Only default-language services get landing pages and posters: posters are printed in the
-//! site's language. Every service page, translations included, gets its own `qr.svg`.
+//! Only default-language services get codes and posters: one poster carries the call to action
+//! in every language of the site, and its one code opens a landing page that links to the
+//! same survey in each language (`qr_langs.rs`). Every service page, translations included,
+//! gets its own `qr.svg`.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::qr_langs::{CtaLine, LangLink, landing_path_in};
 use super::views::{ContactsView, SurveyView};
 use super::{FileSink, OutputFile, Renderer};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -118,6 +121,8 @@ pub struct QrLinkView {
     pub svg: String,
     /// The service's contacts after inheritance.
     pub contacts: ContactsView,
+    /// The call to action in each language of the site, the site's own first.
+    pub ctas: Vec<CtaLine>,
     /// `qr.png`, made with the SVG so the URL is encoded once; not for templates.
     #[serde(skip)]
     pub png: Vec<u8>,
@@ -136,7 +141,13 @@ pub struct LocationSheet {
 #[derive(Debug, Serialize)]
 struct LandingView<'a> {
     link: &'a QrLinkView,
+    /// The service's title in the page's language, else in its own.
+    title: &'a str,
+    /// The language of `title`.
+    title_lang: &'a str,
     survey: SurveyView,
+    /// The same landing page in each language.
+    languages: Vec<LangLink>,
 }
 
 fn qr_diag(site: &Site, e: &qr::QrError) -> Diagnostic {
@@ -357,38 +368,52 @@ impl Renderer<'_> {
             svg,
             png,
             contacts: ContactsView::new(&svc.contacts),
+            ctas: self.cta_lines(),
         };
         Ok((link, code))
     }
 
-    /// The landing page, its two codes and the poster of one service at one location.
-    fn link_files(&self, link: &QrLinkView, svc: &Service) -> Result<Vec<OutputFile>, Diagnostic> {
-        let t = self.theme.strings(&svc.lang);
+    /// The landing page in `lang` of one service at one location.
+    fn landing_file(
+        &self,
+        link: &QrLinkView,
+        svc: &Service,
+        lang: &str,
+    ) -> Result<OutputFile, Diagnostic> {
+        let t = self.theme.strings(lang);
         let survey = svc.survey.as_ref().expect("only services with a survey");
+        let path = landing_path_in(&link.landing_path, lang, &self.site.settings.lang);
+        let (title, title_lang) = self.title_in(svc, lang);
         let view = LandingView {
             link,
-            survey: self.survey_view(
-                survey,
-                &svc.slug,
-                &link.location.tag,
-                &svc.lang,
-                &link.landing_path,
-            ),
+            title,
+            title_lang,
+            survey: self.survey_view(survey, &svc.slug, &link.location.tag, lang, &path),
+            languages: self.landing_links(&link.landing_path, lang),
         };
-        let landing_meta = self.meta(
-            &svc.lang,
-            &svc.meta.title,
+        let meta = self.meta(
+            lang,
+            title,
             t.get("qr_invite"),
-            &link.landing_path,
+            &path,
             "survey-landing.html",
         );
-        let landing = self.html(
+        self.html(
             "survey-landing.html",
-            index_file(&link.landing_path),
-            landing_meta,
+            index_file(&path),
+            meta,
             "landing",
             &view,
-        )?;
+        )
+    }
+
+    /// The landing pages, the two codes and the poster of one service at one location.
+    fn link_files(&self, link: &QrLinkView, svc: &Service) -> Result<Vec<OutputFile>, Diagnostic> {
+        let t = self.theme.strings(&svc.lang);
+        let mut landings = Vec::new();
+        for lang in self.qr_languages() {
+            landings.push(self.landing_file(link, svc, lang)?);
+        }
         let poster_meta = self.meta(
             &svc.lang,
             &svc.meta.title,
@@ -404,8 +429,7 @@ impl Renderer<'_> {
             link,
         )?;
         let dir = link.landing_path.trim_start_matches('/');
-        Ok(vec![
-            landing,
+        landings.extend([
             OutputFile {
                 path: format!("{dir}qr.svg"),
                 bytes: link.svg.clone().into_bytes(),
@@ -415,7 +439,8 @@ impl Renderer<'_> {
                 bytes: link.png.clone(),
             },
             poster,
-        ])
+        ]);
+        Ok(landings)
     }
 
     fn sheet_file(&self, sheet: &LocationSheet) -> Result<OutputFile, Diagnostic> {

@@ -2,6 +2,7 @@
 //! front matter; every fact a template shows is computed here once (dates formatted,
 //! plurals chosen, phone links made), so the theme stays logic-free and translatable.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -336,66 +337,95 @@ fn shared_slice<S: serde::Serializer, T: Serialize>(v: &Arc<[T]>, s: S) -> Resul
     v.as_ref().serialize(s)
 }
 
-/// The parts of a survey's view that are the same on every page that shows it, made once
-/// per survey: 10,000 pages made them 10,000 times, 3 % of a build.
+/// The widget's interface strings: (key in the page data, key in the language table). The
+/// widget has none compiled in; each page gives its language's (`widgets/survey/src/text.rs`).
+pub const WIDGET_TEXT: [(&str, &str); 12] = [
+    ("submit", "survey_submit"),
+    ("note", "survey_nojs_note"),
+    ("required", "survey_required"),
+    ("missing", "survey_missing"),
+    ("invalid", "survey_invalid"),
+    ("check", "survey_check"),
+    ("sending", "survey_sending"),
+    ("retrying", "survey_retrying"),
+    ("stored", "survey_stored"),
+    ("rejected", "survey_rejected"),
+    ("of", "survey_count_of"),
+    ("chars", "survey_count_chars"),
+];
+
+/// The parts of a survey's view that are the same on every page of one language that shows
+/// it, made once per survey and language: 10,000 pages made them 10,000 times, 3 % of a build.
 #[derive(Debug)]
 pub struct SurveyParts {
+    /// The survey in the page's language.
+    survey: Survey,
     questions: Arc<[QuestionView]>,
-    /// The survey as JSON, safe in `<script>`.
+    /// `"text":{…},"survey":{…}`: the widget's strings and the survey, safe in `<script>`.
     json: String,
 }
 
 impl SurveyParts {
-    /// The shared parts of `survey`'s view.
-    pub fn new(survey: &Survey) -> SurveyParts {
-        let questions = survey
-            .questions
+    /// The shared parts of `survey`'s view on pages in `t`'s language.
+    pub fn new(survey: &Survey, t: &Strings) -> SurveyParts {
+        let survey = survey.localized(&t.lang);
+        let questions = survey.questions.iter().map(question_view).collect();
+        let text: BTreeMap<&str, &str> = WIDGET_TEXT
             .iter()
-            .map(|q| QuestionView {
-                id: q.id.clone(),
-                label: q.label.clone(),
-                required: q.required,
-                kind: match q.kind {
-                    QuestionKind::Rating => "rating",
-                    QuestionKind::Choice => "choice",
-                    QuestionKind::Text => "text",
-                },
-                options: match q.kind {
-                    QuestionKind::Rating => q
-                        .labels
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| OptionView {
-                            value: (i + 1).to_string(),
-                            label: l.clone(),
-                        })
-                        .collect(),
-                    QuestionKind::Choice => q
-                        .options
-                        .iter()
-                        .map(|o| OptionView {
-                            value: o.value.clone(),
-                            label: o.label.clone(),
-                        })
-                        .collect(),
-                    QuestionKind::Text => vec![],
-                },
-                max_len: q.text_limit(),
-                hint: q.hint.clone().unwrap_or_default(),
-            })
+            .map(|(k, key)| (*k, t.get(key)))
             .collect();
+        let json = format!(
+            "\"text\":{},\"survey\":{}",
+            script_json(&text),
+            script_json(&survey)
+        );
         SurveyParts {
+            survey,
             questions,
-            json: script_json(survey),
+            json,
         }
     }
 }
 
+fn question_view(q: &yasno_survey_core::Question) -> QuestionView {
+    QuestionView {
+        id: q.id.clone(),
+        label: q.label.clone(),
+        required: q.required,
+        kind: match q.kind {
+            QuestionKind::Rating => "rating",
+            QuestionKind::Choice => "choice",
+            QuestionKind::Text => "text",
+        },
+        options: match q.kind {
+            QuestionKind::Rating => q
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| OptionView {
+                    value: (i + 1).to_string(),
+                    label: l.clone(),
+                })
+                .collect(),
+            QuestionKind::Choice => q
+                .options
+                .iter()
+                .map(|o| OptionView {
+                    value: o.value.clone(),
+                    label: o.label.clone(),
+                })
+                .collect(),
+            QuestionKind::Text => vec![],
+        },
+        max_len: q.text_limit(),
+        hint: q.hint.clone().unwrap_or_default(),
+    }
+}
+
 impl SurveyView {
-    /// Builds the view of `survey` (whose shared parts are `parts`) for `service`, with
-    /// answers marked as coming from `source`.
+    /// Builds the view of a survey (whose shared parts in the page's language are `parts`)
+    /// for `service`, with answers marked as coming from `source`.
     pub fn new(
-        survey: &Survey,
         parts: &SurveyParts,
         service: &str,
         source: &str,
@@ -410,7 +440,7 @@ impl SurveyView {
             source: &'a str,
             lang: &'a str,
         }
-        // `{"endpoint":…,"lang":…}` and the survey spliced in as the last field.
+        // `{"endpoint":…,"lang":…}` and the strings and the survey spliced in as the last fields.
         let mut data_json = script_json(&Head {
             endpoint: collector_url,
             service,
@@ -418,9 +448,10 @@ impl SurveyView {
             lang,
         });
         data_json.pop();
-        data_json.push_str(",\"survey\":");
+        data_json.push(',');
         data_json.push_str(&parts.json);
         data_json.push('}');
+        let survey = &parts.survey;
         Self {
             id: survey.id.clone(),
             version: survey.version,

@@ -81,7 +81,7 @@ fn decode_gray(width: usize, height: usize, pixels: &[u8]) -> String {
 }
 
 /// Rasterises an SVG (4 px per viewBox unit, i.e. per module) and decodes it.
-fn decode_svg(svg: &str) -> String {
+pub(crate) fn decode_svg(svg: &str) -> String {
     let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).unwrap();
     let scale = 4.0;
     let w = (tree.size().width() * scale).ceil() as u32;

@@ -15,6 +15,7 @@
 //! `YASNO_WASM_OPT=/path/to/wasm-opt` picks the optimizer (`YASNO_WASM_OPT=off` skips it).
 
 mod bundle;
+mod shrink;
 
 use std::env;
 use std::fs;
@@ -65,6 +66,7 @@ fn main() {
     let wasm = build_wasm(&root);
     bindgen(&wasm, &out);
     let optimized = optimize(&root, &out.join("survey_bg.wasm"));
+    shorten_imports(&out);
     if optimized.is_none() && !allow_unoptimized {
         fail(&format!(
             "wasm-opt (binaryen >= {MIN_BINARYEN}) not found, and a committed bundle must be \
@@ -165,6 +167,23 @@ fn bindgen(wasm: &Path, out: &Path) {
         .map_err(|e| format!("wasm-bindgen failed on {wasm:?}: {e:#}"));
     if let Err(message) = result {
         fail(&message);
+    }
+}
+
+/// Gives the glue's imports short names in both files (see `shrink.rs`).
+fn shorten_imports(out: &Path) {
+    let (wasm_path, js_path) = (out.join("survey_bg.wasm"), out.join("survey.js"));
+    let read = |p: &Path| fs::read(p).unwrap_or_else(|e| fail(&format!("cannot read {p:?}: {e}")));
+    let mut wasm = read(&wasm_path);
+    let mut js = String::from_utf8(read(&js_path))
+        .unwrap_or_else(|_| fail(&format!("{js_path:?} is not UTF-8")));
+    match shrink::shorten_imports(&mut wasm, &mut js) {
+        Ok(n) => {
+            eprintln!("  {n} imports renamed");
+            write(&wasm_path, &wasm);
+            write(&js_path, js.as_bytes());
+        }
+        Err(e) => warn(&format!("imports keep their long names: {e}")),
     }
 }
 

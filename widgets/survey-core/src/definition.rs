@@ -57,6 +57,7 @@ impl Survey {
             }
             check_kind_fields(q, &at, &mut found);
         }
+        self.check_translations(&mut found.0);
         found.0
     }
 }

@@ -11,7 +11,21 @@
 //!
 //! This crate has no dependencies but serde, so the widget stays small.
 
+/// A refusal message, "по-русски / in English", joined from its parts. Without the `messages`
+/// feature (the widget, which shows its page's own strings) it is empty and its parts are
+/// never built, so no language's text is compiled into the widget.
+macro_rules! message {
+    ($($part:expr),+ $(,)?) => {{
+        #[cfg(feature = "messages")]
+        let text = $crate::concat(&[$($part),+]);
+        #[cfg(not(feature = "messages"))]
+        let text = String::new();
+        text
+    }};
+}
+
 mod definition;
+mod translate;
 mod validate;
 pub mod wire;
 
@@ -44,6 +58,10 @@ pub struct Survey {
     /// Text shown after a successful submission.
     #[serde(default = "default_thanks")]
     pub thanks: String,
+    /// The texts in other languages, by language code (`[i18n.en]`): texts only, the facts
+    /// above are written once.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub i18n: BTreeMap<String, SurveyText>,
 }
 
 fn default_thanks() -> String {
@@ -274,10 +292,12 @@ pub fn default_survey() -> Survey {
             },
         ],
         thanks: default_thanks(),
+        i18n: BTreeMap::new(),
     }
 }
 
 pub use definition::DefinitionError;
+pub use translate::{QuestionText, SurveyText};
 pub use validate::FieldError;
 
 #[cfg(test)]

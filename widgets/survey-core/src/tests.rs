@@ -185,3 +185,61 @@ fn survey_parses_from_editor_toml_shape_via_json() {
     q.normalize();
     assert_eq!(q.labels.len(), 5);
 }
+
+#[test]
+fn a_translation_replaces_only_the_texts_it_has_and_answers_stay_the_same() {
+    let mut s = default_survey();
+    let text: SurveyText = serde_json::from_value(serde_json::json!({
+        "title": "Rate us",
+        "questions": {
+            "rating": {"labels": ["1", "2", "3", "4", "5"]},
+            "got_result": {"label": "Got it?", "options": {"no": "No"}}
+        }
+    }))
+    .unwrap();
+    s.i18n.insert("en".into(), text);
+    assert!(s.check_definition().is_empty());
+    let en = s.localized("en");
+    assert_eq!(en.title, "Rate us");
+    assert_eq!(en.intro, s.intro, "a text left out stays");
+    assert_eq!(en.questions[0].labels[4], "5");
+    assert_eq!(en.questions[1].label, "Got it?");
+    assert_eq!(
+        en.questions[1].options[0].label, "Да",
+        "an option left out stays"
+    );
+    assert_eq!(en.questions[1].options[2].label, "No");
+    assert!(en.i18n.is_empty(), "a page embeds one language");
+    // The facts are the source's: an answer from the English page is valid for both.
+    let mut a = answer();
+    a.lang = "en".into();
+    assert_eq!(en.validate(&a), Ok(()));
+    assert_eq!(s.validate(&a), Ok(()));
+    // A language without a translation gets the source.
+    assert_eq!(s.localized("uz").title, s.title);
+}
+
+#[test]
+fn a_translation_of_a_missing_question_or_option_or_with_four_words_is_named() {
+    let mut s = default_survey();
+    let text: SurveyText = serde_json::from_value(serde_json::json!({
+        "questions": {
+            "nope": {"label": "?"},
+            "rating": {"labels": ["1", "2", "3", "4"]},
+            "got_result": {"options": {"maybe": "Maybe"}},
+            "comment": {"options": {"yes": "Yes"}}
+        }
+    }))
+    .unwrap();
+    s.i18n.insert("en".into(), text);
+    let fields: Vec<String> = s.check_definition().into_iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [
+            "i18n.en.questions.comment.options.yes",
+            "i18n.en.questions.got_result.options.maybe",
+            "i18n.en.questions.nope",
+            "i18n.en.questions.rating.labels",
+        ]
+    );
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Answer, AnswerValue, Envelope, MAX_CLIENT_ID_LEN, Question, QuestionKind, Survey, char_count,
-    concat, is_tag, number,
+    concat, is_tag,
 };
 
 /// Why an answer was refused: the field it concerns and a short message.
@@ -51,7 +51,7 @@ impl Survey {
             if !self.questions.iter().any(|q| &q.id == key) {
                 return Err(FieldError::new(
                     concat(&["answers.", key]),
-                    "в опросе нет такого вопроса / no such question",
+                    message!("в опросе нет такого вопроса / no such question"),
                 ));
             }
         }
@@ -71,38 +71,46 @@ impl Survey {
         {
             return Err(FieldError::new(
                 "client_id",
-                "нужен случайный id от 8 до 64 символов / a random id of 8 to 64 characters is required",
+                message!(
+                    "нужен случайный id от 8 до 64 символов / a random id of 8 to 64 characters is required"
+                ),
             ));
         }
         if answer.survey != self.id {
-            let id = self.id.as_str();
             return Err(FieldError::new(
                 "survey",
-                concat(&["ожидался опрос «", id, "» / expected survey `", id, "`"]),
+                message!(
+                    "ожидался опрос «",
+                    &self.id,
+                    "» / expected survey `",
+                    &self.id,
+                    "`"
+                ),
             ));
         }
         if answer.version != self.version {
-            let v = number(self.version as usize);
             return Err(FieldError::new(
                 "version",
-                concat(&[
+                message!(
                     "версия опроса устарела, ожидалась ",
-                    &v,
+                    &crate::number(self.version as usize),
                     " / wrong survey version, expected ",
-                    &v,
-                ]),
+                    &crate::number(self.version as usize),
+                ),
             ));
         }
         if !is_tag(answer.source) {
             return Err(FieldError::new(
                 "source",
-                "источник: `web` или метка места приёма / source: `web` or a location tag",
+                message!(
+                    "источник: `web` или метка места приёма / source: `web` or a location tag"
+                ),
             ));
         }
         if !is_tag(answer.lang) || answer.lang.len() > 8 {
             return Err(FieldError::new(
                 "lang",
-                "код языка, например `ru` / a language code such as `ru`",
+                message!("код языка, например `ru` / a language code such as `ru`"),
             ));
         }
         Ok(())
@@ -140,7 +148,7 @@ impl Question {
             return q.required.then(|| {
                 FieldError::new(
                     field(),
-                    "ответьте на этот вопрос / this question needs an answer",
+                    message!("ответьте на этот вопрос / this question needs an answer"),
                 )
             });
         };
@@ -148,7 +156,7 @@ impl Question {
             (QuestionKind::Rating, AnswerValue::Rating(n)) if (1..=5).contains(n) => None,
             (QuestionKind::Rating, _) => Some(FieldError::new(
                 field(),
-                "оценка: число от 1 до 5 / rating: a number from 1 to 5",
+                message!("оценка: число от 1 до 5 / rating: a number from 1 to 5"),
             )),
             (QuestionKind::Choice, AnswerValue::Text(v))
                 if q.options.iter().any(|o| &o.value == v) =>
@@ -157,27 +165,27 @@ impl Question {
             }
             (QuestionKind::Choice, _) => Some(FieldError::new(
                 field(),
-                "такого варианта нет / unknown option",
+                message!("такого варианта нет / unknown option"),
             )),
             (QuestionKind::Text, AnswerValue::Text(t)) => {
                 let max_len = q.text_limit();
                 (char_count(t) > max_len).then(|| {
-                    let n = number(max_len);
                     FieldError::new(
                         field(),
-                        concat(&[
+                        message!(
                             "текст длиннее ",
-                            &n,
+                            &crate::number(max_len),
                             " символов / text longer than ",
-                            &n,
+                            &crate::number(max_len),
                             " characters",
-                        ]),
+                        ),
                     )
                 })
             }
-            (QuestionKind::Text, _) => {
-                Some(FieldError::new(field(), "ожидался текст / text expected"))
-            }
+            (QuestionKind::Text, _) => Some(FieldError::new(
+                field(),
+                message!("ожидался текст / text expected"),
+            )),
         }
     }
 }
@@ -205,7 +213,7 @@ impl Survey {
                     Err(_) => {
                         return Err(FieldError::new(
                             concat(&["answers.", name]),
-                            "оценка: число от 1 до 5 / rating: a number from 1 to 5",
+                            message!("оценка: число от 1 до 5 / rating: a number from 1 to 5"),
                         ));
                     }
                 }

@@ -20,7 +20,7 @@ use yew::virtual_dom::{AttributeOrProperty, Attributes, VList, VTag, VText};
 
 use crate::outbox::{self, Outcome};
 use crate::props::{Fields, Props, SUBMIT_ID, error_id, option_id, question_id};
-use crate::text::{self, Text};
+use crate::text::Text;
 
 /// How many times an answer is sent before it is left in the queue for the next visit.
 const ATTEMPTS: u32 = 4;
@@ -135,8 +135,8 @@ pub struct SurveyForm {
 }
 
 impl SurveyForm {
-    fn text(ctx: &Context<Self>) -> &'static Text {
-        text::for_lang(&ctx.props().data.lang)
+    fn text(ctx: &Context<Self>) -> &Text {
+        &ctx.props().data.text
     }
 
     /// The visitor's answers, in question order; empty fields are left out.
@@ -172,10 +172,11 @@ impl SurveyForm {
         // survey-core's rules, the same the collector applies.
         for e in data.survey.answer_errors_by(|id| lookup(&answers, id)) {
             let id = e.field.strip_prefix("answers.").unwrap_or(&e.field);
+            // survey-core's messages are not compiled in: the page's strings name the fault.
             let message = if lookup(&answers, id).is_some() {
-                t.pick(&e.message)
+                &t.invalid
             } else {
-                t.missing
+                &t.missing
             };
             self.errors.set(id.to_owned(), message.to_owned());
         }
@@ -197,11 +198,9 @@ impl SurveyForm {
             source: &data.source,
             lang: &data.lang,
         };
-        if let Err(e) = data.survey.validate_envelope(&envelope) {
+        if data.survey.validate_envelope(&envelope).is_err() {
             // The page's own data is wrong (e.g. a bad source tag): say so instead of sending
             // something the collector will refuse.
-            self.errors
-                .set(String::new(), t.pick(&e.message).to_owned());
             self.stage = Stage::Rejected;
             return true;
         }
@@ -234,7 +233,7 @@ impl SurveyForm {
                 "span",
                 &["class"],
                 Box::new([fixed("req")]),
-                vec![text(concat(&["(", t.required, ")"]))],
+                vec![text(concat(&["(", &t.required, ")"]))],
             ));
         }
         let parts = QuestionParts {
@@ -301,11 +300,14 @@ impl SurveyForm {
                 &["class", "id"],
                 Box::new([fixed("hint survey-count"), owned(count_id)]),
                 vec![text(concat(&[
-                    &count, " ", t.of, " ", &limit, " ", t.chars,
+                    &count, " ", &t.of, " ", &limit, " ", &t.chars,
                 ]))],
             ),
         ];
-        children.extend(parts.error_html);
+        // Always a last child, empty when there is no error: yew matches unkeyed children from
+        // the end, so a child that comes and goes at the end made it rebuild the field (and
+        // the visitor lost focus when the error went away).
+        children.push(parts.error_html.unwrap_or_default());
         el("div", &["class"], Box::new([fixed(parts.class)]), children)
     }
 
@@ -327,7 +329,8 @@ impl SurveyForm {
             el("legend", &[], Box::new([]), parts.label),
             el("div", &["class"], Box::new([fixed("options")]), radios),
         ];
-        children.extend(parts.error_html);
+        // Always a last child: see `view_text_question`.
+        children.push(parts.error_html.unwrap_or_default());
         el(
             "fieldset",
             &["class", "id", "aria-describedby"],
@@ -479,10 +482,10 @@ impl Component for SurveyForm {
         let t = Self::text(ctx);
         let survey = &ctx.props().data.survey;
         let status = match self.stage {
-            Stage::Editing if !self.errors.is_empty() => t.check,
-            Stage::Sending => t.sending,
-            Stage::Retrying => t.retrying,
-            Stage::Rejected => self.errors.get("").unwrap_or(t.rejected),
+            Stage::Editing if !self.errors.is_empty() => t.check.as_str(),
+            Stage::Sending => &t.sending,
+            Stage::Retrying => &t.retrying,
+            Stage::Rejected => &t.rejected,
             _ => "",
         };
         let body = if matches!(self.stage, Stage::Thanks | Stage::Stored) {
@@ -501,7 +504,7 @@ impl Component for SurveyForm {
                     "p",
                     &["class"],
                     Box::new([fixed("survey-stored")]),
-                    vec![text(t.stored)],
+                    vec![text(t.stored.clone())],
                 ));
             }
             el("div", &["class"], Box::new([fixed("survey-done")]), done)
@@ -527,13 +530,13 @@ impl Component for SurveyForm {
                 "p",
                 &["class"],
                 Box::new([fixed("hint")]),
-                vec![text(t.note)],
+                vec![text(t.note.clone())],
             ));
             children.push(el(
                 "button",
                 &["type", "class", "id"],
                 Box::new([fixed("submit"), fixed("button"), fixed(SUBMIT_ID)]),
-                vec![text(t.submit)],
+                vec![text(t.submit.clone())],
             ));
             html! {
                 <form class="survey" novalidate=true {onsubmit} {oninput}

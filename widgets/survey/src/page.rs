@@ -10,6 +10,7 @@ use web_sys::{Document, Element, HtmlTextAreaElement};
 use yasno_survey_core::{ChoiceOption, Question, QuestionKind, Survey, concat};
 
 use crate::props::{Fields, PageData, Props, SUBMIT_ID, option_id, question_id};
+use crate::text::{KEYS, Text};
 
 // The page data is read from the browser's own `JSON.parse` result field by field rather than
 // through serde: serde's deserializers (and the float formatting of their error messages) cost
@@ -53,7 +54,8 @@ fn read_question(v: &JsValue) -> Option<Question> {
             label: string(&option, "label")?,
         });
     }
-    let mut q = Question {
+    // No `normalize`: the page embeds a complete definition, and its defaults are Russian.
+    Some(Question {
         id: string(v, "id")?,
         label: string(v, "label")?,
         required: get(v, "required").as_bool().unwrap_or(false),
@@ -62,9 +64,7 @@ fn read_question(v: &JsValue) -> Option<Question> {
         options,
         max_len: get(v, "max_len").as_f64().map(|n| n as usize),
         hint: string(v, "hint"),
-    };
-    q.normalize();
-    Some(q)
+    })
 }
 
 fn read_survey(v: &JsValue) -> Option<Survey> {
@@ -79,7 +79,31 @@ fn read_survey(v: &JsValue) -> Option<Survey> {
         intro: string(v, "intro"),
         questions,
         thanks: string(v, "thanks")?,
+        // The page embeds its own language only.
+        i18n: Default::default(),
     })
+}
+
+/// The interface strings the page gives (its language's table); a missing one is empty.
+fn read_text(v: &JsValue) -> Text {
+    let mut all = KEYS
+        .map(|key| string(v, key).unwrap_or_default())
+        .into_iter();
+    let mut next = || all.next().unwrap_or_default();
+    Text {
+        submit: next(),
+        note: next(),
+        required: next(),
+        missing: next(),
+        invalid: next(),
+        check: next(),
+        sending: next(),
+        retrying: next(),
+        stored: next(),
+        rejected: next(),
+        of: next(),
+        chars: next(),
+    }
 }
 
 fn read_page_data(v: &JsValue) -> Option<PageData> {
@@ -89,6 +113,7 @@ fn read_page_data(v: &JsValue) -> Option<PageData> {
         source: string(v, "source").unwrap_or_else(|| "web".to_owned()),
         lang: string(v, "lang").unwrap_or_else(|| "ru".to_owned()),
         survey: read_survey(&get(v, "survey"))?,
+        text: read_text(&get(v, "text")),
     })
 }
 

@@ -3,6 +3,8 @@
 //! module, so that the page reader and the form depend on it and not on each other.
 
 use yasno_survey_core::{Survey, concat};
+
+use crate::text::Text;
 use yew::prelude::*;
 
 /// What the page embeds in `script.survey-data`.
@@ -16,8 +18,10 @@ pub struct PageData {
     pub source: String,
     /// Language of the page.
     pub lang: String,
-    /// The survey definition.
+    /// The survey definition, in the page's language.
     pub survey: Survey,
+    /// The widget's interface strings, in the page's language.
+    pub text: Text,
 }
 
 /// Id of the send button, which takes focus when the visitor was on the plain form's.
