@@ -460,4 +460,10 @@ fn migrate_copies_a_sqlite_file_into_postgresql_once() {
         err.contains("--to other.db") && err.contains("postgres://"),
         "{err}"
     );
+    let (ok, _, err) = migrate(&dir.path().join("missing.db"), &db);
+    assert!(!ok);
+    assert!(
+        err.contains("missing.db: no such answer file") && err.contains("hint"),
+        "{err}"
+    );
 }
