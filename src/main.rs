@@ -82,7 +82,7 @@ enum Command {
         /// Folder to create (must be empty or absent).
         dir: PathBuf,
     },
-    /// Run the survey collector (HTTP + SQLite) for the site.
+    /// Run the survey collector (HTTP; answers in SQLite or PostgreSQL) for the site.
     Collect(yasno::collect::cli::CollectArgs),
     /// Write the survey report (HTML + CSV) for a quarter or a period.
     Report(yasno::collect::cli::ReportArgs),

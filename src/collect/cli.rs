@@ -168,6 +168,11 @@ pub enum CliError {
     /// The database does not exist.
     #[error("no answer database at {0}\n  hint: pass --db FILE (the file `yasno collect` writes)")]
     NoDatabase(PathBuf),
+    /// `migrate --from` names no file.
+    #[error(
+        "--from {0}: no such answer file\n  hint: --from takes the SQLite file `yasno collect` writes (answers.db in the site folder)"
+    )]
+    NoMigrateSource(PathBuf),
     /// `migrate --to` is not a PostgreSQL address.
     #[error(
         "--to {0}: a PostgreSQL address is needed\n  hint: --to postgres://USER:PASSWORD@HOST:PORT/DATABASE"
@@ -527,7 +532,7 @@ fn migrate(from: &Path, to: &str) -> Result<(), CliError> {
         return Err(CliError::NotPostgres(to.to_owned()));
     };
     if !from.is_file() {
-        return Err(CliError::NoDatabase(from.to_owned()));
+        return Err(CliError::NoMigrateSource(from.to_owned()));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

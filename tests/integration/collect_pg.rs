@@ -155,6 +155,11 @@ fn one_client_id_posted_to_two_collectors_at_once_is_stored_once() {
         count(&db, "SELECT count(DISTINCT client_id) FROM answers"),
         40
     );
+    // Without `site_id`, the site is the host of `base_url` (https://example.org) as a slug.
+    assert_eq!(
+        pg::query(&db, "SELECT DISTINCT site FROM answers"),
+        [[Some("example-org".to_owned())]]
+    );
 }
 
 #[test]
@@ -458,6 +463,12 @@ fn migrate_copies_a_sqlite_file_into_postgresql_once() {
     assert!(!ok);
     assert!(
         err.contains("--to other.db") && err.contains("postgres://"),
+        "{err}"
+    );
+    let (ok, _, err) = migrate(&dir.path().join("missing.db"), &db);
+    assert!(!ok);
+    assert!(
+        err.contains("missing.db: no such answer file") && err.contains("hint"),
         "{err}"
     );
 }

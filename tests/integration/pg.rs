@@ -117,7 +117,9 @@ impl Cluster {
             dir.path().display()
         );
         if !durable {
-            options.push_str(" -c fsync=off -c full_page_writes=off");
+            // synchronous_commit off by default too: the collector must turn it on for its own
+            // sessions, and the tests see that it did.
+            options.push_str(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
         }
         let mut start = server_command(&bin, "pg_ctl");
         start

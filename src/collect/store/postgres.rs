@@ -17,7 +17,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -36,6 +38,9 @@ const QUEUE: usize = 8192;
 const WRITERS: usize = 4;
 /// Connections in the pool: the writers and a few readers (exports, reports).
 const POOL_SIZE: usize = WRITERS + 4;
+/// Longest wait for a connection (to connect, or for a free one): a server that does not
+/// answer makes inserts fail (503, health degraded) instead of hanging.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Key of the advisory lock that serialises migrations ("yasno" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0079_6173_6e6f;
 
@@ -99,6 +104,7 @@ pub(super) fn pool(url: &str, size: usize) -> Result<Pool, StoreError> {
     // The contract: an answer is acknowledged only once durable, whatever the server's
     // default says.
     config.options("-c synchronous_commit=on");
+    config.connect_timeout(CONNECT_TIMEOUT);
     if config.get_application_name().is_none() {
         config.application_name("yasno-collect");
     }
@@ -111,6 +117,10 @@ pub(super) fn pool(url: &str, size: usize) -> Result<Pool, StoreError> {
     );
     Pool::builder(manager)
         .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(CONNECT_TIMEOUT))
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .recycle_timeout(Some(CONNECT_TIMEOUT))
         .build()
         .map_err(|e| open_err(e.to_string()))
 }
@@ -125,7 +135,20 @@ pub(super) async fn prepare(pool: &Pool, url: &str) -> Result<(), StoreError> {
         },
     };
     let mut client = pool.get().await.map_err(|e| open_err(e.into()))?;
-    migrate_schema(&mut client).await.map_err(open_err)
+    migrate_schema(&mut client).await.map_err(open_err)?;
+    // A pooler or a server setting could still undo the session option: then an answer
+    // could be acknowledged before it is on disk, so refuse to start.
+    let sync: String = client
+        .query_one("SHOW synchronous_commit", &[])
+        .await
+        .map_err(|e| open_err(e.into()))?
+        .get(0);
+    if sync == "off" {
+        return Err(open_err(StoreError::Postgres(
+            "synchronous_commit is off for the collector's sessions, so an answer could be acknowledged before it is on disk; allow the session option synchronous_commit=on".into(),
+        )));
+    }
+    Ok(())
 }
 
 async fn migrate_schema(client: &mut deadpool_postgres::Client) -> Result<(), StoreError> {
