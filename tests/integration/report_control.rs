@@ -368,3 +368,31 @@ async fn decisions_sit_beside_the_figures_and_an_alert_without_one_is_warned() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_collectors_report_route_compares_with_the_previous_quarter_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture_site(dir.path());
+    let db = dir.path().join("answers.db");
+    fixture_db(&db).await;
+    let site = yasno::site::Site::load(&root, &Default::default()).unwrap();
+    let mut config = yasno::collect::cli::from_site(&site).config;
+    config.admin_token = Some("report-route-token-0123".into());
+    let store = std::sync::Arc::new(SqliteStore::open(&db).unwrap());
+    let app = yasno::collect::router(config, store.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let reply = super::common::Http::new()
+        .get(format!("{base}/api/report?quarter=2026Q3"))
+        .bearer_auth("report-route-token-0123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let doc = scraper::Html::parse_document(reply.body());
+    assert_eq!(row_cells(&doc, "primer")[1], "20 (10; +10)");
+    assert_eq!(row_cells(&doc, "tikhaya")[1], "0 (0; 0)");
+    server.abort();
+    store.close().await.unwrap();
+}
