@@ -274,6 +274,14 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
         "{monitoring:?}"
     );
 
+    let monitoring_csv = std::fs::read_to_string(out.join("monitoring.csv")).unwrap();
+    assert!(
+        monitoring_csv
+            .lines()
+            .any(|l| l.starts_with("vtoraya;overdue;")),
+        "{monitoring_csv}"
+    );
+
     let services_csv = std::fs::read_to_string(out.join("services.csv")).unwrap();
     let primer_csv = services_csv
         .lines()
