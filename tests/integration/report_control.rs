@@ -221,6 +221,12 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
         .map(|c| c.text().collect())
         .collect();
     assert_eq!(en[..3], ["2", "0", "+2"]);
+    // And per service: primer's 20 answers, 18 in Russian and 2 in English.
+    let langs: Vec<String> = doc
+        .select(&sel("#service-primer-languages tbody tr td:first-of-type"))
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(langs, ["18", "2"]);
 
     // Themes: «очереди», «очереди» and «ждать» are queues (6 answers), «справку» documents
     // (2), the rest nothing; contacts stay masked.
