@@ -11,12 +11,13 @@ bash tests/deadline-test.sh
 # Each phase prints its start time, so a slow host's log says where the time went.
 phase() { echo "== $1 ($(date -u +%H:%M:%S), ${SECONDS}s into the tests)"; }
 
-# zbar-tools (the QR tests' second decoder), Debian's chromium and Java, and the browser suites'
-# npm packages download while cargo compiles: on a slow registry that took 22 min in CI. The
-# setups do nothing when all is installed.
+# zbar-tools (the QR tests' second decoder), Debian's PostgreSQL (the collector's PostgreSQL
+# tests start a throwaway cluster of it), Debian's chromium and Java, the browser suites' npm
+# packages and nginx (the deployment tests) download while cargo compiles: on a slow registry
+# that took 22 min in CI. The setups do nothing when all is installed.
 setup_log="$(mktemp)"
-(bash tests/qr/setup.sh && bash tests/browser/setup.sh && bash tests/serve-browser/setup.sh \
-  && bash tests/a11y/setup.sh) \
+(bash tests/qr/setup.sh && bash tests/pg/setup.sh && bash tests/browser/setup.sh \
+  && bash tests/serve-browser/setup.sh && bash tests/a11y/setup.sh && bash tests/deploy/setup.sh) \
   >"$setup_log" 2>&1 &
 setup_pid=$!
 
@@ -26,11 +27,12 @@ setup_pid=$!
 cargo_test=(cargo test --workspace --exclude yasno-survey-widget --exclude yasno-widget-build)
 phase "cargo test: compile"
 "${cargo_test[@]}" --no-run
-# The tests run once chromium is there: the QR poster test prints with it.
-phase "waiting for chromium and the npm packages"
+# The tests run once the setups are done: the QR poster test prints with chromium, the
+# deployment tests run nginx, the PostgreSQL tests start a cluster.
+phase "waiting for PostgreSQL, nginx, chromium and the npm packages"
 if ! wait "$setup_pid"; then
   cat "$setup_log"
-  echo "error: installing chromium or the browser suites' packages failed (log above)" >&2
+  echo "error: installing PostgreSQL, nginx, chromium or the browser suites' packages failed (log above)" >&2
   exit 1
 fi
 cat "$setup_log"

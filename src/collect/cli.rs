@@ -8,21 +8,26 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::report::{Period, Report, ReportLabels};
-use super::store::{SqliteStore, Store};
+use super::store::{self, DbUrl, Store};
 use super::{CollectOptions, CollectorConfig, DEFAULT_DB_FILE, DEFAULT_LISTEN, RateLimit};
 
 /// Arguments of `yasno collect`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct CollectArgs {
+    /// A task on the answer store instead of serving.
+    #[command(subcommand)]
+    pub command: Option<CollectCommand>,
     /// Site folder (its content gives the surveys and the site's origin).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
     /// Address to listen on.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
-    /// SQLite database file [default: <root>/answers.db].
-    #[arg(long)]
-    pub db: Option<PathBuf>,
+    /// Where answers are stored: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: <root>/answers.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<DbUrl>,
     /// File holding the admin token for export and report (else YASNO_ADMIN_TOKEN).
     #[arg(long)]
     pub token_file: Option<PathBuf>,
@@ -48,15 +53,44 @@ pub struct CollectArgs {
     pub shutdown_timeout: u64,
 }
 
+/// Tasks of `yasno collect` other than serving.
+#[derive(Debug, clap::Subcommand)]
+pub enum CollectCommand {
+    /// Copy the SQLite answer store to FILE while the collector runs (consistent, mode 0600).
+    Backup {
+        /// The backup file to write (e.g. /var/backups/yasno/answers-2026-07-01.db).
+        file: PathBuf,
+        /// Site folder [the database defaults to <root>/answers.db].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// SQLite database file [default: <root>/answers.db].
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy the answers of a SQLite file into PostgreSQL; run twice, nothing doubles.
+    Migrate {
+        /// The SQLite answer file (every site in it is copied, each answer keeps its site).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database, postgres://USER:PASSWORD@HOST:PORT/DB.
+        #[arg(long)]
+        to: String,
+    },
+}
+
 /// Arguments of `yasno report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// Site folder (service titles, locations, survey texts).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// SQLite database file [default: <root>/answers.db].
-    #[arg(long)]
-    pub db: Option<PathBuf>,
+    /// Where answers are stored: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: <root>/answers.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<DbUrl>,
     /// Quarter, e.g. 2026Q3.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub quarter: Option<String>,
@@ -101,9 +135,10 @@ pub struct ImportArgs {
     /// Site folder.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// SQLite database file [default: <root>/answers.db].
-    #[arg(long)]
-    pub db: Option<PathBuf>,
+    /// Where answers are stored: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB
+    /// [default: <root>/answers.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<DbUrl>,
 }
 
 /// Why a collector command failed; printed once by `main`.
@@ -133,6 +168,11 @@ pub enum CliError {
     /// The database does not exist.
     #[error("no answer database at {0}\n  hint: pass --db FILE (the file `yasno collect` writes)")]
     NoDatabase(PathBuf),
+    /// `migrate --to` is not a PostgreSQL address.
+    #[error(
+        "--to {0}: a PostgreSQL address is needed\n  hint: --to postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+    )]
+    NotPostgres(String),
     /// The collector failed.
     #[error(transparent)]
     Collect(#[from] super::CollectError),
@@ -147,6 +187,9 @@ pub enum CliError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The backup was not written.
+    #[error(transparent)]
+    Backup(#[from] super::backup::BackupError),
     /// A CSV export cannot be read; nothing was stored.
     #[error("{0}\n  nothing was imported / ничего не сохранено")]
     Import(super::imports::ImportError),
@@ -238,6 +281,7 @@ pub fn from_site(site: &crate::site::Site) -> SiteSurveys {
     labels.settings = site.settings.report.clone();
     labels.calendar = crate::check::Calendar::russia().extended(&site.settings.check.calendar);
     config.report = labels;
+    config.site = site.settings.site_id();
     SiteSurveys { config, prefix }
 }
 
@@ -288,6 +332,9 @@ pub fn init_logs() {
 
 /// `yasno collect`: serves the collector until Ctrl-C or SIGTERM.
 pub fn collect(args: CollectArgs) -> Result<(), CliError> {
+    if let Some(command) = args.command {
+        return collect_task(command);
+    }
     init_logs();
     let SiteSurveys { mut config, prefix } = site_config(&args.root)?;
     config.admin_token = read_token(args.token_file.as_deref())?;
@@ -303,7 +350,9 @@ pub fn collect(args: CollectArgs) -> Result<(), CliError> {
     config.trusted_proxies = args.trusted_proxies;
     let options = CollectOptions {
         listen: args.listen,
-        db: args.db.unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE)),
+        db: args
+            .db
+            .unwrap_or_else(|| DbUrl::Sqlite(args.root.join(DEFAULT_DB_FILE))),
         prefix,
         limits: super::ConnLimits {
             header_read: Duration::from_secs(args.header_timeout),
@@ -320,6 +369,31 @@ pub fn collect(args: CollectArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+fn collect_task(command: CollectCommand) -> Result<(), CliError> {
+    match command {
+        CollectCommand::Backup {
+            file,
+            root,
+            db,
+            force,
+        } => {
+            let db = db.unwrap_or_else(|| root.join(DEFAULT_DB_FILE));
+            let request = super::backup::BackupRequest {
+                db,
+                target: file,
+                force,
+            };
+            let answers = super::backup::backup(&request)?;
+            println!(
+                "резервная копия записана: {0}, ответов: {answers} / backup written: {0}, answers: {answers}",
+                request.target.display()
+            );
+            Ok(())
+        }
+        CollectCommand::Migrate { from, to } => migrate(&from, &to),
+    }
+}
+
 /// `yasno report import requests|calls FILE`: reads the whole file, then stores it in one
 /// transaction.
 pub fn import(args: ImportArgs) -> Result<(), CliError> {
@@ -328,7 +402,10 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
         path: args.file.clone(),
         source,
     })?;
-    let db = args.db.unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE));
+    let db = args
+        .db
+        .unwrap_or_else(|| DbUrl::Sqlite(args.root.join(DEFAULT_DB_FILE)));
+    let site = site_config(&args.root)?.config.site;
     enum Rows {
         Requests(Vec<super::RequestRecord>),
         Calls(Vec<super::CallRecord>),
@@ -345,7 +422,7 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
         .build()
         .map_err(CliError::Runtime)?;
     let done = runtime.block_on(async {
-        let store = SqliteStore::open(&db)?;
+        let store = store::open(&db, &site).await?;
         let done = match rows {
             Rows::Requests(r) => store.import_requests(r).await,
             Rows::Calls(c) => store.import_calls(c).await,
@@ -375,21 +452,27 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     let db = args
         .db
         .clone()
-        .unwrap_or_else(|| args.root.join(DEFAULT_DB_FILE));
-    if !db.is_file() {
-        return Err(CliError::NoDatabase(db));
+        .unwrap_or_else(|| DbUrl::Sqlite(args.root.join(DEFAULT_DB_FILE)));
+    if let DbUrl::Sqlite(path) = &db
+        && !store::exists(&db)
+    {
+        return Err(CliError::NoDatabase(path.clone()));
     }
     let site = crate::site::Site::load(&args.root, &crate::site::LoadOptions::default())
         .map_err(CliError::Site)?;
-    let labels = from_site(&site).config.report;
+    let config = from_site(&site).config;
+    let labels = config.report;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
     let previous_period = period.previous();
-    let store = SqliteStore::open(&db)?;
-    let data = runtime.block_on(read_period(&store, &period, previous_period.as_ref()));
-    runtime.block_on(store.close())?;
+    let data = runtime.block_on(async {
+        let store = store::open(&db, &config.site).await?;
+        let data = read_period(&*store, &period, previous_period.as_ref()).await;
+        store.close().await?;
+        data
+    });
     let data = data?;
     let rows = &data.now.answers;
     let output = args.output.unwrap_or_else(|| {
@@ -423,6 +506,32 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `yasno collect migrate`: copies a SQLite file into PostgreSQL and says what it did.
+fn migrate(from: &Path, to: &str) -> Result<(), CliError> {
+    init_logs();
+    let DbUrl::Postgres(url) = DbUrl::parse(to) else {
+        return Err(CliError::NotPostgres(to.to_owned()));
+    };
+    if !from.is_file() {
+        return Err(CliError::NoDatabase(from.to_owned()));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let done = runtime.block_on(store::migrate_sqlite_to_pg(from, &url))?;
+    println!(
+        "перенесено {} ответов, пропущено {} (уже были) из {} / copied {} answers, skipped {} (already there) of {} in {}",
+        done.copied,
+        done.skipped,
+        done.read,
+        done.copied,
+        done.skipped,
+        done.read,
+        from.display()
+    );
+    Ok(())
+}
 /// Adds the control parts the store and the content hold: decisions (warning about an
 /// alert with none), letters and calls, page votes.
 fn add_control(

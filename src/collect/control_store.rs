@@ -2,6 +2,9 @@
 //! [`Store`](super::Store) implementation can port it in one piece: page-usefulness votes,
 //! and the requests (letters) and calls imported from the mailbox and phone exports.
 //!
+//! Every row carries the site it belongs to, like the answers, so one store serves many
+//! sites and each reads only its own.
+//!
 //! Invariants: an import is one transaction (all rows or none); a request is keyed by its
 //! id and a call by its time, outcome and wait, so importing the same export twice stores
 //! nothing twice; a vote holds the page path, yes/no, an optional text, the page language
@@ -18,26 +21,30 @@ use super::store::StoreError;
 /// Schema of this block, appended after the answers' migrations (append, never edit).
 pub(crate) const MIGRATIONS: &[&str] = &["CREATE TABLE page_votes (
         id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
         received_at TEXT NOT NULL,
         page TEXT NOT NULL,
         useful INTEGER NOT NULL,
         text TEXT NOT NULL,
         lang TEXT NOT NULL
     ) STRICT;
-    CREATE INDEX page_votes_by_time ON page_votes(received_at);
+    CREATE INDEX page_votes_by_site_time ON page_votes(site, received_at);
     CREATE TABLE requests (
-        id TEXT PRIMARY KEY,
+        site TEXT NOT NULL,
+        id TEXT NOT NULL,
         channel TEXT NOT NULL,
         received TEXT NOT NULL,
         acknowledged TEXT,
-        answered TEXT
+        answered TEXT,
+        PRIMARY KEY (site, id)
     ) STRICT;
-    CREATE INDEX requests_by_received ON requests(received);
+    CREATE INDEX requests_by_received ON requests(site, received);
     CREATE TABLE calls (
+        site TEXT NOT NULL,
         time TEXT NOT NULL,
         answered INTEGER NOT NULL,
         wait_seconds INTEGER NOT NULL,
-        PRIMARY KEY (time, answered, wait_seconds)
+        PRIMARY KEY (site, time, answered, wait_seconds)
     ) STRICT;"];
 
 /// A "Is this page useful?" vote.
@@ -95,7 +102,7 @@ fn stamp(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn civil(t: DateTime) -> String {
+pub(crate) fn civil(t: DateTime) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
@@ -128,11 +135,19 @@ fn read_write(path: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Stores one vote, committed before it returns.
-pub(crate) fn insert_vote(path: &Path, vote: &PageVote) -> Result<(), StoreError> {
+pub(crate) fn insert_vote(path: &Path, site: &str, vote: &PageVote) -> Result<(), StoreError> {
     let conn = read_write(path)?;
     conn.execute(
-        "INSERT INTO page_votes (received_at, page, useful, text, lang) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![stamp(vote.received_at), vote.page, vote.useful, vote.text, vote.lang],
+        "INSERT INTO page_votes (site, received_at, page, useful, text, lang)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            site,
+            stamp(vote.received_at),
+            vote.page,
+            vote.useful,
+            vote.text,
+            vote.lang
+        ],
     )?;
     Ok(())
 }
@@ -140,15 +155,16 @@ pub(crate) fn insert_vote(path: &Path, vote: &PageVote) -> Result<(), StoreError
 /// Votes received in `[from, to)`, oldest first.
 pub(crate) fn votes_between(
     path: &Path,
+    site: &str,
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<PageVote>, StoreError> {
     let conn = read_only(path)?;
     let mut stmt = conn.prepare(
         "SELECT received_at, page, useful, text, lang FROM page_votes
-         WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
+         WHERE site = ?1 AND received_at >= ?2 AND received_at < ?3 ORDER BY received_at, id",
     )?;
-    let rows = stmt.query_map(params![stamp(from), stamp(to)], |r| {
+    let rows = stmt.query_map(params![site, stamp(from), stamp(to)], |r| {
         let at: String = r.get(0)?;
         Ok(PageVote {
             received_at: at.parse().map_err(|e| bad_value("received_at", &at, e))?,
@@ -170,26 +186,31 @@ fn parse_civil(column: &str, text: &str) -> Result<DateTime, rusqlite::Error> {
 }
 
 /// Stores `rows` in one transaction: all or none.
-pub(crate) fn import_requests(path: &Path, rows: &[RequestRecord]) -> Result<Imported, StoreError> {
+pub(crate) fn import_requests(
+    path: &Path,
+    site: &str,
+    rows: &[RequestRecord],
+) -> Result<Imported, StoreError> {
     let mut conn = read_write(path)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut outcome = Imported { new: 0, known: 0 };
     {
-        let mut exists = tx.prepare("SELECT 1 FROM requests WHERE id = ?1")?;
+        let mut exists = tx.prepare("SELECT 1 FROM requests WHERE site = ?1 AND id = ?2")?;
         let mut upsert = tx.prepare(
-            "INSERT INTO requests (id, channel, received, acknowledged, answered)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET channel = excluded.channel,
+            "INSERT INTO requests (site, id, channel, received, acknowledged, answered)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (site, id) DO UPDATE SET channel = excluded.channel,
                received = excluded.received, acknowledged = excluded.acknowledged,
                answered = excluded.answered",
         )?;
         for r in rows {
-            if exists.exists(params![r.id])? {
+            if exists.exists(params![site, r.id])? {
                 outcome.known += 1;
             } else {
                 outcome.new += 1;
             }
             upsert.execute(params![
+                site,
                 r.id,
                 r.channel,
                 civil(r.received),
@@ -203,17 +224,21 @@ pub(crate) fn import_requests(path: &Path, rows: &[RequestRecord]) -> Result<Imp
 }
 
 /// Stores `rows` in one transaction: all or none.
-pub(crate) fn import_calls(path: &Path, rows: &[CallRecord]) -> Result<Imported, StoreError> {
+pub(crate) fn import_calls(
+    path: &Path,
+    site: &str,
+    rows: &[CallRecord],
+) -> Result<Imported, StoreError> {
     let mut conn = read_write(path)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut outcome = Imported { new: 0, known: 0 };
     {
         let mut insert = tx.prepare(
-            "INSERT INTO calls (time, answered, wait_seconds) VALUES (?1, ?2, ?3)
+            "INSERT INTO calls (site, time, answered, wait_seconds) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT DO NOTHING",
         )?;
         for c in rows {
-            match insert.execute(params![civil(c.time), c.answered, c.wait_seconds])? {
+            match insert.execute(params![site, civil(c.time), c.answered, c.wait_seconds])? {
                 0 => outcome.known += 1,
                 _ => outcome.new += 1,
             }
@@ -226,16 +251,17 @@ pub(crate) fn import_calls(path: &Path, rows: &[CallRecord]) -> Result<Imported,
 /// Requests received on days `from..=to` (civil dates), by time of receipt.
 pub(crate) fn requests_between(
     path: &Path,
+    site: &str,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
 ) -> Result<Vec<RequestRecord>, StoreError> {
     let conn = read_only(path)?;
     let mut stmt = conn.prepare(
         "SELECT id, channel, received, acknowledged, answered FROM requests
-         WHERE received >= ?1 AND received < ?2 ORDER BY received, id",
+         WHERE site = ?1 AND received >= ?2 AND received < ?3 ORDER BY received, id",
     )?;
     let (a, b) = day_bounds(from, to);
-    let rows = stmt.query_map(params![a, b], |r| {
+    let rows = stmt.query_map(params![site, a, b], |r| {
         let opt = |i: usize, column: &str| -> Result<Option<DateTime>, rusqlite::Error> {
             r.get::<_, Option<String>>(i)?
                 .map(|t| parse_civil(column, &t))
@@ -255,15 +281,17 @@ pub(crate) fn requests_between(
 /// Calls on days `from..=to` (civil dates), by time.
 pub(crate) fn calls_between(
     path: &Path,
+    site: &str,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
 ) -> Result<Vec<CallRecord>, StoreError> {
     let conn = read_only(path)?;
     let mut stmt = conn.prepare(
-        "SELECT time, answered, wait_seconds FROM calls WHERE time >= ?1 AND time < ?2 ORDER BY time",
+        "SELECT time, answered, wait_seconds FROM calls
+         WHERE site = ?1 AND time >= ?2 AND time < ?3 ORDER BY time",
     )?;
     let (a, b) = day_bounds(from, to);
-    let rows = stmt.query_map(params![a, b], |r| {
+    let rows = stmt.query_map(params![site, a, b], |r| {
         Ok(CallRecord {
             time: parse_civil("time", &r.get::<_, String>(0)?)?,
             answered: r.get(1)?,
@@ -274,7 +302,7 @@ pub(crate) fn calls_between(
 }
 
 /// `[from 00:00, the day after to 00:00)` as stored text (civil times sort as text).
-fn day_bounds(from: jiff::civil::Date, to: jiff::civil::Date) -> (String, String) {
+pub(crate) fn day_bounds(from: jiff::civil::Date, to: jiff::civil::Date) -> (String, String) {
     let end = to.tomorrow().unwrap_or(to);
     (format!("{from}T00:00:00"), format!("{end}T00:00:00"))
 }

@@ -9,11 +9,13 @@
 //! Parts: [`http`] (routes), `api_error` (the one error type), `form` (the plain form's
 //! fields), `answer_rules` (duplicate keys, source tags, masking at rest), `proxy` (which
 //! forwarded hop is the client), `server` (the accept loop: timeouts, connection cap,
-//! shutdown deadline), [`store`] (the [`Store`] trait and SQLite), `ratelimit` (per-client
+//! shutdown deadline), [`backup`] (a consistent copy of a live SQLite store), [`store`] (the
+//! [`Store`] trait, SQLite and PostgreSQL, `migrate`), `ratelimit` (per-client
 //! limit without addresses on disk), [`report`] (figures, charts, CSV).
 
 mod answer_rules;
 mod api_error;
+pub mod backup;
 pub mod cli;
 pub mod control_store;
 mod form;
@@ -29,8 +31,6 @@ pub mod store;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use yasno_survey_core::Survey;
 
@@ -40,7 +40,7 @@ pub use proxy::TrustedProxies;
 pub use ratelimit::RateLimit;
 pub use report::{Period, Report, ReportLabels};
 pub use server::{ConnLimits, serve};
-pub use store::{Inserted, SqliteStore, Store, StoreError, StoredAnswer};
+pub use store::{DbUrl, Inserted, PgStore, SqliteStore, Store, StoreError, StoredAnswer};
 
 /// Default listen address: loopback only, so a collector is never exposed by accident.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -71,6 +71,9 @@ pub struct CollectorConfig {
     pub trusted_proxies: TrustedProxies,
     /// Names used in reports (site name, service titles, location names).
     pub report: ReportLabels,
+    /// The site's id in the store (`site_id` in site.toml): answers are stored with it, and
+    /// exports and reports read only its answers.
+    pub site: String,
 }
 
 impl CollectorConfig {
@@ -85,6 +88,7 @@ impl CollectorConfig {
             rate_limit: Some(RateLimit::default()),
             trusted_proxies: TrustedProxies::None,
             report: ReportLabels::default(),
+            site: String::new(),
         }
     }
 }
@@ -94,8 +98,8 @@ impl CollectorConfig {
 pub struct CollectOptions {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// The SQLite database file.
-    pub db: PathBuf,
+    /// Where answers are stored: a SQLite file or a PostgreSQL server.
+    pub db: DbUrl,
     /// Path prefix under which the API is mounted (from the collector URL), e.g. `/collect`;
     /// empty for the root.
     pub prefix: String,
@@ -128,7 +132,8 @@ pub enum CollectError {
 /// requests in flight finish (up to the shutdown deadline), and commits every queued answer
 /// before returning.
 pub async fn run(config: CollectorConfig, options: CollectOptions) -> Result<(), CollectError> {
-    let store = Arc::new(SqliteStore::open(&options.db)?);
+    let store = store::open(&options.db, &config.site).await?;
+    let site = config.site.clone();
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| CollectError::Bind {
@@ -142,7 +147,7 @@ pub async fn run(config: CollectorConfig, options: CollectOptions) -> Result<(),
     } else {
         axum::Router::new().nest(options.prefix.trim_end_matches('/'), app)
     };
-    tracing::info!(addr = %local, db = %options.db.display(), "collector listening");
+    tracing::info!(addr = %local, db = %options.db.display(), site = %site, "collector listening");
     // Scripts (and the crash test) wait for this line to know the port is ready.
     println!("listening on http://{local}");
     server::serve(listener, app, options.limits, shutdown_signal()).await;

@@ -27,6 +27,10 @@ pub struct Settings {
     /// Origin (and prefix) of the survey collector; empty means the site's own origin.
     #[serde(default)]
     pub collector_url: String,
+    /// The site's id in an answer store shared by several sites (`yasno collect`); by
+    /// default the host of `base_url` as a slug (see [`Settings::site_id`]).
+    #[serde(default)]
+    pub site_id: Option<String>,
     /// Allow raw HTML in Markdown (escaped by default).
     #[serde(default)]
     pub allow_html: bool,
@@ -102,6 +106,33 @@ pub struct Location {
 }
 
 impl Settings {
+    /// The site's id in the answer store: `site_id` if set, else the host of `base_url`
+    /// with every run of other characters than latin letters and digits made one '-'
+    /// (`https://msapt-ostrov.ru` -> `msapt-ostrov-ru`). Every command asks here, so one
+    /// site.toml gives one id.
+    pub fn site_id(&self) -> String {
+        if let Some(id) = &self.site_id {
+            return id.clone();
+        }
+        let after_scheme = self
+            .base_url
+            .find("://")
+            .map_or(self.base_url.as_str(), |i| &self.base_url[i + 3..]);
+        let host = after_scheme
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        let mut slug = String::new();
+        for c in host.chars().map(|c| c.to_ascii_lowercase()) {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        slug.trim_end_matches('-').to_owned()
+    }
+
     /// Checks what the typed parse cannot: an absolute base URL, and tags and slugs that can
     /// be parts of addresses, each tag used once.
     pub(crate) fn check(&self, at: &FileAt<'_>) -> Diagnostics {
@@ -114,6 +145,16 @@ impl Settings {
                     "поле `base_url`: нужен полный адрес сайта / `base_url` must be an absolute URL",
                 )
                 .with_help("например / for example: base_url = \"https://msapt-ostrov.ru\""),
+            );
+        }
+        if let Some(id) = self.site_id.as_deref().filter(|id| !is_slug(id)) {
+            diags.push(
+                at.error(
+                    "invalid-field",
+                    at.spans.at("site_id"),
+                    format!("поле `site_id` «{id}»: только латинские строчные буквы, цифры и дефис / `site_id`: lowercase latin letters, digits and '-'"),
+                )
+                .with_help("например / for example: site_id = \"ostrov\""),
             );
         }
         for (i, loc) in self.locations.iter().enumerate() {

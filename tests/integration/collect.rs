@@ -1,4 +1,5 @@
-//! Collector integration tests: the real HTTP service on 127.0.0.1 with a real SQLite file.
+//! Collector integration tests: the real HTTP service on 127.0.0.1 with a real SQLite file,
+//! and (the `::postgres` variants of the store tests) a real PostgreSQL server.
 //! Each test starts its own server on a free port and checks the database directly.
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use ureq::http::StatusCode;
-use yasno::collect::{self, CollectorConfig, RateLimit, ReportLabels, SqliteStore, Store};
+use yasno::collect::{self, CollectorConfig, PgStore, RateLimit, ReportLabels, SqliteStore, Store};
 use yasno_survey_core::default_survey;
 
 use crate::common::{Http, Json, Reply};
@@ -20,13 +21,38 @@ const TOKEN: &str = "s3cret-token-for-tests-0123456789";
 /// (client_id, received_at, service, survey, version, source, lang, answers)
 type Row = (String, String, String, String, i64, String, String, Value);
 
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a store test on both stores: `NAME::sqlite` and `NAME::postgres`.
+macro_rules! both_stores {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await
+            }
+        }
+    };
+}
+
 struct Server {
     base: String,
     db: PathBuf,
+    /// The PostgreSQL database, for the `Postgres` backend.
+    pg: Option<String>,
     client: Http,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
-    store: Arc<SqliteStore>,
+    store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
 }
 
@@ -37,6 +63,7 @@ fn config() -> CollectorConfig {
     let mut config = CollectorConfig::new(surveys);
     config.allowed_origin = Some(SITE.into());
     config.admin_token = Some(TOKEN.into());
+    config.site = "uslugi-example-ru".into();
     config.report = ReportLabels {
         site_name: "Администрация МО".into(),
         services: BTreeMap::from([("opeka".into(), "Опека и попечительство".into())]),
@@ -49,9 +76,23 @@ fn config() -> CollectorConfig {
 
 impl Server {
     async fn start(config: CollectorConfig) -> Self {
+        Self::start_on(Backend::Sqlite, config).await
+    }
+
+    async fn start_on(backend: Backend, config: CollectorConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("answers.db");
-        let store = Arc::new(SqliteStore::open(&db).unwrap());
+        let (store, pg): (Arc<dyn Store>, _) = match backend {
+            Backend::Sqlite => (
+                Arc::new(SqliteStore::open_for_site(&db, &config.site).unwrap()),
+                None,
+            ),
+            Backend::Postgres => {
+                let url = crate::pg::fresh_database("collect");
+                let store = PgStore::open(&url, &config.site).await.unwrap();
+                (Arc::new(store), Some(url))
+            }
+        };
         let app = collect::router(config, store.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -71,6 +112,7 @@ impl Server {
         Server {
             base: format!("http://{addr}"),
             db,
+            pg,
             client,
             stop: Some(stop),
             task: Some(task),
@@ -125,6 +167,9 @@ impl Server {
 
     /// Rows as stored, oldest first.
     fn rows(&self) -> Vec<Row> {
+        if let Some(url) = &self.pg {
+            return pg_rows(url);
+        }
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         let mut stmt = conn
             .prepare(
@@ -150,6 +195,30 @@ impl Server {
     }
 }
 
+/// The rows of a PostgreSQL store, oldest first, as [`Server::rows`] gives them.
+fn pg_rows(url: &str) -> Vec<Row> {
+    crate::pg::query(
+        url,
+        "SELECT client_id, received_at, service, survey, version, source, lang, answers
+         FROM answers ORDER BY id",
+    )
+    .into_iter()
+    .map(|r| {
+        let text = |i: usize| r[i].clone().unwrap();
+        (
+            text(0),
+            text(1),
+            text(2),
+            text(3),
+            text(4).parse().unwrap(),
+            text(5),
+            text(6),
+            serde_json::from_str(&text(7)).unwrap(),
+        )
+    })
+    .collect()
+}
+
 fn answer(client_id: &str) -> Value {
     json!({
         "client_id": client_id,
@@ -171,9 +240,9 @@ fn looks_like_utc_second(s: &str) -> bool {
         && s.parse::<jiff::Timestamp>().is_ok()
 }
 
-#[tokio::test]
-async fn stores_a_json_answer_exactly_and_nothing_personal() {
-    let mut server = Server::start(config()).await;
+both_stores!(stores_a_json_answer_exactly_and_nothing_personal);
+async fn stores_a_json_answer_exactly_and_nothing_personal(backend: Backend) {
+    let mut server = Server::start_on(backend, config()).await;
     let res = server.post_json(&answer("widget-client-0001")).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json();
@@ -199,7 +268,39 @@ async fn stores_a_json_answer_exactly_and_nothing_personal() {
         &json!({"rating": 5, "got_result": "yes", "comment": "Всё быстро, спасибо"})
     );
 
-    // The schema itself has no place for an address, a user agent or a cookie.
+    // The schema itself has no place for an address, a user agent or a cookie; the site
+    // column says whose answer it is.
+    let expected = [
+        "id",
+        "client_id",
+        "received_at",
+        "service",
+        "survey",
+        "version",
+        "source",
+        "lang",
+        "answers",
+        "site",
+    ];
+    if let Some(url) = &server.pg {
+        let mut columns: Vec<String> = crate::pg::query(
+            url,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'answers'",
+        )
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+        columns.sort();
+        let mut expected = expected.map(str::to_owned).to_vec();
+        expected.sort();
+        assert_eq!(columns, expected);
+        let sync = crate::pg::query(url, "SHOW synchronous_commit");
+        assert_eq!(sync[0][0].as_deref(), Some("on"));
+        let site = crate::pg::query(url, "SELECT DISTINCT site FROM answers");
+        assert_eq!(site, [[Some("uslugi-example-ru".to_owned())]]);
+        server.stop().await;
+        return;
+    }
     let conn = rusqlite::Connection::open(&server.db).unwrap();
     let columns: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('answers')")
@@ -208,24 +309,15 @@ async fn stores_a_json_answer_exactly_and_nothing_personal() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(
-        columns,
-        [
-            "id",
-            "client_id",
-            "received_at",
-            "service",
-            "survey",
-            "version",
-            "source",
-            "lang",
-            "answers"
-        ]
-    );
+    assert_eq!(columns, expected);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+    let site: String = conn
+        .query_row("SELECT DISTINCT site FROM answers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(site, "uslugi-example-ru");
     server.stop().await;
 }
 
@@ -261,9 +353,9 @@ async fn stores_a_form_answer_and_redirects_to_the_thanks_state() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing() {
-    let mut server = Server::start(config()).await;
+both_stores!(refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing);
+async fn refuses_each_kind_of_bad_request_with_the_field_and_stores_nothing(backend: Backend) {
+    let mut server = Server::start_on(backend, config()).await;
     let with = |f: &dyn Fn(&mut Value)| {
         let mut a = answer("bad-request-0001");
         f(&mut a);
@@ -423,9 +515,9 @@ async fn honeypot_answers_look_accepted_but_are_not_stored() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn stores_a_repeated_client_id_once_and_answers_success() {
-    let mut server = Server::start(config()).await;
+both_stores!(stores_a_repeated_client_id_once_and_answers_success);
+async fn stores_a_repeated_client_id_once_and_answers_success(backend: Backend) {
+    let mut server = Server::start_on(backend, config()).await;
     let first = server.post_json(&answer("retry-client-0001")).await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let again = server.post_json(&answer("retry-client-0001")).await;
@@ -566,9 +658,9 @@ async fn export_and_report_refuse_a_missing_or_wrong_token() {
     server2.stop().await;
 }
 
-#[tokio::test]
-async fn export_is_csv_with_bom_and_header() {
-    let mut server = Server::start(config()).await;
+both_stores!(export_is_csv_with_bom_and_header);
+async fn export_is_csv_with_bom_and_header(backend: Backend) {
+    let mut server = Server::start_on(backend, config()).await;
     server.post_json(&answer("export-test-0001")).await;
     let res = server
         .client
@@ -609,9 +701,9 @@ async fn export_is_csv_with_bom_and_header() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn report_escapes_script_in_comments_and_masks_contacts() {
-    let mut server = Server::start(config()).await;
+both_stores!(report_escapes_script_in_comments_and_masks_contacts);
+async fn report_escapes_script_in_comments_and_masks_contacts(backend: Backend) {
+    let mut server = Server::start_on(backend, config()).await;
     let mut a = answer("report-test-0001");
     a["answers"]["comment"] =
         json!("<script>alert('x')</script> перезвоните 8 (921) 123-45-67, pochta@example.ru");
@@ -775,7 +867,7 @@ async fn start_up_errors_name_the_database_and_the_port() {
         config(),
         collect::CollectOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
-            db: dir.path().join("no-such-folder").join("answers.db"),
+            db: collect::DbUrl::Sqlite(dir.path().join("no-such-folder").join("answers.db")),
             prefix: String::new(),
             limits: Default::default(),
         },
@@ -793,7 +885,7 @@ async fn start_up_errors_name_the_database_and_the_port() {
         config(),
         collect::CollectOptions {
             listen: taken.local_addr().unwrap(),
-            db: dir.path().join("answers.db"),
+            db: collect::DbUrl::Sqlite(dir.path().join("answers.db")),
             prefix: String::new(),
             limits: Default::default(),
         },
@@ -803,6 +895,33 @@ async fn start_up_errors_name_the_database_and_the_port() {
     .to_string();
     assert!(
         err.contains("cannot listen on") && err.contains("--listen"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn start_up_on_an_unreachable_postgresql_names_it_without_the_password() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let err = collect::run(
+        config(),
+        collect::CollectOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            db: collect::DbUrl::parse(&format!(
+                "postgres://yasno:hunter2secret@127.0.0.1:{port}/answers"
+            )),
+            prefix: String::new(),
+            limits: Default::default(),
+        },
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(&format!("postgres://yasno:***@127.0.0.1:{port}/answers"))
+            && err.contains("hint")
+            && !err.contains("hunter2"),
         "{err}"
     );
 }

@@ -128,6 +128,17 @@ pub(crate) async fn fixture_db(db: &Path) {
 /// Runs `yasno report` and returns its output folder.
 pub(crate) fn run_report(root: &Path, db: &Path, quarter: &str, extra: &[&str]) -> PathBuf {
     let out = db.parent().unwrap().join(format!("report-{quarter}"));
+    run_report_on(root, db.as_os_str(), &out, quarter, extra)
+}
+
+/// `yasno report` on any store (a SQLite file or a postgres:// address), into `out`.
+pub(crate) fn run_report_on(
+    root: &Path,
+    db: &std::ffi::OsStr,
+    out: &Path,
+    quarter: &str,
+    extra: &[&str],
+) -> PathBuf {
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
         .args(["report", "--quarter", quarter])
         .args(extra)
@@ -136,7 +147,7 @@ pub(crate) fn run_report(root: &Path, db: &Path, quarter: &str, extra: &[&str]) 
         .arg("--db")
         .arg(db)
         .arg("--output")
-        .arg(&out)
+        .arg(out)
         .output()
         .unwrap();
     assert!(
@@ -144,7 +155,7 @@ pub(crate) fn run_report(root: &Path, db: &Path, quarter: &str, extra: &[&str]) 
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    out
+    out.to_owned()
 }
 
 /// The Wilson interval computed here independently, in percent, rounded as the report does.

@@ -1,13 +1,14 @@
 //! `yasno report import requests|calls`: counts and waits in working days across a
 //! holiday, all-or-nothing refusal of a bad file with its line, no doubles on re-import.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Output;
 
 use super::common::{html, sel};
-use super::report_control::{fixture_db, fixture_site, run_report};
+use super::report_control::{fixture_db, fixture_site, run_report_on};
 
-fn import(root: &Path, db: &Path, kind: &str, file: &Path) -> Output {
+fn import(root: &Path, db: &OsStr, kind: &str, file: &Path) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
         .args(["report", "import", kind])
         .arg(file)
@@ -47,12 +48,29 @@ async fn imports_count_waits_across_holidays_and_refuse_a_bad_file_whole() {
     let root = fixture_site(dir.path());
     let db = dir.path().join("answers.db");
     fixture_db(&db).await;
-    let requests = dir.path().join("requests.csv");
-    let calls = dir.path().join("calls.csv");
+    check_imports(dir.path(), &root, db.as_os_str());
+}
+
+/// The same imports and figures on PostgreSQL (the store's `pg_control` half).
+#[test]
+fn imports_on_postgresql_count_the_same_and_refuse_a_bad_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture_site(dir.path());
+    let url = super::pg::fresh_database("imports");
+    check_imports(dir.path(), &root, OsStr::new(&url));
+    // Stored with the site's id, and nothing of the refused file.
+    let rows = super::pg::query(&url, "SELECT count(*), min(site) FROM requests");
+    assert_eq!(rows[0][0].as_deref(), Some("3"));
+    assert!(rows[0][1].as_deref().is_some_and(|s| !s.is_empty()));
+}
+
+fn check_imports(dir: &Path, root: &Path, db: &OsStr) {
+    let requests = dir.join("requests.csv");
+    let calls = dir.join("calls.csv");
     std::fs::write(&requests, REQUESTS).unwrap();
     std::fs::write(&calls, CALLS).unwrap();
     for (kind, file) in [("requests", &requests), ("calls", &calls)] {
-        let out = import(&root, &db, kind, file);
+        let out = import(root, db, kind, file);
         assert!(
             out.status.success(),
             "{}",
@@ -61,17 +79,17 @@ async fn imports_count_waits_across_holidays_and_refuse_a_bad_file_whole() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("3 new, 0 already"));
     }
     // The same export again stores nothing twice.
-    let again = import(&root, &db, "requests", &requests);
+    let again = import(root, db, "requests", &requests);
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 new, 3 already"));
 
     // A file whose third line is bad: refused with file and line, its good row not stored.
-    let bad = dir.path().join("bad.csv");
+    let bad = dir.join("bad.csv");
     std::fs::write(
         &bad,
         "id;channel;received;acknowledged;answered\nR-9;email;2026-06-01 10:00;;\nR-10;email;1 июня;;\n",
     )
     .unwrap();
-    let refused = import(&root, &db, "requests", &bad);
+    let refused = import(root, db, "requests", &bad);
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
@@ -79,7 +97,7 @@ async fn imports_count_waits_across_holidays_and_refuse_a_bad_file_whole() {
         "{err}"
     );
 
-    let out = run_report(&root, &db, "2026Q2", &[]);
+    let out = run_report_on(root, db, &dir.join("report-2026Q2"), "2026Q2", &[]);
     let doc = html(&out.join("report.html"));
     // 11 June → 15 June over the 12 June holiday and a weekend: 1 working day.
     // 8 May → 14 May over the weekend and the 11 May day off: 3 working days.

@@ -1,19 +1,11 @@
-//! Answer storage: the [`Store`] trait and its SQLite implementation, [`SqliteStore`].
-//!
-//! Invariants:
-//! - an insert resolves only after the transaction that holds it has committed
-//!   (SQLite in WAL mode with `synchronous = FULL`, so a commit is on disk);
-//! - the same client id is stored once; a retry is answered as a success;
-//! - a row holds the answer and the time of receipt (UTC, whole seconds), never an address,
-//!   user agent or cookie.
+//! The SQLite store, [`SqliteStore`]: one file in WAL mode with `synchronous = FULL`, so a
+//! commit is on disk.
 //!
 //! One writer thread owns the write connection and does group commit: it takes whatever
 //! inserts are queued, writes them in one transaction, commits, and only then answers each
 //! request. Reads open their own connection (WAL lets them run beside the writer).
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -23,162 +15,19 @@ use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 use yasno_survey_core::Answer;
 
-use super::control_store::{self, CallRecord, Imported, PageVote, RequestRecord};
-
-/// A boxed future, so that [`Store`] can be used as `dyn Store`.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use super::{BoxFuture, Inserted, Row, Store, StoreError, StoredAnswer, stamp};
+use crate::collect::control_store::{self, CallRecord, Imported, PageVote, RequestRecord};
 
 /// Most inserts written in one transaction.
 const MAX_BATCH: usize = 1024;
 /// Inserts that may wait for the writer before senders wait too (back-pressure).
 const QUEUE: usize = 8192;
 
-/// What an insert did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Inserted {
-    /// The answer is new and now stored.
-    New,
-    /// An answer with this client id was already stored; nothing changed.
-    Duplicate,
-}
-
-/// An answer as stored: survey-core's [`Answer`], and when it was received.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredAnswer {
-    /// Time of receipt, UTC, whole seconds.
-    pub received_at: Timestamp,
-    /// The answer as it was sent.
-    pub answer: Answer,
-}
-
-/// Storage failures. Messages name the database file and say what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database cannot be opened or prepared.
-    #[error(
-        "cannot open the answer database {path}: {source}\n  hint: check that the folder exists and is writable, or pass --db FILE"
-    )]
-    Open {
-        /// The database file.
-        path: PathBuf,
-        /// What SQLite said.
-        source: rusqlite::Error,
-    },
-    /// The database file cannot be created or made private.
-    #[error(
-        "cannot create the answer database {path}: {source}\n  hint: check that the folder exists and is writable, or pass --db FILE"
-    )]
-    Create {
-        /// The database file.
-        path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
-    },
-    /// Schema migrations failed.
-    #[error("cannot update the schema of {path}: {source}")]
-    Migrate {
-        /// The database file.
-        path: PathBuf,
-        /// What the migration said.
-        source: rusqlite_migration::Error,
-    },
-    /// A query or commit failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A stored answer could not be decoded.
-    #[error("stored answer is not valid JSON: {0}")]
-    Decode(#[from] serde_json::Error),
-    /// The store is closed (shutting down).
-    #[error("the answer store is closed")]
-    Closed,
-    /// This store does not keep this kind of data (yet).
-    #[error("this answer store cannot {0} yet\n  hint: use the SQLite file (--db FILE)")]
-    Unsupported(&'static str),
-}
-
-/// Where answers live. Implementations must resolve [`Store::insert`] only once the answer
-/// is durable. SQLite is the default; a PostgreSQL implementation can sit behind the same
-/// trait for installations that outgrow one machine.
-pub trait Store: Send + Sync {
-    /// Stores an answer received at `received_at`, once per client id.
-    fn insert(
-        &self,
-        answer: Answer,
-        received_at: Timestamp,
-    ) -> BoxFuture<'static, Result<Inserted, StoreError>>;
-
-    /// Answers received in `[from, to)`, oldest first.
-    fn answers_between(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> BoxFuture<'static, Result<Vec<StoredAnswer>, StoreError>>;
-
-    /// Commits what is queued, refuses later inserts, and waits until the writer is done.
-    fn close(&self) -> BoxFuture<'static, Result<(), StoreError>>;
-
-    /// Why the last write failed (e.g. the disk is full), until a write succeeds again.
-    fn degraded(&self) -> Option<String> {
-        None
-    }
-
-    // --- Quarterly control (issue 18): page votes, imported requests and calls. The SQLite
-    // implementation is in `control_store`; another store ports these methods, and until
-    // then says plainly that it cannot.
-
-    /// Stores a page-usefulness vote; resolves once it is durable.
-    fn insert_page_vote(&self, _vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("store page votes")) })
-    }
-
-    /// Page-usefulness votes received in `[from, to)`, oldest first.
-    fn page_votes_between(
-        &self,
-        _from: Timestamp,
-        _to: Timestamp,
-    ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("read page votes")) })
-    }
-
-    /// Stores requests from a mailbox export, all or none; the same id is stored once.
-    fn import_requests(
-        &self,
-        _rows: Vec<RequestRecord>,
-    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("import requests")) })
-    }
-
-    /// Stores calls from a phone export, all or none; the same call is stored once.
-    fn import_calls(
-        &self,
-        _rows: Vec<CallRecord>,
-    ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("import calls")) })
-    }
-
-    /// Requests received on the days `from..=to`.
-    fn requests_between(
-        &self,
-        _from: jiff::civil::Date,
-        _to: jiff::civil::Date,
-    ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("read requests")) })
-    }
-
-    /// Calls on the days `from..=to`.
-    fn calls_between(
-        &self,
-        _from: jiff::civil::Date,
-        _to: jiff::civil::Date,
-    ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
-        Box::pin(async { Err(StoreError::Unsupported("read calls")) })
-    }
-}
-
 fn migrations() -> Migrations<'static> {
     // Versioned in code; the version lives in SQLite's `user_version`. Append, never edit.
-    let answers = M::up(
-        "CREATE TABLE answers (
+    let mut all = vec![
+        M::up(
+            "CREATE TABLE answers (
             id INTEGER PRIMARY KEY,
             client_id TEXT NOT NULL UNIQUE,
             received_at TEXT NOT NULL,
@@ -190,34 +39,22 @@ fn migrations() -> Migrations<'static> {
             answers TEXT NOT NULL
         ) STRICT;
         CREATE INDEX answers_by_time ON answers(received_at);",
-    );
-    let mut all = vec![answers];
-    // Issue 18's tables (page votes, requests, calls), appended.
-    all.extend(
-        super::control_store::MIGRATIONS
-            .iter()
-            .map(|sql| M::up(sql)),
-    );
+        ),
+        // Several sites, one store: rows from before this column get the site of the
+        // collector that opens the file next (see `claim_unsited_rows`).
+        M::up(
+            "ALTER TABLE answers ADD COLUMN site TEXT NOT NULL DEFAULT '';
+        CREATE INDEX answers_by_site_time ON answers(site, received_at);",
+        ),
+    ];
+    // The quarterly control's tables (page votes, requests, calls), appended.
+    all.extend(control_store::MIGRATIONS.iter().map(|sql| M::up(sql)));
     Migrations::new(all)
 }
 
-/// Formats a timestamp as stored: `2026-07-01T09:30:00Z` (sorts as text).
-fn stamp(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// A row ready to insert, prepared on the caller's thread so the writer only writes.
-struct Row {
-    client_id: String,
-    received_at: String,
-    service: String,
-    survey: String,
-    version: u32,
-    source: String,
-    lang: String,
-    answers: String,
-}
-
+// Nearly every job is an insert; `Close` comes once per process, so boxing the row would
+// only add an allocation per answer.
+#[allow(clippy::large_enum_variant)]
 enum Job {
     Insert {
         row: Row,
@@ -231,6 +68,7 @@ enum Job {
 /// The SQLite store: one file in WAL mode, a writer thread with group commit.
 pub struct SqliteStore {
     path: PathBuf,
+    site: String,
     jobs: mpsc::Sender<Job>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Set by the writer when a commit fails, cleared when one succeeds.
@@ -266,9 +104,15 @@ pub(crate) fn private_file(path: &Path) -> std::io::Result<()> {
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the database, brings its schema up to date and starts the writer.
-    /// Fails at once, naming the file, when it cannot be created or written.
+    /// Opens the store of a single-site file (a preview, a test) whose answers carry the
+    /// empty site id; see [`SqliteStore::open_for_site`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_for_site(path, "")
+    }
+
+    /// Opens (or creates) the database for `site`, brings its schema up to date and starts
+    /// the writer. Fails at once, naming the file, when it cannot be created or written.
+    pub fn open_for_site(path: &Path, site: &str) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,
@@ -301,9 +145,8 @@ impl SqliteStore {
                 path: path.to_owned(),
                 source,
             })?;
-        // Prove now that the file is writable, rather than on the first answer.
-        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
-            .map_err(open_err)?;
+        // Also proves now that the file is writable, rather than on the first answer.
+        claim_unsited_rows(&conn, site).map_err(open_err)?;
 
         let (jobs, rx) = mpsc::channel(QUEUE);
         let degraded = Arc::new(Mutex::new(None));
@@ -318,6 +161,7 @@ impl SqliteStore {
             })?;
         Ok(Self {
             path: path.to_owned(),
+            site: site.to_owned(),
             jobs,
             writer: Mutex::new(Some(writer)),
             degraded,
@@ -327,6 +171,29 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Gives rows stored before the `site` column existed to the site that now opens the file:
+/// a file was always one site's. Rows already tagged stay as they are.
+fn claim_unsited_rows(conn: &Connection, site: &str) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    // Rows written by a store opened without a site (`SqliteStore::open`) too.
+    let claimed = ["answers", "page_votes", "requests", "calls"]
+        .iter()
+        .try_for_each(|table| {
+            conn.execute(
+                &format!("UPDATE {table} SET site = ?1 WHERE site = '' AND ?1 <> ''"),
+                params![site],
+            )
+            .map(drop)
+        });
+    match claimed {
+        Ok(_) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
     }
 }
 
@@ -416,8 +283,8 @@ fn write_batch(
     let mut outcomes = Vec::with_capacity(batch.len());
     {
         let mut stmt = tx.prepare_cached(
-            "INSERT INTO answers (client_id, received_at, service, survey, version, source, lang, answers)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO answers (client_id, received_at, service, survey, version, source, lang, answers, site)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (client_id) DO NOTHING",
         )?;
         for (row, _) in batch {
@@ -431,6 +298,7 @@ fn write_batch(
                     row.source,
                     row.lang,
                     row.answers,
+                    row.site,
                 ])
                 .map_err(StoreError::from)
                 .map(|changed| {
@@ -449,6 +317,7 @@ fn write_batch(
 
 fn read_between(
     path: &Path,
+    site: &str,
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<StoredAnswer>, StoreError> {
@@ -456,42 +325,90 @@ fn read_between(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    let mut stmt = conn.prepare(
-        "SELECT received_at, client_id, service, survey, version, source, lang, answers FROM answers
-         WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
-    )?;
-    let rows = stmt.query_map(params![stamp(from), stamp(to)], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, u32>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-        ))
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ROW_COLUMNS} FROM answers
+         WHERE site = ?1 AND received_at >= ?2 AND received_at < ?3 ORDER BY received_at, id"
+    ))?;
+    let rows = stmt.query_map(params![site, stamp(from), stamp(to)], read_row)?;
     let mut out = Vec::new();
     for row in rows {
-        let (at, client_id, service, survey, version, source, lang, answers) = row?;
-        let received_at = at.parse::<Timestamp>().map_err(|e| {
-            rusqlite::Error::InvalidParameterName(format!("bad received_at {at:?}: {e}"))
-        })?;
-        out.push(StoredAnswer {
-            received_at,
-            answer: Answer {
-                client_id,
-                service,
-                survey,
-                version,
-                source,
-                lang,
-                answers: serde_json::from_str(&answers)?,
-            },
-        });
+        out.push(row?.1.into_stored()?);
     }
     Ok(out)
+}
+
+/// The columns [`read_row`] reads, in its order.
+const ROW_COLUMNS: &str =
+    "id, site, client_id, received_at, service, survey, version, source, lang, answers";
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Row)> {
+    Ok((
+        r.get(0)?,
+        Row {
+            site: r.get(1)?,
+            client_id: r.get(2)?,
+            received_at: r.get(3)?,
+            service: r.get(4)?,
+            survey: r.get(5)?,
+            version: r.get(6)?,
+            source: r.get(7)?,
+            lang: r.get(8)?,
+            answers: r.get(9)?,
+        },
+    ))
+}
+
+/// Reads a SQLite answer file page by page, every site, in the order rows were stored:
+/// what `yasno collect migrate` copies. Opened read-only, so a running collector may keep
+/// writing beside it.
+pub(super) struct RowReader {
+    conn: Connection,
+    after: i64,
+}
+
+impl RowReader {
+    /// Opens `path` for reading; it must exist and have an up-to-date schema (a collector
+    /// or `SqliteStore::open` made it).
+    pub(super) fn open(path: &Path) -> Result<Self, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Create {
+                path: path.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        // Brings an old file's schema up to date (the site column) before reading it.
+        let mut conn = open_connection(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|source| StoreError::Migrate {
+                path: path.to_owned(),
+                source,
+            })?;
+        drop(conn);
+        let conn = open_connection(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok(Self { conn, after: 0 })
+    }
+
+    /// The next at most `limit` rows; empty at the end.
+    pub(super) fn next_page(&mut self, limit: usize) -> Result<Vec<Row>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM answers WHERE id > ?1 ORDER BY id LIMIT ?2"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![self.after, limit], read_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if let Some((id, _)) = rows.last() {
+            self.after = *id;
+        }
+        Ok(rows.into_iter().map(|(_, row)| row).collect())
+    }
 }
 
 impl Store for SqliteStore {
@@ -501,17 +418,9 @@ impl Store for SqliteStore {
         received_at: Timestamp,
     ) -> BoxFuture<'static, Result<Inserted, StoreError>> {
         let jobs = self.jobs.clone();
+        let row = Row::new(&self.site, answer, received_at);
         Box::pin(async move {
-            let row = Row {
-                answers: serde_json::to_string(&answer.answers)?,
-                client_id: answer.client_id,
-                received_at: stamp(received_at),
-                service: answer.service,
-                survey: answer.survey,
-                version: answer.version,
-                source: answer.source,
-                lang: answer.lang,
-            };
+            let row = row?;
             let (reply, done) = oneshot::channel();
             jobs.send(Job::Insert { row, reply })
                 .await
@@ -526,8 +435,9 @@ impl Store for SqliteStore {
         to: Timestamp,
     ) -> BoxFuture<'static, Result<Vec<StoredAnswer>, StoreError>> {
         let path = self.path.clone();
+        let site = self.site.clone();
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || read_between(&path, from, to))
+            tokio::task::spawn_blocking(move || read_between(&path, &site, from, to))
                 .await
                 .map_err(|_| StoreError::Closed)?
         })
@@ -561,8 +471,8 @@ impl Store for SqliteStore {
     // --- Quarterly control (issue 18): see `control_store`.
 
     fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::insert_vote(&path, &vote))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::insert_vote(&path, &site, &vote))
     }
 
     fn page_votes_between(
@@ -570,24 +480,24 @@ impl Store for SqliteStore {
         from: Timestamp,
         to: Timestamp,
     ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::votes_between(&path, from, to))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::votes_between(&path, &site, from, to))
     }
 
     fn import_requests(
         &self,
         rows: Vec<RequestRecord>,
     ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::import_requests(&path, &rows))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::import_requests(&path, &site, &rows))
     }
 
     fn import_calls(
         &self,
         rows: Vec<CallRecord>,
     ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::import_calls(&path, &rows))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::import_calls(&path, &site, &rows))
     }
 
     fn requests_between(
@@ -595,8 +505,8 @@ impl Store for SqliteStore {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::requests_between(&path, from, to))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::requests_between(&path, &site, from, to))
     }
 
     fn calls_between(
@@ -604,12 +514,12 @@ impl Store for SqliteStore {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
-        let path = self.path.clone();
-        blocking(move || control_store::calls_between(&path, from, to))
+        let (path, site) = (self.path.clone(), self.site.clone());
+        blocking(move || control_store::calls_between(&path, &site, from, to))
     }
 }
 
-/// Runs a blocking SQLite call off the async threads.
+/// Runs blocking SQLite work off the async threads.
 fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> BoxFuture<'static, Result<T, StoreError>> {
@@ -677,5 +587,61 @@ mod tests {
             err.contains("missing/a.db") && err.contains("writable"),
             "{err}"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_from_before_sites_gives_its_rows_to_the_site_that_opens_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // A store as the first schema version left it.
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![M::up(
+                "CREATE TABLE answers (
+                    id INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE,
+                    received_at TEXT NOT NULL, service TEXT NOT NULL, survey TEXT NOT NULL,
+                    version INTEGER NOT NULL, source TEXT NOT NULL, lang TEXT NOT NULL,
+                    answers TEXT NOT NULL
+                ) STRICT;",
+            )])
+            .to_latest(&mut conn)
+            .unwrap();
+            conn.execute(
+                "INSERT INTO answers (client_id, received_at, service, survey, version, source, lang, answers)
+                 VALUES ('old-client-01', '2026-01-05T10:00:00Z', 'opeka', 'default', 1, 'web', 'ru', '{\"rating\":3}')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open_for_site(&path, "ostrov").unwrap();
+        let at: Timestamp = "2026-07-01T10:00:00Z".parse().unwrap();
+        store.insert(answer("new-client-01"), at).await.unwrap();
+        let mine = store
+            .answers_between(Timestamp::UNIX_EPOCH, Timestamp::MAX)
+            .await
+            .unwrap();
+        let ids: Vec<&str> = mine.iter().map(|a| a.answer.client_id.as_str()).collect();
+        assert_eq!(ids, ["old-client-01", "new-client-01"]);
+        store.close().await.unwrap();
+
+        // Another site on the same file sees none of them, and keeps its own apart.
+        let other = SqliteStore::open_for_site(&path, "kolpino").unwrap();
+        other.insert(answer("kolpino-client-01"), at).await.unwrap();
+        let theirs = other
+            .answers_between(Timestamp::UNIX_EPOCH, Timestamp::MAX)
+            .await
+            .unwrap();
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(theirs[0].answer.client_id, "kolpino-client-01");
+        other.close().await.unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let sites: Vec<(String, i64)> = conn
+            .prepare("SELECT site, count(*) FROM answers GROUP BY site ORDER BY site")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(sites, [("kolpino".into(), 1), ("ostrov".into(), 2)]);
     }
 }
