@@ -393,10 +393,18 @@ async fn report_html(
     let period = query.period()?;
     let (from, to) = period.bounds();
     let rows = state.store.answers_between(from, to).await?;
+    // The previous period beside this one, as `yasno report` shows it.
+    let previous = match period.previous() {
+        Some(p) => {
+            let (from, to) = p.bounds();
+            state.store.answers_between(from, to).await?
+        }
+        None => Vec::new(),
+    };
     let labels = state.config.report.clone();
     // Figures and charts take CPU time: keep them off the threads that serve answers.
     let html = tokio::task::spawn_blocking(move || {
-        report::Report::build(&rows, &period, &labels).to_html()
+        report::Report::build_compared(&rows, &previous, &period, &labels).to_html()
     })
     .await
     .map_err(|_| ApiError::Store(StoreError::Closed))?;

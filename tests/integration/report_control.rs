@@ -232,6 +232,12 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
         .map(|c| c.text().collect())
         .collect();
     assert_eq!(en[..3], ["2", "0", "+2"]);
+    // And per service: primer's 20 answers, 18 in Russian and 2 in English.
+    let langs: Vec<String> = doc
+        .select(&sel("#service-primer-languages tbody tr td:first-of-type"))
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(langs, ["18", "2"]);
 
     // Themes: «очереди», «очереди» and «ждать» are queues (6 answers), «справку» documents
     // (2), the rest nothing; contacts stay masked.
@@ -283,6 +289,14 @@ async fn every_service_appears_with_the_previous_quarter_intervals_and_alerts() 
     assert!(
         monitoring[0].2.contains("survey") && !monitoring[1].2.contains("survey"),
         "{monitoring:?}"
+    );
+
+    let monitoring_csv = std::fs::read_to_string(out.join("monitoring.csv")).unwrap();
+    assert!(
+        monitoring_csv
+            .lines()
+            .any(|l| l.starts_with("vtoraya;overdue;")),
+        "{monitoring_csv}"
     );
 
     let services_csv = std::fs::read_to_string(out.join("services.csv")).unwrap();
@@ -378,4 +392,32 @@ async fn decisions_sit_beside_the_figures_and_an_alert_without_one_is_warned() {
         err.contains("2026Q3.toml:2:11") && err.contains("who, by"),
         "{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_collectors_report_route_compares_with_the_previous_quarter_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture_site(dir.path());
+    let db = dir.path().join("answers.db");
+    fixture_db(&db).await;
+    let site = yasno::site::Site::load(&root, &Default::default()).unwrap();
+    let mut config = yasno::collect::cli::from_site(&site).config;
+    config.admin_token = Some("report-route-token-0123".into());
+    let store = std::sync::Arc::new(SqliteStore::open(&db).unwrap());
+    let app = yasno::collect::router(config, store.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let reply = super::common::Http::new()
+        .get(format!("{base}/api/report?quarter=2026Q3"))
+        .bearer_auth("report-route-token-0123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let doc = scraper::Html::parse_document(reply.body());
+    assert_eq!(row_cells(&doc, "primer")[1], "20 (10; +10)");
+    assert_eq!(row_cells(&doc, "tikhaya")[1], "0 (0; 0)");
+    server.abort();
+    store.close().await.unwrap();
 }

@@ -131,4 +131,10 @@ fn check_imports(dir: &Path, root: &Path, db: &OsStr) {
         ("3".into(), "2".into(), "1".into())
     );
     assert_eq!((get("avg"), get("max")), ("80".into(), "120".into()));
+    let csv = std::fs::read_to_string(out.join("letters.csv")).unwrap();
+    assert!(
+        csv.contains("requests_mean_wait_working_days;2,0;"),
+        "{csv}"
+    );
+    assert!(csv.contains("calls_missed;1;0"), "{csv}");
 }

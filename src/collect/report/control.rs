@@ -299,7 +299,7 @@ fn groups(
 }
 
 /// The name of a page language, in Russian and in the language itself.
-fn language_name(code: &str) -> &str {
+pub(super) fn language_name(code: &str) -> &str {
     match code {
         "ru" => "русский",
         "en" => "английский / English",

@@ -24,6 +24,12 @@ impl Report {
         if let Some(pages) = &self.pages {
             files.push(("pages.csv", pages_csv(pages)));
         }
+        if let Some(l) = &self.letters {
+            files.push(("letters.csv", letters_csv(l)));
+        }
+        if let Some(m) = &self.monitoring {
+            files.push(("monitoring.csv", monitoring_csv(m)));
+        }
         files
     }
 
@@ -155,4 +161,108 @@ fn pages_csv(pages: &[super::PageVotes]) -> Vec<u8> {
         ]);
     }
     finish(p)
+}
+
+/// Letters and calls: one row per figure, now and before (waits as the report shows them).
+fn letters_csv(l: &super::LettersAndCalls) -> Vec<u8> {
+    let mut w = csv_writer();
+    let _ = w.write_record(["figure", "now", "before"]);
+    let (r, p) = (&l.requests, &l.prev_requests);
+    let (c, pc) = (&l.calls, &l.prev_calls);
+    let rows: [(&str, String, String); 14] = [
+        (
+            "requests_received",
+            r.received.to_string(),
+            p.received.to_string(),
+        ),
+        (
+            "requests_acknowledged_24h",
+            r.acknowledged_24h.to_string(),
+            p.acknowledged_24h.to_string(),
+        ),
+        (
+            "requests_not_acknowledged_24h",
+            r.not_acknowledged_24h.to_string(),
+            p.not_acknowledged_24h.to_string(),
+        ),
+        (
+            "requests_answered",
+            r.answered.to_string(),
+            p.answered.to_string(),
+        ),
+        (
+            "requests_unanswered",
+            r.unanswered.to_string(),
+            p.unanswered.to_string(),
+        ),
+        (
+            "requests_mean_wait_working_days",
+            r.average_wait.clone(),
+            p.average_wait.clone(),
+        ),
+        (
+            "requests_longest_wait_working_days",
+            r.longest_wait.clone(),
+            p.longest_wait.clone(),
+        ),
+        (
+            "requests_longest_open_working_days",
+            r.longest_open.clone(),
+            p.longest_open.clone(),
+        ),
+        ("calls", c.calls.to_string(), pc.calls.to_string()),
+        (
+            "calls_answered",
+            c.answered.to_string(),
+            pc.answered.to_string(),
+        ),
+        ("calls_missed", c.missed.to_string(), pc.missed.to_string()),
+        (
+            "calls_missed_percent",
+            pct(c.missed_share.value),
+            pct(pc.missed_share.value),
+        ),
+        (
+            "calls_mean_wait_seconds",
+            c.average_wait.clone(),
+            pc.average_wait.clone(),
+        ),
+        (
+            "calls_longest_wait_seconds",
+            c.longest_wait.clone(),
+            pc.longest_wait.clone(),
+        ),
+    ];
+    for (name, now, before) in rows {
+        let _ = w.write_record([name, &now.replace('—', ""), &before.replace('—', "")]);
+    }
+    finish(w)
+}
+
+/// Site monitoring: one row per service.
+fn monitoring_csv(m: &super::Monitoring) -> Vec<u8> {
+    let mut w = csv_writer();
+    let _ = w.write_record([
+        "service",
+        "freshness",
+        "freshness_text",
+        "missing",
+        "readability",
+        "findings",
+        "errors",
+        "handbook_missing",
+    ]);
+    for r in &m.rows {
+        let _ = w.write_record([
+            r.slug.clone(),
+            r.freshness.to_owned(),
+            cell(&r.freshness_text),
+            cell(&r.missing.join("; ")),
+            r.readability.replace('—', ""),
+            r.findings.to_string(),
+            r.errors.to_string(),
+            cell(&r.handbook_missing.join("; ")),
+        ]);
+    }
+    finish(w)
 }

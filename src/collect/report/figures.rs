@@ -165,6 +165,8 @@ pub struct Section {
     pub weeks: Vec<WeekStat>,
     /// Answers by source.
     pub sources: Vec<SourceStat>,
+    /// Answers by page language (`tag` is the language code).
+    pub languages: Vec<SourceStat>,
     /// Comments (per service only).
     pub comments: Vec<Comment>,
     /// Comments by the site's themes, then "other" (filled by the report).
@@ -226,6 +228,7 @@ pub(super) fn section(
     }
     let weeks = week_trend(rows, period, labels);
     let sources = source_stats(rows, labels);
+    let languages = language_stats(rows);
 
     let rating_bars: Vec<(String, usize)> = (1..=5u8)
         .map(|n| (n.to_string(), ratings.iter().filter(|r| **r == n).count()))
@@ -246,6 +249,7 @@ pub(super) fn section(
         questions,
         weeks,
         sources,
+        languages,
         comments,
         themes: Vec::new(),
         rating_chart,
@@ -468,4 +472,23 @@ fn source_stats(rows: &[&StoredAnswer], labels: &ReportLabels) -> Vec<SourceStat
             .then(b.answers.cmp(&a.answers))
     });
     sources
+}
+
+/// Answers by page language, most first.
+fn language_stats(rows: &[&StoredAnswer]) -> Vec<SourceStat> {
+    let mut by_lang: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        *by_lang.entry(&r.answer.lang).or_default() += 1;
+    }
+    let mut langs: Vec<SourceStat> = by_lang
+        .into_iter()
+        .map(|(tag, n)| SourceStat {
+            tag: tag.to_owned(),
+            label: super::control::language_name(tag).to_owned(),
+            answers: n,
+            percent: percent(n, rows.len()),
+        })
+        .collect();
+    langs.sort_by(|a, b| b.answers.cmp(&a.answers).then(a.tag.cmp(&b.tag)));
+    langs
 }

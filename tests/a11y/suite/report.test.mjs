@@ -111,3 +111,23 @@ test('the report prints on A4 without cut charts or tables', async () => {
   assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
   await page.close();
 });
+
+test('the A4 check does catch a chart too wide for the page and a table cut by its box', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: A4_CONTENT_PX, height: 1000 });
+  await page.goto('file://' + reportFile);
+  await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => {
+    const svg = document.querySelector('svg.chart');
+    svg.style.maxWidth = 'none';
+    svg.setAttribute('width', '900');
+    const box = document.querySelector('.wide');
+    box.style.overflowX = 'hidden';
+    box.querySelector('table').style.tableLayout = 'auto';
+    box.querySelector('table').style.width = '1200px';
+  });
+  const found = await outside(page, A4_CONTENT_PX);
+  assert.ok(found.some((f) => f.startsWith('svg')), found.join('\n'));
+  assert.ok(found.some((f) => f.includes('cut to')), found.join('\n'));
+  await page.close();
+});
