@@ -12,7 +12,7 @@
 //! `<!-- yasno-allow: rule-id -->` on that line or the line before it.
 
 mod cache;
-pub mod calendar;
+pub use crate::site::calendar;
 mod intern;
 mod lexicon;
 pub mod report;

@@ -9,6 +9,7 @@
 //!
 //! Files are read and parsed in parallel; every mistake is collected, so one run shows all.
 
+pub mod calendar;
 pub mod check_settings;
 pub mod frontmatter;
 pub mod limits;

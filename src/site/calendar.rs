@@ -1,4 +1,5 @@
-//! The Russian production calendar: which days are working days.
+//! The Russian production calendar: which days are working days. It lives with the site
+//! model because both `yasno check` (freshness) and the staff handbook (due dates) count by it.
 //!
 //! Built from `data/calendar.toml` (holidays, days off moved by the Labour Code and by the
 //! government's decrees, working Saturdays) and extended by the site's
@@ -37,8 +38,8 @@ pub struct Calendar {
 }
 
 static RUSSIA: LazyLock<Calendar> = LazyLock::new(|| {
-    let file: CalendarFile =
-        toml::from_str(include_str!("data/calendar.toml")).expect("calendar.toml is valid");
+    let file: CalendarFile = toml::from_str(include_str!("../check/data/calendar.toml"))
+        .expect("calendar.toml is valid");
     let mut cal = Calendar::default();
     for y in file.year {
         cal.years.insert(y.year);
