@@ -8,6 +8,7 @@ pub mod cache;
 pub mod check;
 pub mod collect;
 pub mod diagnostics;
+pub mod handbook;
 pub mod markdown;
 pub mod output;
 pub mod qr;

@@ -75,6 +75,16 @@ impl Calendar {
         self.years.iter().copied()
     }
 
+    /// Weekdays off (holidays and moved days off), in date order.
+    pub fn days_off(&self) -> impl Iterator<Item = Date> + '_ {
+        self.days_off.iter().copied()
+    }
+
+    /// Weekend days that are working days, in date order.
+    pub fn working_weekend_days(&self) -> impl Iterator<Item = Date> + '_ {
+        self.working.iter().copied()
+    }
+
     /// True on a working day.
     pub fn is_working_day(&self, d: Date) -> bool {
         if self.working.contains(&d) {

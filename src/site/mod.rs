@@ -5,6 +5,7 @@
 //! - `content/site.toml`: [`Settings`];
 //! - `content/services/<slug>.md` (and `<slug>.<lang>.md` for a translation): services;
 //! - `content/surveys/<id>.toml` (or `.yaml`): survey definitions, `default` for every service;
+//! - `content/staff/*.md`: the staff handbook's letter templates and call scripts ([`staff`]);
 //! - `templates/`, `static/`: optional overrides of the theme's templates and files.
 //!
 //! Files are read and parsed in parallel; every mistake is collected, so one run shows all.
@@ -18,6 +19,7 @@ pub mod model;
 mod service;
 pub mod settings;
 pub mod spans;
+pub mod staff;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -60,6 +62,8 @@ pub struct Site {
     pub surveys: BTreeMap<String, Arc<Survey>>,
     /// Other pages from `content/pages/` (the accessibility statement, …).
     pub pages: Vec<ContentPage>,
+    /// The staff handbook's letter templates and call scripts (`content/staff/`).
+    pub staff: staff::Handbook,
     /// Indexes into `services` by slug (all languages), so looking up translations is not
     /// a scan of every service per page (quadratic at 10,000 pages).
     pub by_slug: std::collections::HashMap<String, Vec<usize>>,
@@ -143,6 +147,15 @@ impl Site {
             }
         }
 
+        // Staff texts name services, so they are read after them.
+        let staff = match staff::load(&content.join("staff"), &services, &settings) {
+            Ok(h) => h,
+            Err(d) => {
+                diags.0.extend(d.0);
+                staff::Handbook::default()
+            }
+        };
+
         if diags.has_errors() {
             diags.sort();
             return Err(diags);
@@ -156,6 +169,7 @@ impl Site {
             services,
             surveys,
             pages,
+            staff,
             by_slug,
         })
     }
