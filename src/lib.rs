@@ -39,6 +39,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
     pub strict: bool,
+    /// Where to write the staff handbook; the settings' `handbook_dir` or
+    /// `<root>/handbook` by default.
+    pub handbook: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -47,6 +50,15 @@ impl BuildOptions {
         self.output
             .clone()
             .unwrap_or_else(|| self.root.join("public"))
+    }
+
+    /// The staff handbook's folder under these options and `settings`.
+    pub fn handbook_dir(&self, settings: &site::Settings) -> PathBuf {
+        if let Some(dir) = &self.handbook {
+            return dir.clone();
+        }
+        let rel = settings.handbook_dir.as_deref().unwrap_or("handbook");
+        self.root.join(rel)
     }
 
     /// How `Site::load` reads content under these options (also used by `yasno serve`).
@@ -71,6 +83,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Non-fatal findings.
     pub warnings: Diagnostics,
+    /// Where the staff handbook was written.
+    pub handbook: PathBuf,
 }
 
 /// Why a build failed.
@@ -287,6 +301,8 @@ pub fn build_observed(
     );
     let (site, theme) = loaded?;
     let staging = staging?;
+    let handbook_dir = opts.handbook_dir(&site.settings);
+    check_handbook_dir(&handbook_dir, &opts.output_dir(), &site.root)?;
     on_stage(BuildStage::Rendering {
         // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
         pages: render::pages(&site)
@@ -313,6 +329,9 @@ pub fn build_observed(
         return Err(BuildError::Content(warnings));
     }
     let links = rendered?;
+    // The handbook is rendered before anything is committed, so a mistake in it leaves
+    // both folders as they were.
+    let handbook = render::handbook::render_handbook(&site, &theme, check::today())?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
         sink.count(&f.path);
@@ -336,6 +355,8 @@ pub fn build_observed(
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
+    // Written atomically like the site, by the same code, into its own folder.
+    output::write_site(&handbook_dir, &handbook)?;
     let elapsed = start.elapsed();
     // Freeing the model is left to another thread: at 10,000 services its millions of small
     // allocations take ~0.1 s to free, 7 % of the build, and a CLI exits right after anyway.
@@ -346,5 +367,34 @@ pub fn build_observed(
         unchanged: committed.unchanged(),
         elapsed,
         warnings,
+        handbook: handbook_dir,
     })
+}
+
+/// The handbook is for staff only: its folder may neither be nor hold nor sit inside the
+/// public output, or the web server would publish it.
+fn check_handbook_dir(
+    handbook: &std::path::Path,
+    public: &std::path::Path,
+    root: &std::path::Path,
+) -> Result<(), BuildError> {
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let (h, p) = (abs(handbook), abs(public));
+    if h.starts_with(&p) || p.starts_with(&h) {
+        let settings = root.join("content").join("site.toml");
+        let d = diagnostics::Diagnostic::file_error(
+            "handbook-dir",
+            &settings,
+            format!(
+                "папка справочника сотрудника {} совпадает с папкой сайта {} или лежит в ней: справочник попал бы в открытый доступ / the staff handbook folder {} is or overlaps the public output {}",
+                h.display(),
+                p.display(),
+                h.display(),
+                p.display()
+            ),
+        )
+        .with_help("укажите другую папку: handbook_dir = \"handbook\" в content/site.toml или --handbook ПАПКА / choose another folder with handbook_dir or --handbook");
+        return Err(BuildError::Content(d.into()));
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@
 //! render all of them in parallel or only the ones a change touches.
 
 pub mod aliases;
+pub mod handbook;
 pub mod i18n;
 pub mod jsonld;
 pub mod links;

@@ -52,6 +52,10 @@ pub struct Settings {
     /// QR codes on posters and landing pages (`[qr]`): error correction and quiet zone.
     #[serde(default)]
     pub qr: crate::qr::QrOptions,
+    /// Where `yasno build` writes the staff handbook, relative to the site folder
+    /// (`handbook` by default); never inside the public output.
+    #[serde(default)]
+    pub handbook_dir: Option<String>,
 }
 
 fn default_lang() -> String {

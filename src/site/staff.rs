@@ -273,7 +273,7 @@ impl StaffText {
         match &self.meta.services {
             None => false,
             Some(Scope::Word(_)) => true,
-            Some(Scope::List(l)) => l.iter().any(|s| *s == service.slug),
+            Some(Scope::List(l)) => l.contains(&service.slug),
         }
     }
 
