@@ -52,13 +52,27 @@ impl BuildOptions {
             .unwrap_or_else(|| self.root.join("public"))
     }
 
-    /// The staff handbook's folder under these options and `settings`.
+    /// The staff handbook's folder: `--handbook`, else the settings' `handbook_dir` (relative
+    /// to the site folder), else beside the output: `handbook/` beside `public/`, and
+    /// `<name>-handbook/` beside any other output folder (two builds into two folders never
+    /// share one handbook).
     pub fn handbook_dir(&self, settings: &site::Settings) -> PathBuf {
         if let Some(dir) = &self.handbook {
             return dir.clone();
         }
-        let rel = settings.handbook_dir.as_deref().unwrap_or("handbook");
-        self.root.join(rel)
+        if let Some(rel) = &settings.handbook_dir {
+            return self.root.join(rel);
+        }
+        let out = self.output_dir();
+        let name = out
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let sibling = if name == "public" {
+            "handbook".to_owned()
+        } else {
+            format!("{name}-handbook")
+        };
+        out.parent().unwrap_or(&self.root).join(sibling)
     }
 
     /// How `Site::load` reads content under these options (also used by `yasno serve`).
