@@ -12,6 +12,7 @@ mod collect_hostile;
 mod collect_strict;
 mod common;
 mod content_props;
+mod handbook;
 mod output;
 mod qr;
 mod serve;

@@ -296,7 +296,12 @@ fn posters_show_name_invitation_code_url_and_contacts_and_staff_index_lists_them
     let base = &site.settings.base_url;
     let listed: BTreeSet<String> = index
         .select(&sel("main a"))
-        .map(|a| attr(&a, "href").strip_prefix(base.as_str()).unwrap_or("").to_owned())
+        .map(|a| {
+            attr(&a, "href")
+                .strip_prefix(base.as_str())
+                .unwrap_or("")
+                .to_owned()
+        })
         .collect();
     for loc in &site.settings.locations {
         assert!(listed.contains(format!("/posters/{}/", loc.tag).as_str()));
