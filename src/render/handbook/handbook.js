@@ -64,10 +64,18 @@
     var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
     results.textContent = "";
     if (!words.length) { results.hidden = true; return; }
+    // Texts whose title or page name the words are in come first.
+    var score = function (e) {
+      var title = e.title.toLowerCase(), page = e.page.toLowerCase();
+      return words.reduce(function (n, w) { return n + (title.indexOf(w) >= 0 ? 2 : 0) + (page.indexOf(w) >= 0 ? 1 : 0); }, 0);
+    };
     var found = data.index.filter(function (e) {
       var hay = (e.title + " " + e.page + " " + e.kind + " " + e.text).toLowerCase();
       return words.every(function (w) { return hay.indexOf(w) >= 0; });
-    }).slice(0, 50);
+    }).map(function (e, i) { return { e: e, s: score(e), i: i }; })
+      .sort(function (a, b) { return b.s - a.s || a.i - b.i; })
+      .map(function (x) { return x.e; })
+      .slice(0, 50);
     var p = document.createElement("p");
     p.textContent = found.length ? "Найдено: " + found.length : "Ничего не найдено. Попробуйте другое слово.";
     results.appendChild(p);
