@@ -316,7 +316,12 @@ pub fn build_observed(
     let (site, theme) = loaded?;
     let staging = staging?;
     let handbook_dir = opts.handbook_dir(&site.settings);
-    check_handbook_dir(&handbook_dir, &opts.output_dir(), &site.root)?;
+    check_handbook_dir(
+        &handbook_dir,
+        &opts.output_dir(),
+        &site,
+        opts.handbook.is_none(),
+    )?;
     on_stage(BuildStage::Rendering {
         // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
         pages: render::pages(&site)
@@ -386,29 +391,34 @@ pub fn build_observed(
 }
 
 /// The handbook is for staff only: its folder may neither be nor hold nor sit inside the
-/// public output, or the web server would publish it.
+/// public output, or the web server would publish it. `from_settings`: the folder comes from
+/// `handbook_dir` in the settings, which the error then points at.
 fn check_handbook_dir(
     handbook: &std::path::Path,
     public: &std::path::Path,
-    root: &std::path::Path,
+    site: &Site,
+    from_settings: bool,
 ) -> Result<(), BuildError> {
     let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     let (h, p) = (abs(handbook), abs(public));
-    if h.starts_with(&p) || p.starts_with(&h) {
-        let settings = root.join("content").join("site.toml");
-        let d = diagnostics::Diagnostic::file_error(
-            "handbook-dir",
-            &settings,
-            format!(
-                "папка справочника сотрудника {} совпадает с папкой сайта {} или лежит в ней: справочник попал бы в открытый доступ / the staff handbook folder {} is or overlaps the public output {}",
-                h.display(),
-                p.display(),
-                h.display(),
-                p.display()
-            ),
-        )
-        .with_help("укажите другую папку: handbook_dir = \"handbook\" в content/site.toml или --handbook ПАПКА / choose another folder with handbook_dir or --handbook");
-        return Err(BuildError::Content(d.into()));
+    if !(h.starts_with(&p) || p.starts_with(&h)) {
+        return Ok(());
     }
-    Ok(())
+    let message = format!(
+        "папка справочника сотрудника {} совпадает с папкой сайта {} или лежит в ней: справочник попал бы в открытый доступ / the staff handbook folder {} is or overlaps the public output {}",
+        h.display(),
+        p.display(),
+        h.display(),
+        p.display()
+    );
+    let file = &site.settings_file;
+    let span = file.spans.at("handbook_dir");
+    let d = if from_settings && site.settings.handbook_dir.is_some() {
+        diagnostics::Diagnostic::error("handbook-dir", &file.path, &file.source, span, message)
+            .with_label("поле `handbook_dir` / the `handbook_dir` field")
+    } else {
+        diagnostics::Diagnostic::file_error("handbook-dir", &file.path, message)
+    };
+    let d = d.with_help("укажите другую папку: handbook_dir = \"handbook\" в content/site.toml или --handbook ПАПКА / choose another folder with handbook_dir or --handbook");
+    Err(BuildError::Content(d.into()))
 }

@@ -142,6 +142,19 @@ fn a_handbook_folder_inside_public_is_refused() {
         "{err}"
     );
     assert!(!public.join("staff").exists());
+    // Set in the settings: the error points at the field.
+    let settings = root.join("content/site.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        format!("handbook_dir = \"public/handbook\"\n{text}"),
+    )
+    .unwrap();
+    let o = yasno(&["build", "--root", root.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("site.toml:1:17"), "{err}");
+    assert!(!public.join("handbook").exists());
 }
 
 #[test]
