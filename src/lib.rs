@@ -39,8 +39,7 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
     pub strict: bool,
-    /// Where to write the staff handbook; the settings' `handbook_dir` or
-    /// `<root>/handbook` by default.
+    /// Where to write the staff handbook (see [`BuildOptions::handbook_dir`]).
     pub handbook: Option<PathBuf>,
 }
 
@@ -315,13 +314,6 @@ pub fn build_observed(
     );
     let (site, theme) = loaded?;
     let staging = staging?;
-    let handbook_dir = opts.handbook_dir(&site.settings);
-    check_handbook_dir(
-        &handbook_dir,
-        &opts.output_dir(),
-        &site,
-        opts.handbook.is_none(),
-    )?;
     on_stage(BuildStage::Rendering {
         // HTML pages, as in the summary line (the sitemap and robots.txt are not pages).
         pages: render::pages(&site)
@@ -348,9 +340,7 @@ pub fn build_observed(
         return Err(BuildError::Content(warnings));
     }
     let links = rendered?;
-    // The handbook is rendered before anything is committed, so a mistake in it leaves
-    // both folders as they were.
-    let handbook = render::handbook::render_handbook(&site, &theme, check::today())?;
+    let (handbook_dir, handbook) = handbook_files(opts, &site, &theme)?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
         sink.count(&f.path);
@@ -374,7 +364,6 @@ pub fn build_observed(
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
-    // Written atomically like the site, by the same code, into its own folder.
     output::write_site(&handbook_dir, &handbook)?;
     let elapsed = start.elapsed();
     // Freeing the model is left to another thread: at 10,000 services its millions of small
@@ -388,6 +377,20 @@ pub fn build_observed(
         warnings,
         handbook: handbook_dir,
     })
+}
+
+/// The staff handbook's folder and files. Rendered before anything is committed, so a mistake
+/// in it leaves both folders as they were; written after the site by the same atomic
+/// [`output::write_site`], into its own folder.
+fn handbook_files(
+    opts: &BuildOptions,
+    site: &Site,
+    theme: &Theme,
+) -> Result<(PathBuf, Vec<OutputFile>), BuildError> {
+    let dir = opts.handbook_dir(&site.settings);
+    check_handbook_dir(&dir, &opts.output_dir(), site, opts.handbook.is_none())?;
+    let files = render::handbook::render_handbook(site, theme, check::today())?;
+    Ok((dir, files))
 }
 
 /// The handbook is for staff only: its folder may neither be nor hold nor sit inside the

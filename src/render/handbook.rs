@@ -16,11 +16,11 @@ use super::OutputFile;
 use super::Theme;
 use super::qr_pages::{landing_path, poster_path, sheet_path};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::handbook::{Coverage, coverage, targets};
+use crate::handbook::{Coverage, LAW_59_DAYS, coverage, targets};
 use crate::markdown::{self, MarkdownOptions};
 use crate::site::calendar::Calendar;
 use crate::site::staff::{Kind, StaffText, parts};
-use crate::site::{Service, Site};
+use crate::site::{DayKind, Service, Site};
 use fill::{DUE_CLOSE, DUE_OPEN, Facts};
 pub use fill::{Due, Filled};
 
@@ -31,6 +31,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("routing.html", include_str!("handbook/routing.html")),
     ("posters.html", include_str!("handbook/posters.html")),
 ];
+/// Characters of each text kept in the search index.
+const SEARCH_CHARS: usize = 600;
 const CSS: &str = include_str!("handbook/handbook.css");
 const JS: &str = include_str!("handbook/handbook.js");
 
@@ -78,10 +80,6 @@ pub fn render_handbook(
     theme: &Theme,
     today: Date,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut tera = tera::Tera::new();
-    tera.autoescape_on(vec![".html"]);
-    tera.add_raw_templates(TEMPLATES.iter().copied())
-        .map_err(|e| internal(&e.to_string()))?;
     let calendar = Calendar::russia().extended(&site.settings.check.calendar);
     let facts = Facts {
         settings: &site.settings,
@@ -90,68 +88,7 @@ pub fn render_handbook(
         today,
     };
     let pages = texts_pages(site, &facts);
-    let cov = coverage(site, &site.staff);
-    let nav: Vec<Link> = pages
-        .iter()
-        .map(|p| Link {
-            file: p.file.clone(),
-            title: p.title.clone(),
-            extra: Vec::new(),
-        })
-        .collect();
-    let mut base = tera::Context::new();
-    base.insert("site_name", &site.settings.name);
-    base.insert("nav", &nav);
-    base.insert("today", &today.to_string());
-    let render = |name: &str, file: &str, title: &str, ctx: &mut tera::Context| {
-        ctx.extend(base.clone());
-        ctx.insert("title", title);
-        ctx.insert("file", file);
-        tera.render(name, ctx)
-            .map(|html| OutputFile {
-                path: file.to_owned(),
-                bytes: html.into_bytes(),
-            })
-            .map_err(|e| internal(&format!("{name}: {e:?}")))
-    };
-    let mut files = Vec::new();
-    let mut ctx = tera::Context::new();
-    ctx.insert("coverage", &CoverageView::new(&cov));
-    let law = crate::handbook::due_date(
-        today,
-        crate::handbook::LAW_59_DAYS,
-        crate::site::DayKind::Calendar,
-        &calendar,
-    );
-    ctx.insert("law_due_iso", &law.to_string());
-    ctx.insert("law_due", &crate::site::Date(law).display_ru());
-    files.push(render(
-        "index.html",
-        "index.html",
-        "Справочник сотрудника",
-        &mut ctx,
-    )?);
-    for p in &pages {
-        let mut ctx = tera::Context::new();
-        ctx.insert("page", p);
-        files.push(render("texts.html", &p.file, &p.title, &mut ctx)?);
-    }
-    let mut ctx = tera::Context::new();
-    ctx.insert("routes", &routes(site));
-    files.push(render(
-        "routing.html",
-        "routing.html",
-        "Кому переключать звонок",
-        &mut ctx,
-    )?);
-    let mut ctx = tera::Context::new();
-    ctx.insert("locations", &posters(site));
-    files.push(render(
-        "posters.html",
-        "posters.html",
-        "Плакаты с QR-кодами",
-        &mut ctx,
-    )?);
+    let mut files = html_pages(site, &pages, &calendar, today)?;
     files.push(OutputFile {
         path: "handbook.css".into(),
         bytes: CSS.as_bytes().to_vec(),
@@ -164,6 +101,75 @@ pub fn render_handbook(
         path: "data.js".into(),
         bytes: data_js(&pages, &calendar).into_bytes(),
     });
+    Ok(files)
+}
+
+/// The HTML pages: the start page, the texts' pages, routing and posters.
+fn html_pages(
+    site: &Site,
+    pages: &[TextsPage],
+    calendar: &Calendar,
+    today: Date,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut tera = tera::Tera::new();
+    tera.autoescape_on(vec![".html"]);
+    tera.add_raw_templates(TEMPLATES.iter().copied())
+        .map_err(|e| internal(&e.to_string()))?;
+    let nav: Vec<Link> = pages
+        .iter()
+        .map(|p| Link {
+            file: p.file.clone(),
+            title: p.title.clone(),
+            extra: Vec::new(),
+        })
+        .collect();
+    let mut base = tera::Context::new();
+    base.insert("site_name", &site.settings.name);
+    base.insert("nav", &nav);
+    base.insert("today", &today.to_string());
+    let render = |name: &str, file: &str, title: &str, mut ctx: tera::Context| {
+        ctx.extend(base.clone());
+        ctx.insert("title", title);
+        ctx.insert("file", file);
+        tera.render(name, &ctx)
+            .map(|html| OutputFile {
+                path: file.to_owned(),
+                bytes: html.into_bytes(),
+            })
+            .map_err(|e| internal(&format!("{name}: {e:?}")))
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("coverage", &CoverageView::new(&coverage(site, &site.staff)));
+    let law = crate::handbook::due_date(today, LAW_59_DAYS, DayKind::Calendar, calendar);
+    ctx.insert("law_due_iso", &law.to_string());
+    ctx.insert("law_due", &crate::site::Date(law).display_ru());
+    let mut files = vec![render(
+        "index.html",
+        "index.html",
+        "Справочник сотрудника",
+        ctx,
+    )?];
+    for p in pages {
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", p);
+        files.push(render("texts.html", &p.file, &p.title, ctx)?);
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("routes", &routes(site));
+    files.push(render(
+        "routing.html",
+        "routing.html",
+        "Кому переключать звонок",
+        ctx,
+    )?);
+    let mut ctx = tera::Context::new();
+    ctx.insert("locations", &posters(site));
+    files.push(render(
+        "posters.html",
+        "posters.html",
+        "Плакаты с QR-кодами",
+        ctx,
+    )?);
     Ok(files)
 }
 
@@ -243,8 +249,8 @@ fn with_dues(html: &str, dues: &[Due]) -> String {
         };
         if let Some(d) = after[..j].parse::<usize>().ok().and_then(|n| dues.get(n)) {
             let kind = match d.kind {
-                crate::site::DayKind::Working => "working",
-                crate::site::DayKind::Calendar => "calendar",
+                DayKind::Working => "working",
+                DayKind::Calendar => "calendar",
             };
             out.push_str(&format!(
                 "<time class=\"due\" datetime=\"{}\" data-days=\"{}\" data-kind=\"{kind}\">{}</time>",
@@ -293,6 +299,11 @@ fn data_js(pages: &[TextsPage], calendar: &Calendar) -> String {
             for part in &t.parts {
                 text.push_str(&strip_tags(&part.html));
                 text.push(' ');
+            }
+            // A start of the text is enough to find it; the whole of every text of every
+            // service would make data.js grow with the site.
+            if let Some((cut, _)) = text.char_indices().nth(SEARCH_CHARS) {
+                text.truncate(cut);
             }
             index.push(IndexEntry {
                 title: t.title.clone(),

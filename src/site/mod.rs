@@ -147,15 +147,7 @@ impl Site {
             }
         }
 
-        // Staff texts name services, so they are read after them.
-        let staff = match staff::load(&content.join("staff"), &services, &settings) {
-            Ok(h) => h,
-            Err(d) => {
-                diags.0.extend(d.0);
-                staff::Handbook::default()
-            }
-        };
-
+        let staff = staff::load(&content.join("staff"), &services, &settings, &mut diags);
         if diags.has_errors() {
             diags.sort();
             return Err(diags);
