@@ -43,7 +43,7 @@ struct TextView {
     title: String,
     kind: &'static str,
     kind_label: &'static str,
-    channel: String,
+    channel: &'static str,
     /// Instructions for staff, before the first part.
     intro_html: String,
     parts: Vec<PartView>,
@@ -278,7 +278,7 @@ fn text_view(t: &StaffText, svc: Option<&Service>, facts: &Facts<'_>) -> TextVie
         title: t.meta.title.clone(),
         kind: t.meta.kind.id(),
         kind_label: t.meta.kind.label(),
-        channel: format!("{:?}", t.meta.channel).to_lowercase(),
+        channel: t.meta.channel.label(),
         intro_html: render(t.body_offset, intro_end),
         parts: found
             .iter()

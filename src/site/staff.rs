@@ -122,6 +122,19 @@ pub enum Channel {
     Reception,
 }
 
+impl Channel {
+    /// A plain Russian name for staff.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Email => "электронная почта",
+            Channel::Pos => "платформа обратной связи",
+            Channel::Post => "письмо по почте",
+            Channel::Phone => "телефон",
+            Channel::Reception => "личный приём",
+        }
+    }
+}
+
 /// A message that needs no decision (4.8): each must have an answer in the handbook.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
