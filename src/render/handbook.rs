@@ -31,8 +31,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("routing.html", include_str!("handbook/routing.html")),
     ("posters.html", include_str!("handbook/posters.html")),
 ];
-/// Characters of each text kept in the search index.
-const SEARCH_CHARS: usize = 600;
+/// Characters of each part of a text kept in the search index.
+const SEARCH_CHARS: usize = 200;
 const CSS: &str = include_str!("handbook/handbook.css");
 const JS: &str = include_str!("handbook/handbook.js");
 
@@ -296,14 +296,18 @@ fn data_js(pages: &[TextsPage], calendar: &Calendar) -> String {
     for p in pages {
         for t in &p.texts {
             let mut text = String::new();
+            // Each part's name and the start of its text are enough to find it; the whole of
+            // every text of every service would make data.js grow with the site.
             for part in &t.parts {
-                text.push_str(&strip_tags(&part.html));
+                let plain = strip_tags(&part.html);
+                let cut = plain
+                    .char_indices()
+                    .nth(SEARCH_CHARS)
+                    .map_or(plain.len(), |c| c.0);
+                text.push_str(&part.title);
+                text.push_str(": ");
+                text.push_str(&plain[..cut]);
                 text.push(' ');
-            }
-            // A start of the text is enough to find it; the whole of every text of every
-            // service would make data.js grow with the site.
-            if let Some((cut, _)) = text.char_indices().nth(SEARCH_CHARS) {
-                text.truncate(cut);
             }
             index.push(IndexEntry {
                 title: t.title.clone(),
