@@ -7,13 +7,14 @@
 //! `{{ documents }}`. A missing part is reported at the text's `kind` (the line that says
 //! what the text must contain); a part that lacks its fact, at the part's heading.
 
+use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{CheckConfig, Finding, Hit, Interner, Severity, finish};
 use crate::handbook::{Coverage, coverage};
-use crate::site::Site;
 use crate::site::staff::{Kind, Part, StaffText, parts, placeholders};
+use crate::site::{Service, Site};
 
 /// Parts an incoming-call script must have (5.9), with plain names for messages.
 const INCOMING: &[(&str, &str)] = &[
@@ -212,12 +213,12 @@ fn coverage_findings(
 ) -> Vec<Finding> {
     let why = "варианты ответов и сценарии есть для каждой услуги и каждой ситуации (п. 4.7, 4.8, 5.7, 7.2)";
     let mut out = Vec::new();
+    // By file, not a search per gap: a large site may lack texts for every service.
+    let by_path: HashMap<&Path, &Service> = (site.services.iter())
+        .map(|x| (x.source_path.as_path(), x))
+        .collect();
     for s in &cov.services {
-        let Some(svc) = site
-            .services
-            .iter()
-            .find(|x| x.source_path == s.source_path)
-        else {
+        let Some(svc) = by_path.get(s.source_path.as_path()) else {
             continue;
         };
         let list = s

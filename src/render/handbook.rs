@@ -10,13 +10,14 @@
 mod fill;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::OutputFile;
 use super::Theme;
 use super::qr_pages::{landing_path, poster_path, sheet_path};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::handbook::{Coverage, LAW_59_DAYS, coverage, targets};
+use crate::handbook::{Coverage, LAW_59_DAYS, coverage};
 use crate::markdown::{self, MarkdownOptions};
 use crate::site::calendar::Calendar;
 use crate::site::staff::{Kind, StaffText, parts};
@@ -123,9 +124,10 @@ fn html_pages(
             extra: Vec::new(),
         })
         .collect();
+    // Only the start page lists every service: a list on every page would make the
+    // handbook grow with the square of the services.
     let mut base = tera::Context::new();
     base.insert("site_name", &site.settings.name);
-    base.insert("nav", &nav);
     base.insert("today", &today.to_string());
     let render = |name: &str, file: &str, title: &str, mut ctx: tera::Context| {
         ctx.extend(base.clone());
@@ -139,6 +141,7 @@ fn html_pages(
             .map_err(|e| internal(&format!("{name}: {e:?}")))
     };
     let mut ctx = tera::Context::new();
+    ctx.insert("nav", &nav);
     ctx.insert("coverage", &CoverageView::new(&coverage(site, &site.staff)));
     let law = crate::handbook::due_date(today, LAW_59_DAYS, DayKind::Calendar, calendar);
     ctx.insert("law_due_iso", &law.to_string());
@@ -149,10 +152,19 @@ fn html_pages(
         "Справочник сотрудника",
         ctx,
     )?];
-    for p in pages {
-        let mut ctx = tera::Context::new();
-        ctx.insert("page", p);
-        files.push(render("texts.html", &p.file, &p.title, ctx)?);
+    let per_page: Vec<Result<OutputFile, Diagnostics>> = pages
+        .par_iter()
+        .map(|p| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("page", p);
+            if !p.service_url.is_empty() {
+                ctx.insert("service_title", &p.title);
+            }
+            render("texts.html", &p.file, &p.title, ctx)
+        })
+        .collect();
+    for f in per_page {
+        files.push(f?);
     }
     let mut ctx = tera::Context::new();
     ctx.insert("routes", &routes(site));
@@ -182,24 +194,10 @@ fn internal(message: &str) -> Diagnostics {
     .into()
 }
 
-/// The site-wide page, then one page per service of the site's language.
+/// The site-wide page, then one page per service of the site's language (filled in
+/// parallel: every service's texts are its own).
 fn texts_pages(site: &Site, facts: &Facts<'_>) -> Vec<TextsPage> {
     let s = &site.settings;
-    let mut common = TextsPage {
-        file: "common.html".into(),
-        title: "Общие ответы".into(),
-        service_url: String::new(),
-        texts: Vec::new(),
-    };
-    let mut per_service: Vec<TextsPage> = site
-        .default_lang_services()
-        .map(|svc| TextsPage {
-            file: format!("service-{}.html", svc.slug),
-            title: svc.meta.title.clone(),
-            service_url: format!("{}{}", s.base_url, svc.url_path(s)),
-            texts: Vec::new(),
-        })
-        .collect();
     let mut texts: Vec<&StaffText> = site.staff.texts.iter().collect();
     // In the order staff meet them: acknowledgement first, calls last.
     texts.sort_by_key(|t| {
@@ -208,20 +206,28 @@ fn texts_pages(site: &Site, facts: &Facts<'_>) -> Vec<TextsPage> {
             t.id.clone(),
         )
     });
-    for t in texts {
-        for target in targets(site, t) {
-            let view = text_view(t, target, facts);
-            match target {
-                None => common.texts.push(view),
-                Some(svc) => {
-                    let file = format!("service-{}.html", svc.slug);
-                    if let Some(p) = per_service.iter_mut().find(|p| p.file == file) {
-                        p.texts.push(view);
-                    }
-                }
-            }
-        }
-    }
+    let common = TextsPage {
+        file: "common.html".into(),
+        title: "Общие ответы".into(),
+        service_url: String::new(),
+        texts: (texts.iter())
+            .filter(|t| t.is_site_wide())
+            .map(|t| text_view(t, None, facts))
+            .collect(),
+    };
+    let services: Vec<&Service> = site.default_lang_services().collect();
+    let per_service: Vec<TextsPage> = services
+        .par_iter()
+        .map(|svc| TextsPage {
+            file: format!("service-{}.html", svc.slug),
+            title: svc.meta.title.clone(),
+            service_url: format!("{}{}", s.base_url, svc.url_path(s)),
+            texts: (texts.iter())
+                .filter(|t| t.covers(svc))
+                .map(|t| text_view(t, Some(svc), facts))
+                .collect(),
+        })
+        .collect();
     let mut pages = vec![common];
     pages.extend(per_service);
     pages
