@@ -14,6 +14,7 @@ fn main() {
         base_url: None,
         drafts: false,
         strict: false,
+        handbook: None,
     };
     for _ in 0..runs {
         let t0 = Instant::now();

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod check;
 pub mod collect;
 pub mod diagnostics;
+pub mod handbook;
 pub mod markdown;
 pub mod output;
 pub mod qr;
@@ -38,6 +39,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Fail when `yasno check` finds an error (otherwise its findings are warnings).
     pub strict: bool,
+    /// Where to write the staff handbook (see [`BuildOptions::handbook_dir`]).
+    pub handbook: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -46,6 +49,29 @@ impl BuildOptions {
         self.output
             .clone()
             .unwrap_or_else(|| self.root.join("public"))
+    }
+
+    /// The staff handbook's folder: `--handbook`, else the settings' `handbook_dir` (relative
+    /// to the site folder), else beside the output: `handbook/` beside `public/`, and
+    /// `<name>-handbook/` beside any other output folder (two builds into two folders never
+    /// share one handbook).
+    pub fn handbook_dir(&self, settings: &site::Settings) -> PathBuf {
+        if let Some(dir) = &self.handbook {
+            return dir.clone();
+        }
+        if let Some(rel) = &settings.handbook_dir {
+            return self.root.join(rel);
+        }
+        let out = self.output_dir();
+        let name = out
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let sibling = if name == "public" {
+            "handbook".to_owned()
+        } else {
+            format!("{name}-handbook")
+        };
+        out.parent().unwrap_or(&self.root).join(sibling)
     }
 
     /// How `Site::load` reads content under these options (also used by `yasno serve`).
@@ -70,6 +96,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Non-fatal findings.
     pub warnings: Diagnostics,
+    /// Where the staff handbook was written.
+    pub handbook: PathBuf,
 }
 
 /// Why a build failed.
@@ -312,6 +340,7 @@ pub fn build_observed(
         return Err(BuildError::Content(warnings));
     }
     let links = rendered?;
+    let (handbook_dir, handbook) = handbook_files(opts, &site, &theme)?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
         sink.count(&f.path);
@@ -335,6 +364,7 @@ pub fn build_observed(
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
+    output::write_site(&handbook_dir, &handbook)?;
     let elapsed = start.elapsed();
     // Freeing the model is left to another thread: at 10,000 services its millions of small
     // allocations take ~0.1 s to free, 7 % of the build, and a CLI exits right after anyway.
@@ -345,5 +375,53 @@ pub fn build_observed(
         unchanged: committed.unchanged(),
         elapsed,
         warnings,
+        handbook: handbook_dir,
     })
+}
+
+/// The staff handbook's folder and files. Rendered before anything is committed, so a mistake
+/// in it leaves both folders as they were; written after the site by the same atomic
+/// [`output::write_site`], into its own folder.
+fn handbook_files(
+    opts: &BuildOptions,
+    site: &Site,
+    theme: &Theme,
+) -> Result<(PathBuf, Vec<OutputFile>), BuildError> {
+    let dir = opts.handbook_dir(&site.settings);
+    check_handbook_dir(&dir, &opts.output_dir(), site, opts.handbook.is_none())?;
+    let files = render::handbook::render_handbook(site, theme, check::today())?;
+    Ok((dir, files))
+}
+
+/// The handbook is for staff only: its folder may neither be nor hold nor sit inside the
+/// public output, or the web server would publish it. `from_settings`: the folder comes from
+/// `handbook_dir` in the settings, which the error then points at.
+fn check_handbook_dir(
+    handbook: &std::path::Path,
+    public: &std::path::Path,
+    site: &Site,
+    from_settings: bool,
+) -> Result<(), BuildError> {
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let (h, p) = (abs(handbook), abs(public));
+    if !(h.starts_with(&p) || p.starts_with(&h)) {
+        return Ok(());
+    }
+    let message = format!(
+        "папка справочника сотрудника {} совпадает с папкой сайта {} или лежит в ней: справочник попал бы в открытый доступ / the staff handbook folder {} is or overlaps the public output {}",
+        h.display(),
+        p.display(),
+        h.display(),
+        p.display()
+    );
+    let file = &site.settings_file;
+    let span = file.spans.at("handbook_dir");
+    let d = if from_settings && site.settings.handbook_dir.is_some() {
+        diagnostics::Diagnostic::error("handbook-dir", &file.path, &file.source, span, message)
+            .with_label("поле `handbook_dir` / the `handbook_dir` field")
+    } else {
+        diagnostics::Diagnostic::file_error("handbook-dir", &file.path, message)
+    };
+    let d = d.with_help("укажите другую папку: handbook_dir = \"handbook\" в content/site.toml или --handbook ПАПКА / choose another folder with handbook_dir or --handbook");
+    Err(BuildError::Content(d.into()))
 }

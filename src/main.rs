@@ -44,6 +44,10 @@ enum Command {
         /// Print every warning (by default, more than 20 are summarised by rule and file).
         #[arg(long)]
         verbose: bool,
+        /// Folder of the staff handbook (default: handbook_dir in content/site.toml, or
+        /// <root>/handbook); never inside the output folder.
+        #[arg(long)]
+        handbook: Option<PathBuf>,
     },
     /// Check texts: plain language, accessibility, freshness (rules 1.7, 2.3, 2.4, 4.9).
     Check {
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
             drafts,
             strict,
             verbose,
+            handbook,
         } => build(
             yasno::BuildOptions {
                 root,
@@ -105,6 +110,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 strict,
+                handbook,
             },
             verbose,
         ),
@@ -228,6 +234,11 @@ fn build(opts: yasno::BuildOptions, verbose: bool) -> ExitCode {
                 report.unchanged,
                 report.elapsed.as_secs_f64(),
                 warnings
+            );
+            println!(
+                "Справочник сотрудника (не для публикации): {} / staff handbook (not for publishing): {}",
+                report.handbook.display(),
+                report.handbook.display()
             );
             ExitCode::SUCCESS
         }

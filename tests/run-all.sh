@@ -17,7 +17,8 @@ phase() { echo "== $1 ($(date -u +%H:%M:%S), ${SECONDS}s into the tests)"; }
 # that took 22 min in CI. The setups do nothing when all is installed.
 setup_log="$(mktemp)"
 (bash tests/qr/setup.sh && bash tests/pg/setup.sh && bash tests/browser/setup.sh \
-  && bash tests/serve-browser/setup.sh && bash tests/a11y/setup.sh && bash tests/deploy/setup.sh) \
+  && bash tests/serve-browser/setup.sh && bash tests/a11y/setup.sh && bash tests/deploy/setup.sh \
+  && bash tests/handbook-browser/setup.sh) \
   >"$setup_log" 2>&1 &
 setup_pid=$!
 
@@ -51,4 +52,6 @@ source tests/deadline.sh
 bounded "survey widget in chromium" 600 60 npm test --prefix tests/browser
 bounded "serve live reload in chromium" 300 30 node tests/serve-browser/live_reload.mjs
 bounded "accessibility and valid HTML in chromium" 1800 300 npm test --prefix tests/a11y
+# The staff handbook opened from file:// (25 s here).
+bounded "staff handbook from file:// in chromium" 600 60 npm test --prefix tests/handbook-browser
 phase "done"

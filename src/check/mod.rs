@@ -12,13 +12,14 @@
 //! `<!-- yasno-allow: rule-id -->` on that line or the line before it.
 
 mod cache;
-pub mod calendar;
+pub use crate::site::calendar;
 mod intern;
 mod lexicon;
 pub mod report;
 mod rules;
 pub mod run;
 pub mod site;
+mod staff;
 mod text;
 
 use std::collections::HashMap;
@@ -62,6 +63,39 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     ("freshness", "страница не обновлена после изменения закона"),
     ("stale", "страница давно не обновлялась"),
+    // The staff handbook's texts (src/check/staff.rs).
+    (
+        "staff-ack-parts",
+        "уведомление о получении без приветствия, благодарности или срока (п. 4.4)",
+    ),
+    (
+        "staff-survey-invite",
+        "письмо или сценарий без приглашения пройти опрос (п. 4.13, 5.14, 6.9)",
+    ),
+    (
+        "staff-call-parts",
+        "сценарий звонка без обязательной части (п. 5.9, 5.10)",
+    ),
+    (
+        "staff-insult-branch",
+        "сценарий звонка без действий при оскорблениях (п. 5.13)",
+    ),
+    (
+        "staff-transfers",
+        "больше двух переключений звонка (п. 5.3)",
+    ),
+    (
+        "staff-refusal-grounds",
+        "отказ без причин отказа простыми словами (п. 4.12, 5.12)",
+    ),
+    (
+        "staff-booking-documents",
+        "подтверждение записи без списка документов (п. 6.4)",
+    ),
+    (
+        "staff-coverage",
+        "услуге не хватает шаблона или сценария, ситуации без ответа (п. 4.8, 7.2)",
+    ),
 ];
 
 /// How serious a finding is.

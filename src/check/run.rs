@@ -57,11 +57,24 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
     let rules = Rules::new(cfg);
     let calendar = Calendar::russia().extended(&cfg.calendar);
     let mut cache = opts.cache.as_deref().map(|p| load_cache(p, cfg));
-    let inputs = match target {
-        Target::Site(site) => site_inputs(site),
-        Target::Files { files, .. } => files,
+    let (inputs, site) = match target {
+        Target::Site(site) => (site_inputs(site), Some(site)),
+        Target::Files { files, .. } => (files, None),
     };
-    let check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
+    let mut check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
+    if let Some(site) = site {
+        // The handbook's structure and coverage depend on the whole site, not one file's
+        // text, so they are not cached; they are cheap.
+        let staff = super::staff::check(site, cfg, &rules.texts);
+        if !staff.is_empty() {
+            check.findings.extend(staff);
+            check.findings.sort_by(|a, b| {
+                (a.file.cmp(&b.file))
+                    .then(a.span.start.cmp(&b.span.start))
+                    .then(a.rule.cmp(b.rule))
+            });
+        }
+    }
     let cache_error = opts
         .cache
         .as_deref()

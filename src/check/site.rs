@@ -50,6 +50,10 @@ const SKIP_KEYS: &[&str] = &[
     // Official titles of acts are quoted as they are; the rules' own settings are not text.
     "legal_acts",
     "check",
+    // Staff texts: which services and situations a text is for, and how it is sent.
+    "services",
+    "situation",
+    "channel",
 ];
 
 /// One file to check.
@@ -401,6 +405,20 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             }),
         });
     }
+    files.extend(site.staff.texts.iter().map(|t| FileInput {
+        path: t.source_path.clone(),
+        source: t.source.clone(),
+        lang: site.settings.lang.clone(),
+        url: None,
+        settings_file: false,
+        meta: Some(FileMeta {
+            spans: t.spans.clone(),
+            body_offset: t.body_offset,
+            title: t.meta.title.clone(),
+            updated: None,
+            amended: Vec::new(),
+        }),
+    }));
     files
 }
 

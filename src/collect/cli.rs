@@ -588,19 +588,42 @@ fn add_control(
         end(period),
         previous_period.map_or(period.from, end),
     ));
-    // Freshness as of the period's end (or today, if earlier). The staff handbook's
-    // coverage (7.2 part 4) goes in here once the handbook exists.
+    // Freshness as of the period's end (or today, if earlier), and the staff handbook's
+    // coverage (7.2 part 4) when the site has a handbook.
     let as_of = end(period);
+    let coverage = (!site.staff.texts.is_empty()).then(|| handbook_coverage(site));
     report.monitoring = Some(super::report::Monitoring::new(
         super::monitor::monitoring_rows(site, as_of),
         as_of.strftime("%d.%m.%Y").to_string(),
-        None,
+        coverage.as_ref(),
     ));
     report.pages = Some(super::report::page_votes(
         &data.now.votes,
         &data.before.votes,
     ));
     Ok(())
+}
+
+/// The handbook's gaps in the report's terms: missing kinds by service, missing situations.
+fn handbook_coverage(site: &crate::site::Site) -> super::report::HandbookCoverage {
+    let c = crate::handbook::coverage(site, &site.staff);
+    super::report::HandbookCoverage {
+        services: c
+            .services
+            .into_iter()
+            .map(|s| {
+                (
+                    s.slug,
+                    s.missing.iter().map(|k| k.label().to_owned()).collect(),
+                )
+            })
+            .collect(),
+        site_missing: c
+            .missing_situations
+            .iter()
+            .map(|s| s.label().to_owned())
+            .collect(),
+    }
 }
 
 /// What a report reads from the store for one period.

@@ -28,6 +28,9 @@ pub fn missing_parts(service: &Service) -> Vec<String> {
     if r.address.trim().is_empty() || r.hours.trim().is_empty() {
         missing.push("приём: адрес и часы / reception".to_owned());
     }
+    if service.refusal_grounds.is_empty() {
+        missing.push("причины отказа / refusal grounds".to_owned());
+    }
     missing
 }
 

@@ -6,6 +6,7 @@
 //! render all of them in parallel or only the ones a change touches.
 
 pub mod aliases;
+pub mod handbook;
 pub mod i18n;
 pub mod jsonld;
 pub mod links;
@@ -375,6 +376,7 @@ impl<'a> Renderer<'a> {
             documents: document_views(&m.documents, t),
             steps: &m.steps,
             result: &m.result,
+            refusal_grounds: &svc.refusal_grounds,
             deadline: deadline_text(m.deadline.days, m.deadline.kind, t),
             deadline_note: m.deadline.note.as_deref().unwrap_or_default(),
             fee: fee_text(&m.fee, t),
@@ -437,6 +439,7 @@ const TEMPLATE_IDS: &[&str] = &[
     "deadline",
     "fee",
     "result",
+    "refusal",
     "apply",
     "contacts",
     "reception",

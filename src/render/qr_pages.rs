@@ -1,13 +1,14 @@
 //! Survey links for reception offices (issue 6, source section 3.3): for every service with a
 //! survey and every reception location, a landing page with the survey alone, its QR codes
-//! and an A4 poster; a sheet per location with all its services; a staff index of posters;
-//! and a QR code beside each service page.
+//! and an A4 poster; a sheet per location with all its services; and a QR code beside each
+//! service page. The staff index of posters is in the staff handbook (`render::handbook`),
+//! written apart from the public site.
 //!
 //! Output paths (all under the output folder; `<tag>` is a location tag, `<slug>` a service):
 //! - `/q/<tag>/<slug>/` the landing page; its form sends `source = <tag>`;
 //!   `qr.svg` and `qr.png` beside it encode exactly `base_url + /q/<tag>/<slug>/`;
-//! - `/posters/<tag>/<slug>/` the poster, `/posters/<tag>/` the location sheet,
-//!   `/posters/` the staff index (no public page links there; robots.txt disallows it);
+//! - `/posters/<tag>/<slug>/` the poster, `/posters/<tag>/` the location sheet (no public
+//!   page links there; robots.txt disallows `/posters/`);
 //! - `<service page>/qr.svg` encodes the service page's survey, `base_url + <page> + #survey`.
 //!
 //! Only default-language services get codes and posters: one poster carries the call to action
@@ -38,9 +39,6 @@ use crate::site::{Location, Service, Site};
 /// Pixels per module of the PNG codes: about 400–500 px for a typical link, enough for a
 /// messenger or a document; print uses the SVG.
 pub const PNG_SCALE: u32 = 10;
-
-/// Path of the staff index of posters.
-pub const POSTERS_INDEX: &str = "/posters/";
 
 /// The folder of every survey landing page.
 pub const LANDINGS: &str = "/q/";
@@ -159,8 +157,8 @@ fn qr_diag(site: &Site, e: &qr::QrError) -> Diagnostic {
 }
 
 impl Renderer<'_> {
-    /// Every file of the QR feature: landing pages, codes, posters, sheets, the staff index and
-    /// the service pages' codes. Errors of all pages are collected, not only the first.
+    /// Every file of the QR feature: landing pages, codes, posters, sheets and the service
+    /// pages' codes. Errors of all pages are collected, not only the first.
     pub fn render_qr_pages(&self) -> Result<Vec<OutputFile>, Diagnostics> {
         self.render_qr_pages_cached(&QrCache::new(), None)
             .map(|(files, _, _)| files)
@@ -301,7 +299,7 @@ impl Renderer<'_> {
         Ok((kept, code))
     }
 
-    /// One poster sheet per location and the posters index.
+    /// One poster sheet per location.
     fn location_files(
         &self,
         links: &[QrLinkView],
@@ -327,10 +325,6 @@ impl Renderer<'_> {
                 Ok(f) => files.push(f),
                 Err(d) => diags.push(d),
             }
-        }
-        match self.posters_index(&sheets) {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
         }
     }
 
@@ -461,25 +455,6 @@ impl Renderer<'_> {
             sheet,
         )
     }
-
-    fn posters_index(&self, sheets: &[LocationSheet]) -> Result<OutputFile, Diagnostic> {
-        let s = &self.site.settings;
-        let t = self.theme.strings(&s.lang);
-        let m = self.meta(
-            &s.lang,
-            t.get("posters_title"),
-            t.get("posters_intro"),
-            POSTERS_INDEX,
-            "posters.html",
-        );
-        self.html(
-            "posters.html",
-            index_file(POSTERS_INDEX),
-            m,
-            "sheets",
-            &sheets,
-        )
-    }
 }
 
 #[cfg(test)]
@@ -495,7 +470,6 @@ mod tests {
         );
         assert_eq!(sheet_path("priemnaya"), "/posters/priemnaya/");
         assert_eq!(index_file("/q/a/b/"), "q/a/b/index.html");
-        assert_eq!(index_file(POSTERS_INDEX), "posters/index.html");
         assert_eq!(
             service_survey_url("https://x.example", "/services/opeka/"),
             "https://x.example/services/opeka/#survey"

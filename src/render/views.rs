@@ -490,6 +490,8 @@ pub struct ServiceView<'a> {
     pub steps: &'a [String],
     /// Result.
     pub result: &'a str,
+    /// Grounds for refusal, each with what the person can do.
+    pub refusal_grounds: &'a [crate::site::RefusalGround],
     /// «10 рабочих дней».
     pub deadline: String,
     /// Deadline note (empty when none).

@@ -159,6 +159,7 @@ impl Preview {
             base_url: None,
             drafts,
             strict: false,
+            handbook: None,
         };
         Self {
             load_opts: build_opts.load_options(),

@@ -235,6 +235,7 @@ pub(super) fn load_service(
         .map_err(|d| diags.push(d))
         .unwrap_or(None);
     diags.0.extend(service::check_links(&at, &meta));
+    diags.0.extend(service::check_refusal_grounds(&at, &meta));
     if diags.has_errors() {
         return Err(diags);
     }
@@ -246,6 +247,7 @@ pub(super) fn load_service(
         contacts: meta.contacts.apply_to(&settings.contacts),
         reception: meta.reception.apply_to(&settings.reception),
         survey,
+        refusal_grounds: meta.refusal_grounds.clone(),
         body_offset: split.body_offset,
         body_line,
         source,

@@ -5,10 +5,12 @@
 //! - `content/site.toml`: [`Settings`];
 //! - `content/services/<slug>.md` (and `<slug>.<lang>.md` for a translation): services;
 //! - `content/surveys/<id>.toml` (or `.yaml`): survey definitions, `default` for every service;
+//! - `content/staff/*.md`: the staff handbook's letter templates and call scripts ([`staff`]);
 //! - `templates/`, `static/`: optional overrides of the theme's templates and files.
 //!
 //! Files are read and parsed in parallel; every mistake is collected, so one run shows all.
 
+pub mod calendar;
 pub mod check_settings;
 pub mod frontmatter;
 pub mod limits;
@@ -18,6 +20,7 @@ pub mod report_settings;
 mod service;
 pub mod settings;
 pub mod spans;
+pub mod staff;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -61,6 +64,8 @@ pub struct Site {
     pub surveys: BTreeMap<String, Arc<Survey>>,
     /// Other pages from `content/pages/` (the accessibility statement, …).
     pub pages: Vec<ContentPage>,
+    /// The staff handbook's letter templates and call scripts (`content/staff/`).
+    pub staff: staff::Handbook,
     /// Indexes into `services` by slug (all languages), so looking up translations is not
     /// a scan of every service per page (quadratic at 10,000 pages).
     pub by_slug: std::collections::HashMap<String, Vec<usize>>,
@@ -144,6 +149,7 @@ impl Site {
             }
         }
 
+        let staff = staff::load(&content.join("staff"), &services, &settings, &mut diags);
         if diags.has_errors() {
             diags.sort();
             return Err(diags);
@@ -157,6 +163,7 @@ impl Site {
             services,
             surveys,
             pages,
+            staff,
             by_slug,
         })
     }

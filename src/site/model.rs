@@ -132,6 +132,10 @@ pub struct FrontMatter {
     /// printed on posters) redirect here, so a renamed service breaks no poster.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Grounds on which the application or the service may be refused, each in plain words
+    /// with what the person can do (sections 4.12 and 5.12 of the rules).
+    #[serde(default)]
+    pub refusal_grounds: Vec<RefusalGround>,
 }
 
 /// The names of the front-matter keys, for "did you mean" hints and missing-key reports.
@@ -156,6 +160,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "faq",
     "survey",
     "aliases",
+    "refusal_grounds",
 ];
 
 /// Front-matter keys that must be present.
@@ -171,6 +176,16 @@ pub const REQUIRED_KEYS: &[&str] = &[
     "fee",
     "legal_acts",
 ];
+
+/// One ground for refusal, as the public page and the refusal letters state it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalGround {
+    /// Why the application may be refused, in plain words.
+    pub ground: String,
+    /// What the person can do about it.
+    pub remedy: String,
+}
 
 /// A document the applicant brings.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use yasno_survey_core::Survey;
 
 use super::spans::{FileAt, Spans};
-use super::{Contacts, Date, FrontMatter, Reception, Settings, SurveyChoice};
+use super::{Contacts, Date, FrontMatter, Reception, RefusalGround, Settings, SurveyChoice};
 use crate::diagnostics::{Diagnostic, did_you_mean};
 
 /// A plain page from `content/pages/<slug>.md`, published at `/<slug>/`.
@@ -76,6 +76,8 @@ pub struct Service {
     /// The survey shown on the page; `None` when turned off. Shared: most services show the
     /// same survey, and 10,000 copies of it were a measurable part of a build.
     pub survey: Option<Arc<Survey>>,
+    /// Grounds for refusal (a copy of the front matter's, the field the monitoring reads).
+    pub refusal_grounds: Vec<RefusalGround>,
 }
 
 impl Service {
@@ -230,6 +232,27 @@ pub(crate) fn resolve_survey(
             "создайте content/surveys/{id}.toml или напишите survey = false / create content/surveys/{id}.toml or write survey = false"
         )),
     })
+}
+
+/// Each ground for refusal says both why and what to do: an empty half would be shown to
+/// people and put into refusal letters as a blank.
+pub(crate) fn check_refusal_grounds(at: &FileAt<'_>, meta: &FrontMatter) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, g) in meta.refusal_grounds.iter().enumerate() {
+        for (field, text) in [("ground", &g.ground), ("remedy", &g.remedy)] {
+            if text.trim().is_empty() {
+                out.push(
+                    at.error(
+                        "invalid-field",
+                        at.spans.at(&format!("refusal_grounds[{i}].{field}")),
+                        format!("поле `refusal_grounds[{i}].{field}` пустое / `refusal_grounds[{i}].{field}` is empty"),
+                    )
+                    .with_help("ground — почему могут отказать, remedy — что человеку сделать; например { ground = \"Не хватает документов\", remedy = \"Принесите недостающие документы и подайте заявление снова\" } / ground: why, remedy: what the person can do"),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Links of ways to apply and of legal acts must be absolute (or site paths).

@@ -59,6 +59,10 @@ pub struct Settings {
     /// `yasno report` settings (`[report]`): alert threshold, minimum answers, themes.
     #[serde(default)]
     pub report: super::report_settings::ReportSettings,
+    /// Where `yasno build` writes the staff handbook, relative to the site folder
+    /// (`handbook` by default); never inside the public output.
+    #[serde(default)]
+    pub handbook_dir: Option<String>,
 }
 
 fn default_lang() -> String {

@@ -11,5 +11,6 @@ const only = process.argv.slice(2);
 const files = (only.length ? only : fs.readdirSync(path.join(SUITE, 'suite')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('suite', f)));
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...files],
   { cwd: SUITE, stdio: 'inherit', env: { ...process.env, YASNO_SITE_DIR: dir } });
-if (!process.env.YASNO_SITE_DIR) fs.rmSync(dir, { recursive: true, force: true });
+// The staff handbook is written beside the output folder (`<dir>-handbook`).
+if (!process.env.YASNO_SITE_DIR) for (const d of [dir, `${dir}-handbook`]) fs.rmSync(d, { recursive: true, force: true });
 process.exit(r.status ?? 1);

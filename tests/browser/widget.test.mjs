@@ -21,7 +21,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
-  if (site) fs.rmSync(site.root, { recursive: true, force: true });
+  // The staff handbook is written beside the output folder (`<root>-handbook`).
+  if (site) for (const d of [site.root, `${site.root}-handbook`]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 const pageUrl = () => server.url + site.servicePath;

@@ -339,7 +339,10 @@ fn collectors_starting_together_on_a_new_database_apply_the_schema_once() {
         }
     });
     assert_eq!(
-        pg::query(&db, "SELECT version FROM schema_migrations ORDER BY version"),
+        pg::query(
+            &db,
+            "SELECT version FROM schema_migrations ORDER BY version"
+        ),
         [[Some("1".to_owned())], [Some("2".to_owned())]]
     );
 }

@@ -17,6 +17,7 @@ mod common;
 mod content_props;
 mod deploy;
 mod deploy_systemd;
+mod handbook;
 mod languages;
 mod output;
 mod pg;

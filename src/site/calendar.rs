@@ -1,4 +1,5 @@
-//! The Russian production calendar: which days are working days.
+//! The Russian production calendar: which days are working days. It lives with the site
+//! model because both `yasno check` (freshness) and the staff handbook (due dates) count by it.
 //!
 //! Built from `data/calendar.toml` (holidays, days off moved by the Labour Code and by the
 //! government's decrees, working Saturdays) and extended by the site's
@@ -37,8 +38,8 @@ pub struct Calendar {
 }
 
 static RUSSIA: LazyLock<Calendar> = LazyLock::new(|| {
-    let file: CalendarFile =
-        toml::from_str(include_str!("data/calendar.toml")).expect("calendar.toml is valid");
+    let file: CalendarFile = toml::from_str(include_str!("../check/data/calendar.toml"))
+        .expect("calendar.toml is valid");
     let mut cal = Calendar::default();
     for y in file.year {
         cal.years.insert(y.year);
@@ -72,6 +73,16 @@ impl Calendar {
     /// Years the built-in data describes.
     pub fn years(&self) -> impl Iterator<Item = i16> + '_ {
         self.years.iter().copied()
+    }
+
+    /// Weekdays off (holidays and moved days off), in date order.
+    pub fn days_off(&self) -> impl Iterator<Item = Date> + '_ {
+        self.days_off.iter().copied()
+    }
+
+    /// Weekend days that are working days, in date order.
+    pub fn working_weekend_days(&self) -> impl Iterator<Item = Date> + '_ {
+        self.working.iter().copied()
     }
 
     /// True on a working day.
