@@ -8,6 +8,7 @@
 pub mod aliases;
 pub mod i18n;
 pub mod jsonld;
+pub mod langs;
 pub mod links;
 mod pages;
 pub mod qr_pages;
@@ -84,23 +85,26 @@ impl<F: Fn(OutputFile) -> Result<(), Diagnostic> + Sync> FileSink for F {
     }
 }
 
+/// A language of the site: an index into [`Site::langs`] (0 is the site's own language).
+pub type Lang = u8;
+
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Page {
-    /// The home page: services by category.
-    Home,
-    /// A service page (index into `site.services`).
+    /// The home page of a language: services by category.
+    Home(Lang),
+    /// A service page (index into `site.services`; translations are services too).
     Service(usize),
-    /// A category page (index into `settings.categories`).
-    Category(usize),
-    /// All questions and answers.
-    Faq,
-    /// Contacts and reception.
-    Contacts,
-    /// A content page from `content/pages/` (index into `site.pages`).
+    /// A category page (index into `settings.categories`) in a language.
+    Category(usize, Lang),
+    /// All questions and answers, in a language.
+    Faq(Lang),
+    /// Contacts and reception, in a language.
+    Contacts(Lang),
+    /// A content page from `content/pages/` (index into `site.pages`; translations too).
     Content(usize),
-    /// The 404 page.
-    NotFound,
+    /// The 404 page of a language.
+    NotFound(Lang),
     /// `sitemap.xml`.
     Sitemap,
     /// `robots.txt`.
@@ -109,16 +113,17 @@ pub enum Page {
 
 /// Every page of the site.
 pub fn pages(site: &Site) -> Vec<Page> {
-    let mut p = vec![
-        Page::Home,
-        Page::Faq,
-        Page::Contacts,
-        Page::NotFound,
-        Page::Sitemap,
-        Page::Robots,
-    ];
+    let mut p = vec![Page::Sitemap, Page::Robots];
+    for l in 0..site.langs.len() as Lang {
+        p.extend([
+            Page::Home(l),
+            Page::Faq(l),
+            Page::Contacts(l),
+            Page::NotFound(l),
+        ]);
+        p.extend((0..site.settings.categories.len()).map(|c| Page::Category(c, l)));
+    }
     p.extend((0..site.services.len()).map(Page::Service));
-    p.extend((0..site.settings.categories.len()).map(Page::Category));
     p.extend((0..site.pages.len()).map(Page::Content));
     p
 }
@@ -131,7 +136,22 @@ struct Meta<'a> {
     description: &'a str,
     path: &'a str,
     canonical: String,
+    /// `hreflang` alternates: every version of the page, itself included.
     alternates: Vec<TranslationLink>,
+    /// The path of the version in the site's language (`x-default`).
+    x_default: String,
+    /// The language switcher: one link per site language.
+    switcher: Vec<TranslationLink>,
+    /// `/` or `/<lang>/`: where this language's pages are.
+    root: &'a str,
+    /// The accessibility statement in this language, else in the site's language.
+    a11y_url: String,
+    /// Its language.
+    a11y_lang: &'a str,
+    /// A translation not yet reviewed by a native speaker.
+    not_reviewed: bool,
+    /// The site's own language, for the parts of a page that stay in it.
+    default_lang: &'a str,
     template: &'a str,
 }
 
@@ -144,6 +164,8 @@ pub struct Renderer<'a> {
     /// The site links of the rendered pages, when the caller checks them
     /// ([`Renderer::collecting_links`]).
     links: Option<std::sync::Mutex<Vec<links::PageLinks>>>,
+    /// The site's languages, its own first (indexed by [`Lang`]).
+    langs: Vec<langs::LangCtx>,
 }
 
 impl<'a> Renderer<'a> {
@@ -160,6 +182,7 @@ impl<'a> Renderer<'a> {
             theme,
             surveys,
             links: None,
+            langs: langs::contexts(site),
         }
     }
 
@@ -221,10 +244,11 @@ impl<'a> Renderer<'a> {
         let mut errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
             .filter_map(|p| match p {
-                Page::Faq => sink
-                    .put_pieces(pages::FAQ_PATH.to_owned(), &mut |emit| {
-                        self.faq_pieces(emit)
-                    })
+                Page::Faq(l) => sink
+                    .put_pieces(
+                        pages::faq_path(&self.langs[usize::from(*l)].root),
+                        &mut |emit| self.faq_pieces(*l, emit),
+                    )
                     .err(),
                 _ => self.render(*p).and_then(|f| sink.put(f)).err(),
             })
@@ -271,6 +295,10 @@ impl<'a> Renderer<'a> {
     ) -> Result<OutputFile, Diagnostic> {
         let mut ctx = tera::Context::new();
         ctx.insert_value("t", self.theme.strings(meta.lang).value.clone());
+        if let Some(site) = self.lang_ctx(meta.lang).site_value.clone() {
+            // Overrides the theme's global `site` (the site's language) for this page.
+            ctx.insert_value("site", site);
+        }
         ctx.insert("meta", &meta);
         ctx.insert(key.to_owned(), value);
         Ok(OutputFile {
@@ -279,23 +307,78 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The layout values of a page that exists in its language only (QR pages, posters).
     fn meta<'m>(
-        &self,
+        &'m self,
         lang: &'m str,
         title: &'m str,
         description: &'m str,
         path: &'m str,
         template: &'m str,
     ) -> Meta<'m> {
+        let only = vec![(lang.to_owned(), path.to_owned())];
+        self.meta_of(lang, title, description, path, template, &only)
+    }
+
+    /// The layout values of a page whose versions (itself included) are `versions`.
+    fn meta_of<'m>(
+        &'m self,
+        lang: &'m str,
+        title: &'m str,
+        description: &'m str,
+        path: &'m str,
+        template: &'m str,
+        versions: &langs::Versions,
+    ) -> Meta<'m> {
+        let default = &self.site.settings.lang;
+        let a11y = self
+            .site
+            .pages
+            .iter()
+            .find(|p| p.slug == "accessibility" && p.lang == *default);
+        let (a11y_url, a11y_lang) = match a11y {
+            Some(p) => match self.site.page_in(p, lang) {
+                Some(t) => (t.url_path(&self.site.settings), lang),
+                None => (p.url_path(&self.site.settings), default.as_str()),
+            },
+            None => ("/accessibility/".to_owned(), default.as_str()),
+        };
         Meta {
             lang,
             title,
             description,
             path,
             canonical: format!("{}{}", self.site.settings.base_url, path),
-            alternates: vec![],
+            alternates: langs::alternates(self.theme, versions),
+            x_default: versions
+                .iter()
+                .find(|(l, _)| l == default)
+                .map(|(_, u)| u.clone())
+                .unwrap_or_default(),
+            switcher: langs::switcher(&self.langs, self.theme, versions, lang),
+            root: &self.lang_ctx(lang).root,
+            a11y_url,
+            a11y_lang,
+            not_reviewed: false,
+            default_lang: default,
             template,
         }
+    }
+
+    /// The context of language `lang` (the site's own when it is not a site language).
+    fn lang_ctx(&self, lang: &str) -> &langs::LangCtx {
+        self.langs
+            .iter()
+            .find(|l| l.code == lang)
+            .unwrap_or(&self.langs[0])
+    }
+
+    /// The same site path (`/faq/`, `/categories/x/`, …) in every site language.
+    fn every_lang(&self, rel: &str) -> langs::Versions {
+        self.langs
+            .iter()
+            .map(|l| (l.code.clone(), format!("{}{rel}", l.root)))
+            .collect()
     }
 
     fn faq_views(
@@ -344,18 +427,29 @@ impl<'a> Renderer<'a> {
         let faq = self.faq_views(svc, &mut taken, Some(&mut page));
         self.keep_links(page);
         let m = &svc.meta;
-        let category = s
+        let lc = self.lang_ctx(&svc.lang);
+        let category = lc
+            .settings
             .categories
             .iter()
             .find(|c| c.slug == m.category)
-            .map(views::CategoryView::new)
+            .map(|c| views::CategoryView::under(c, &lc.root))
             .expect("category validated at load");
         let translations = self.translation_links(svc);
         let survey = svc
             .survey
             .as_ref()
             .map(|sv| self.survey_view(sv, &svc.slug, "web", &svc.lang, &url));
-        let contacts = ContactsView::new(&svc.contacts);
+        // A translation shows the settings' texts in its language (the facts are the same).
+        let (svc_contacts, svc_reception) = if svc.translation.is_some() {
+            (
+                m.contacts.apply_to(&lc.settings.contacts),
+                m.reception.apply_to(&lc.settings.reception),
+            )
+        } else {
+            (svc.contacts.clone(), svc.reception.clone())
+        };
+        let contacts = ContactsView::new(&svc_contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
         ServiceView {
             slug: &svc.slug,
@@ -391,7 +485,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             contacts,
-            reception: &svc.reception,
+            reception: svc_reception,
             legal_acts: legal_act_views(&m.legal_acts),
             faq,
             toc: if body.toc.len() >= 3 {
@@ -415,8 +509,21 @@ impl<'a> Renderer<'a> {
                 lang: x.lang.clone(),
                 name: self.theme.strings(&x.lang).get("lang_name").to_owned(),
                 url: x.url_path(&self.site.settings),
+                current: false,
+                exists: true,
             })
             .collect()
+    }
+
+    /// Every version of `svc` (itself included), the site's language first.
+    fn service_versions(&self, svc: &Service) -> langs::Versions {
+        let s = &self.site.settings;
+        let mut v: langs::Versions = std::iter::once(svc)
+            .chain(self.site.translations_of(svc))
+            .map(|x| (x.lang.clone(), x.url_path(s)))
+            .collect();
+        v.sort_by_key(|(l, _)| self.site.langs.iter().position(|x| x == l));
+        v
     }
 }
 

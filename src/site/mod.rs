@@ -17,6 +17,8 @@ pub mod model;
 mod service;
 pub mod settings;
 pub mod spans;
+pub mod texts;
+pub mod translation;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -32,7 +34,10 @@ pub use service::{ContentPage, LANGS, PageMeta, Service};
 pub use settings::{Category, Location, Settings, SiteLink};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use load::{files_under, load_page, load_service, load_settings_file, load_surveys};
+use load::{
+    Loaded, files_under, finish_translation, load_page, load_service, load_settings_file,
+    load_surveys,
+};
 use spans::Spans;
 
 /// Options for [`Site::load`].
@@ -62,6 +67,11 @@ pub struct Site {
     /// Indexes into `services` by slug (all languages), so looking up translations is not
     /// a scan of every service per page (quadratic at 10,000 pages).
     pub by_slug: std::collections::HashMap<String, Vec<usize>>,
+    /// Translations of the settings' texts by language (`content/site.<lang>.toml`).
+    pub texts: BTreeMap<String, texts::SiteTexts>,
+    /// The site's languages: its own first, then every language it has a translation in,
+    /// in [`LANGS`] order. Every page kind is built in each.
+    pub langs: Vec<String>,
 }
 
 /// A file as read, with the positions of its front-matter values.
@@ -97,26 +107,36 @@ impl Site {
         let surveys = load_surveys(&content.join("surveys"), &mut diags);
 
         let files = files_under(&content.join("services"), &["md"]);
-        let results: Vec<Result<Option<Service>, Diagnostics>> = files
+        let results: Vec<Result<Option<Loaded>, Diagnostics>> = files
             .par_iter()
             .map(|p| load_service(p, &settings, &surveys, opts))
             .collect();
         let mut services = Vec::with_capacity(results.len());
+        let mut pending = Vec::new();
         for r in results {
             match r {
-                Ok(Some(s)) => services.push(s),
+                Ok(Some(Loaded::Source(s))) => services.push(s),
+                Ok(Some(Loaded::Translation(t))) => pending.push(t),
                 Ok(None) => {}
                 Err(d) => diags.0.extend(d.0),
             }
         }
+        let translated = merge_translations(&services, pending);
+        services.extend(translated.0);
+        diags.0.extend(translated.1.0);
 
         let mut pages = Vec::new();
         for path in files_under(&content.join("pages"), &["md"]) {
-            match load_page(&path) {
+            match load_page(&path, &settings) {
                 Ok(p) => pages.push(p),
                 Err(d) => diags.0.extend(d.0),
             }
         }
+        diags
+            .0
+            .extend(finish_page_translations(&mut pages, &settings).0);
+        let texts = texts::load_all(&content, &settings, &mut diags);
+        let langs = site_languages(&settings, &services, &pages, &texts);
 
         // Two files may not claim the same page. (Borrowed keys: cloning 10,000 slugs, languages
         // and paths here was a measurable single-threaded step of every build.)
@@ -156,6 +176,8 @@ impl Site {
             surveys,
             pages,
             by_slug,
+            texts,
+            langs,
         })
     }
 
@@ -171,11 +193,57 @@ impl Site {
         opts: &LoadOptions,
     ) -> Result<Option<Service>, Diagnostics> {
         let new = if path.is_file() {
-            load_service(path, &self.settings, &self.surveys, opts)?
+            match load_service(path, &self.settings, &self.surveys, opts)? {
+                Some(Loaded::Source(s)) => Some(s),
+                Some(Loaded::Translation(t)) => {
+                    let (mut done, diags) = merge_translations(&self.services, vec![t]);
+                    if diags.has_errors() {
+                        return Err(diags);
+                    }
+                    done.pop()
+                }
+                None => None,
+            }
         } else {
             None
         };
-        self.replace_service(path, new)
+        let old = self.replace_service(path, new)?;
+        self.remerge_translations_of(path)?;
+        Ok(old)
+    }
+
+    /// Merges the translations of the source at `path` again, so they show its new facts.
+    fn remerge_translations_of(&mut self, path: &Path) -> Result<(), Diagnostics> {
+        let Some(src) = self
+            .services
+            .iter()
+            .find(|s| s.source_path == path)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        if src.translation.is_some() {
+            return Ok(());
+        }
+        let mut diags = Diagnostics::default();
+        for s in self.services.iter_mut() {
+            let of_src = s
+                .translation
+                .as_ref()
+                .is_some_and(|t| t.source_path == src.source_path);
+            if of_src {
+                match finish_translation(s, &src) {
+                    Ok(n) => *s = n,
+                    Err(d) => diags.0.extend(d.0),
+                }
+            }
+        }
+        self.by_slug = index_by_slug(&self.services);
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(())
+        }
     }
 
     /// Puts `new` in place of the service from `path` (or removes it, for `None`), keeping
@@ -247,6 +315,23 @@ impl Site {
             .filter(|s| s.is_default_lang(&self.settings))
     }
 
+    /// The version of `service` in `lang`, if there is one.
+    pub fn service_in<'a>(&'a self, service: &'a Service, lang: &str) -> Option<&'a Service> {
+        self.by_slug
+            .get(&service.slug)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.services[i])
+            .find(|s| s.lang == lang)
+    }
+
+    /// The version of plain page `page` in `lang`, if there is one.
+    pub fn page_in<'a>(&'a self, page: &'a ContentPage, lang: &str) -> Option<&'a ContentPage> {
+        self.pages
+            .iter()
+            .find(|p| p.slug == page.slug && p.lang == lang)
+    }
+
     /// The other-language versions of a service (same slug).
     pub fn translations_of<'a>(
         &'a self,
@@ -298,4 +383,80 @@ fn sort_services(services: &mut Vec<Service>, settings: &Settings) {
         .into_iter()
         .map(|i| slots[i].take().expect("each index once"))
         .collect();
+}
+
+/// Merges each translation into its source (found by file name); a translation without a
+/// source is an error, one of a draft left out is left out too.
+fn merge_translations(sources: &[Service], pending: Vec<Service>) -> (Vec<Service>, Diagnostics) {
+    let mut done = Vec::with_capacity(pending.len());
+    let mut diags = Diagnostics::default();
+    for t in pending {
+        let src_path = &t.translation.as_ref().expect("a translation").source_path;
+        match sources.iter().find(|s| &s.source_path == src_path) {
+            Some(src) => match finish_translation(&t, src) {
+                Ok(s) => done.push(s),
+                Err(d) => diags.0.extend(d.0),
+            },
+            None if src_path.is_file() => {}
+            None => diags.push(
+                Diagnostic::file_error(
+                    "translation-source",
+                    &t.source_path,
+                    format!(
+                        "нет исходного файла {} / this translation has no source file {}",
+                        src_path.display(),
+                        src_path.display()
+                    ),
+                )
+                .with_help("перевод лежит рядом с русским файлом и называется так же, с языком перед .md / a translation sits beside its source with the language before .md"),
+            ),
+        }
+    }
+    (done, diags)
+}
+
+/// Gives each page translation its source's date; a translation without a source is an error.
+fn finish_page_translations(pages: &mut [ContentPage], settings: &Settings) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let sources: Vec<(String, Option<Date>)> = pages
+        .iter()
+        .filter(|p| p.lang == settings.lang)
+        .map(|p| (p.slug.clone(), p.meta.updated))
+        .collect();
+    for p in pages.iter_mut().filter(|p| p.lang != settings.lang) {
+        match sources.iter().find(|(slug, _)| *slug == p.slug) {
+            Some((_, updated)) => p.meta.updated = *updated,
+            None => diags.push(Diagnostic::file_error(
+                "translation-source",
+                &p.source_path,
+                format!(
+                    "нет исходного файла {}.md / this translation has no source file {}.md",
+                    p.slug, p.slug
+                ),
+            )),
+        }
+    }
+    diags
+}
+
+/// The site's languages: its own, then each with a translation, in [`LANGS`] order.
+fn site_languages(
+    settings: &Settings,
+    services: &[Service],
+    pages: &[ContentPage],
+    texts: &BTreeMap<String, texts::SiteTexts>,
+) -> Vec<String> {
+    let used = |l: &str| {
+        texts.contains_key(l)
+            || services.iter().any(|s| s.lang == l)
+            || pages.iter().any(|p| p.lang == l)
+    };
+    std::iter::once(settings.lang.clone())
+        .chain(
+            LANGS
+                .iter()
+                .filter(|l| **l != settings.lang && used(l))
+                .map(|l| (*l).to_owned()),
+        )
+        .collect()
 }

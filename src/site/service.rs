@@ -25,14 +25,27 @@ pub struct ContentPage {
     pub body_offset: usize,
     /// Where each front-matter value is written.
     pub spans: Arc<Spans>,
-    /// Its front matter.
+    /// Its front matter (for a translation: its title and summary, the source's date).
     pub meta: PageMeta,
+    /// Language of this page: the site language, or the file's suffix (`name.en.md`).
+    pub lang: String,
+    /// For a translation: what it records about its source.
+    pub translation: Option<Arc<super::translation::TranslationInfo>>,
 }
 
 impl ContentPage {
     /// The Markdown body.
     pub fn body(&self) -> &str {
         &self.source[self.body_offset..]
+    }
+
+    /// Path of the page in the output, e.g. `/accessibility/` or `/en/accessibility/`.
+    pub fn url_path(&self, settings: &Settings) -> String {
+        if self.lang == settings.lang {
+            format!("/{}/", self.slug)
+        } else {
+            format!("/{}/{}/", self.lang, self.slug)
+        }
     }
 }
 
@@ -76,6 +89,8 @@ pub struct Service {
     /// The survey shown on the page; `None` when turned off. Shared: most services show the
     /// same survey, and 10,000 copies of it were a measurable part of a build.
     pub survey: Option<Arc<Survey>>,
+    /// For a translation: its own text and what it records about its source.
+    pub translation: Option<Arc<super::translation::TranslationInfo>>,
 }
 
 impl Service {
