@@ -20,6 +20,7 @@ mod rules;
 pub mod run;
 pub mod site;
 mod text;
+mod translations;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -62,6 +63,14 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     ("freshness", "страница не обновлена после изменения закона"),
     ("stale", "страница давно не обновлялась"),
+    (
+        "translation-outdated",
+        "русский текст изменился после перевода",
+    ),
+    (
+        "translation-unreviewed",
+        "перевод не проверил носитель языка",
+    ),
 ];
 
 /// How serious a finding is.

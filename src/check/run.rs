@@ -57,11 +57,27 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
     let rules = Rules::new(cfg);
     let calendar = Calendar::russia().extended(&cfg.calendar);
     let mut cache = opts.cache.as_deref().map(|p| load_cache(p, cfg));
-    let inputs = match target {
-        Target::Site(site) => site_inputs(site),
-        Target::Files { files, .. } => files,
+    let (inputs, site) = match target {
+        Target::Site(site) => (site_inputs(site), Some(site)),
+        Target::Files { files, .. } => (files, None),
     };
-    let check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
+    let mut check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
+    if let Some(site) = site {
+        // Translations are compared with their sources on every run (never cached: the
+        // source is another file).
+        let more = super::translations::findings(site, cfg);
+        for f in &more {
+            if let Some(s) = site_source(site, &f.file) {
+                check.sources.entry(f.file.to_path_buf()).or_insert(s);
+            }
+        }
+        if !more.is_empty() {
+            check.findings.extend(more);
+            check
+                .findings
+                .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        }
+    }
     let cache_error = opts
         .cache
         .as_deref()
@@ -72,6 +88,15 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
         unknown_rules: unknown_rules(cfg),
         cache_error,
     }
+}
+
+/// The text of a service or page file of `site`.
+fn site_source(site: &Site, file: &Path) -> Option<Arc<str>> {
+    let service = site.services.iter().find(|s| s.source_path == file);
+    service.map(|s| s.source.clone()).or_else(|| {
+        let page = site.pages.iter().find(|p| p.source_path == file);
+        page.map(|p| p.source.clone())
+    })
 }
 
 /// Where a site keeps its check cache: `<root>/.yasno-cache/check.json`.
