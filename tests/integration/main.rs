@@ -12,6 +12,7 @@ mod collect_hostile;
 mod collect_strict;
 mod common;
 mod content_props;
+mod languages;
 mod output;
 mod qr;
 mod serve;
