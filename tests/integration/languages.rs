@@ -284,7 +284,7 @@ fn hreflang_alternates_are_complete_and_reciprocal() {
     // A translated service lists all five; an untranslated one only itself.
     let translated = html(&public.join("services/blagoustroystvo-dvora/index.html"));
     assert_eq!(alternates(&translated).len(), LANGS.len() + 1);
-    let only_ru = html(&public.join("services/gazeta/index.html"));
+    let only_ru = html(&public.join("services/razreshenie-na-sdelku/index.html"));
     assert_eq!(
         alternates(&only_ru).keys().collect::<Vec<_>>(),
         ["ru", "x-default"]
@@ -331,22 +331,24 @@ fn the_sitemap_lists_every_version_with_its_alternates() {
         }
     }
     // An untranslated service is listed once, without alternates.
-    let gazeta = entry("/services/gazeta/");
-    assert!(!gazeta.contains("xhtml:link"), "{gazeta}");
-    assert!(!xml.contains("/en/services/gazeta/"));
+    let untranslated = entry("/services/razreshenie-na-sdelku/");
+    assert!(!untranslated.contains("xhtml:link"), "{untranslated}");
+    assert!(!xml.contains("/en/services/razreshenie-na-sdelku/"));
 }
 
 #[test]
 fn an_untranslated_service_is_listed_with_a_note_and_marked_russian() {
     let public = example().join("public");
     let doc = html(&public.join("uz/index.html"));
-    let gazeta = doc
-        .select(&sel("ul.service-list a[href='/services/gazeta/']"))
+    let untranslated = doc
+        .select(&sel(
+            "ul.service-list a[href='/services/razreshenie-na-sdelku/']",
+        ))
         .next()
         .expect("the Russian page is listed on the Uzbek home");
-    assert_eq!(gazeta.value().attr("lang"), Some("ru"));
-    assert_eq!(gazeta.value().attr("hreflang"), Some("ru"));
-    let item = ElementRef::wrap(gazeta.parent().unwrap()).unwrap();
+    assert_eq!(untranslated.value().attr("lang"), Some("ru"));
+    assert_eq!(untranslated.value().attr("hreflang"), Some("ru"));
+    let item = ElementRef::wrap(untranslated.parent().unwrap()).unwrap();
     let note = item.select(&sel(".lang-note")).next().unwrap();
     assert_eq!(note.value().attr("lang"), None, "the note is in Uzbek");
     assert!(note.text().collect::<String>().contains("rus tilida"));
