@@ -320,67 +320,6 @@ impl<'a> Renderer<'a> {
         self.meta_of(lang, title, description, path, template, &only)
     }
 
-    /// The layout values of a page whose versions (itself included) are `versions`.
-    fn meta_of<'m>(
-        &'m self,
-        lang: &'m str,
-        title: &'m str,
-        description: &'m str,
-        path: &'m str,
-        template: &'m str,
-        versions: &langs::Versions,
-    ) -> Meta<'m> {
-        let default = &self.site.settings.lang;
-        let a11y = self
-            .site
-            .pages
-            .iter()
-            .find(|p| p.slug == "accessibility" && p.lang == *default);
-        let (a11y_url, a11y_lang) = match a11y {
-            Some(p) => match self.site.page_in(p, lang) {
-                Some(t) => (t.url_path(&self.site.settings), lang),
-                None => (p.url_path(&self.site.settings), default.as_str()),
-            },
-            None => ("/accessibility/".to_owned(), default.as_str()),
-        };
-        Meta {
-            lang,
-            title,
-            description,
-            path,
-            canonical: format!("{}{}", self.site.settings.base_url, path),
-            alternates: langs::alternates(self.theme, versions),
-            x_default: versions
-                .iter()
-                .find(|(l, _)| l == default)
-                .map(|(_, u)| u.clone())
-                .unwrap_or_default(),
-            switcher: langs::switcher(&self.langs, self.theme, versions, lang),
-            root: &self.lang_ctx(lang).root,
-            a11y_url,
-            a11y_lang,
-            not_reviewed: false,
-            default_lang: default,
-            template,
-        }
-    }
-
-    /// The context of language `lang` (the site's own when it is not a site language).
-    fn lang_ctx(&self, lang: &str) -> &langs::LangCtx {
-        self.langs
-            .iter()
-            .find(|l| l.code == lang)
-            .unwrap_or(&self.langs[0])
-    }
-
-    /// The same site path (`/faq/`, `/categories/x/`, …) in every site language.
-    fn every_lang(&self, rel: &str) -> langs::Versions {
-        self.langs
-            .iter()
-            .map(|l| (l.code.clone(), format!("{}{rel}", l.root)))
-            .collect()
-    }
-
     fn faq_views(
         &self,
         svc: &Service,
@@ -440,15 +379,7 @@ impl<'a> Renderer<'a> {
             .survey
             .as_ref()
             .map(|sv| self.survey_view(sv, &svc.slug, "web", &svc.lang, &url));
-        // A translation shows the settings' texts in its language (the facts are the same).
-        let (svc_contacts, svc_reception) = if svc.translation.is_some() {
-            (
-                m.contacts.apply_to(&lc.settings.contacts),
-                m.reception.apply_to(&lc.settings.reception),
-            )
-        } else {
-            (svc.contacts.clone(), svc.reception.clone())
-        };
+        let (svc_contacts, svc_reception) = Self::contacts_in(svc, lc);
         let contacts = ContactsView::new(&svc_contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
         ServiceView {
@@ -499,31 +430,6 @@ impl<'a> Renderer<'a> {
             survey,
             jsonld,
         }
-    }
-
-    /// Links to the other languages of `svc`, each named in its own language.
-    fn translation_links(&self, svc: &Service) -> Vec<TranslationLink> {
-        self.site
-            .translations_of(svc)
-            .map(|x| TranslationLink {
-                lang: x.lang.clone(),
-                name: self.theme.strings(&x.lang).get("lang_name").to_owned(),
-                url: x.url_path(&self.site.settings),
-                current: false,
-                exists: true,
-            })
-            .collect()
-    }
-
-    /// Every version of `svc` (itself included), the site's language first.
-    fn service_versions(&self, svc: &Service) -> langs::Versions {
-        let s = &self.site.settings;
-        let mut v: langs::Versions = std::iter::once(svc)
-            .chain(self.site.translations_of(svc))
-            .map(|x| (x.lang.clone(), x.url_path(s)))
-            .collect();
-        v.sort_by_key(|(l, _)| self.site.langs.iter().position(|x| x == l));
-        v
     }
 }
 

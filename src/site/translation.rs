@@ -408,20 +408,7 @@ pub fn merge_service(
         None if m.steps.is_empty() => {}
         _ => missing("steps"),
     }
-    match &text.documents {
-        Some(d) if d.len() == m.documents.len() => {
-            for (i, (doc, t)) in m.documents.iter_mut().zip(d).enumerate() {
-                doc.name = t.name.clone();
-                match (&doc.note, &t.note) {
-                    (_, Some(n)) => doc.note = Some(n.clone()),
-                    (Some(_), None) => missing(&format!("documents[{i}].note")),
-                    (None, None) => {}
-                }
-            }
-        }
-        None if m.documents.is_empty() => {}
-        _ => missing("documents"),
-    }
+    merge_documents(&mut m.documents, text.documents.as_deref(), &mut missing);
     let deadline_note = text.deadline.as_ref().and_then(|d| d.note.clone());
     match (&m.deadline.note, deadline_note) {
         (_, Some(n)) => m.deadline.note = Some(n),
@@ -454,6 +441,28 @@ pub fn merge_service(
         Err(diags)
     } else {
         Ok(m)
+    }
+}
+
+/// The documents' names and notes from a translation, by position (their form is a fact).
+fn merge_documents(
+    docs: &mut [super::Document],
+    text: Option<&[DocumentText]>,
+    missing: &mut impl FnMut(&str),
+) {
+    match text {
+        Some(d) if d.len() == docs.len() => {
+            for (i, (doc, t)) in docs.iter_mut().zip(d).enumerate() {
+                doc.name = t.name.clone();
+                match (&doc.note, &t.note) {
+                    (_, Some(n)) => doc.note = Some(n.clone()),
+                    (Some(_), None) => missing(&format!("documents[{i}].note")),
+                    (None, None) => {}
+                }
+            }
+        }
+        None if docs.is_empty() => {}
+        _ => missing("documents"),
     }
 }
 
