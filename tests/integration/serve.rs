@@ -661,3 +661,14 @@ fn translations_follow_edits_of_their_source_and_of_themselves() {
         b.contains("Yangi sarlavha")
     });
 }
+
+#[test]
+fn a_missing_page_under_a_language_gets_that_languages_404() {
+    let s = Server::start();
+    let (status, body) = s.get("/uz/no-such-page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html lang=\"uz\">"), "{body}");
+    let (status, body) = s.get("/no-such-page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html lang=\"ru\">"));
+}
