@@ -70,7 +70,7 @@ pub struct Site {
     /// Translations of the settings' texts by language (`content/site.<lang>.toml`).
     pub texts: BTreeMap<String, texts::SiteTexts>,
     /// The site's languages: its own first, then every language it has a translation in,
-    /// in [`LANGS`] order. Every page kind is built in each.
+    /// in [`LANGS`] order (other codes after). Every page kind is built in each.
     pub langs: Vec<String>,
 }
 
@@ -429,13 +429,18 @@ fn site_languages(
             || services.iter().any(|s| s.lang == l)
             || pages.iter().any(|p| p.lang == l)
     };
+    let mut others: Vec<&str> = texts
+        .keys()
+        .map(String::as_str)
+        .chain(services.iter().map(|s| s.lang.as_str()))
+        .chain(pages.iter().map(|p| p.lang.as_str()))
+        .filter(|l| *l != settings.lang && used(l))
+        .collect();
+    // Known languages in their order, then any other by its code.
+    others.sort_by_key(|l| (LANGS.iter().position(|k| k == l).unwrap_or(LANGS.len()), *l));
+    others.dedup();
     std::iter::once(settings.lang.clone())
-        .chain(
-            LANGS
-                .iter()
-                .filter(|l| **l != settings.lang && used(l))
-                .map(|l| (*l).to_owned()),
-        )
+        .chain(others.into_iter().map(str::to_owned))
         .collect()
 }
 

@@ -119,8 +119,15 @@ impl Service {
     }
 }
 
-/// Languages a translation file may use (`name.<lang>.md`).
+/// The languages yasno knows, in the order the switcher shows them. Any other two- or
+/// three-letter code works too (`name.<lang>.md`, `site.<lang>.toml` and a theme table
+/// `i18n/<lang>.toml`), after these.
 pub const LANGS: &[&str] = &["ru", "en", "uz", "tg", "ky"];
+
+/// Whether `s` can be a language code in a file name: two or three lowercase latin letters.
+pub(crate) fn is_lang_code(s: &str) -> bool {
+    (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
+}
 
 /// Whether `s` can be a part of an address: lowercase latin letters, digits, inner hyphens.
 pub(crate) fn is_slug(s: &str) -> bool {

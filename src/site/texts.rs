@@ -8,10 +8,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::Settings;
 use super::frontmatter::{self, Format};
+use super::service::is_lang_code;
 use super::spans::FileAt;
 use super::translation::{Kind, refuse_facts};
-use super::{LANGS, Settings};
 use crate::diagnostics::Diagnostics;
 
 /// The phone texts of the contacts.
@@ -149,14 +150,22 @@ pub fn load_all(
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, SiteTexts> {
     let mut out = BTreeMap::new();
-    for lang in LANGS.iter().filter(|l| **l != settings.lang) {
+    // Only `content/` itself: a site of 10,000 services is not walked for these few files.
+    let mut langs: Vec<String> = std::fs::read_dir(content)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let lang = name.strip_prefix("site.")?.strip_suffix(".toml")?;
+            (is_lang_code(lang) && lang != settings.lang).then(|| lang.to_owned())
+        })
+        .collect();
+    langs.sort();
+    for lang in langs {
         let path = content.join(format!("site.{lang}.toml"));
-        if !path.is_file() {
-            continue;
-        }
         match load_one(&path, settings) {
             Ok(t) => {
-                out.insert((*lang).to_owned(), t);
+                out.insert(lang, t);
             }
             Err(d) => diags.0.extend(d.0),
         }

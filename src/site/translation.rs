@@ -474,7 +474,7 @@ pub fn split_lang(path: &Path) -> (String, Option<String>) {
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     match stem.rsplit_once('.') {
-        Some((slug, lang)) if super::LANGS.contains(&lang) => {
+        Some((slug, lang)) if super::service::is_lang_code(lang) => {
             (slug.to_owned(), Some(lang.to_owned()))
         }
         _ => (stem.to_owned(), None),

@@ -469,3 +469,45 @@ fn a_changed_source_makes_its_translations_out_of_date_naming_the_field() {
     assert!(out.contains("translated_from = { apply = "), "{out}");
     assert!(out.contains("translation-unreviewed"), "{out}");
 }
+
+#[test]
+fn adding_a_language_takes_one_table_and_its_content() {
+    let site = example_copy();
+    let content = site.path().join("content");
+    std::fs::write(
+        content.join("site.fr.toml"),
+        "name = \"Administration locale\"\n",
+    )
+    .unwrap();
+    // Without the theme's table the build says which file to add.
+    let o = build(site.path(), &site.path().join("public"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("i18n/fr.toml"), "{err}");
+    // With it, every page kind is built in French and the switcher offers it.
+    let i18n = site.path().join("themes/default/i18n");
+    let en = std::fs::read_to_string(i18n.join("en.toml")).unwrap();
+    std::fs::write(
+        i18n.join("fr.toml"),
+        en.replace("lang_name = \"English\"", "lang_name = \"Français\""),
+    )
+    .unwrap();
+    let o = build(site.path(), &site.path().join("public"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let public = site.path().join("public");
+    for page in [
+        "fr/index.html",
+        "fr/faq/index.html",
+        "fr/contacts/index.html",
+        "fr/404.html",
+    ] {
+        assert_eq!(html_lang(&html(&public.join(page))), "fr", "{page}");
+    }
+    let home = html(&public.join("index.html"));
+    let fr = home
+        .select(&sel("nav.lang-switch a[lang=fr]"))
+        .next()
+        .expect("French in the switcher");
+    assert_eq!(fr.text().collect::<String>(), "Français");
+    assert_eq!(fr.value().attr("href"), Some("/fr/"));
+}
