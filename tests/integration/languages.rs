@@ -511,3 +511,44 @@ fn adding_a_language_takes_one_table_and_its_content() {
     assert_eq!(fr.text().collect::<String>(), "Français");
     assert_eq!(fr.value().attr("href"), Some("/fr/"));
 }
+
+#[test]
+fn rules_without_a_dictionary_run_on_every_language_dictionary_rules_on_ru_and_en() {
+    let dir = tempfile::tempdir().unwrap();
+    // Russian words in both files: only the language in the file name differs.
+    let text = "Заявление осуществляется в установленном порядке, и это ОЧЕНЬ ВАЖНО для всех жителей нашего большого и красивого округа сегодня.\n";
+    for name in ["a.md", "a.uz.md", "a.tg.md", "a.ky.md"] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .current_dir(dir.path())
+        .args([
+            "check", "--format", "json", "a.md", "a.uz.md", "a.tg.md", "a.ky.md",
+        ])
+        .output()
+        .unwrap();
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = |file: &str| -> BTreeSet<String> {
+        findings
+            .iter()
+            .filter(|f| Path::new(f["file"].as_str().unwrap()).file_name().unwrap() == file)
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        rules("a.md").contains("bureaucratese"),
+        "{:?}",
+        rules("a.md")
+    );
+    for file in ["a.uz.md", "a.tg.md", "a.ky.md"] {
+        let r = rules(file);
+        assert!(
+            r.contains("long-sentence") && r.contains("all-caps"),
+            "{file}: {r:?}"
+        );
+        assert!(
+            !r.contains("bureaucratese") && !r.contains("negative"),
+            "{file}: {r:?}"
+        );
+    }
+}
