@@ -52,6 +52,28 @@ pub(super) fn findings(site: &Site, cfg: &CheckConfig) -> Vec<Finding> {
             now: page_hashes(&src.meta.title, src.meta.summary.as_deref(), src.body()),
         });
     }
+    let settings_now = crate::site::texts::source_hashes(&site.settings);
+    let infos: Vec<(TranslationInfo, &crate::site::SourceFile)> = (site.texts.values())
+        .filter_map(|t| {
+            let file = t.file.as_ref()?;
+            let info = TranslationInfo {
+                text: None,
+                translated_from: t.translated_from.clone(),
+                reviewed: t.reviewed,
+                source_path: site.settings_file.path.clone(),
+            };
+            Some((info, file))
+        })
+        .collect();
+    for (info, file) in &infos {
+        all.push(Translated {
+            path: &file.path,
+            source: &file.source,
+            spans: &file.spans,
+            info,
+            now: settings_now.clone(),
+        });
+    }
     let mut out = Vec::new();
     for t in &all {
         out.extend(outdated(t, cfg));

@@ -71,6 +71,41 @@ pub struct SiteTexts {
     /// Whether a native speaker has checked these texts.
     #[serde(default)]
     pub reviewed: bool,
+    /// Hash of each settings text this translation was made from (see [`source_hashes`]).
+    #[serde(default)]
+    pub translated_from: BTreeMap<String, String>,
+    /// The file as read, for findings about it (set by the loader).
+    #[serde(skip)]
+    pub file: Option<super::SourceFile>,
+}
+
+/// The settings' texts with the hash of each, as a translation records them.
+pub fn source_hashes(s: &Settings) -> BTreeMap<String, String> {
+    use super::translation::short_hash;
+    let mut out = BTreeMap::new();
+    let mut put = |k: &str, v: &str| {
+        if !v.trim().is_empty() {
+            out.insert(k.to_owned(), short_hash(v));
+        }
+    };
+    put("name", &s.name);
+    put("short_name", s.short_name.as_deref().unwrap_or(""));
+    put("notice", s.notice.as_deref().unwrap_or(""));
+    put(
+        "contacts",
+        &format!("{}\n\u{1f}{}", s.contacts.phone_hours, s.contacts.unit),
+    );
+    put(
+        "reception",
+        &format!("{}\n\u{1f}{}", s.reception.hours, s.reception.access),
+    );
+    let links: Vec<&str> = s.links.iter().map(|l| l.title.as_str()).collect();
+    put("links", &links.join("\n\u{1f}"));
+    let cats: Vec<String> = (s.categories.iter())
+        .map(|c| format!("{}\n\u{1f}{}", c.title, c.description))
+        .collect();
+    put("categories", &cats.join("\n\u{1f}"));
+    out
 }
 
 /// Which texts of the settings stayed in the site's language (the view marks them with it).
@@ -218,8 +253,13 @@ fn load_one(path: &Path, settings: &Settings) -> Result<SiteTexts, Diagnostics> 
         ).with_help("переведите название каждой ссылки, по порядку / translate every link's title, in order"));
     }
     if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok(texts)
+        return Err(diags);
     }
+    let mut texts = texts;
+    texts.file = Some(super::SourceFile {
+        path: path.to_owned(),
+        source,
+        spans: std::sync::Arc::new(spans),
+    });
+    Ok(texts)
 }

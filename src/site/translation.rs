@@ -72,6 +72,8 @@ const SITE_TEXT: &[&str] = &[
     "links[]",
     "categories",
     "categories.*",
+    "translated_from",
+    "translated_from.*",
     "reviewed",
 ];
 

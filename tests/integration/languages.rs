@@ -467,6 +467,24 @@ fn a_changed_source_makes_its_translations_out_of_date_naming_the_field() {
     }
     // The fix is printed: the line to put in the translation.
     assert!(out.contains("translated_from = { apply = "), "{out}");
+    // The settings' texts too: a changed phone hours text dates every site.<lang>.toml.
+    let settings = site.path().join("content/site.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replacen("Перерыв с 13:00 до 14:00.", "Перерыв с 13:00 до 13:45.", 1),
+    )
+    .unwrap();
+    let out = check();
+    for lang in ["en", "uz", "tg", "ky"] {
+        let at = format!("site.{lang}.toml:");
+        let warned = out.split("warning[").any(|w| {
+            w.starts_with("translation-outdated")
+                && w.contains(&at)
+                && w.contains("изменились поля contacts /")
+        });
+        assert!(warned, "{lang}: {out}");
+    }
     assert!(out.contains("translation-unreviewed"), "{out}");
 }
 
