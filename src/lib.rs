@@ -209,6 +209,19 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Diagnostics> {
 /// global; `yasno serve` calls it again when a template changes.
 pub fn load_theme(site: &Site) -> Result<Theme, Diagnostics> {
     let mut theme = Theme::load(&site.root, &site.settings.theme, &site.settings.lang)?;
+    // A page in a language without a table would show another language's interface.
+    let missing: Vec<&String> = (site.langs.iter())
+        .filter(|l| !theme.languages().any(|t| t == l.as_str()))
+        .collect();
+    if let Some(lang) = missing.first() {
+        return Err(diagnostics::Diagnostic::file_error(
+            "theme",
+            &site.root.join("themes").join(&site.settings.theme).join("i18n"),
+            format!("у темы нет строк для языка «{lang}», а на сайте есть перевод на него / the theme has no interface table for `{lang}`, which the site has translations in"),
+        )
+        .with_help(format!("добавьте i18n/{lang}.toml со всеми строками ru.toml / add i18n/{lang}.toml with every key of ru.toml"))
+        .into());
+    }
     theme.set_global("site", &render::views::SiteView::new(&site.settings));
     Ok(theme)
 }

@@ -24,14 +24,18 @@ use super::text::normalize;
 pub(crate) enum Lang {
     Ru = 0,
     En = 1,
+    /// A language without a dictionary (uz, tg, ky, …): only the rules that need none run.
+    Other = 2,
 }
 
 impl Lang {
     pub(crate) fn from_code(code: &str) -> Lang {
         if code.starts_with("en") {
             Lang::En
-        } else {
+        } else if code.starts_with("ru") {
             Lang::Ru
+        } else {
+            Lang::Other
         }
     }
 }
@@ -54,8 +58,8 @@ pub(crate) struct Stem {
 
 thread_local! {
     // One map per language, looked up by `&str`: no allocation for a word seen before.
-    static STEMS: RefCell<[HashMap<String, Stem>; 2]> =
-        RefCell::new([HashMap::default(), HashMap::default()]);
+    static STEMS: RefCell<[HashMap<String, Stem>; 3]> =
+        RefCell::new([HashMap::default(), HashMap::default(), HashMap::default()]);
 }
 
 /// The stem of a normalised (lower-case) word, memoised per thread.
@@ -70,11 +74,12 @@ pub(crate) fn stem(lang: Lang, lower: &str) -> Stem {
         if map.len() > 200_000 {
             map.clear();
         }
-        let stemmer: &Stemmer = match lang {
-            Lang::Ru => &RU,
-            Lang::En => &EN,
+        let text: Rc<str> = match lang {
+            Lang::Ru => Rc::from(RU.stem(lower).as_ref()),
+            Lang::En => Rc::from(EN.stem(lower).as_ref()),
+            // No stemmer: the word is its own stem.
+            Lang::Other => Rc::from(lower),
         };
-        let text: Rc<str> = Rc::from(stemmer.stem(lower).as_ref());
         let s = Stem {
             hash: hash(&text),
             text,

@@ -21,6 +21,7 @@ pub mod run;
 pub mod site;
 mod staff;
 mod text;
+mod translations;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -95,6 +96,14 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "staff-coverage",
         "услуге не хватает шаблона или сценария, ситуации без ответа (п. 4.8, 7.2)",
+    ),
+    (
+        "translation-outdated",
+        "русский текст изменился после перевода",
+    ),
+    (
+        "translation-unreviewed",
+        "перевод не проверил носитель языка",
     ),
 ];
 

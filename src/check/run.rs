@@ -65,13 +65,20 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
     if let Some(site) = site {
         // The handbook's structure and coverage depend on the whole site, not one file's
         // text, so they are not cached; they are cheap.
-        let staff = super::staff::check(site, cfg, &rules.texts);
-        if !staff.is_empty() {
-            check.findings.extend(staff);
+        let mut more = super::staff::check(site, cfg, &rules.texts);
+        // Translations are compared with their sources on every run (never cached: the
+        // source is another file).
+        let translations = super::translations::findings(site, cfg);
+        for f in &translations {
+            if let Some(s) = site_source(site, &f.file) {
+                check.sources.entry(f.file.to_path_buf()).or_insert(s);
+            }
+        }
+        more.extend(translations);
+        if !more.is_empty() {
+            check.findings.extend(more);
             check.findings.sort_by(|a, b| {
-                (a.file.cmp(&b.file))
-                    .then(a.span.start.cmp(&b.span.start))
-                    .then(a.rule.cmp(b.rule))
+                (&a.file, a.line, a.column, a.rule).cmp(&(&b.file, b.line, b.column, b.rule))
             });
         }
     }
@@ -85,6 +92,15 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
         unknown_rules: unknown_rules(cfg),
         cache_error,
     }
+}
+
+/// The text of a service or page file of `site`.
+fn site_source(site: &Site, file: &Path) -> Option<Arc<str>> {
+    let service = site.services.iter().find(|s| s.source_path == file);
+    service.map(|s| s.source.clone()).or_else(|| {
+        let page = site.pages.iter().find(|p| p.source_path == file);
+        page.map(|p| p.source.clone())
+    })
 }
 
 /// Where a site keeps its check cache: `<root>/.yasno-cache/check.json`.

@@ -54,6 +54,9 @@ const SKIP_KEYS: &[&str] = &[
     "services",
     "situation",
     "channel",
+    // A translation's record of its source: hashes, not prose.
+    "translated_from",
+    "reviewed",
 ];
 
 /// One file to check.
@@ -383,8 +386,13 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
                 spans: s.spans.clone(),
                 body_offset: s.body_offset,
                 title: s.meta.title.clone(),
-                updated: Some(s.meta.updated.0),
-                amended: amendments(s),
+                // A translation's dates are its source's: freshness is found there once.
+                updated: s.translation.is_none().then_some(s.meta.updated.0),
+                amended: if s.translation.is_none() {
+                    amendments(s)
+                } else {
+                    Vec::new()
+                },
             }),
         })
         .collect();
@@ -393,14 +401,18 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
         files.push(FileInput {
             path: p.source_path.clone(),
             source: p.source.clone(),
-            lang: site.settings.lang.clone(),
-            url: Some(format!("/{}/", p.slug)),
+            lang: p.lang.clone(),
+            url: Some(p.url_path(&site.settings)),
             settings_file: false,
             meta: Some(FileMeta {
                 spans: p.spans.clone(),
                 body_offset: p.body_offset,
                 title: p.meta.title.clone(),
-                updated: p.meta.updated.map(|d| d.0),
+                updated: p
+                    .meta
+                    .updated
+                    .filter(|_| p.translation.is_none())
+                    .map(|d| d.0),
                 amended: Vec::new(),
             }),
         });
@@ -419,6 +431,20 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             amended: Vec::new(),
         }),
     }));
+    // The settings' texts in other languages: checked like the settings, in their language.
+    for lang in site.texts.keys() {
+        let path = site.root.join("content").join(format!("site.{lang}.toml"));
+        if let Ok(source) = crate::site::read_text(&path) {
+            files.push(FileInput {
+                path,
+                source,
+                lang: lang.clone(),
+                url: None,
+                settings_file: true,
+                meta: None,
+            });
+        }
+    }
     files
 }
 

@@ -9,6 +9,7 @@ pub mod aliases;
 pub mod handbook;
 pub mod i18n;
 pub mod jsonld;
+pub mod langs;
 pub mod links;
 mod pages;
 pub mod qr_langs;
@@ -86,23 +87,26 @@ impl<F: Fn(OutputFile) -> Result<(), Diagnostic> + Sync> FileSink for F {
     }
 }
 
+/// A language of the site: an index into [`Site::langs`] (0 is the site's own language).
+pub type Lang = u8;
+
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Page {
-    /// The home page: services by category.
-    Home,
-    /// A service page (index into `site.services`).
+    /// The home page of a language: services by category.
+    Home(Lang),
+    /// A service page (index into `site.services`; translations are services too).
     Service(usize),
-    /// A category page (index into `settings.categories`).
-    Category(usize),
-    /// All questions and answers.
-    Faq,
-    /// Contacts and reception.
-    Contacts,
-    /// A content page from `content/pages/` (index into `site.pages`).
+    /// A category page (index into `settings.categories`) in a language.
+    Category(usize, Lang),
+    /// All questions and answers, in a language.
+    Faq(Lang),
+    /// Contacts and reception, in a language.
+    Contacts(Lang),
+    /// A content page from `content/pages/` (index into `site.pages`; translations too).
     Content(usize),
-    /// The 404 page.
-    NotFound,
+    /// The 404 page of a language.
+    NotFound(Lang),
     /// `sitemap.xml`.
     Sitemap,
     /// `robots.txt`.
@@ -111,16 +115,17 @@ pub enum Page {
 
 /// Every page of the site.
 pub fn pages(site: &Site) -> Vec<Page> {
-    let mut p = vec![
-        Page::Home,
-        Page::Faq,
-        Page::Contacts,
-        Page::NotFound,
-        Page::Sitemap,
-        Page::Robots,
-    ];
+    let mut p = vec![Page::Sitemap, Page::Robots];
+    for l in 0..site.langs.len() as Lang {
+        p.extend([
+            Page::Home(l),
+            Page::Faq(l),
+            Page::Contacts(l),
+            Page::NotFound(l),
+        ]);
+        p.extend((0..site.settings.categories.len()).map(|c| Page::Category(c, l)));
+    }
     p.extend((0..site.services.len()).map(Page::Service));
-    p.extend((0..site.settings.categories.len()).map(Page::Category));
     p.extend((0..site.pages.len()).map(Page::Content));
     p
 }
@@ -133,7 +138,22 @@ struct Meta<'a> {
     description: &'a str,
     path: &'a str,
     canonical: String,
+    /// `hreflang` alternates: every version of the page, itself included.
     alternates: Vec<TranslationLink>,
+    /// The path of the version in the site's language (`x-default`).
+    x_default: String,
+    /// The language switcher: one link per site language.
+    switcher: Vec<TranslationLink>,
+    /// `/` or `/<lang>/`: where this language's pages are.
+    root: &'a str,
+    /// The accessibility statement in this language, else in the site's language.
+    a11y_url: String,
+    /// Its language.
+    a11y_lang: &'a str,
+    /// A translation not yet reviewed by a native speaker.
+    not_reviewed: bool,
+    /// The site's own language, for the parts of a page that stay in it.
+    default_lang: &'a str,
     template: &'a str,
 }
 
@@ -146,6 +166,8 @@ pub struct Renderer<'a> {
     /// The site links of the rendered pages, when the caller checks them
     /// ([`Renderer::collecting_links`]).
     links: Option<std::sync::Mutex<Vec<links::PageLinks>>>,
+    /// The site's languages, its own first (indexed by [`Lang`]).
+    langs: Vec<langs::LangCtx>,
 }
 
 impl<'a> Renderer<'a> {
@@ -165,6 +187,7 @@ impl<'a> Renderer<'a> {
             theme,
             surveys,
             links: None,
+            langs: langs::contexts(site),
         }
     }
 
@@ -229,10 +252,11 @@ impl<'a> Renderer<'a> {
         let mut errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
             .filter_map(|p| match p {
-                Page::Faq => sink
-                    .put_pieces(pages::FAQ_PATH.to_owned(), &mut |emit| {
-                        self.faq_pieces(emit)
-                    })
+                Page::Faq(l) => sink
+                    .put_pieces(
+                        pages::faq_path(&self.langs[usize::from(*l)].root),
+                        &mut |emit| self.faq_pieces(*l, emit),
+                    )
                     .err(),
                 _ => self.render(*p).and_then(|f| sink.put(f)).err(),
             })
@@ -279,6 +303,10 @@ impl<'a> Renderer<'a> {
     ) -> Result<OutputFile, Diagnostic> {
         let mut ctx = tera::Context::new();
         ctx.insert_value("t", self.theme.strings(meta.lang).value.clone());
+        if let Some(site) = self.lang_ctx(meta.lang).site_value.clone() {
+            // Overrides the theme's global `site` (the site's language) for this page.
+            ctx.insert_value("site", site);
+        }
         ctx.insert("meta", &meta);
         ctx.insert(key.to_owned(), value);
         Ok(OutputFile {
@@ -287,23 +315,17 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The layout values of a page that exists in its language only (QR pages, posters).
     fn meta<'m>(
-        &self,
+        &'m self,
         lang: &'m str,
         title: &'m str,
         description: &'m str,
         path: &'m str,
         template: &'m str,
     ) -> Meta<'m> {
-        Meta {
-            lang,
-            title,
-            description,
-            path,
-            canonical: format!("{}{}", self.site.settings.base_url, path),
-            alternates: vec![],
-            template,
-        }
+        let only = vec![(lang.to_owned(), path.to_owned())];
+        self.meta_of(lang, title, description, path, template, &only)
     }
 
     fn faq_views(
@@ -352,18 +374,21 @@ impl<'a> Renderer<'a> {
         let faq = self.faq_views(svc, &mut taken, Some(&mut page));
         self.keep_links(page);
         let m = &svc.meta;
-        let category = s
+        let lc = self.lang_ctx(&svc.lang);
+        let category = lc
+            .settings
             .categories
             .iter()
             .find(|c| c.slug == m.category)
-            .map(views::CategoryView::new)
+            .map(|c| views::CategoryView::under(c, &lc.root))
             .expect("category validated at load");
         let translations = self.translation_links(svc);
         let survey = svc
             .survey
             .as_ref()
             .map(|sv| self.survey_view(sv, &svc.slug, "web", &svc.lang, &url));
-        let contacts = ContactsView::new(&svc.contacts);
+        let (svc_contacts, svc_reception) = Self::contacts_in(svc, lc);
+        let contacts = ContactsView::new(&svc_contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
         ServiceView {
             slug: &svc.slug,
@@ -400,7 +425,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             contacts,
-            reception: &svc.reception,
+            reception: svc_reception,
             legal_acts: legal_act_views(&m.legal_acts),
             faq,
             toc: if body.toc.len() >= 3 {
@@ -414,18 +439,6 @@ impl<'a> Renderer<'a> {
             survey,
             jsonld,
         }
-    }
-
-    /// Links to the other languages of `svc`, each named in its own language.
-    fn translation_links(&self, svc: &Service) -> Vec<TranslationLink> {
-        self.site
-            .translations_of(svc)
-            .map(|x| TranslationLink {
-                lang: x.lang.clone(),
-                name: self.theme.strings(&x.lang).get("lang_name").to_owned(),
-                url: x.url_path(&self.site.settings),
-            })
-            .collect()
     }
 }
 

@@ -44,6 +44,9 @@ pub struct SiteView {
     pub survey_form: yasno_survey_core::wire::FormFields,
     /// Collector origin and prefix, for the widget.
     pub collector_url: String,
+    /// The language of each text part (a part not translated stays in the site's language,
+    /// and templates mark it with its `lang`).
+    pub langs: crate::site::texts::TextLangs,
 }
 
 /// A link.
@@ -71,13 +74,18 @@ pub struct CategoryView {
 }
 
 impl CategoryView {
-    /// The view of category `c`, with its URL.
+    /// The view of category `c`, with its URL in the site's language.
     pub fn new(c: &Category) -> Self {
+        Self::under(c, "/")
+    }
+
+    /// The view of category `c` under `root` (`/` or `/en/`).
+    pub fn under(c: &Category, root: &str) -> Self {
         Self {
             slug: c.slug.clone(),
             title: c.title.clone(),
             description: c.description.clone(),
-            url: format!("/categories/{}/", c.slug),
+            url: format!("{root}categories/{}/", c.slug),
         }
     }
 }
@@ -155,7 +163,32 @@ impl SiteView {
             survey_action: format!("{collector}{}", yasno_survey_core::wire::ANSWERS_PATH),
             survey_form: yasno_survey_core::wire::FORM_FIELDS,
             collector_url: collector,
+            langs: crate::site::texts::TextLangs {
+                name: settings.lang.clone(),
+                notice: settings.lang.clone(),
+                contacts: settings.lang.clone(),
+                reception: settings.lang.clone(),
+                links: settings.lang.clone(),
+            },
         }
+    }
+
+    /// The view of `settings` translated into `lang` (see [`crate::site::texts`]).
+    pub fn translated(
+        settings: &Settings,
+        texts: Option<&crate::site::texts::SiteTexts>,
+        lang: &str,
+    ) -> Self {
+        let texts = texts.cloned().unwrap_or_default();
+        let (s, langs) = texts.apply(settings, lang);
+        let mut view = Self::new(&s);
+        view.categories = s
+            .categories
+            .iter()
+            .map(|c| CategoryView::under(c, &format!("/{lang}/")))
+            .collect();
+        view.langs = langs;
+        view
     }
 }
 
@@ -168,6 +201,10 @@ pub struct ServiceLink<'a> {
     pub summary: &'a str,
     /// Page path.
     pub url: String,
+    /// Language of the page it leads to.
+    pub lang: &'a str,
+    /// Whether the page is in another language than the listing (not translated yet).
+    pub other_lang: bool,
 }
 
 impl<'a> ServiceLink<'a> {
@@ -177,6 +214,20 @@ impl<'a> ServiceLink<'a> {
             title: &s.meta.title,
             summary: &s.meta.summary,
             url: s.url_path(settings),
+            lang: &s.lang,
+            other_lang: false,
+        }
+    }
+
+    /// The entry of source service `s` in a listing in `lang`: its translation when there
+    /// is one, else the source, marked as in another language.
+    pub fn in_lang(site: &'a Site, s: &'a Service, lang: &str) -> Self {
+        match site.service_in(s, lang) {
+            Some(t) => Self::new(t, &site.settings),
+            None => Self {
+                other_lang: s.lang != lang,
+                ..Self::new(s, &site.settings)
+            },
         }
     }
 }
@@ -190,17 +241,23 @@ pub struct CategoryGroup<'a> {
     pub services: Vec<ServiceLink<'a>>,
 }
 
-/// Groups the default-language services by category, in settings order; empty ones dropped.
-pub fn category_groups(site: &Site) -> Vec<CategoryGroup<'_>> {
-    site.settings
+/// Groups the services by category, in settings order, for a page in `lang` (categories
+/// as `settings` has them translated); empty ones dropped.
+pub fn category_groups<'a>(
+    site: &'a Site,
+    settings: &Settings,
+    lang: &str,
+    root: &str,
+) -> Vec<CategoryGroup<'a>> {
+    settings
         .categories
         .iter()
         .map(|c| CategoryGroup {
-            category: CategoryView::new(c),
+            category: CategoryView::under(c, root),
             services: site
                 .default_lang_services()
                 .filter(|s| s.meta.category == c.slug)
-                .map(|s| ServiceLink::new(s, &site.settings))
+                .map(|s| ServiceLink::in_lang(site, s, lang))
                 .collect(),
         })
         .filter(|g| !g.services.is_empty())
@@ -270,6 +327,10 @@ pub struct TranslationLink {
     pub name: String,
     /// Page path.
     pub url: String,
+    /// Whether this is the page itself (switcher) or the page exists in that language.
+    pub current: bool,
+    /// Whether the same page exists in that language (else the link leads to its home).
+    pub exists: bool,
 }
 
 /// One question of the no-JS form.
@@ -505,7 +566,7 @@ pub struct ServiceView<'a> {
     /// Contacts after inheritance.
     pub contacts: ContactsView,
     /// Reception after inheritance.
-    pub reception: &'a Reception,
+    pub reception: Reception,
     /// Legal acts.
     pub legal_acts: Vec<LegalActView<'a>>,
     /// Questions.

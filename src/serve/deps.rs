@@ -115,13 +115,13 @@ fn template_name(path: &Path, dir: &Path) -> Option<String> {
 /// The template a page is rendered with (mirrors `Renderer::render`).
 pub(crate) fn template_of(page: Page) -> Option<&'static str> {
     Some(match page {
-        Page::Home => "index.html",
+        Page::Home(_) => "index.html",
         Page::Service(_) => "service.html",
-        Page::Category(_) => "category.html",
-        Page::Faq => "faq.html",
-        Page::Contacts => "contacts.html",
+        Page::Category(..) => "category.html",
+        Page::Faq(_) => "faq.html",
+        Page::Contacts(_) => "contacts.html",
         Page::Content(_) => "page.html",
-        Page::NotFound => "404.html",
+        Page::NotFound(_) => "404.html",
         Page::Sitemap => "sitemap.xml",
         Page::Robots => return None,
     })
@@ -145,15 +145,19 @@ pub(crate) fn pages_for_templates(site: &Site, templates: &BTreeSet<String>) -> 
     )
 }
 
-/// Pages that list services: they change whenever any service does.
-pub(crate) fn listing_pages() -> [Page; 5] {
-    [
-        Page::Home,
-        Page::Faq,
-        Page::Contacts,
-        Page::NotFound,
-        Page::Sitemap,
-    ]
+/// Pages that list services, in every language: they change whenever any service does
+/// (a translation too: the listings in its language link to it instead of the source).
+pub(crate) fn listing_pages(site: &Site) -> Vec<Page> {
+    let mut pages = vec![Page::Sitemap];
+    for l in 0..site.langs.len() as crate::render::Lang {
+        pages.extend([
+            Page::Home(l),
+            Page::Faq(l),
+            Page::Contacts(l),
+            Page::NotFound(l),
+        ]);
+    }
+    pages
 }
 
 /// Category pages for the given category slugs.
@@ -167,7 +171,9 @@ pub(crate) fn category_pages<'a>(
         .iter()
         .enumerate()
         .filter(|(_, c)| slugs.contains(c.slug.as_str()))
-        .map(|(i, _)| Page::Category(i))
+        .flat_map(|(i, _)| {
+            (0..site.langs.len() as crate::render::Lang).map(move |l| Page::Category(i, l))
+        })
         .collect()
 }
 

@@ -254,8 +254,14 @@ async fn serve_file(State(state): State<Arc<PreviewState>>, uri: Uri) -> Respons
         let path = raw.trim_start_matches(['/', '\\']);
         return Redirect::permanent(&format!("/{path}/")).into_response();
     }
-    match state.get("404.html") {
-        Some(bytes) => file_response(StatusCode::NOT_FOUND, "404.html", bytes, &state, epoch),
+    // A missing page under `/<lang>/` gets that language's 404 page, when there is one.
+    let lang_404 = key
+        .split_once('/')
+        .map(|(first, _)| format!("{first}/404.html"))
+        .filter(|p| state.contains(p));
+    let not_found = lang_404.unwrap_or_else(|| "404.html".to_owned());
+    match state.get(&not_found) {
+        Some(bytes) => file_response(StatusCode::NOT_FOUND, &not_found, bytes, &state, epoch),
         None => {
             // Nothing built yet (the first build failed): an empty page that carries the
             // overlay and the reload script, so the tab shows the site once it is fixed.

@@ -398,7 +398,7 @@ fn listing_worker(rx: &mpsc::Receiver<ListingJob>, state: &PreviewState) {
         } = job;
         let site = &*site;
         let start = Instant::now();
-        let mut pages: BTreeSet<Page> = deps::listing_pages().into_iter().collect();
+        let mut pages: BTreeSet<Page> = deps::listing_pages(site).into_iter().collect();
         pages.extend(deps::category_pages(
             site,
             work.categories.iter().map(String::as_str),

@@ -10,9 +10,10 @@ use yasno_survey_core::Survey;
 use super::frontmatter::{self, Format};
 use super::service::{self, is_page_slug};
 use super::spans::FileAt;
+use super::translation;
 use super::{
-    ContentPage, FRONT_MATTER_KEYS, FrontMatter, LANGS, LoadOptions, PageMeta, REQUIRED_KEYS,
-    Service, Settings, SourceFile,
+    ContentPage, FRONT_MATTER_KEYS, FrontMatter, LoadOptions, PageMeta, REQUIRED_KEYS, Service,
+    Settings, SourceFile,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -156,16 +157,13 @@ pub(super) fn load_surveys(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<Stri
     surveys
 }
 
-pub(super) fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
+/// Loads a plain page, or a page's translation (`accessibility.en.md`, text only: the
+/// caller fills in its source's date with [`finish_page`]).
+pub(super) fn load_page(path: &Path, settings: &Settings) -> Result<ContentPage, Diagnostics> {
     let source = read_text(path)?;
     let split = frontmatter::split(path, &source)?;
-    let (meta, spans): (PageMeta, _) =
-        frontmatter::parse_spanned(path, &source, split.format, split.front)?;
-    let slug = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default()
-        .to_owned();
+    let (slug, lang) = translation::split_lang(path);
+    let lang = lang.unwrap_or_else(|| settings.lang.clone());
     if !is_page_slug(&slug) {
         return Err(Diagnostic::file_error(
             "invalid-slug",
@@ -175,6 +173,37 @@ pub(super) fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
         .with_help("латинские строчные буквы и дефис, например accessibility.md / lowercase latin letters and hyphens")
         .into());
     }
+    let (meta, spans, info) = if lang == settings.lang {
+        let (meta, spans): (PageMeta, _) =
+            frontmatter::parse_spanned(path, &source, split.format, split.front.clone())?;
+        (meta, spans, None)
+    } else {
+        let spans = translation::spans_of(path, &source, &split)?;
+        let at = FileAt {
+            path,
+            source: &source,
+            spans: &spans,
+        };
+        let src_name = format!("{slug}.md");
+        let refused = translation::refuse_facts(&at, translation::Kind::Page, &src_name);
+        if refused.has_errors() {
+            return Err(refused);
+        }
+        let (text, spans): (translation::PageText, _) =
+            frontmatter::parse_spanned(path, &source, split.format, split.front.clone())?;
+        let meta = PageMeta {
+            title: text.title,
+            summary: text.summary,
+            updated: None,
+        };
+        let info = translation::TranslationInfo {
+            text: None,
+            translated_from: text.translated_from,
+            reviewed: text.reviewed,
+            source_path: path.with_file_name(src_name),
+        };
+        (meta, spans, Some(Arc::new(info)))
+    };
     Ok(ContentPage {
         slug,
         source_path: path.to_owned(),
@@ -182,19 +211,17 @@ pub(super) fn load_page(path: &Path) -> Result<ContentPage, Diagnostics> {
         source,
         spans: Arc::new(spans),
         meta,
+        lang,
+        translation: info,
     })
 }
 
-/// Slug and language from a file name: `opeka.md` or `opeka.en.md`.
-fn slug_and_lang(path: &Path, settings: &Settings) -> (String, String) {
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    match stem.rsplit_once('.') {
-        Some((slug, lang)) if LANGS.contains(&lang) => (slug.to_owned(), lang.to_owned()),
-        _ => (stem.to_owned(), settings.lang.clone()),
-    }
+/// A service file as loaded: a source, or a translation waiting for its source.
+pub(super) enum Loaded {
+    /// A service in the site's language.
+    Source(Service),
+    /// A translation, with its source's facts still to come ([`finish_translation`]).
+    Translation(Service),
 }
 
 /// Reads, parses and checks one service file; `None` for a draft when drafts are left out.
@@ -203,7 +230,11 @@ pub(super) fn load_service(
     settings: &Settings,
     surveys: &BTreeMap<String, Arc<Survey>>,
     opts: &LoadOptions,
-) -> Result<Option<Service>, Diagnostics> {
+) -> Result<Option<Loaded>, Diagnostics> {
+    let (file_slug, lang) = translation::split_lang(path);
+    if let Some(lang) = lang.filter(|l| *l != settings.lang) {
+        return load_translation(path, file_slug, lang).map(|t| Some(Loaded::Translation(t)));
+    }
     let source = read_text(path)?;
     let split = frontmatter::split(path, &source)?;
     let keys = frontmatter::Keys {
@@ -215,10 +246,7 @@ pub(super) fn load_service(
     if meta.draft && !opts.drafts {
         return Ok(None);
     }
-    let (mut slug, lang) = slug_and_lang(path, settings);
-    if let Some(s) = &meta.slug {
-        slug = s.clone();
-    }
+    let slug = meta.slug.clone().unwrap_or(file_slug);
     let at = FileAt {
         path,
         source: &source,
@@ -240,9 +268,9 @@ pub(super) fn load_service(
         return Err(diags);
     }
     let body_line = crate::diagnostics::line_col(&source, split.body_offset).0;
-    Ok(Some(Service {
+    Ok(Some(Loaded::Source(Service {
         slug,
-        lang,
+        lang: settings.lang.clone(),
         source_path: path.to_owned(),
         contacts: meta.contacts.apply_to(&settings.contacts),
         reception: meta.reception.apply_to(&settings.reception),
@@ -253,5 +281,109 @@ pub(super) fn load_service(
         source,
         meta: Box::new(meta),
         spans: Arc::new(spans),
-    }))
+        translation: None,
+    })))
+}
+
+/// Reads a service translation: text only, every fact refused at its value. Its `meta`
+/// is a placeholder until [`finish_translation`] merges it into its source.
+fn load_translation(path: &Path, slug: String, lang: String) -> Result<Service, Diagnostics> {
+    let source = read_text(path)?;
+    let split = frontmatter::split(path, &source)?;
+    let spans = translation::spans_of(path, &source, &split)?;
+    let at = FileAt {
+        path,
+        source: &source,
+        spans: &spans,
+    };
+    let src_name = format!("{slug}.md");
+    let refused = translation::refuse_facts(&at, translation::Kind::Service, &src_name);
+    if refused.has_errors() {
+        return Err(refused);
+    }
+    let (text, spans): (translation::ServiceText, _) =
+        frontmatter::parse_spanned(path, &source, split.format, split.front.clone())?;
+    let body_line = crate::diagnostics::line_col(&source, split.body_offset).0;
+    let info = translation::TranslationInfo {
+        translated_from: text.translated_from.clone(),
+        reviewed: text.reviewed,
+        text: Some(Arc::new(text)),
+        source_path: path.with_file_name(src_name),
+    };
+    Ok(Service {
+        slug,
+        lang,
+        source_path: path.to_owned(),
+        contacts: Default::default(),
+        reception: Default::default(),
+        survey: None,
+        refusal_grounds: Vec::new(),
+        body_offset: split.body_offset,
+        body_line,
+        source,
+        meta: Box::new(placeholder_meta()),
+        spans: Arc::new(spans),
+        translation: Some(Arc::new(info)),
+    })
+}
+
+/// The front matter of a translation before its source's facts are merged in.
+fn placeholder_meta() -> FrontMatter {
+    FrontMatter {
+        title: String::new(),
+        summary: String::new(),
+        category: String::new(),
+        updated: super::Date(jiff::civil::date(2000, 1, 1)),
+        draft: false,
+        slug: None,
+        weight: None,
+        who: String::new(),
+        documents: vec![],
+        steps: vec![],
+        result: String::new(),
+        deadline: super::Deadline {
+            days: 0,
+            kind: super::DayKind::Working,
+            note: None,
+        },
+        fee: super::Fee::Free,
+        apply: vec![],
+        legal_acts: vec![],
+        contacts: Default::default(),
+        reception: Default::default(),
+        faq: vec![],
+        survey: None,
+        aliases: vec![],
+        refusal_grounds: vec![],
+    }
+}
+
+/// A translation (as [`load_translation`] read it, or as merged before) with the facts of
+/// its source `src` and its own text.
+pub(super) fn finish_translation(tr: &Service, src: &Service) -> Result<Service, Diagnostics> {
+    let info = tr.translation.as_ref().expect("a translation");
+    let text = info.text.as_ref().expect("a service translation");
+    let at = FileAt {
+        path: &tr.source_path,
+        source: &tr.source,
+        spans: &tr.spans,
+    };
+    let meta = translation::merge_service(src, tr, text, &at)?;
+    let mut info = (**info).clone();
+    info.source_path = src.source_path.clone();
+    Ok(Service {
+        slug: src.slug.clone(),
+        lang: tr.lang.clone(),
+        source_path: tr.source_path.clone(),
+        contacts: src.contacts.clone(),
+        reception: src.reception.clone(),
+        survey: src.survey.clone(),
+        refusal_grounds: meta.refusal_grounds.clone(),
+        body_offset: tr.body_offset,
+        body_line: tr.body_line,
+        source: tr.source.clone(),
+        meta: Box::new(meta),
+        spans: tr.spans.clone(),
+        translation: Some(Arc::new(info)),
+    })
 }

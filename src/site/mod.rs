@@ -21,6 +21,8 @@ mod service;
 pub mod settings;
 pub mod spans;
 pub mod staff;
+pub mod texts;
+pub mod translation;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -37,7 +39,10 @@ pub use service::{ContentPage, LANGS, PageMeta, Service};
 pub use settings::{Category, Location, Settings, SiteLink};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use load::{files_under, load_page, load_service, load_settings_file, load_surveys};
+use load::{
+    Loaded, files_under, finish_translation, load_page, load_service, load_settings_file,
+    load_surveys,
+};
 use spans::Spans;
 
 /// Options for [`Site::load`].
@@ -69,6 +74,11 @@ pub struct Site {
     /// Indexes into `services` by slug (all languages), so looking up translations is not
     /// a scan of every service per page (quadratic at 10,000 pages).
     pub by_slug: std::collections::HashMap<String, Vec<usize>>,
+    /// Translations of the settings' texts by language (`content/site.<lang>.toml`).
+    pub texts: BTreeMap<String, texts::SiteTexts>,
+    /// The site's languages: its own first, then every language it has a translation in,
+    /// in [`LANGS`] order (other codes after). Every page kind is built in each.
+    pub langs: Vec<String>,
 }
 
 /// A file as read, with the positions of its front-matter values.
@@ -104,50 +114,38 @@ impl Site {
         let surveys = load_surveys(&content.join("surveys"), &mut diags);
 
         let files = files_under(&content.join("services"), &["md"]);
-        let results: Vec<Result<Option<Service>, Diagnostics>> = files
+        let results: Vec<Result<Option<Loaded>, Diagnostics>> = files
             .par_iter()
             .map(|p| load_service(p, &settings, &surveys, opts))
             .collect();
         let mut services = Vec::with_capacity(results.len());
+        let mut pending = Vec::new();
         for r in results {
             match r {
-                Ok(Some(s)) => services.push(s),
+                Ok(Some(Loaded::Source(s))) => services.push(s),
+                Ok(Some(Loaded::Translation(t))) => pending.push(t),
                 Ok(None) => {}
                 Err(d) => diags.0.extend(d.0),
             }
         }
+        let translated = merge_translations(&services, pending);
+        services.extend(translated.0);
+        diags.0.extend(translated.1.0);
 
         let mut pages = Vec::new();
         for path in files_under(&content.join("pages"), &["md"]) {
-            match load_page(&path) {
+            match load_page(&path, &settings) {
                 Ok(p) => pages.push(p),
                 Err(d) => diags.0.extend(d.0),
             }
         }
+        diags
+            .0
+            .extend(finish_page_translations(&mut pages, &settings).0);
+        let texts = texts::load_all(&content, &settings, &mut diags);
+        let langs = site_languages(&settings, &services, &pages, &texts);
 
-        // Two files may not claim the same page. (Borrowed keys: cloning 10,000 slugs, languages
-        // and paths here was a measurable single-threaded step of every build.)
-        let mut seen: HashMap<(&str, &str), &Path> = HashMap::with_capacity(services.len());
-        let claims = services.iter().flat_map(|s| {
-            std::iter::once(&s.slug)
-                .chain(&s.meta.aliases)
-                .map(move |slug| (s, slug))
-        });
-        for (s, slug) in claims {
-            if let Some(first) = seen.insert((&s.lang, slug), &s.source_path) {
-                diags.push(Diagnostic::file_error(
-                    "duplicate-slug",
-                    &s.source_path,
-                    format!(
-                        "адрес /services/{}/ уже занят файлом {} / slug `{}` is already used by {}",
-                        slug,
-                        first.display(),
-                        slug,
-                        first.display()
-                    ),
-                ));
-            }
-        }
+        diags.0.extend(duplicate_claims(&services).0);
 
         let staff = staff::load(&content.join("staff"), &services, &settings, &mut diags);
         if diags.has_errors() {
@@ -165,6 +163,8 @@ impl Site {
             pages,
             staff,
             by_slug,
+            texts,
+            langs,
         })
     }
 
@@ -180,11 +180,57 @@ impl Site {
         opts: &LoadOptions,
     ) -> Result<Option<Service>, Diagnostics> {
         let new = if path.is_file() {
-            load_service(path, &self.settings, &self.surveys, opts)?
+            match load_service(path, &self.settings, &self.surveys, opts)? {
+                Some(Loaded::Source(s)) => Some(s),
+                Some(Loaded::Translation(t)) => {
+                    let (mut done, diags) = merge_translations(&self.services, vec![t]);
+                    if diags.has_errors() {
+                        return Err(diags);
+                    }
+                    done.pop()
+                }
+                None => None,
+            }
         } else {
             None
         };
-        self.replace_service(path, new)
+        let old = self.replace_service(path, new)?;
+        self.remerge_translations_of(path)?;
+        Ok(old)
+    }
+
+    /// Merges the translations of the source at `path` again, so they show its new facts.
+    fn remerge_translations_of(&mut self, path: &Path) -> Result<(), Diagnostics> {
+        let Some(src) = self
+            .services
+            .iter()
+            .find(|s| s.source_path == path)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        if src.translation.is_some() {
+            return Ok(());
+        }
+        let mut diags = Diagnostics::default();
+        for s in self.services.iter_mut() {
+            let of_src = s
+                .translation
+                .as_ref()
+                .is_some_and(|t| t.source_path == src.source_path);
+            if of_src {
+                match finish_translation(s, &src) {
+                    Ok(n) => *s = n,
+                    Err(d) => diags.0.extend(d.0),
+                }
+            }
+        }
+        self.by_slug = index_by_slug(&self.services);
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(())
+        }
     }
 
     /// Puts `new` in place of the service from `path` (or removes it, for `None`), keeping
@@ -256,6 +302,23 @@ impl Site {
             .filter(|s| s.is_default_lang(&self.settings))
     }
 
+    /// The version of `service` in `lang`, if there is one.
+    pub fn service_in<'a>(&'a self, service: &'a Service, lang: &str) -> Option<&'a Service> {
+        self.by_slug
+            .get(&service.slug)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.services[i])
+            .find(|s| s.lang == lang)
+    }
+
+    /// The version of plain page `page` in `lang`, if there is one.
+    pub fn page_in<'a>(&'a self, page: &'a ContentPage, lang: &str) -> Option<&'a ContentPage> {
+        self.pages
+            .iter()
+            .find(|p| p.slug == page.slug && p.lang == lang)
+    }
+
     /// The other-language versions of a service (same slug).
     pub fn translations_of<'a>(
         &'a self,
@@ -307,4 +370,114 @@ fn sort_services(services: &mut Vec<Service>, settings: &Settings) {
         .into_iter()
         .map(|i| slots[i].take().expect("each index once"))
         .collect();
+}
+
+/// Merges each translation into its source (found by file name); a translation without a
+/// source is an error, one of a draft left out is left out too.
+fn merge_translations(sources: &[Service], pending: Vec<Service>) -> (Vec<Service>, Diagnostics) {
+    let mut done = Vec::with_capacity(pending.len());
+    let mut diags = Diagnostics::default();
+    for t in pending {
+        let src_path = &t.translation.as_ref().expect("a translation").source_path;
+        match sources.iter().find(|s| &s.source_path == src_path) {
+            Some(src) => match finish_translation(&t, src) {
+                Ok(s) => done.push(s),
+                Err(d) => diags.0.extend(d.0),
+            },
+            None if src_path.is_file() => {}
+            None => diags.push(
+                Diagnostic::file_error(
+                    "translation-source",
+                    &t.source_path,
+                    format!(
+                        "нет исходного файла {} / this translation has no source file {}",
+                        src_path.display(),
+                        src_path.display()
+                    ),
+                )
+                .with_help("перевод лежит рядом с русским файлом и называется так же, с языком перед .md / a translation sits beside its source with the language before .md"),
+            ),
+        }
+    }
+    (done, diags)
+}
+
+/// Gives each page translation its source's date; a translation without a source is an error.
+fn finish_page_translations(pages: &mut [ContentPage], settings: &Settings) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let sources: Vec<(String, Option<Date>)> = pages
+        .iter()
+        .filter(|p| p.lang == settings.lang)
+        .map(|p| (p.slug.clone(), p.meta.updated))
+        .collect();
+    for p in pages.iter_mut().filter(|p| p.lang != settings.lang) {
+        match sources.iter().find(|(slug, _)| *slug == p.slug) {
+            Some((_, updated)) => p.meta.updated = *updated,
+            None => diags.push(Diagnostic::file_error(
+                "translation-source",
+                &p.source_path,
+                format!(
+                    "нет исходного файла {}.md / this translation has no source file {}.md",
+                    p.slug, p.slug
+                ),
+            )),
+        }
+    }
+    diags
+}
+
+/// The site's languages: its own, then each with a translation, in [`LANGS`] order.
+fn site_languages(
+    settings: &Settings,
+    services: &[Service],
+    pages: &[ContentPage],
+    texts: &BTreeMap<String, texts::SiteTexts>,
+) -> Vec<String> {
+    let used = |l: &str| {
+        texts.contains_key(l)
+            || services.iter().any(|s| s.lang == l)
+            || pages.iter().any(|p| p.lang == l)
+    };
+    let mut others: Vec<&str> = texts
+        .keys()
+        .map(String::as_str)
+        .chain(services.iter().map(|s| s.lang.as_str()))
+        .chain(pages.iter().map(|p| p.lang.as_str()))
+        .filter(|l| *l != settings.lang && used(l))
+        .collect();
+    // Known languages in their order, then any other by its code.
+    others.sort_by_key(|l| (LANGS.iter().position(|k| k == l).unwrap_or(LANGS.len()), *l));
+    others.dedup();
+    std::iter::once(settings.lang.clone())
+        .chain(others.into_iter().map(str::to_owned))
+        .collect()
+}
+
+/// Two files may not claim the same page (by slug or an earlier slug, per language).
+fn duplicate_claims(services: &[Service]) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    // Two files may not claim the same page. (Borrowed keys: cloning 10,000 slugs, languages
+    // and paths here was a measurable single-threaded step of every build.)
+    let mut seen: HashMap<(&str, &str), &Path> = HashMap::with_capacity(services.len());
+    let claims = services.iter().flat_map(|s| {
+        std::iter::once(&s.slug)
+            .chain(&s.meta.aliases)
+            .map(move |slug| (s, slug))
+    });
+    for (s, slug) in claims {
+        if let Some(first) = seen.insert((&s.lang, slug), &s.source_path) {
+            diags.push(Diagnostic::file_error(
+                "duplicate-slug",
+                &s.source_path,
+                format!(
+                    "адрес /services/{}/ уже занят файлом {} / slug `{}` is already used by {}",
+                    slug,
+                    first.display(),
+                    slug,
+                    first.display()
+                ),
+            ));
+        }
+    }
+    diags
 }

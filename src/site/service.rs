@@ -25,14 +25,27 @@ pub struct ContentPage {
     pub body_offset: usize,
     /// Where each front-matter value is written.
     pub spans: Arc<Spans>,
-    /// Its front matter.
+    /// Its front matter (for a translation: its title and summary, the source's date).
     pub meta: PageMeta,
+    /// Language of this page: the site language, or the file's suffix (`name.en.md`).
+    pub lang: String,
+    /// For a translation: what it records about its source.
+    pub translation: Option<Arc<super::translation::TranslationInfo>>,
 }
 
 impl ContentPage {
     /// The Markdown body.
     pub fn body(&self) -> &str {
         &self.source[self.body_offset..]
+    }
+
+    /// Path of the page in the output, e.g. `/accessibility/` or `/en/accessibility/`.
+    pub fn url_path(&self, settings: &Settings) -> String {
+        if self.lang == settings.lang {
+            format!("/{}/", self.slug)
+        } else {
+            format!("/{}/{}/", self.lang, self.slug)
+        }
     }
 }
 
@@ -78,6 +91,8 @@ pub struct Service {
     pub survey: Option<Arc<Survey>>,
     /// Grounds for refusal (a copy of the front matter's, the field the monitoring reads).
     pub refusal_grounds: Vec<RefusalGround>,
+    /// For a translation: its own text and what it records about its source.
+    pub translation: Option<Arc<super::translation::TranslationInfo>>,
 }
 
 impl Service {
@@ -106,8 +121,15 @@ impl Service {
     }
 }
 
-/// Languages a translation file may use (`name.<lang>.md`).
+/// The languages yasno knows, in the order the switcher shows them. Any other two- or
+/// three-letter code works too (`name.<lang>.md`, `site.<lang>.toml` and a theme table
+/// `i18n/<lang>.toml`), after these.
 pub const LANGS: &[&str] = &["ru", "en", "uz", "tg", "ky"];
+
+/// Whether `s` can be a language code in a file name: two or three lowercase latin letters.
+pub(crate) fn is_lang_code(s: &str) -> bool {
+    (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
+}
 
 /// Whether `s` can be a part of an address: lowercase latin letters, digits, inner hyphens.
 pub(crate) fn is_slug(s: &str) -> bool {

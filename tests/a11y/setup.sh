@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium fonts-dejavu-core)
+# DejaVu Sans draws the Uzbek, Tajik and Kyrgyz letters (glyphs.test.mjs) for system-ui.
+dpkg-query -W fonts-dejavu-core >/dev/null 2>&1 || packages+=(fonts-dejavu-core)
 command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
 if [ "${#packages[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

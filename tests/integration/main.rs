@@ -26,3 +26,4 @@ mod report_control;
 mod report_import;
 mod report_pages;
 mod serve;
+mod survey_languages;

@@ -630,3 +630,45 @@ fn the_preview_answers_only_its_own_host_names() {
         }
     }
 }
+
+#[test]
+fn translations_follow_edits_of_their_source_and_of_themselves() {
+    const SRC: &str = "content/services/blagoustroystvo-dvora.md";
+    const UZ: &str = "content/services/blagoustroystvo-dvora.uz.md";
+    const UZ_URL: &str = "/uz/services/blagoustroystvo-dvora/";
+    let s = Server::start();
+    let (status, before) = s.get(UZ_URL);
+    assert_eq!(status, 200);
+    assert!(before.contains("30 kalendar kuni"), "the source's deadline");
+    // A fact changed in the Russian file shows on the translation (merged again).
+    let src = std::fs::read_to_string(s.path(SRC)).unwrap();
+    std::fs::write(s.path(SRC), src.replacen("days = 30", "days = 25", 1)).unwrap();
+    s.wait_for(UZ_URL, "the new deadline on the Uzbek page", |st, b| {
+        st == 200 && b.contains("25 kalendar kuni")
+    });
+    // A translation's own edit shows on its page and in its language's listings.
+    let uz = std::fs::read_to_string(s.path(UZ)).unwrap();
+    let uz = uz.replacen(
+        "\ntitle = \"Hovlidagi muammo",
+        "\ntitle = \"Yangi sarlavha: hovlidagi muammo",
+        1,
+    );
+    std::fs::write(s.path(UZ), uz).unwrap();
+    s.wait_for(UZ_URL, "the new Uzbek title", |_, b| {
+        h1(b).starts_with("Yangi sarlavha")
+    });
+    s.wait_for("/uz/", "the new title on the Uzbek home page", |_, b| {
+        b.contains("Yangi sarlavha")
+    });
+}
+
+#[test]
+fn a_missing_page_under_a_language_gets_that_languages_404() {
+    let s = Server::start();
+    let (status, body) = s.get("/uz/no-such-page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html lang=\"uz\">"), "{body}");
+    let (status, body) = s.get("/no-such-page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html lang=\"ru\">"));
+}

@@ -73,9 +73,12 @@ pub(crate) fn images(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 
 /// Link texts that say nothing out of context, and links without text.
 pub(crate) fn links(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    // Without a list of empty link texts only a link without text is found.
+    let none = Vec::new();
     let list = match ctx.lang {
         Lang::Ru => &lexicon::LINK_TEXTS.0,
         Lang::En => &lexicon::LINK_TEXTS.1,
+        Lang::Other => &none,
     };
     for l in &ctx.doc.links {
         let text = normalize(l.text.trim())

@@ -24,7 +24,7 @@ pub(crate) fn sentences(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             let end = s.text.end.max(b.words[s.words.end - 1].range.end);
             let span = b.src_range(start..end);
             let (message, suggestion) = match ctx.lang {
-                Lang::Ru => (
+                Lang::Ru | Lang::Other => (
                     format!("предложение из {n} слов: больше {limit}"),
                     "разбейте на предложения по 10–15 слов: одна мысль — одно предложение",
                 ),
@@ -81,11 +81,33 @@ fn syllables(lang: Lang, lower: &str) -> usize {
             .filter(|c| matches!(c, 'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я'))
             .count()
             .max(1),
-        Lang::En => {
+        Lang::En | Lang::Other => {
             let mut n = 0;
             let mut prev_vowel = false;
             for c in lower.chars() {
-                let v = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+                // Latin and Cyrillic vowels (Uzbek, Tajik, Kyrgyz letters included).
+                let v = matches!(
+                    c,
+                    'a' | 'e'
+                        | 'i'
+                        | 'o'
+                        | 'u'
+                        | 'y'
+                        | 'а'
+                        | 'е'
+                        | 'ё'
+                        | 'и'
+                        | 'о'
+                        | 'у'
+                        | 'ы'
+                        | 'э'
+                        | 'ю'
+                        | 'я'
+                        | 'ӣ'
+                        | 'ӯ'
+                        | 'ө'
+                        | 'ү'
+                );
                 if v && !prev_vowel {
                     n += 1;
                 }
@@ -125,6 +147,8 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
             206.835 - 1.015 * asl - 84.6 * asw,
             ctx.cfg.readability_min_en,
         ),
+        // The formula's weights are measured per language: none for the others.
+        Lang::Other => return stats,
     };
     let score = (score * 10.0).round() / 10.0;
     stats.readability = Some(score);

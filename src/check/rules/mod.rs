@@ -190,6 +190,10 @@ fn word_keys(doc: &Document, lang: Lang) -> Vec<Vec<WordKey>> {
         .collect()
 }
 
+/// Rules that need a dictionary of the page's language (Russian and English have one).
+pub(crate) const DICTIONARY_RULES: &[&str] =
+    &["bureaucratese", "negative", "terminology", "readability"];
+
 /// Runs every content rule that is not off over a parsed page.
 pub(crate) fn run(
     source: &str,
@@ -198,9 +202,11 @@ pub(crate) fn run(
     cfg: &CheckConfig,
     comp: &Compiled,
 ) -> (Vec<Hit>, PageStats) {
-    let phrases = on(cfg, "bureaucratese")
-        || (lang == Lang::Ru && on(cfg, "negative"))
-        || on(cfg, "terminology");
+    // Phrase rules need a dictionary: none runs on a language without one.
+    let phrases = lang != Lang::Other
+        && (on(cfg, "bureaucratese")
+            || (lang == Lang::Ru && on(cfg, "negative"))
+            || on(cfg, "terminology"));
     // Stemming is most of the phrase rules' cost: skipped when none of them is on.
     let keys = if phrases {
         word_keys(doc, lang)
@@ -251,6 +257,9 @@ pub(crate) fn run(
     ];
     for (rule, check) in rules {
         if rule == "negative" && lang != Lang::Ru {
+            continue;
+        }
+        if lang == Lang::Other && DICTIONARY_RULES.contains(&rule) {
             continue;
         }
         if on(cfg, rule) {

@@ -10,6 +10,7 @@ pub(crate) fn bureaucratese(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let set = match ctx.lang {
         Lang::Ru => &*lexicon::BUREAUCRATESE_RU,
         Lang::En => &*lexicon::BUREAUCRATESE_EN,
+        Lang::Other => return,
     };
     for (i, b) in ctx.doc.blocks.iter().enumerate() {
         let words = ctx.match_words(i);
@@ -23,7 +24,7 @@ pub(crate) fn bureaucratese(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 continue;
             }
             let (message, suggestion) = match ctx.lang {
-                Lang::Ru => (
+                Lang::Ru | Lang::Other => (
                     format!("канцелярит «{quoted}»"),
                     format!("«{quoted}» → {}", entry.suggest),
                 ),

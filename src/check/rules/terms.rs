@@ -19,6 +19,7 @@ pub(crate) fn terminology(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     let set = match ctx.lang {
         Lang::Ru => &ctx.comp.terms_ru,
         Lang::En => &ctx.comp.terms_en,
+        Lang::Other => return,
     };
     // group -> uses in page order
     let mut by_group: BTreeMap<usize, Vec<Use>> = BTreeMap::new();

@@ -102,7 +102,7 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                     span,
                     severity: Severity::Warning,
                     message: match ctx.lang {
-                        Lang::Ru => format!("слова заглавными буквами «{quoted}»"),
+                        Lang::Ru | Lang::Other => format!("слова заглавными буквами «{quoted}»"),
                         Lang::En => format!("words in capitals \"{quoted}\""),
                     },
                     suggestion: Some(format!(

@@ -53,8 +53,9 @@ export function pageFile(dir, p) {
 }
 
 // The kind of page `p` is, by the template that made it: "/services/*/", "/q/*/*/", "/", …
+// A translated page (/en/…, /uz/…) is of its source's kind: one template per kind is enough.
 function pageKind(p) {
-  return p.replace(/^\/(q|posters)\/[^/]+\/[^/]+\/$/, '/$1/*/*/').replace(/^\/(services|categories|posters)\/[^/]+\/$/, '/$1/*/');
+  return p.replace(/^\/(en|uz|tg|ky)\//, '/').replace(/^\/(q|posters)\/[^/]+\/[^/]+\/$/, '/$1/*/*/').replace(/^\/(services|categories|posters)\/[^/]+\/$/, '/$1/*/');
 }
 
 /**
