@@ -147,6 +147,16 @@ pub(crate) struct PhraseSet {
     patterns: Vec<Pattern>,
     by_stem: HashMap<u64, Vec<usize>>,
     by_form: HashMap<u64, Vec<usize>>,
+    /// A bit per first-word key hash (its top 16 bits), stem or form: most words start no
+    /// phrase, and one bit test answers them without the two map lookups.
+    starts: Vec<u64>,
+}
+
+/// The bit of `starts` for a key hash: word index and mask.
+#[inline]
+fn start_bit(h: u64) -> (usize, u64) {
+    let k = (h >> 48) as usize;
+    (k / 64, 1 << (k % 64))
 }
 
 /// A match of a phrase over words `start..end`.
@@ -186,6 +196,7 @@ impl PhraseSet {
             patterns: Vec::new(),
             by_stem: HashMap::default(),
             by_form: HashMap::default(),
+            starts: vec![0; (1 << 16) / 64],
         };
         for r in raw {
             let e = set.entries.len();
@@ -224,6 +235,8 @@ impl PhraseSet {
         };
         let key_hashes: Vec<u64> = keys.iter().map(|k| hash(k)).collect();
         map.entry(key_hashes[0]).or_default().push(idx);
+        let (word, bit) = start_bit(key_hashes[0]);
+        self.starts[word] |= bit;
         self.patterns.push(Pattern {
             entry,
             keys,
@@ -253,7 +266,15 @@ impl PhraseSet {
     pub(crate) fn find(&self, words: &[MatchWord<'_>]) -> Vec<PhraseMatch> {
         let mut out = Vec::new();
         let mut i = 0;
+        let may_start = |h: u64| {
+            let (word, bit) = start_bit(h);
+            self.starts[word] & bit != 0
+        };
         while i < words.len() {
+            if !may_start(words[i].stem_hash) && !may_start(words[i].lower_hash) {
+                i += 1;
+                continue;
+            }
             let mut best: Option<PhraseMatch> = None;
             let candidates = self
                 .by_stem

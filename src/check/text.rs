@@ -162,9 +162,13 @@ pub(crate) struct Document {
 /// were the hottest spot of a page check (`char::is_alphanumeric` on Cyrillic).
 #[inline]
 pub(crate) fn is_word_char(c: char) -> bool {
+    // А–Я and а–я are one range (U+0410–044F), tested first: most letters of a page.
+    if ('А'..='я').contains(&c) {
+        return true;
+    }
     match c {
         'a'..='z' | 'A'..='Z' | '0'..='9' => true,
-        'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => true,
+        'ё' | 'Ё' => true,
         c if c.is_ascii() => false,
         c => c.is_alphanumeric(),
     }
@@ -199,16 +203,65 @@ pub(crate) fn normalize(word: &str) -> String {
     s
 }
 
-/// [`normalize`] appending to a buffer.
+/// [`normalize`] appending to a buffer. Runs of characters that stay as they are (ASCII
+/// lower case, digits, Cyrillic lower case but `ё`) are copied whole, found on the UTF-8
+/// bytes: decoding and pushing every character was a tenth of a page check.
 fn normalize_into(word: &str, s: &mut String) {
-    for c in word.chars() {
-        match c {
-            'ё' | 'Ё' => s.push('е'),
-            'А'..='Я' => s.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
-            c if c.is_ascii() => s.push(c.to_ascii_lowercase()),
-            'а'..='я' => s.push(c),
-            c => s.extend(c.to_lowercase()),
+    let b = word.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < b.len() {
+        let keep = match b[i] {
+            b'A'..=b'Z' => false,
+            0..=0x7F => true,
+            // а-п (U+0430–043F), then р-я and the rest of U+0440–045F except ё (U+0451).
+            0xD0 => b.get(i + 1).is_some_and(|&n| n >= 0xB0),
+            0xD1 => b.get(i + 1).is_some_and(|&n| n != 0x91),
+            _ => false,
+        };
+        if keep {
+            i += if b[i] < 0x80 { 1 } else { 2 };
+            continue;
         }
+        s.push_str(&word[run..i]);
+        let c = word[i..].chars().next().unwrap_or(' ');
+        push_lower(c, s);
+        i += c.len_utf8();
+        run = i;
+    }
+    s.push_str(&word[run..]);
+}
+
+/// One character lower-cased, `ё` folded into `е`.
+fn push_lower(c: char, s: &mut String) {
+    match c {
+        'ё' | 'Ё' => s.push('е'),
+        'А'..='Я' => s.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
+        c if c.is_ascii() => s.push(c.to_ascii_lowercase()),
+        'а'..='я' => s.push(c),
+        c => s.extend(c.to_lowercase()),
+    }
+}
+
+/// The character at byte `i` (a character boundary) of `text` and its length in bytes.
+/// ASCII and two-byte characters (Cyrillic) are decoded inline: the tokenizer looks at
+/// every character of the page, and this is most of them.
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes();
+    let x = b[i];
+    if x < 0x80 {
+        (char::from(x), 1)
+    } else if x < 0xE0
+        && let Some(&y) = b.get(i + 1)
+    {
+        let c = (u32::from(x & 0x1F) << 6) | u32::from(y & 0x3F);
+        (char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER), 2)
+    } else {
+        let c = text[i..]
+            .chars()
+            .next()
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        (c, c.len_utf8())
     }
 }
 
@@ -217,40 +270,40 @@ fn tokenize(b: &mut Block, lang: &str) {
     let text = &b.text;
     let mut words = Vec::new();
     let mut lower = String::with_capacity(text.len());
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        let (c, n) = char_at(text, i);
         if c == OPAQUE {
             words.push(Word {
-                range: i..i + c.len_utf8(),
+                range: i..i + n,
                 lower: lower.len()..lower.len(),
                 opaque: true,
             });
+            i += n;
             continue;
         }
         if !is_word_char(c) {
+            i += n;
             continue;
         }
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = iter.peek() {
+        let mut end = i + n;
+        while end < text.len() {
+            let j = end;
+            let (d, dn) = char_at(text, j);
             if is_word_char(d) || d == '\u{301}' {
-                end = j + d.len_utf8();
-                iter.next();
+                end = j + dn;
             } else if matches!(d, ':' | '.' | ',')
-                && text[..j].ends_with(|p: char| p.is_ascii_digit())
-                && text[j + 1..]
-                    .chars()
-                    .next()
-                    .is_some_and(|n| n.is_ascii_digit())
+                && bytes[j - 1].is_ascii_digit()
+                && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
             {
                 // «10:00», «1,5», «02.04.2026» are one word each.
                 end = j + 1;
-                iter.next();
             } else if d == '-' || d == '\'' || d == '’' {
                 // Keep «из-за», «какой-то», «don't» as one word.
-                let after = text[j + d.len_utf8()..].chars().next();
+                let after = text[j + dn..].chars().next();
                 if after.is_some_and(is_word_char) {
-                    end = j + d.len_utf8();
-                    iter.next();
+                    end = j + dn;
                 } else {
                     break;
                 }
@@ -261,10 +314,10 @@ fn tokenize(b: &mut Block, lang: &str) {
         let raw = &text[i..end];
         // A URL or an e-mail typed as plain text is not a word to judge. Only words
         // touching URL punctuation can be part of one.
-        let touches = |c: Option<char>| matches!(c, Some('.' | '/' | '@' | ':' | '_'));
-        let opaque = (touches(text[..i].chars().next_back())
-            || touches(text[end..].chars().next()))
-            && is_urlish(text, i, end);
+        // (Those marks are ASCII, so the byte before or after the word tells.)
+        let touches = |b: Option<&u8>| matches!(b, Some(b'.' | b'/' | b'@' | b':' | b'_'));
+        let before = i.checked_sub(1).and_then(|p| bytes.get(p));
+        let opaque = (touches(before) || touches(bytes.get(end))) && is_urlish(text, i, end);
         let start = lower.len();
         if !opaque {
             normalize_into(raw, &mut lower);
@@ -274,6 +327,7 @@ fn tokenize(b: &mut Block, lang: &str) {
             lower: start..lower.len(),
             opaque,
         });
+        i = end;
     }
     b.sentences = split_sentences(text, &words, &lower, lang);
     b.words = words;
@@ -318,10 +372,15 @@ fn split_sentences(text: &str, words: &[Word], lower: &str, lang: &str) -> Vec<S
     let mut first_word = 0usize;
     let mut text_start = 0usize;
     let mut wi = 0usize;
-    for (i, c) in text.char_indices() {
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            continue;
-        }
+    // The marks are found on the bytes (ASCII, or `…` = E2 80 A6): no character of the
+    // block is decoded on the way.
+    let bytes = text.as_bytes();
+    for (i, &x) in bytes.iter().enumerate() {
+        let c = match x {
+            b'.' | b'!' | b'?' => char::from(x),
+            0xE2 if bytes[i + 1..].starts_with(&[0x80, 0xA6]) => '…',
+            _ => continue,
+        };
         // Words that end before this mark belong to the current sentence.
         while wi < words.len() && words[wi].range.end <= i {
             wi += 1;
@@ -402,6 +461,81 @@ mod tests {
         let doc = parse(src, 0..src.len(), "ru");
         let b = &doc.blocks[0];
         assert_eq!(b.sentences.len(), 3, "{:?}", b.sentences);
+    }
+
+    /// The char-by-char lower-casing that `normalize_into` replaced.
+    fn normalize_reference(word: &str) -> String {
+        let mut s = String::new();
+        for c in word.chars() {
+            push_lower(c, &mut s);
+        }
+        s
+    }
+
+    /// The char-by-char word scan that `tokenize` replaced: word ranges only.
+    fn words_reference(text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            if c == OPAQUE {
+                out.push(i..i + c.len_utf8());
+                continue;
+            }
+            if !is_word_char(c) {
+                continue;
+            }
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = iter.peek() {
+                let digit_around = text[..j].ends_with(|p: char| p.is_ascii_digit())
+                    && text[j + 1..].starts_with(|n: char| n.is_ascii_digit());
+                if is_word_char(d) || d == '\u{301}' {
+                    end = j + d.len_utf8();
+                } else if matches!(d, ':' | '.' | ',') && digit_around {
+                    end = j + 1;
+                } else if matches!(d, '-' | '\'' | '’')
+                    && text[j + d.len_utf8()..].starts_with(is_word_char)
+                {
+                    end = j + d.len_utf8();
+                } else {
+                    break;
+                }
+                iter.next();
+            }
+            out.push(i..end);
+        }
+        out
+    }
+
+    const SAMPLES: &[&str] = &[
+        "В ЦЕЛЯХ обеспечения Ёлки и ёжики: 10:00, 1,5 и 02.04.2026 — из-за какой-то don't.",
+        "Ѐѐ Ђђ ЉЊ Ґґ Ӂ ǅ Σσς İ ß ﬁ Ǆ 𝐀𝐁 日本語 e\u{301}tude ZАZаzя",
+        "gu.spb.ru/123/ и a@b.ru, www.mos.ru; т.е. 1.5 г. Москва… «Ура!» (да?)",
+        "\u{E000} код \u{E000}, конец- -начало ’ ' - 5- -5 5:,5 ,5 5. .5 ё",
+        "",
+    ];
+
+    #[test]
+    fn fast_normalize_and_word_scan_match_the_char_by_char_ones() {
+        for sample in SAMPLES {
+            assert_eq!(normalize(sample), normalize_reference(sample), "{sample}");
+            for (i, _) in sample.char_indices() {
+                let tail = &sample[i..];
+                assert_eq!(normalize(tail), normalize_reference(tail), "{tail}");
+            }
+            let mut b = super::parse::parse(sample, 0..sample.len(), "ru")
+                .blocks
+                .into_iter()
+                .next();
+            if let Some(b) = b.as_mut() {
+                let got: Vec<_> = b.words.iter().map(|w| w.range.clone()).collect();
+                assert_eq!(got, words_reference(&b.text), "{}", b.text);
+                for w in &b.words {
+                    if !w.opaque {
+                        assert_eq!(b.lower(w), normalize_reference(&b.text[w.range.clone()]));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

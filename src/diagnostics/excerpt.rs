@@ -162,7 +162,7 @@ mod fast {
 
     /// One column per character: printable ASCII, Latin, Greek and Cyrillic letters
     /// (without combining marks) and common punctuation such as «», — and №.
-    fn narrow(c: char) -> bool {
+    pub(super) fn narrow(c: char) -> bool {
         matches!(c,
             ' '..='~'
             | '\u{a0}'..='\u{ac}'
@@ -175,6 +175,29 @@ mod fast {
             | '\u{2122}')
     }
 
+    /// [`narrow`] for every character, with printable ASCII and Cyrillic (U+0400–047F,
+    /// lead bytes D0 and D1) answered from the bytes: most excerpts are only those.
+    pub(super) fn all_narrow(text: &str) -> bool {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b' '..=b'~' => i += 1,
+                0xD0 | 0xD1 => i += 2,
+                _ => {
+                    let Some(c) = text[i..].chars().next() else {
+                        return true;
+                    };
+                    if !narrow(c) {
+                        return false;
+                    }
+                    i += c.len_utf8();
+                }
+            }
+        }
+        true
+    }
+
     /// Whether the fast layout renders `diag` exactly as codespan-reporting would.
     pub(super) fn fits(text: &str, diag: &Diagnostic<()>) -> bool {
         let Some(label) = diag.labels.first() else {
@@ -185,10 +208,23 @@ mod fast {
             && label.range.end <= text.len()
             && plain_line(&label.message)
             && plain_line(&diag.message)
-            && text.chars().all(narrow)
+            && all_narrow(text)
             && matches!(diag.severity, Severity::Error | Severity::Warning)
     }
 
+    /// Appends `n` copies of the ASCII byte `c` (a run, not one `char` push at a time).
+    fn push_n(s: &mut String, c: u8, n: usize) {
+        let run = [c; 64];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(run.len());
+            s.push_str(std::str::from_utf8(&run[..k]).unwrap_or_default());
+            left -= k;
+        }
+    }
+
+    /// Writes the message into one buffer and hands it to `out` in one call: a
+    /// `write!` per fragment straight into a terminal stream cost more than the layout.
     pub(super) fn write(
         out: &mut dyn Write,
         excerpt: &Excerpt<'_>,
@@ -200,40 +236,49 @@ mod fast {
             Severity::Error => "error",
             _ => "warning",
         };
-        let width = excerpt.line.to_string().len();
-        let pad = " ".repeat(width + 1);
-        let col = excerpt.base_col + text[..label.range.start].chars().count();
-        write!(out, "{severity}")?;
-        if let Some(code) = diag.code.as_deref().filter(|c| !c.is_empty()) {
-            write!(out, "[{code}]")?;
-        }
-        writeln!(out, ": {}", diag.message)?;
-        writeln!(out, "{pad}┌─ {}:{}:{col}", excerpt.name, excerpt.line)?;
-        writeln!(out, "{pad}│")?;
-        writeln!(
-            out,
-            "{:>width$} │ {}",
-            excerpt.line,
-            text.trim_end_matches(['\n', '\r', '\0'])
-        )?;
+        let line = excerpt.line.to_string();
+        let mut pad = String::with_capacity(line.len() + 1);
+        push_n(&mut pad, b' ', line.len() + 1);
         let before = text[..label.range.start].chars().count();
+        let col = excerpt.base_col + before;
         let carets = text[label.range.clone()].chars().count().max(1);
-        write!(out, "{pad}│ {:before$}{}", "", "^".repeat(carets))?;
-        if label.message.is_empty() {
-            writeln!(out)?;
-        } else {
-            writeln!(out, " {}", label.message)?;
+        let mut b = String::with_capacity(256 + text.len() + before + carets);
+        b.push_str(severity);
+        if let Some(code) = diag.code.as_deref().filter(|c| !c.is_empty()) {
+            b.extend(["[", code, "]"]);
         }
+        b.extend([
+            ": ",
+            &diag.message,
+            "\n",
+            &pad,
+            "┌─ ",
+            excerpt.name,
+            ":",
+            &line,
+            ":",
+        ]);
+        b.push_str(&col.to_string());
+        b.extend(["\n", &pad, "│\n", &line, " │ "]);
+        b.push_str(text.trim_end_matches(['\n', '\r', '\0']));
+        b.extend(["\n", &pad, "│ "]);
+        push_n(&mut b, b' ', before);
+        push_n(&mut b, b'^', carets);
+        if !label.message.is_empty() {
+            b.extend([" ", &label.message]);
+        }
+        b.push('\n');
         if !diag.notes.is_empty() {
-            writeln!(out, "{pad}│")?;
+            b.extend([&pad, "│\n"]);
         }
         for note in &diag.notes {
-            for (i, line) in note.lines().enumerate() {
-                let bullet = if i == 0 { "=" } else { " " };
-                writeln!(out, "{pad}{bullet} {line}")?;
+            for (i, l) in note.lines().enumerate() {
+                let bullet = if i == 0 { "= " } else { "  " };
+                b.extend([&pad, bullet, l, "\n"]);
             }
         }
-        writeln!(out)
+        b.push('\n');
+        out.write_all(b.as_bytes())
     }
 }
 
@@ -359,6 +404,24 @@ mod tests {
             }
         }
         assert!(checked > 200, "{checked}");
+    }
+
+    #[test]
+    fn the_byte_scan_of_narrow_text_agrees_with_the_char_test() {
+        for s in [
+            "Паспорт гражданина РФ, № 12 — «ок» ёЁ ѐѿ",
+            "tab\there",
+            "日本",
+            "e\u{301}",
+            "Ҁ҃ ӿ Ԁ",
+            "\u{7f}",
+            "",
+        ] {
+            for (i, _) in s.char_indices() {
+                let t = &s[i..];
+                assert_eq!(fast::all_narrow(t), t.chars().all(fast::narrow), "{t:?}");
+            }
+        }
     }
 
     #[test]

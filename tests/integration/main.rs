@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod check_memory;
+mod check_pinned;
 mod collect;
 mod collect_backup;
 mod collect_crash;

@@ -76,11 +76,26 @@ pub(crate) fn paragraphs(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 fn syllables(lang: Lang, lower: &str) -> usize {
     match lang {
         // Every word has at least one syllable (abbreviations, Latin words).
-        Lang::Ru => lower
-            .chars()
-            .filter(|c| matches!(c, 'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я'))
-            .count()
-            .max(1),
+        // Counted on the UTF-8 bytes: а е и о (D0 B0, B5, B8, BE), у ы э ю я ё (D1 83, 8B,
+        // 8D, 8E, 8F, 91). A lead byte D0/D1 is never a continuation byte, so every pair
+        // matched is one whole character.
+        Lang::Ru => {
+            let b = lower.as_bytes();
+            let (mut n, mut i) = (0, 0);
+            while i + 1 < b.len() {
+                let vowel = match b[i] {
+                    0xD0 => matches!(b[i + 1], 0xB0 | 0xB5 | 0xB8 | 0xBE),
+                    0xD1 => matches!(b[i + 1], 0x83 | 0x8B | 0x8D | 0x8E | 0x8F | 0x91),
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                };
+                n += usize::from(vowel);
+                i += 2;
+            }
+            n.max(1)
+        }
         Lang::En | Lang::Other => {
             let mut n = 0;
             let mut prev_vowel = false;
@@ -178,6 +193,10 @@ mod tests {
     fn counts_syllables() {
         assert_eq!(syllables(Lang::Ru, "паспорт"), 2);
         assert_eq!(syllables(Lang::Ru, "заявление"), 5);
+        // Every Cyrillic vowel counts, other letters and scripts do not.
+        assert_eq!(syllables(Lang::Ru, "аеёиоуыэюя"), 10);
+        assert_eq!(syllables(Lang::Ru, "бвгджзйклмнпрстфхцчшщъьѐђ"), 1);
+        assert_eq!(syllables(Lang::Ru, "мфц2026aeiou"), 1);
         assert_eq!(syllables(Lang::En, "passport"), 2);
         assert_eq!(syllables(Lang::En, "make"), 1);
     }

@@ -24,6 +24,9 @@ pub(crate) struct Compiled {
     symbols: Vec<(String, String)>,
     /// Bytes that can start one of `symbols`.
     symbol_starts: [bool; 256],
+    /// For each byte, the indices in `symbols` of those that start with it (in order): a
+    /// « or — shares its first byte with § or №, and only those are compared.
+    symbols_by_byte: Vec<Vec<usize>>,
     /// Terminology groups: entry `i` of `terms` belongs to group `term_group[i]`.
     terms_ru: PhraseSet,
     terms_en: PhraseSet,
@@ -94,15 +97,18 @@ impl Compiled {
         known_caps.extend(cfg.glossary.keys().cloned());
         let mut explained: BTreeSet<String> = abbr.common.keys().cloned().collect();
         explained.extend(cfg.glossary.keys().cloned());
+        let mut symbols_by_byte = vec![Vec::new(); 256];
         let mut symbol_starts = [false; 256];
-        for (sym, _) in &symbols {
+        for (i, (sym, _)) in symbols.iter().enumerate() {
             if let Some(&b) = sym.as_bytes().first() {
+                symbols_by_byte[usize::from(b)].push(i);
                 symbol_starts[usize::from(b)] = true;
             }
         }
         Compiled {
             symbols,
             symbol_starts,
+            symbols_by_byte,
             terms_ru: PhraseSet::from_phrases(Lang::Ru, &phrases),
             terms_en: PhraseSet::from_phrases(Lang::En, &phrases),
             term_group,

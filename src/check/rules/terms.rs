@@ -8,10 +8,10 @@ use super::Ctx;
 use crate::check::lexicon::Lang;
 use crate::check::{Hit, Severity};
 
+/// One use of a term (its text is quoted only for the few uses a message names).
 struct Use {
     term: usize,
     span: Range<usize>,
-    quoted: String,
 }
 
 /// Reports the first use of each less frequent word of a group used on the page.
@@ -32,7 +32,6 @@ pub(crate) fn terminology(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 .or_default()
                 .push(Use {
                     term: m.entry,
-                    quoted: ctx.quote(&span),
                     span,
                 });
         }
@@ -51,7 +50,7 @@ pub(crate) fn terminology(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             .iter()
             .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
             .expect("at least two terms");
-        let main_word = &uses[main_first].quoted;
+        let main_word = ctx.quote(&uses[main_first].span);
         for (&term, &(_, first)) in &counts {
             if term == main {
                 continue;
@@ -63,7 +62,7 @@ pub(crate) fn terminology(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 severity: Severity::Warning,
                 message: format!(
                     "«{}» и «{main_word}» называют одно и то же на одной странице",
-                    u.quoted
+                    ctx.quote(&u.span)
                 ),
                 suggestion: Some(format!(
                     "называйте одинаково: «{main_word}» (на странице {main_count} раз)"

@@ -127,7 +127,8 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             {
                 continue;
             }
-            if !seen_abbr.insert(raw.to_string()) {
+            // Looked up before inserting: most uses are repeats, and need no copy.
+            if seen_abbr.contains(raw) || !seen_abbr.insert(raw.to_string()) {
                 continue;
             }
             if comp.explained.contains(raw) || explained_here(b, j) {
@@ -230,8 +231,10 @@ pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             if !ctx.comp.symbol_starts[usize::from(byte)] {
                 continue;
             }
-            let rest = &text[i..];
-            let Some((sym, word)) = symbols.iter().find(|(s, _)| rest.starts_with(s.as_str()))
+            let candidates = &ctx.comp.symbols_by_byte[usize::from(byte)];
+            let rest = &text.as_bytes()[i..];
+            let Some((sym, word)) = (candidates.iter().map(|&k| &symbols[k]))
+                .find(|(s, _)| rest.starts_with(s.as_bytes()))
             else {
                 continue;
             };
