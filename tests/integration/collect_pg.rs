@@ -338,6 +338,7 @@ fn collectors_starting_together_on_a_new_database_apply_the_schema_once() {
             store.close().await.unwrap();
         }
     });
+    // Each version once: the answers' schema (1) and the quarterly control's tables (2).
     assert_eq!(
         pg::query(
             &db,

@@ -27,6 +27,8 @@ function fillDatabase(db) {
   const script = `
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
+# The site id of \`yasno new\`'s base_url (https://example.org), as Settings::site_id makes it.
+SITE = "example-org"
 comments = ["Долго стоял в очереди", "Очереди огромные", "Не приняли справку", "Спасибо", ""]
 n = 0
 for quarter, month, ratings in (("Q2", "05", [5, 5, 4, 5, 1]), ("Q3", "08", [1, 1, 2, 5, 4, 5, 1, 3, 5, 4, 2, 1])):
@@ -36,10 +38,10 @@ for quarter, month, ratings in (("Q2", "05", [5, 5, 4, 5, 1]), ("Q3", "08", [1, 
         c = comments[n % len(comments)]
         if c:
             answers["comment"] = c
-        db.execute("INSERT INTO answers (client_id, received_at, service, survey, version, source, lang, answers) VALUES (?,?,?,?,?,?,?,?)",
-            ("fixture-%08d" % n, "2026-%s-%02dT09:00:00Z" % (month, 1 + n % 27), "primer", "default", 1, "web", "ru" if n % 3 else "en", json.dumps(answers)))
+        db.execute("INSERT INTO answers (site, client_id, received_at, service, survey, version, source, lang, answers) VALUES (?,?,?,?,?,?,?,?,?)",
+            (SITE, "fixture-%08d" % n, "2026-%s-%02dT09:00:00Z" % (month, 1 + n % 27), "primer", "default", 1, "web", "ru" if n % 3 else "en", json.dumps(answers)))
 for page, useful, text in (("/contacts/", 0, "Нет часов приёма"), ("/", 1, ""), ("/contacts/", 0, "")):
-    db.execute("INSERT INTO page_votes (received_at, page, useful, text, lang) VALUES (?,?,?,?,?)", ("2026-08-10T10:00:00Z", page, useful, text, "ru"))
+    db.execute("INSERT INTO page_votes (site, received_at, page, useful, text, lang) VALUES (?,?,?,?,?,?)", (SITE, "2026-08-10T10:00:00Z", page, useful, text, "ru"))
 db.commit()
 `;
   execFileSync('python3', ['-c', script, db]);
@@ -75,6 +77,8 @@ test('the quarterly report passes axe', async () => {
   for (const id of ['control', 'letters', 'monitoring', 'pages', 'service-primer']) {
     assert.equal(await page.locator(`section#${id}`).count(), 1, id);
   }
+  // The answers reached the report (the fixture's site id is the report's): 12 now, 5 before.
+  assert.equal(await page.locator('#every-service tr[data-slug="primer"] td').first().innerText(), '12 (5; +7)');
   const violations = await axe(page);
   assert.equal(violations.length, 0, describe(violations));
   await page.close();
