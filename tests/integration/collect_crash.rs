@@ -2,40 +2,19 @@
 //! clients send answers; after a restart, every answer that got a success response must be
 //! in the database. Bounded: about one second of load.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
 
+use crate::collector_process::{self, Collector};
 use crate::common::Http;
 
-/// Starts `yasno collect` on a free port and returns it with its base URL.
-fn start(root: &Path, db: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["collect", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
-        .arg("--root")
-        .arg(root)
-        .arg("--db")
-        .arg(db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("yasno collect starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("reads the start-up line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected start-up line {line:?}"))
-        .to_owned();
-    (child, url)
+/// Starts `yasno collect` on a free port without a rate limit.
+fn start(root: &Path, db: &Path) -> Collector {
+    collector_process::start(root, db, &["--rate-limit", "0"])
 }
 
 #[test]
@@ -59,7 +38,8 @@ fn every_acknowledged_answer_survives_kill_9() {
         .clone();
     let db = dir.path().join("answers.db");
 
-    let (mut server, url) = start(&root, &db);
+    let mut server = start(&root, &db);
+    let url = server.url.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -121,8 +101,8 @@ fn every_acknowledged_answer_survives_kill_9() {
         }
         // SIGKILL: no shutdown hook runs, queued answers that were not committed are lost,
         // and none of those was acknowledged.
-        server.kill().expect("kill -9");
-        server.wait().unwrap();
+        server.child.kill().expect("kill -9");
+        server.child.wait().unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         stop.store(true, Ordering::Relaxed);
         let mut all = Vec::new();
@@ -138,7 +118,8 @@ fn every_acknowledged_answer_survives_kill_9() {
     );
 
     // Restart on the same file (SQLite recovers the WAL), then check every acknowledged id.
-    let (mut again, url) = start(&root, &db);
+    let mut again = start(&root, &db);
+    let url = again.url.clone();
     let health = rt
         .block_on(Http::new().get(format!("{url}/api/health")).send())
         .unwrap();
@@ -158,8 +139,8 @@ fn every_acknowledged_answer_survives_kill_9() {
         "acknowledged before kill -9: {}, stored after restart: {stored}",
         acked.len()
     );
-    again.kill().unwrap();
-    again.wait().unwrap();
+    again.child.kill().unwrap();
+    again.child.wait().unwrap();
     assert!(
         missing.is_empty(),
         "{} of {} acknowledged answers lost, e.g. {:?}",

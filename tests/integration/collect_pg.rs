@@ -4,9 +4,9 @@
 //! own answers), and `yasno collect migrate` (run twice, nothing doubles).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,48 +15,19 @@ use serde_json::{Value, json};
 use ureq::http::StatusCode;
 use yasno::collect::{PgStore, SqliteStore, Store};
 
+use crate::collector_process::{self, Collector};
 use crate::common::Http;
 use crate::pg;
 
 const TOKEN_A: &str = "token-of-site-alpha-0123456789";
 const TOKEN_B: &str = "token-of-site-bravo-0123456789";
 
-/// A running `yasno collect`, killed on drop.
-struct Collector {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Starts `yasno collect` for the site at `root` on `db`, with `token`.
 fn start(root: &Path, db: &str, token: &str) -> Collector {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["collect", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
-        .arg("--root")
-        .arg(root)
-        .args(["--db", db])
-        .env("RUST_LOG", "warn")
-        .env("YASNO_ADMIN_TOKEN", token)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("yasno collect starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("reads the start-up line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected start-up line {line:?}"))
-        .to_owned();
-    Collector { child, url }
+    let mut cmd = collector_process::command(root, OsStr::new(db));
+    cmd.args(["--rate-limit", "0"])
+        .env("YASNO_ADMIN_TOKEN", token);
+    collector_process::spawn(cmd)
 }
 
 /// A new site in `dir`, with `site_id` set when given; returns its folder and the slug of

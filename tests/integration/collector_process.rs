@@ -1,6 +1,7 @@
 //! A real `yasno collect` process on a new site, and valid answers for it: what the backup and
 //! deployment tests put load on.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -9,7 +10,8 @@ use serde_json::{Value, json};
 
 /// A running `yasno collect`, killed on drop so a failing test leaves no process behind.
 pub(crate) struct Collector {
-    child: Child,
+    /// The process (tests kill it with SIGKILL).
+    pub(crate) child: Child,
     /// `http://127.0.0.1:PORT`.
     pub(crate) url: String,
 }
@@ -24,14 +26,27 @@ impl Drop for Collector {
 /// Starts `yasno collect --root ROOT --db DB` on a free loopback port with `extra` arguments,
 /// and waits for its start-up line.
 pub(crate) fn start(root: &Path, db: &Path, extra: &[&str]) -> Collector {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["collect", "--listen", "127.0.0.1:0"])
-        .args(extra)
+    let mut cmd = command(root, db.as_os_str());
+    cmd.args(extra);
+    spawn(cmd)
+}
+
+/// `yasno collect --listen 127.0.0.1:0 --root ROOT --db DB` (a file or a postgres:// address),
+/// for a caller to add arguments or environment to before [`spawn`].
+pub(crate) fn command(root: &Path, db: &OsStr) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yasno"));
+    cmd.args(["collect", "--listen", "127.0.0.1:0"])
         .arg("--root")
         .arg(root)
         .arg("--db")
         .arg(db)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Spawns a collector command and waits for its start-up line, which names its address.
+pub(crate) fn spawn(mut cmd: Command) -> Collector {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
