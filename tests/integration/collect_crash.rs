@@ -7,8 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::collector_process::{self, Collector};
 use crate::common::Http;
 
@@ -21,21 +19,7 @@ fn start(root: &Path, db: &Path) -> Collector {
 fn every_acknowledged_answer_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    yasno::scaffold::new_site(&root).expect("a new site");
-    let site = yasno::site::Site::load(&root, &Default::default()).expect("the new site loads");
-    let service = site
-        .services
-        .iter()
-        .find(|s| s.survey.is_some())
-        .expect("the new site has a service with a survey");
-    let survey = service.survey.clone().unwrap();
-    let rating = survey
-        .questions
-        .iter()
-        .find(|q| q.kind == yasno_survey_core::QuestionKind::Rating)
-        .expect("a rating question")
-        .id
-        .clone();
+    let site = Arc::new(collector_process::Site::new(&root));
     let db = dir.path().join("answers.db");
 
     let mut server = start(&root, &db);
@@ -57,23 +41,14 @@ fn every_acknowledged_answer_survives_kill_9() {
             let url = format!("{url}/api/answers");
             let stop = stop.clone();
             let acks = acks.clone();
-            let (slug, survey_id, version, rating) = (
-                service.slug.clone(),
-                survey.id.clone(),
-                survey.version,
-                rating.clone(),
-            );
+            let site = site.clone();
             tasks.push(tokio::spawn(async move {
                 let mut acked = Vec::new();
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
                     let id = format!("crash-{c:02}-{n:08}");
-                    let body = json!({
-                        "client_id": id, "service": slug, "survey": survey_id,
-                        "version": version, "source": "web", "lang": "ru",
-                        "answers": {rating.as_str(): 1 + n % 5},
-                    });
+                    let body = site.answer(&id, n);
                     let res = http
                         .post(&url)
                         .header("content-type", "application/json")
