@@ -133,6 +133,23 @@ async fn the_rule_follows_the_site_settings_and_the_default_quarter() {
     let run = String::from_utf8_lossy(&run.stdout);
     assert!(run.contains("\"decision-missing\""), "{run}");
 
+    // A mistake in the decisions file stops the check at its file, line and column.
+    let decisions = root.join("content/decisions");
+    std::fs::create_dir_all(&decisions).unwrap();
+    std::fs::write(
+        decisions.join("2026Q3.toml"),
+        "[[decision]]\nservice = \"netu\"\ndiscussed = 2026-10-05\nreengineer = false\nwhy = \"—\"\n",
+    )
+    .unwrap();
+    let run = check(&root, &db, &["--quarter", "2026Q3"]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("2026Q3.toml:2:11") && err.contains("netu"),
+        "{err}"
+    );
+    std::fs::remove_file(decisions.join("2026Q3.toml")).unwrap();
+
     let settings = root.join("content/site.toml");
     let text = std::fs::read_to_string(&settings).unwrap();
     std::fs::write(
