@@ -579,10 +579,15 @@ pub fn to_diagnostic<Id: Copy>(f: &Finding, file_id: Id) -> Diagnostic<Id> {
     if let Some(s) = &f.suggestion {
         notes.push(format!("как лучше: {s}"));
     }
-    notes.push(format!(
-        "исключение для строки: <!-- yasno-allow: {} -->",
-        f.rule
-    ));
+    // A finding from the answer store is not about a line of text: no comment exempts it.
+    if f.rule != "decision-missing" {
+        notes.push(format!(
+            "исключение для строки: <!-- yasno-allow: {} -->",
+            f.rule
+        ));
+    } else {
+        notes.push("выключить правило: [check.rules] \"decision-missing\" = \"off\"".into());
+    }
     let label = Label::primary(file_id, f.span.clone());
     d.with_code(f.rule)
         .with_message(&*f.message)

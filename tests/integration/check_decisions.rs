@@ -91,7 +91,11 @@ async fn an_alert_service_without_a_decision_is_a_check_warning_until_decided() 
     let human = check(&root, &db, &["--quarter", "2026Q3"]);
     let out = String::from_utf8_lossy(&human.stdout);
     assert!(out.contains("warning[decision-missing]"), "{out}");
-    assert!(out.contains("primer.md:"), "{out}");
+    assert!(out.contains("primer.md:2:10"), "{out}");
+    assert!(
+        !out.contains("yasno-allow: decision-missing"),
+        "no line comment exempts it"
+    );
     let without = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
         .args(["check", "--no-cache", "--today", TODAY, "--root"])
         .arg(&root)
