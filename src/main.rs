@@ -68,6 +68,13 @@ enum Command {
         /// Neither read nor write <root>/.yasno-cache/check.json.
         #[arg(long)]
         no_cache: bool,
+        /// Also read the answer store (a SQLite file or postgres://…) and warn about services
+        /// on the quarter's alert list with no decision (rule decision-missing).
+        #[arg(long, value_name = "FILE|URL", conflicts_with = "paths")]
+        db: Option<yasno::collect::DbUrl>,
+        /// Quarter for --db, e.g. 2026Q3 [default: the quarter of --today, or of today].
+        #[arg(long, requires = "db")]
+        quarter: Option<String>,
     },
     /// Preview the site: build into memory, serve on 127.0.0.1, rebuild and reload on every save.
     Serve {
@@ -121,6 +128,8 @@ fn main() -> ExitCode {
             report,
             today,
             no_cache,
+            db,
+            quarter,
         } => check(CheckArgs {
             paths,
             root,
@@ -128,6 +137,8 @@ fn main() -> ExitCode {
             report,
             today,
             no_cache,
+            db,
+            quarter,
         }),
         Command::Serve { root, port, drafts } => {
             let mut opts = yasno::serve::ServeOptions::new(root);
@@ -266,6 +277,8 @@ struct CheckArgs {
     report: Option<PathBuf>,
     today: Option<String>,
     no_cache: bool,
+    db: Option<yasno::collect::DbUrl>,
+    quarter: Option<String>,
 }
 
 /// `yasno check`: the whole site, or the given Markdown files with the site's settings.
@@ -302,7 +315,16 @@ fn check(args: CheckArgs) -> ExitCode {
             config: &settings.check,
         },
     };
-    let outcome = check::run(target, &opts);
+    let mut outcome = check::run(target, &opts);
+    if let (Some(site), Some(db)) = (&site, &args.db) {
+        // The store is read only when asked: `yasno check` never needs a database.
+        let quarter = (args.quarter.clone())
+            .unwrap_or_else(|| yasno::collect::decision_check::quarter_of(today));
+        match yasno::collect::decision_check::decision_findings(site, db, &quarter) {
+            Ok(found) => check::add_findings(&mut outcome.check, site, found),
+            Err(e) => return collector(Err(e)),
+        }
+    }
     for u in &outcome.unknown_rules {
         eprintln!("error: {}: {u}", settings_path.display());
     }

@@ -37,7 +37,7 @@ pub use crate::site::{CalendarExtension, CheckConfig, Level};
 pub use cache::CheckCache;
 pub use calendar::Calendar;
 pub(crate) use intern::Interner;
-pub use run::{CheckOptions, CheckOutcome, Target, run, today};
+pub use run::{CheckOptions, CheckOutcome, Target, add_findings, run, today};
 
 /// Every rule id, with a one-line description (for `--help`, settings validation and
 /// the monitoring report).
@@ -104,6 +104,11 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "translation-unreviewed",
         "перевод не проверил носитель языка",
+    ),
+    // Read from the answer store only with `yasno check --db` (src/collect/decision_check.rs).
+    (
+        "decision-missing",
+        "услуга в списке тревоги без решения совещания за квартал (п. 3.5)",
     ),
 ];
 
@@ -238,7 +243,8 @@ pub fn unknown_rules(cfg: &CheckConfig) -> Vec<String> {
 }
 
 /// The severity of `rule` after the site's `[check.rules]`; `None` when it is turned off.
-fn level(cfg: &CheckConfig, rule: &str, default: Severity) -> Option<Severity> {
+/// Public for the findings made outside this module (e.g. from the answer store).
+pub fn level(cfg: &CheckConfig, rule: &str, default: Severity) -> Option<Severity> {
     match cfg.rules.get(rule) {
         Some(Level::Off) => None,
         Some(Level::Error) => Some(Severity::Error),
@@ -573,10 +579,15 @@ pub fn to_diagnostic<Id: Copy>(f: &Finding, file_id: Id) -> Diagnostic<Id> {
     if let Some(s) = &f.suggestion {
         notes.push(format!("как лучше: {s}"));
     }
-    notes.push(format!(
-        "исключение для строки: <!-- yasno-allow: {} -->",
-        f.rule
-    ));
+    // A finding from the answer store is not about a line of text: no comment exempts it.
+    if f.rule != "decision-missing" {
+        notes.push(format!(
+            "исключение для строки: <!-- yasno-allow: {} -->",
+            f.rule
+        ));
+    } else {
+        notes.push("выключить правило: [check.rules] \"decision-missing\" = \"off\"".into());
+    }
     let label = Label::primary(file_id, f.span.clone());
     d.with_code(f.rule)
         .with_message(&*f.message)

@@ -68,19 +68,8 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
         let mut more = super::staff::check(site, cfg, &rules.texts);
         // Translations are compared with their sources on every run (never cached: the
         // source is another file).
-        let translations = super::translations::findings(site, cfg);
-        for f in &translations {
-            if let Some(s) = site_source(site, &f.file) {
-                check.sources.entry(f.file.to_path_buf()).or_insert(s);
-            }
-        }
-        more.extend(translations);
-        if !more.is_empty() {
-            check.findings.extend(more);
-            check.findings.sort_by(|a, b| {
-                (&a.file, a.line, a.column, a.rule).cmp(&(&b.file, b.line, b.column, b.rule))
-            });
-        }
+        more.extend(super::translations::findings(site, cfg));
+        add_findings(&mut check, site, more);
     }
     let cache_error = opts
         .cache
@@ -92,6 +81,26 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
         unknown_rules: unknown_rules(cfg),
         cache_error,
     }
+}
+
+/// Adds findings made outside the per-file check (site-wide rules, the answer store's
+/// `decision-missing`) to `check`: their files' texts for rendering, and the order by file
+/// and position that the output expects.
+pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
+    if more.is_empty() {
+        return;
+    }
+    for f in &more {
+        if !check.sources.contains_key(&*f.file)
+            && let Some(s) = site_source(site, &f.file)
+        {
+            check.sources.insert(f.file.to_path_buf(), s);
+        }
+    }
+    check.findings.extend(more);
+    check.findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.rule).cmp(&(&b.file, b.line, b.column, b.rule))
+    });
 }
 
 /// The text of a service or page file of `site`.

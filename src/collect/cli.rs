@@ -571,12 +571,12 @@ fn add_control(
     };
     let now = decisions_of(Some(period))?;
     let before = decisions_of(previous_period)?;
+    // The check of 3.5, the same rule `yasno check --db` applies: a service on the alert
+    // list needs the meeting's decision.
     for slug in report.comparison.attach_decisions(&now, &before) {
-        // The check of 3.5: a service on the alert list needs the meeting's decision.
         eprintln!(
-            "warning: «{slug}» в списке тревоги, а решения за {q} нет в {file} / `{slug}` is on the alert list with no decision for {q}",
-            q = period.label,
-            file = super::report::decisions_file(root, &period.label).display()
+            "{}",
+            super::decision_check::report_warning(&slug, &period.label, root)
         );
     }
     let today = crate::check::today();

@@ -18,6 +18,7 @@ mod api_error;
 pub mod backup;
 pub mod cli;
 pub mod control_store;
+pub mod decision_check;
 mod form;
 pub mod http;
 pub mod imports;

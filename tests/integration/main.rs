@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod check_decisions;
 mod check_memory;
 mod check_pinned;
 mod collect;
