@@ -17,12 +17,17 @@
 mod answer_load;
 // The tests' cluster helper; the bench uses only its own cluster, not the shared one.
 #[allow(dead_code)]
+#[path = "../tests/integration/collector_process.rs"]
+mod collector_process;
+#[allow(dead_code)]
 #[path = "../tests/integration/pg.rs"]
 mod pg;
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use collector_process::Collector;
 
 use answer_load::{Tally, env_number, post_answers, stored_answers};
 
@@ -38,27 +43,13 @@ fn body<const P: usize>(c: usize, n: u64) -> String {
 }
 
 /// Starts `yasno collect` on a free port; returns it and its answers URL.
-fn start(root: &Path, db: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["collect", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
-        .arg("--root")
-        .arg(root)
-        .args(["--db", db])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("yasno collect starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("reads the start-up line");
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected start-up line {line:?}"))
-        .to_owned();
-    (child, format!("{base}/api/answers"))
+/// A real `yasno collect` without a rate limit on `db`, and its answers URL.
+fn start(root: &Path, db: &str) -> (Collector, String) {
+    let mut cmd = collector_process::command(root, OsStr::new(db));
+    cmd.args(["--rate-limit", "0"]);
+    let collector = collector_process::spawn(cmd);
+    let url = format!("{}/api/answers", collector.url);
+    (collector, url)
 }
 
 /// Runs the clients against the collectors at `dbs` (one process each), stops them with
@@ -77,11 +68,11 @@ fn run(root: &Path, dbs: &[&str], clients: usize, seconds: u64) -> Tally {
             .map(|r| r.join().expect("clients"))
             .collect()
     });
-    for (mut child, _) in collectors {
+    for (mut collector, _) in collectors {
         let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args(["-TERM", &collector.child.id().to_string()])
             .status();
-        child.wait().expect("collector stops");
+        collector.child.wait().expect("collector stops");
     }
     let mut all = Tally {
         latencies: Vec::new(),
