@@ -87,6 +87,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Small answers on keep-alive connections: without this, Nagle's algorithm holds a
+        // reply's last segment until the client's delayed ACK (tens of milliseconds).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
             request.extensions_mut().insert(ConnectInfo(peer));
