@@ -178,19 +178,9 @@ pub(super) fn load_page(path: &Path, settings: &Settings) -> Result<ContentPage,
             frontmatter::parse_spanned(path, &source, split.format, split.front.clone())?;
         (meta, spans, None)
     } else {
-        let spans = translation::spans_of(path, &source, &split)?;
-        let at = FileAt {
-            path,
-            source: &source,
-            spans: &spans,
-        };
         let src_name = format!("{slug}.md");
-        let refused = translation::refuse_facts(&at, translation::Kind::Page, &src_name);
-        if refused.has_errors() {
-            return Err(refused);
-        }
         let (text, spans): (translation::PageText, _) =
-            frontmatter::parse_spanned(path, &source, split.format, split.front.clone())?;
+            translation::parse_text(path, &source, &split, translation::Kind::Page, &src_name)?;
         let meta = PageMeta {
             title: text.title,
             summary: text.summary,
@@ -290,19 +280,9 @@ pub(super) fn load_service(
 fn load_translation(path: &Path, slug: String, lang: String) -> Result<Service, Diagnostics> {
     let source = read_text(path)?;
     let split = frontmatter::split(path, &source)?;
-    let spans = translation::spans_of(path, &source, &split)?;
-    let at = FileAt {
-        path,
-        source: &source,
-        spans: &spans,
-    };
     let src_name = format!("{slug}.md");
-    let refused = translation::refuse_facts(&at, translation::Kind::Service, &src_name);
-    if refused.has_errors() {
-        return Err(refused);
-    }
     let (text, spans): (translation::ServiceText, _) =
-        frontmatter::parse_spanned(path, &source, split.format, split.front.clone())?;
+        translation::parse_text(path, &source, &split, translation::Kind::Service, &src_name)?;
     let body_line = crate::diagnostics::line_col(&source, split.body_offset).0;
     let info = translation::TranslationInfo {
         translated_from: text.translated_from.clone(),

@@ -504,6 +504,33 @@ pub fn split_lang(path: &Path) -> (String, Option<String>) {
     }
 }
 
+/// Reads a translation's front matter as `T` (its text), after refusing every fact it
+/// restates at its value; `source_name` is the file it translates.
+pub fn parse_text<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    source: &Arc<str>,
+    split: &super::frontmatter::Split,
+    kind: Kind,
+    source_name: &str,
+) -> Result<(T, Spans), Diagnostics> {
+    let spans = spans_of(path, source, split)?;
+    let at = FileAt {
+        path,
+        source,
+        spans: &spans,
+    };
+    let refused = refuse_facts(&at, kind, source_name);
+    if refused.has_errors() {
+        return Err(refused);
+    }
+    Ok(super::frontmatter::parse_spanned(
+        path,
+        source,
+        split.format,
+        split.front.clone(),
+    )?)
+}
+
 /// Positions of a translation's values, for [`refuse_facts`] before the typed parse.
 pub fn spans_of(
     path: &Path,
