@@ -172,6 +172,20 @@ impl SqliteStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Runs `f` on this store's file and site off the async threads (the quarterly control's
+    /// reads and imports open their own connections: see `control_store`).
+    fn control<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Path, &str) -> Result<T, StoreError> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T, StoreError>> {
+        let (path, site) = (self.path.clone(), self.site.clone());
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || f(&path, &site))
+                .await
+                .map_err(|_| StoreError::Closed)?
+        })
+    }
 }
 
 /// Gives rows stored before the `site` column existed to the site that now opens the file:
@@ -471,8 +485,7 @@ impl Store for SqliteStore {
     // --- Quarterly control (issue 18): see `control_store`.
 
     fn insert_page_vote(&self, vote: PageVote) -> BoxFuture<'static, Result<(), StoreError>> {
-        let (path, site) = (self.path.clone(), self.site.clone());
-        blocking(move || control_store::insert_vote(&path, &site, &vote))
+        self.control(move |path, site| control_store::insert_vote(path, site, &vote))
     }
 
     fn page_votes_between(
@@ -480,24 +493,21 @@ impl Store for SqliteStore {
         from: Timestamp,
         to: Timestamp,
     ) -> BoxFuture<'static, Result<Vec<PageVote>, StoreError>> {
-        let (path, site) = (self.path.clone(), self.site.clone());
-        blocking(move || control_store::votes_between(&path, &site, from, to))
+        self.control(move |path, site| control_store::votes_between(path, site, from, to))
     }
 
     fn import_requests(
         &self,
         rows: Vec<RequestRecord>,
     ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        let (path, site) = (self.path.clone(), self.site.clone());
-        blocking(move || control_store::import_requests(&path, &site, &rows))
+        self.control(move |path, site| control_store::import_requests(path, site, &rows))
     }
 
     fn import_calls(
         &self,
         rows: Vec<CallRecord>,
     ) -> BoxFuture<'static, Result<Imported, StoreError>> {
-        let (path, site) = (self.path.clone(), self.site.clone());
-        blocking(move || control_store::import_calls(&path, &site, &rows))
+        self.control(move |path, site| control_store::import_calls(path, site, &rows))
     }
 
     fn requests_between(
@@ -505,8 +515,7 @@ impl Store for SqliteStore {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> BoxFuture<'static, Result<Vec<RequestRecord>, StoreError>> {
-        let (path, site) = (self.path.clone(), self.site.clone());
-        blocking(move || control_store::requests_between(&path, &site, from, to))
+        self.control(move |path, site| control_store::requests_between(path, site, from, to))
     }
 
     fn calls_between(
@@ -514,20 +523,8 @@ impl Store for SqliteStore {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> BoxFuture<'static, Result<Vec<CallRecord>, StoreError>> {
-        let (path, site) = (self.path.clone(), self.site.clone());
-        blocking(move || control_store::calls_between(&path, &site, from, to))
+        self.control(move |path, site| control_store::calls_between(path, site, from, to))
     }
-}
-
-/// Runs blocking SQLite work off the async threads.
-fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> BoxFuture<'static, Result<T, StoreError>> {
-    Box::pin(async move {
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|_| StoreError::Closed)?
-    })
 }
 
 #[cfg(test)]
