@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::collector_process::{self, Collector};
-use crate::common::Http;
+use crate::common::{Http, post_until_stopped};
 
 /// Starts `yasno collect` on a free port without a rate limit.
 fn start(root: &Path, db: &Path) -> Collector {
@@ -42,31 +42,14 @@ fn every_acknowledged_answer_survives_kill_9() {
             let stop = stop.clone();
             let acks = acks.clone();
             let site = site.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut acked = Vec::new();
-                let mut n = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let id = format!("crash-{c:02}-{n:08}");
-                    let body = site.answer(&id, n);
-                    let res = http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(body.to_string())
-                        .send()
-                        .await;
-                    match res {
-                        Ok(r) if r.status().is_success() => {
-                            acked.push(id);
-                            acks.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Ok(r) => panic!("refused before the crash: {}", r.status()),
-                        // The server is gone: nothing was promised for this one.
-                        Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
-                    }
-                }
-                acked
-            }));
+            tasks.push(tokio::spawn(post_until_stopped(
+                http,
+                url,
+                format!("crash-{c:02}"),
+                stop,
+                acks,
+                move |id, n| site.answer(id, n),
+            )));
         }
         // Kill mid-load: after at least 200 acknowledged answers (bounded to 30 s), while the
         // clients keep sending.

@@ -16,7 +16,7 @@ use ureq::http::StatusCode;
 use yasno::collect::{PgStore, SqliteStore, Store};
 
 use crate::collector_process::{self, Collector};
-use crate::common::Http;
+use crate::common::{Http, post_until_stopped};
 use crate::pg;
 
 const TOKEN_A: &str = "token-of-site-alpha-0123456789";
@@ -155,25 +155,14 @@ fn kill_9_of_one_of_two_collectors_under_load_loses_no_acknowledged_answer() {
             };
             let (http, stop, acks, service) =
                 (http.clone(), stop.clone(), acks.clone(), service.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut acked = Vec::new();
-                let mut n = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let id = format!("kill-{c:02}-{n:08}");
-                    match post(&http, &base, &answer(&id, &service, "под нагрузкой")).await
-                    {
-                        Ok(s) if s.is_success() => {
-                            acked.push(id);
-                            acks.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Ok(s) => panic!("refused under load: {s}"),
-                        // The collector is gone: nothing was promised for this one.
-                        Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
-                    }
-                }
-                acked
-            }));
+            tasks.push(tokio::spawn(post_until_stopped(
+                http,
+                format!("{base}/api/answers"),
+                format!("kill-{c:02}"),
+                stop,
+                acks,
+                move |id, _| answer(id, &service, "под нагрузкой"),
+            )));
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         while acks.load(Ordering::Relaxed) < 300 && tokio::time::Instant::now() < deadline {

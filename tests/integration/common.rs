@@ -1,6 +1,9 @@
 //! Helpers shared by the integration test modules.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use scraper::{Html, Selector};
 
@@ -130,4 +133,45 @@ impl Json for Reply {
         serde_json::from_str(self.body())
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body()))
     }
+}
+
+/// One client of a kill test: posts `answer(id, n)` to `url` until `stop`, keeping each
+/// acknowledged id (the result) and counting it in `acks`. A connection error means the
+/// collector is gone and nothing was promised for that answer: the client waits and goes on.
+/// A refusal fails the test.
+pub(crate) async fn post_until_stopped(
+    http: Http,
+    url: String,
+    tag: String,
+    stop: Arc<AtomicBool>,
+    acks: Arc<AtomicUsize>,
+    answer: impl Fn(&str, u32) -> serde_json::Value,
+) -> Vec<String> {
+    let mut acked = Vec::new();
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let id = format!("{tag}-{n:08}");
+        let body = answer(&id, n);
+        let res = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        match res {
+            Ok(r) if r.status().is_success() => {
+                acked.push(id);
+                acks.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(r) => panic!(
+                "refused under load: {} for {body}: {}",
+                r.status(),
+                r.body()
+            ),
+            // The collector is gone: nothing was promised for this one.
+            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
+    acked
 }
