@@ -2,8 +2,9 @@
 //!
 //! Starts the real collector (axum + SQLite in WAL with `synchronous = FULL`, group commit)
 //! on 127.0.0.1 with its database on disk under the target folder, then N clients post JSON
-//! answers with fresh client ids over keep-alive connections for a bounded time, one thread
-//! per client, so both share the machine's cores as they would on one host. At the end the database is counted: every answer that got a 2xx must be in it.
+//! answers with fresh client ids over keep-alive connections for a bounded time (hyper client
+//! tasks on one thread, sharing the machine's cores as they would on one host). At the end the
+//! database is counted: every answer that got a 2xx must be in it.
 //!
 //! Run: `cargo bench --bench collect_load` (env `LOAD_SECONDS`, default 10; `LOAD_CLIENTS`,
 //! default 64).

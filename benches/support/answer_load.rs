@@ -63,57 +63,129 @@ impl Tally {
     }
 }
 
-/// `clients` threads, each with its own keep-alive connection (ureq, blocking: the client
-/// side needs no runtime), posting `body(client, n)` to `url` until `seconds` have passed.
+/// `clients` keep-alive connections, each posting `body(client, n)` to `url` one answer at a
+/// time until `seconds` have passed.
+///
+/// The clients are tasks on one thread (hyper's HTTP/1 client on a current-thread runtime),
+/// not a thread each: on a 2-core host the load generator shares the cores with the
+/// collectors and the database, and 128 blocking threads spent about one core on their own
+/// system calls and context switches, so the bench measured its clients as much as the
+/// collector. A lost connection counts as a failure and is opened again.
 pub(crate) fn post_answers(
     url: &str,
     clients: usize,
     seconds: u64,
     body: fn(usize, u64) -> String,
 ) -> Tally {
+    let target: hyper::Uri = url.parse().expect("a collector URL");
+    let addr = format!(
+        "{}:{}",
+        target.host().expect("a host"),
+        target.port_u16().expect("a port")
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
     let deadline = Duration::from_secs(seconds);
     let started = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|c| {
-            let url = url.to_owned();
-            std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(30)))
-                    .build()
-                    .into();
-                let (mut latencies, mut failures, mut n) = (Vec::new(), 0u64, 0u64);
-                while started.elapsed() < deadline {
-                    n += 1;
-                    let t = Instant::now();
-                    let ok = agent
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .send(&body(c, n))
-                        .is_ok_and(|r| r.status().is_success());
-                    if ok {
-                        latencies.push(t.elapsed().as_micros() as u32);
-                    } else {
-                        failures += 1;
-                    }
-                }
-                (latencies, failures)
+    let results = runtime.block_on(async {
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let (addr, target) = (addr.clone(), target.clone());
+                tokio::spawn(
+                    async move { client(c, &addr, &target, started, deadline, body).await },
+                )
             })
-        })
-        .collect();
+            .collect();
+        let mut results = Vec::with_capacity(clients);
+        for t in tasks {
+            results.push(t.await.expect("client task"));
+        }
+        results
+    });
     let mut tally = Tally {
         latencies: Vec::new(),
         failures: 0,
-        elapsed: 0.0,
+        elapsed: started.elapsed().as_secs_f64(),
     };
-    for t in threads {
-        let (l, f) = t.join().expect("client thread");
+    for (l, f) in results {
         tally.latencies.extend(l);
         tally.failures += f;
     }
-    tally.elapsed = started.elapsed().as_secs_f64();
     tally.latencies.sort_unstable();
     tally
+}
+
+/// One client: a keep-alive connection (reopened when lost) and one request at a time.
+/// Returns the acknowledged answers' latencies (µs) and the failed posts.
+async fn client(
+    c: usize,
+    addr: &str,
+    target: &hyper::Uri,
+    started: Instant,
+    deadline: Duration,
+    body: fn(usize, u64) -> String,
+) -> (Vec<u32>, u64) {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+
+    let (mut latencies, mut failures, mut n) = (Vec::new(), 0u64, 0u64);
+    let mut sender = None;
+    while started.elapsed() < deadline {
+        if sender.is_none() {
+            sender = connect(addr).await;
+            if sender.is_none() {
+                failures += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        }
+        let Some(conn) = sender.as_mut() else {
+            continue;
+        };
+        n += 1;
+        let request = hyper::Request::post(target.path())
+            .header("host", addr)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body(c, n))))
+            .expect("a request");
+        let t = Instant::now();
+        let ok = match tokio::time::timeout(Duration::from_secs(30), async {
+            let response = conn.send_request(request).await?;
+            let status = response.status();
+            response.into_body().collect().await?;
+            Ok::<_, hyper::Error>(status)
+        })
+        .await
+        {
+            Ok(Ok(status)) => status.is_success(),
+            _ => {
+                sender = None;
+                false
+            }
+        };
+        if ok {
+            latencies.push(t.elapsed().as_micros() as u32);
+        } else {
+            failures += 1;
+        }
+    }
+    (latencies, failures)
+}
+
+/// An HTTP/1 connection to `addr` with Nagle off, its driver spawned; `None` if refused.
+async fn connect(
+    addr: &str,
+) -> Option<hyper::client::conn::http1::SendRequest<http_body_util::Full<hyper::body::Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    stream.set_nodelay(true).ok()?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .ok()?;
+    tokio::spawn(connection);
+    Some(sender)
 }
 
 /// Rows in the answers table of the database at `db`.
