@@ -377,7 +377,11 @@ pub fn build_observed(
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
-    output::write_site(&handbook_dir, &handbook)?;
+    output::write_site_kept(
+        &handbook_dir,
+        &handbook,
+        &cache::path(&opts.root, "handbook-output.json"),
+    )?;
     let elapsed = start.elapsed();
     // Freeing the model is left to another thread: at 10,000 services its millions of small
     // allocations take ~0.1 s to free, 7 % of the build, and a CLI exits right after anyway.
@@ -394,7 +398,7 @@ pub fn build_observed(
 
 /// The staff handbook's folder and files. Rendered before anything is committed, so a mistake
 /// in it leaves both folders as they were; written after the site by the same atomic
-/// [`output::write_site`], into its own folder.
+/// [`output::write_site_kept`], into its own folder (unchanged pages kept, not rewritten).
 fn handbook_files(
     opts: &BuildOptions,
     site: &Site,

@@ -124,9 +124,11 @@ pub fn new_site(dir: &Path) -> Result<(), NewError> {
         "content/pages/accessibility.md",
         ACCESSIBILITY_MD.as_bytes(),
     )?;
+    // The staff handbook is built beside `public/`: it is for the office, never for a
+    // repository that may be public.
     write(
         ".gitignore",
-        b"/public\n/.public.yasno-spare\n/.yasno-cache\n*.db\n*.db-wal\n*.db-shm\n",
+        b"/public\n/.public.yasno-spare\n/handbook\n/.handbook.yasno-spare\n/.yasno-cache\n*.db\n*.db-wal\n*.db-shm\n",
     )?;
     fn walk(d: &include_dir::Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
         for f in d.files() {

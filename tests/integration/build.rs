@@ -720,7 +720,14 @@ fn new_then_build_works_from_an_empty_folder() {
     // The build output and the build caches stay out of the editors' repository.
     assert!(dir.join(".yasno-cache").is_dir());
     let ignored = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
-    for entry in ["/public", "/.public.yasno-spare", "/.yasno-cache"] {
+    assert!(dir.join("handbook/index.html").is_file());
+    for entry in [
+        "/public",
+        "/.public.yasno-spare",
+        "/handbook",
+        "/.handbook.yasno-spare",
+        "/.yasno-cache",
+    ] {
         assert!(
             ignored.lines().any(|l| l == entry),
             "{entry} not in .gitignore"

@@ -409,3 +409,80 @@ fn an_unknown_placeholder_is_an_error_at_its_line_and_column_listing_the_known_o
     let o = yasno(&["build", "--root", root.to_str().unwrap()]);
     assert!(!o.status.success(), "the build stops too");
 }
+
+/// The inode of each handbook file, by name: a file linked or kept from the previous build
+/// keeps its inode, a rewritten one gets a new one.
+fn inodes(handbook: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    files(handbook)
+        .into_iter()
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|p| {
+            let rel = p
+                .strip_prefix(handbook)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::metadata(&p).unwrap().ino())
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_rewrites_only_the_handbook_pages_that_changed_and_keeps_an_editors_file() {
+    let root = site_copy("kept");
+    let handbook = root.join("handbook");
+    let build = || yasno(&["build", "--root", root.to_str().unwrap()]);
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let first = inodes(&handbook);
+    assert!(first.len() > 10, "{first:?}");
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        inodes(&handbook),
+        first,
+        "an unchanged handbook is not rewritten"
+    );
+
+    // One staff text changes: the pages that show it are written, the rest are not.
+    let staff = root.join("content/staff");
+    let text = files(&staff)
+        .into_iter()
+        .find(|p| std::fs::read_to_string(p).unwrap().contains("\n## "))
+        .expect("a staff text with parts");
+    let old = std::fs::read_to_string(&text).unwrap();
+    std::fs::write(&text, format!("{old}\nСтрока, добавленная при проверке.\n")).unwrap();
+    let o = build();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let third = inodes(&handbook);
+    let changed: Vec<&String> = third
+        .keys()
+        .filter(|k| first.get(*k) != third.get(*k))
+        .collect();
+    assert!(!changed.is_empty(), "the edited text's pages are rewritten");
+    // Every page that does not show the edit (nor the search index, which holds all texts)
+    // is the previous build's file, not a new copy.
+    const EDIT: &str = "Строка, добавленная при проверке.";
+    for (rel, ino) in &third {
+        let shows = std::fs::read_to_string(handbook.join(rel))
+            .unwrap()
+            .contains(EDIT);
+        if !shows && rel != "data.js" {
+            assert_eq!(Some(ino), first.get(rel), "{rel} was rewritten");
+        }
+    }
+    assert!(
+        changed.len() < third.len(),
+        "some files are kept: {changed:?}"
+    );
+
+    // A file yasno did not make stops the build, and is neither moved nor deleted.
+    std::fs::write(handbook.join("мои-заметки.txt"), "не удалять").unwrap();
+    let o = build();
+    assert!(!o.status.success());
+    assert_eq!(
+        std::fs::read_to_string(handbook.join("мои-заметки.txt")).unwrap(),
+        "не удалять"
+    );
+}
