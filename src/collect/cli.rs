@@ -549,6 +549,22 @@ fn migrate(from: &Path, to: &str) -> Result<(), CliError> {
         done.read,
         from.display()
     );
+    let (v, r, c) = (done.votes, done.requests, done.calls);
+    println!(
+        "перенесено отметок «Полезна ли страница?» {} (пропущено {}), писем {} ({}), звонков {} ({}) / copied {} page votes (skipped {}), {} requests ({}), {} calls ({})",
+        v.copied,
+        v.skipped,
+        r.copied,
+        r.skipped,
+        c.copied,
+        c.skipped,
+        v.copied,
+        v.skipped,
+        r.copied,
+        r.skipped,
+        c.copied,
+        c.skipped
+    );
     Ok(())
 }
 /// Adds the control parts the store and the content hold: decisions (warning about an

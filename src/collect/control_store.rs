@@ -301,6 +301,78 @@ pub(crate) fn calls_between(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Every vote, request and call of a file, of every site (each with its site): what
+/// `yasno collect migrate` copies beside the answers.
+#[derive(Debug, Default)]
+pub(crate) struct ControlRows {
+    /// `(site, vote)`, oldest first.
+    pub(crate) votes: Vec<(String, PageVote)>,
+    /// `(site, request)`.
+    pub(crate) requests: Vec<(String, RequestRecord)>,
+    /// `(site, call)`.
+    pub(crate) calls: Vec<(String, CallRecord)>,
+}
+
+/// Reads [`ControlRows`] from the file at `path`, whose schema is up to date. These tables
+/// are small beside the answers (a vote per page visit at most, a row per letter or call), so
+/// they are read whole.
+pub(crate) fn all_rows(path: &Path) -> Result<ControlRows, StoreError> {
+    let conn = read_only(path)?;
+    let mut stmt = conn.prepare(
+        "SELECT site, received_at, page, useful, text, lang FROM page_votes ORDER BY id",
+    )?;
+    let votes = stmt
+        .query_map([], |r| {
+            let at: String = r.get(1)?;
+            let vote = PageVote {
+                received_at: at.parse().map_err(|e| bad_value("received_at", &at, e))?,
+                page: r.get(2)?,
+                useful: r.get(3)?,
+                text: r.get(4)?,
+                lang: r.get(5)?,
+            };
+            Ok((r.get(0)?, vote))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT site, id, channel, received, acknowledged, answered FROM requests ORDER BY site, id",
+    )?;
+    let requests = stmt
+        .query_map([], |r| {
+            let opt = |i: usize, column: &str| -> Result<Option<DateTime>, rusqlite::Error> {
+                r.get::<_, Option<String>>(i)?
+                    .map(|t| parse_civil(column, &t))
+                    .transpose()
+            };
+            let request = RequestRecord {
+                id: r.get(1)?,
+                channel: r.get(2)?,
+                received: parse_civil("received", &r.get::<_, String>(3)?)?,
+                acknowledged: opt(4, "acknowledged")?,
+                answered: opt(5, "answered")?,
+            };
+            Ok((r.get(0)?, request))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt =
+        conn.prepare("SELECT site, time, answered, wait_seconds FROM calls ORDER BY site, time")?;
+    let calls = stmt
+        .query_map([], |r| {
+            let call = CallRecord {
+                time: parse_civil("time", &r.get::<_, String>(1)?)?,
+                answered: r.get(2)?,
+                wait_seconds: r.get(3)?,
+            };
+            Ok((r.get(0)?, call))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(ControlRows {
+        votes,
+        requests,
+        calls,
+    })
+}
+
 /// `[from 00:00, the day after to 00:00)` as stored text (civil times sort as text).
 pub(crate) fn day_bounds(from: jiff::civil::Date, to: jiff::civil::Date) -> (String, String) {
     let end = to.tomorrow().unwrap_or(to);

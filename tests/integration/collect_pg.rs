@@ -361,6 +361,83 @@ fn migrate(from: &Path, to: &str) -> (bool, String, String) {
     )
 }
 
+/// Page votes (two alike in one second: the time is stored to the second), requests and
+/// calls of `site`, through the store's own methods.
+async fn add_control_rows(store: &SqliteStore, site: &str) {
+    use yasno::collect::{CallRecord, PageVote, RequestRecord};
+    let at = |t: &str| -> jiff::Timestamp { t.parse().unwrap() };
+    let civil = |t: &str| -> jiff::civil::DateTime { t.parse().unwrap() };
+    for (t, useful, text) in [
+        ("2026-07-02T09:00:00Z", true, ""),
+        ("2026-07-02T09:00:00Z", true, ""),
+        ("2026-07-03T11:30:00Z", false, "Нет телефона «отдела»"),
+    ] {
+        let vote = PageVote {
+            received_at: at(t),
+            page: "/services/opeka/".into(),
+            useful,
+            text: text.into(),
+            lang: "ru".into(),
+        };
+        store.insert_page_vote(vote).await.unwrap();
+    }
+    let requests = ["1", "2"]
+        .iter()
+        .map(|n| RequestRecord {
+            id: format!("{site}-{n}"),
+            channel: "email".into(),
+            received: civil("2026-07-01T10:00:00"),
+            acknowledged: Some(civil("2026-07-01T15:00:00")),
+            answered: (*n == "1").then(|| civil("2026-07-20T12:00:00")),
+        })
+        .collect();
+    store.import_requests(requests).await.unwrap();
+    let calls = [(true, 40), (false, 300)]
+        .iter()
+        .map(|&(answered, wait_seconds)| CallRecord {
+            time: civil("2026-07-04T10:15:00"),
+            answered,
+            wait_seconds,
+        })
+        .collect();
+    store.import_calls(calls).await.unwrap();
+}
+
+/// The control tables' rows, as text, in one order, from a store read by `query`.
+fn control_rows(query: impl Fn(&str) -> Vec<Vec<Option<String>>>) -> [Vec<Vec<Option<String>>>; 3] {
+    [
+        "SELECT site, received_at, page, useful::int::text, text, lang FROM page_votes ORDER BY 1, 2, 3, 4, 5",
+        "SELECT site, id, channel, received, acknowledged, answered FROM requests ORDER BY 1, 2",
+        "SELECT site, time, answered::int::text, wait_seconds::text FROM calls ORDER BY 1, 2, 3",
+    ]
+    .map(query)
+}
+
+/// Rows of `sql` on the SQLite file at `file`, every value as text.
+fn sqlite_query(file: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
+    // SQLite has no `::` casts; its integers read back as text below.
+    let sql = sql.replace("::int::text", "").replace("::text", "");
+    let conn = rusqlite::Connection::open(file).unwrap();
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                let v: rusqlite::types::Value = r.get(i)?;
+                Ok(match v {
+                    rusqlite::types::Value::Null => None,
+                    rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+                    rusqlite::types::Value::Text(t) => Some(t),
+                    other => panic!("{other:?}"),
+                })
+            })
+            .collect()
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
 /// Every row of a store, as text, in one order (by client id).
 const ALL_ROWS: &str = "SELECT site, client_id, received_at, service, survey, version, source, lang, answers FROM answers ORDER BY client_id";
 
@@ -386,6 +463,7 @@ fn migrate_copies_a_sqlite_file_into_postgresql_once() {
                     .unwrap();
                 store.insert(a, at).await.unwrap();
             }
+            add_control_rows(&store, site).await;
             store.close().await.unwrap();
         }
     });
@@ -393,6 +471,13 @@ fn migrate_copies_a_sqlite_file_into_postgresql_once() {
     let (ok, out, err) = migrate(&file, &db);
     assert!(ok, "{out}{err}");
     assert!(out.contains("copied 30 answers, skipped 0"), "{out}");
+    assert!(
+        out.contains("copied 6 page votes (skipped 0), 4 requests (0), 4 calls (0)"),
+        "{out}"
+    );
+    let sqlite_control = control_rows(|sql| sqlite_query(&file, sql));
+    assert_eq!(sqlite_control.iter().map(Vec::len).sum::<usize>(), 14);
+    assert_eq!(control_rows(|sql| pg::query(&db, sql)), sqlite_control);
 
     let sqlite_rows: Vec<Vec<Option<String>>> = {
         let conn = rusqlite::Connection::open(&file).unwrap();
@@ -420,7 +505,12 @@ fn migrate_copies_a_sqlite_file_into_postgresql_once() {
     let (ok, out, err) = migrate(&file, &db);
     assert!(ok, "{out}{err}");
     assert!(out.contains("copied 0 answers, skipped 30"), "{out}");
+    assert!(
+        out.contains("copied 0 page votes (skipped 6), 0 requests (4), 0 calls (4)"),
+        "{out}"
+    );
     assert_eq!(pg::query(&db, ALL_ROWS), sqlite_rows);
+    assert_eq!(control_rows(|sql| pg::query(&db, sql)), sqlite_control);
 
     // A SQLite file as the target is an editor mistake, named with a hint.
     let (ok, _, err) = migrate(&file, "other.db");

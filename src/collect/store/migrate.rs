@@ -1,12 +1,16 @@
-//! `yasno collect migrate`: copies a SQLite answer file into PostgreSQL.
+//! `yasno collect migrate`: copies a SQLite store into PostgreSQL: the answers, then the
+//! quarterly control's page votes, imported requests and calls.
 //!
-//! Idempotent by client id: a row whose client id PostgreSQL already holds is skipped, so a
-//! second run (or a run after an interrupted one) adds nothing twice. Each row keeps its
-//! site, received time and contents; pages are committed one by one, so an interrupted copy
-//! keeps what it committed.
+//! Idempotent: an answer whose client id PostgreSQL already holds is skipped, and so are a
+//! request or a call whose key it holds, and as many copies of a vote as it holds; a second
+//! run (or a run after an interrupted one) adds nothing twice. Each row keeps its site, time
+//! and contents. Answers are committed a page at a time, so an interrupted copy keeps what it
+//! committed; the control rows are one transaction.
 
 use std::path::Path;
 
+pub use super::pg_control::Copied;
+use super::pg_control::copy_control;
 use super::postgres::{insert_rows, pool, prepare};
 use super::sqlite::RowReader;
 use super::{Inserted, StoreError};
@@ -23,10 +27,16 @@ pub struct MigrateReport {
     pub copied: u64,
     /// Rows skipped: PostgreSQL already had their client id.
     pub skipped: u64,
+    /// "Is this page useful?" votes.
+    pub votes: Copied,
+    /// Imported requests (letters).
+    pub requests: Copied,
+    /// Imported calls.
+    pub calls: Copied,
 }
 
-/// Copies every answer of the SQLite file `from` (all its sites) into the PostgreSQL
-/// database at `to`, whose schema it creates or updates first.
+/// Copies every answer, vote, request and call of the SQLite file `from` (all its sites) into
+/// the PostgreSQL database at `to`, whose schema it creates or updates first.
 pub async fn migrate_sqlite_to_pg(from: &Path, to: &str) -> Result<MigrateReport, StoreError> {
     let mut reader = RowReader::open(from)?;
     let pool = pool(to, 1)?;
@@ -50,5 +60,7 @@ pub async fn migrate_sqlite_to_pg(from: &Path, to: &str) -> Result<MigrateReport
             }
         }
     }
+    let control = crate::collect::control_store::all_rows(from)?;
+    (report.votes, report.requests, report.calls) = copy_control(&mut client, &control).await?;
     Ok(report)
 }

@@ -26,7 +26,7 @@ use yasno_survey_core::Answer;
 
 use crate::collect::control_store::{CallRecord, Imported, PageVote, RequestRecord};
 
-pub use migrate::{MigrateReport, migrate_sqlite_to_pg};
+pub use migrate::{Copied, MigrateReport, migrate_sqlite_to_pg};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub(crate) use sqlite::private_file;

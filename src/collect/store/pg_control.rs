@@ -8,7 +8,7 @@ use tokio_postgres::types::ToSql;
 
 use super::{StoreError, stamp};
 use crate::collect::control_store::{
-    CallRecord, Imported, PageVote, RequestRecord, civil, day_bounds,
+    CallRecord, ControlRows, Imported, PageVote, RequestRecord, civil, day_bounds,
 };
 
 /// Schema version 2: the control tables. Text times, as in `answers`, so they sort as text.
@@ -226,4 +226,103 @@ pub(super) async fn calls_between(
             })
         })
         .collect()
+}
+
+/// Rows a migration copied and skipped, per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Copied {
+    /// Rows new in PostgreSQL.
+    pub copied: u64,
+    /// Rows PostgreSQL already held.
+    pub skipped: u64,
+}
+
+impl Copied {
+    fn count(&mut self, new: bool) {
+        if new {
+            self.copied += 1;
+        } else {
+            self.skipped += 1;
+        }
+    }
+}
+
+/// What [`copy_control`] did: votes, requests, calls.
+pub(super) type ControlCopied = (Copied, Copied, Copied);
+
+/// Copies a SQLite file's control rows in one transaction, never twice and never over what
+/// PostgreSQL holds. Requests and calls have keys. Votes have none (two alike can come in
+/// one second: the time is stored to the second), so each distinct vote is copied as many
+/// times as the file has it more than PostgreSQL does.
+pub(super) async fn copy_control(
+    client: &mut deadpool_postgres::Client,
+    rows: &ControlRows,
+) -> Result<ControlCopied, StoreError> {
+    let tx = client.transaction().await?;
+    let mut votes = Copied::default();
+    let mut alike: std::collections::HashMap<(&str, String, &str, bool, &str, &str), i64> =
+        std::collections::HashMap::new();
+    for (site, v) in &rows.votes {
+        let key = (
+            site.as_str(),
+            stamp(v.received_at),
+            v.page.as_str(),
+            v.useful,
+            v.text.as_str(),
+            v.lang.as_str(),
+        );
+        *alike.entry(key).or_default() += 1;
+    }
+    let mut alike: Vec<_> = alike.into_iter().collect();
+    alike.sort();
+    for ((site, at, page, useful, text, lang), in_file) in alike {
+        let held: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM page_votes WHERE site = $1 AND received_at = $2
+                 AND page = $3 AND useful = $4 AND text = $5 AND lang = $6",
+                &[&site, &at, &page, &useful, &text, &lang],
+            )
+            .await?
+            .get(0);
+        for i in 0..in_file {
+            let new = i >= held;
+            if new {
+                tx.execute(
+                    "INSERT INTO page_votes (site, received_at, page, useful, text, lang)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[&site, &at, &page, &useful, &text, &lang],
+                )
+                .await?;
+            }
+            votes.count(new);
+        }
+    }
+    let mut requests = Copied::default();
+    for (site, r) in &rows.requests {
+        let ack = r.acknowledged.map(civil);
+        let answered = r.answered.map(civil);
+        let n = tx
+            .execute(
+                "INSERT INTO requests (site, id, channel, received, acknowledged, answered)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                &[site, &r.id, &r.channel, &civil(r.received), &ack, &answered],
+            )
+            .await?;
+        requests.count(n > 0);
+    }
+    let mut calls = Copied::default();
+    for (site, c) in &rows.calls {
+        let wait = i64::from(c.wait_seconds);
+        let params: [&(dyn ToSql + Sync); 4] = [site, &civil(c.time), &c.answered, &wait];
+        let n = tx
+            .execute(
+                "INSERT INTO calls (site, time, answered, wait_seconds) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+                &params,
+            )
+            .await?;
+        calls.count(n > 0);
+    }
+    tx.commit().await?;
+    Ok((votes, requests, calls))
 }
