@@ -233,7 +233,8 @@ def edit_latency(start_cmd, site, page_url, src, edits=7, timeout=30):
         times = []
         for k in range(edits):
             mark = f"ПРАВКА-{k}-{int(time.time() * 1000)}"
-            text = original.replace("\n## Раздел 1:", f"\n{mark}\n\n## Раздел 1:", 1)
+            # Before the first section heading: both corpora's bodies have one.
+            text = original.replace("\n## ", f"\n{mark}\n\n## ", 1)
             assert mark in text
             start = time.perf_counter()
             with open(src, "w", encoding="utf-8") as f:
