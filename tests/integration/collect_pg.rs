@@ -479,25 +479,7 @@ fn migrate_copies_a_sqlite_file_into_postgresql_once() {
     assert_eq!(sqlite_control.iter().map(Vec::len).sum::<usize>(), 14);
     assert_eq!(control_rows(|sql| pg::query(&db, sql)), sqlite_control);
 
-    let sqlite_rows: Vec<Vec<Option<String>>> = {
-        let conn = rusqlite::Connection::open(&file).unwrap();
-        let mut stmt = conn.prepare(ALL_ROWS).unwrap();
-        stmt.query_map([], |r| {
-            (0..9)
-                .map(|i| {
-                    let v: rusqlite::types::Value = r.get(i)?;
-                    Ok(Some(match v {
-                        rusqlite::types::Value::Integer(n) => n.to_string(),
-                        rusqlite::types::Value::Text(t) => t,
-                        other => panic!("{other:?}"),
-                    }))
-                })
-                .collect()
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-    };
+    let sqlite_rows = sqlite_query(&file, ALL_ROWS);
     assert_eq!(sqlite_rows.len(), 30);
     assert_eq!(pg::query(&db, ALL_ROWS), sqlite_rows);
 
