@@ -94,8 +94,8 @@ pub struct BuildReport {
     pub unchanged: usize,
     /// Wall time.
     pub elapsed: Duration,
-    /// Non-fatal findings.
-    pub warnings: Diagnostics,
+    /// Non-fatal findings (the check's packed: see [`check::packed`]).
+    pub warnings: check::packed::BuildWarnings,
     /// Where the staff handbook was written.
     pub handbook: PathBuf,
 }
@@ -251,13 +251,18 @@ pub enum BuildStage {
 /// `yasno check` over the loaded site, as build diagnostics: warnings, or errors under
 /// `strict` where the rule says error. Cached by content, so unchanged pages are not checked
 /// again.
-fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
+fn check_for_build(site: &Site, strict: bool) -> check::packed::BuildWarnings {
     let opts = check::CheckOptions {
         today: check::today(),
         cache: Some(check::run::cache_path(&site.root)),
     };
-    let outcome = check::run(check::Target::Site(site), &opts);
-    check::run::build_diagnostics(outcome.check, strict)
+    // The findings are packed batch by batch as the check goes, never all held at full size.
+    let mut warnings = check::packed::BuildWarnings::new(strict);
+    check::run::run_with(check::Target::Site(site), &opts, &mut |c| {
+        warnings.take_findings(c)
+    });
+    warnings.finish();
+    warnings
 }
 
 /// Renders every page and the QR pages into `sink`, reporting the mistakes of both; returns
@@ -350,7 +355,7 @@ pub fn build_observed(
     );
     if warnings.has_errors() {
         // Dropping the staging folder deletes it: the previous output stays.
-        return Err(BuildError::Content(warnings));
+        return Err(BuildError::Content(warnings.into_diagnostics()));
     }
     let links = rendered?;
     let (handbook_dir, handbook) = handbook_files(opts, &site, &theme)?;
@@ -370,9 +375,7 @@ pub fn build_observed(
         return Err(BuildError::Content(broken));
     }
     let mut warnings = warnings;
-    warnings
-        .0
-        .extend(render::aliases::lost_landings(&site, &old_landings, &paths));
+    warnings.extend(render::aliases::lost_landings(&site, &old_landings, &paths));
     let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;

@@ -231,7 +231,7 @@ fn build(opts: yasno::BuildOptions, verbose: bool) -> ExitCode {
     match result {
         Ok(report) => {
             report.warnings.print_to_stderr(detail, BUILD_HINT);
-            let warnings = report.warnings.0.len();
+            let warnings = report.warnings.len();
             println!(
                 "Готово: {} страниц, {} файлов ({} без изменений) в {} за {:.2} с, предупреждений: {} / built {} pages, {} files ({} unchanged) in {:.2} s, {} warnings",
                 report.pages,

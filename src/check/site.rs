@@ -220,7 +220,21 @@ pub fn check_files(
     rules: &Rules,
     calendar: &Calendar,
     today: Date,
+    cache: Option<&mut CheckCache>,
+) -> SiteCheck {
+    check_files_with(files, rules, calendar, today, cache, &mut |_| {})
+}
+
+/// [`check_files`], calling `drain` with the results so far after each batch of pages: the
+/// build moves the findings out there ([`super::packed::BuildWarnings::take_findings`]),
+/// so they are never all held at full size.
+pub fn check_files_with(
+    files: Vec<FileInput>,
+    rules: &Rules,
+    calendar: &Calendar,
+    today: Date,
     mut cache: Option<&mut CheckCache>,
+    drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> SiteCheck {
     let n = files.len();
     let keys: Vec<u64> = files.par_iter().map(key).collect();
@@ -253,6 +267,7 @@ pub fn check_files(
             let index = c.index;
             pages[index] = Some(add_page(&mut out, c, rules.config(), calendar, today));
         }
+        drain(&mut out);
     }
     out.pages = pages.into_iter().flatten().collect();
     out
