@@ -358,7 +358,7 @@ pub fn build_observed(
         return Err(BuildError::Content(warnings.into_diagnostics()));
     }
     let links = rendered?;
-    let (handbook_dir, handbook) = handbook_files(opts, &site, &theme)?;
+    let (handbook_dir, handbook) = handbook_staged(opts, &site, &theme)?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
         sink.count(&f.path);
@@ -380,7 +380,7 @@ pub fn build_observed(
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
-    output::write_site(&handbook_dir, &handbook)?;
+    handbook.commit()?;
     let elapsed = start.elapsed();
     // Freeing the model is left to another thread: at 10,000 services its millions of small
     // allocations take ~0.1 s to free, 7 % of the build, and a CLI exits right after anyway.
@@ -395,18 +395,22 @@ pub fn build_observed(
     })
 }
 
-/// The staff handbook's folder and files. Rendered before anything is committed, so a mistake
-/// in it leaves both folders as they were; written after the site by the same atomic
-/// [`output::write_site`], into its own folder.
-fn handbook_files(
+/// The staff handbook's folder, and its files staged beside it (written as they are
+/// rendered, not held in memory). Staged before anything is committed, so a mistake in it
+/// leaves both folders as they were; swapped in after the site, into its own folder.
+fn handbook_staged(
     opts: &BuildOptions,
     site: &Site,
     theme: &Theme,
-) -> Result<(PathBuf, Vec<OutputFile>), BuildError> {
+) -> Result<(PathBuf, output::Staging), BuildError> {
     let dir = opts.handbook_dir(&site.settings);
     check_handbook_dir(&dir, &opts.output_dir(), site, opts.handbook.is_none())?;
-    let files = render::handbook::render_handbook(site, theme, check::today())?;
-    Ok((dir, files))
+    let staging = output::Staging::new(&dir)?;
+    render::handbook::render_handbook_into(site, theme, check::today(), &|f| {
+        (staging.write(&f))
+            .map_err(|e| diagnostics::Diagnostic::file_error("io", &dir, e.to_string()).into())
+    })?;
+    Ok((dir, staging))
 }
 
 /// The handbook is for staff only: its folder may neither be nor hold nor sit inside the

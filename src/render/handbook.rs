@@ -75,12 +75,31 @@ struct IndexEntry {
     text: String,
 }
 
+/// What takes each handbook file as it is made (from several threads at once).
+pub type Put<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostics> + Sync + 'a;
+
 /// Every file of the handbook, with due dates counted from `today`.
 pub fn render_handbook(
     site: &Site,
     theme: &Theme,
     today: Date,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_handbook_into(site, theme, today, &|f| {
+        files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+        Ok(())
+    })?;
+    Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// [`render_handbook`], handing each file to `put` as soon as it is made: a build writes
+/// them at once instead of holding the handbook (one page per service) in memory.
+pub fn render_handbook_into(
+    site: &Site,
+    theme: &Theme,
+    today: Date,
+    put: &Put<'_>,
+) -> Result<(), Diagnostics> {
     let calendar = Calendar::russia().extended(&site.settings.check.calendar);
     let facts = Facts {
         settings: &site.settings,
@@ -89,20 +108,19 @@ pub fn render_handbook(
         today,
     };
     let pages = texts_pages(site, &facts);
-    let mut files = html_pages(site, &pages, &calendar, today)?;
-    files.push(OutputFile {
+    html_pages(site, &pages, &calendar, today, put)?;
+    put(OutputFile {
         path: "handbook.css".into(),
         bytes: CSS.as_bytes().to_vec(),
-    });
-    files.push(OutputFile {
+    })?;
+    put(OutputFile {
         path: "handbook.js".into(),
         bytes: JS.as_bytes().to_vec(),
-    });
-    files.push(OutputFile {
+    })?;
+    put(OutputFile {
         path: "data.js".into(),
         bytes: data_js(&pages, &calendar).into_bytes(),
-    });
-    Ok(files)
+    })
 }
 
 /// The HTML pages: the start page, the texts' pages, routing and posters.
@@ -111,7 +129,8 @@ fn html_pages(
     pages: &[TextsPage],
     calendar: &Calendar,
     today: Date,
-) -> Result<Vec<OutputFile>, Diagnostics> {
+    put: &Put<'_>,
+) -> Result<(), Diagnostics> {
     let mut tera = tera::Tera::new();
     tera.autoescape_on(vec![".html"]);
     tera.add_raw_templates(TEMPLATES.iter().copied())
@@ -146,43 +165,36 @@ fn html_pages(
     let law = crate::handbook::due_date(today, LAW_59_DAYS, DayKind::Calendar, calendar);
     ctx.insert("law_due_iso", &law.to_string());
     ctx.insert("law_due", &crate::site::Date(law).display_ru());
-    let mut files = vec![render(
+    put(render(
         "index.html",
         "index.html",
         "Справочник сотрудника",
         ctx,
-    )?];
-    let per_page: Vec<Result<OutputFile, Diagnostics>> = pages
-        .par_iter()
-        .map(|p| {
-            let mut ctx = tera::Context::new();
-            ctx.insert("page", p);
-            if !p.service_url.is_empty() {
-                ctx.insert("service_title", &p.title);
-            }
-            render("texts.html", &p.file, &p.title, ctx)
-        })
-        .collect();
-    for f in per_page {
-        files.push(f?);
-    }
+    )?)?;
+    pages.par_iter().try_for_each(|p| {
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", p);
+        if !p.service_url.is_empty() {
+            ctx.insert("service_title", &p.title);
+        }
+        put(render("texts.html", &p.file, &p.title, ctx)?)
+    })?;
     let mut ctx = tera::Context::new();
     ctx.insert("routes", &routes(site));
-    files.push(render(
+    put(render(
         "routing.html",
         "routing.html",
         "Кому переключать звонок",
         ctx,
-    )?);
+    )?)?;
     let mut ctx = tera::Context::new();
     ctx.insert("locations", &posters(site));
-    files.push(render(
+    put(render(
         "posters.html",
         "posters.html",
         "Плакаты с QR-кодами",
         ctx,
-    )?);
-    Ok(files)
+    )?)
 }
 
 fn internal(message: &str) -> Diagnostics {
