@@ -2,17 +2,29 @@
 //! message, hint and rule as indices into shared tables) instead of a 128-byte
 //! [`Diagnostic`] each. A legacy site of 10,000 pages has ~700,000 findings; as diagnostics
 //! they were ~90 MB of a build's peak memory, and the list of findings they were made from
-//! as much again. A diagnostic is made only when it is printed.
+//! as much again. A diagnostic is made only when it is printed. The files' texts are kept
+//! up to a budget; beyond it (a large site) a text is read again when a message quotes it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::site::SiteCheck;
 use super::{Finding, Severity};
 use crate::diagnostics::summary::{self, Detail};
 use crate::diagnostics::{self as diag, Diagnostic, Diagnostics};
+use crate::site::SourceText;
+
+/// Bytes of file texts kept for the messages; the rest are read again when printed.
+const KEEP_TEXTS: usize = 16 << 20;
+
+/// A file's text for the excerpts: kept, or known by length and hash and read again.
+#[derive(Debug)]
+enum Text {
+    Kept(Arc<str>),
+    Reread(SourceText),
+}
 
 /// One finding as indices into [`BuildWarnings`]' tables.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +45,11 @@ struct Packed {
 pub struct BuildWarnings {
     strict: bool,
     /// Each file with its text (for the excerpt).
-    files: Vec<(Arc<Path>, Arc<str>)>,
+    files: Vec<(Arc<Path>, Text)>,
+    /// Bytes of texts that may still be kept.
+    budget: usize,
+    /// The last text read again (messages are printed file by file).
+    last: Mutex<Option<(u32, Arc<str>)>>,
     /// Messages and hints.
     texts: Vec<Arc<str>>,
     /// Rule ids, each with its diagnostic code (the id, or "check" for an unknown one).
@@ -70,8 +86,14 @@ fn index(n: usize) -> u32 {
 impl BuildWarnings {
     /// An empty list; under `strict`, findings of error severity become errors.
     pub fn new(strict: bool) -> Self {
+        Self::with_text_budget(strict, KEEP_TEXTS)
+    }
+
+    /// [`BuildWarnings::new`], keeping at most `bytes` of file texts in memory.
+    pub fn with_text_budget(strict: bool, bytes: usize) -> Self {
         Self {
             strict,
+            budget: bytes,
             ..Self::default()
         }
     }
@@ -94,7 +116,13 @@ impl BuildWarnings {
             Some(&i) => i,
             None => {
                 let i = index(self.files.len());
-                self.files.push((f.file.clone(), source.clone()));
+                let text = if source.len() <= self.budget {
+                    self.budget -= source.len();
+                    Text::Kept(source.clone())
+                } else {
+                    Text::Reread(SourceText::of(source))
+                };
+                self.files.push((f.file.clone(), text));
                 self.index.files.insert(f.file.clone(), i);
                 i
             }
@@ -203,11 +231,12 @@ impl BuildWarnings {
         let Some(p) = self.items.get(i) else {
             return Cow::Borrowed(&self.other[i - self.items.len()]);
         };
-        let (file, source) = &self.files[p.file as usize];
+        let file = &self.files[p.file as usize].0;
+        let source = self.file_text(p.file);
         let mut d = Diagnostic::at(
             self.code(p),
             file.clone(),
-            source,
+            &source,
             p.start as usize..p.end as usize,
             self.texts[p.message as usize].clone(),
         );
@@ -216,6 +245,25 @@ impl BuildWarnings {
         }
         d.help = Some(self.texts[p.help as usize].clone());
         Cow::Owned(d)
+    }
+
+    /// The text of file `i`: kept, or read again (empty when the file no longer holds the
+    /// text that was checked: the message then names the file without an excerpt).
+    fn file_text(&self, i: u32) -> Arc<str> {
+        let (path, text) = &self.files[i as usize];
+        let loaded = match text {
+            Text::Kept(t) => return t.clone(),
+            Text::Reread(loaded) => loaded,
+        };
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((j, t)) = &*last
+            && *j == i
+        {
+            return t.clone();
+        }
+        let t = loaded.read(path).unwrap_or_else(|_| Arc::from(""));
+        *last = Some((i, t.clone()));
+        t
     }
 
     /// The code of a finding's diagnostic.

@@ -118,7 +118,7 @@ pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
 /// The text of a service or page file of `site`.
 fn site_source(site: &Site, file: &Path) -> Option<Arc<str>> {
     let service = site.services.iter().find(|s| s.source_path == file);
-    service.map(|s| s.source.clone()).or_else(|| {
+    service.and_then(|s| s.text().ok()).or_else(|| {
         let page = site.pages.iter().find(|p| p.source_path == file);
         page.map(|p| p.source.clone())
     })
