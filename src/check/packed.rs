@@ -16,8 +16,9 @@ use crate::diagnostics::summary::{self, Detail};
 use crate::diagnostics::{self as diag, Diagnostic, Diagnostics};
 use crate::site::SourceText;
 
-/// Bytes of file texts kept for the messages; the rest are read again when printed.
-const KEEP_TEXTS: usize = 16 << 20;
+/// Bytes of file texts kept for the messages (a small site's, whole); the rest are read
+/// again when printed.
+const KEEP_TEXTS: usize = 2 << 20;
 
 /// A file's text for the excerpts: kept, or known by length and hash and read again.
 #[derive(Debug)]
@@ -102,25 +103,35 @@ impl BuildWarnings {
     /// after each batch of pages, so its findings are never all held as [`Finding`]s).
     pub fn take_findings(&mut self, check: &mut SiteCheck) {
         let empty: Arc<str> = Arc::from("");
-        for f in check.findings.drain(..) {
-            let source = check.sources.get(&*f.file).unwrap_or(&empty);
-            self.push_finding(&f, source);
+        let mut findings = std::mem::take(&mut check.findings);
+        for f in findings.drain(..) {
+            let text = match (check.sources.get(&*f.file), check.released(&f.file)) {
+                (Some(s), _) => Ok(s),
+                // Released earlier (a site-wide finding in a page's file).
+                (None, Some(loaded)) => Err(loaded),
+                (None, None) => Ok(&empty),
+            };
+            self.push_finding(&f, text);
         }
-        // The texts of the files with findings are kept in `files`; the others' are not
-        // needed for the build's warnings.
-        check.sources.clear();
+        check.findings = findings;
+        // The texts not kept in `files` are not needed any more; released, not dropped, so
+        // the site-wide rules' findings do not read them again.
+        check.release_sources();
     }
 
-    fn push_finding(&mut self, f: &Finding, source: &Arc<str>) {
+    /// Adds `f`, whose file's text is `text` (or only known by hash, or unknown: `Err`).
+    fn push_finding(&mut self, f: &Finding, text: Result<&Arc<str>, SourceText>) {
         let file = match self.index.files.get(&f.file) {
             Some(&i) => i,
             None => {
                 let i = index(self.files.len());
-                let text = if source.len() <= self.budget {
-                    self.budget -= source.len();
-                    Text::Kept(source.clone())
-                } else {
-                    Text::Reread(SourceText::of(source))
+                let text = match text {
+                    Ok(source) if source.len() <= self.budget => {
+                        self.budget -= source.len();
+                        Text::Kept(source.clone())
+                    }
+                    Ok(source) => Text::Reread(SourceText::of(source)),
+                    Err(loaded) => Text::Reread(loaded),
                 };
                 self.files.push((f.file.clone(), text));
                 self.index.files.insert(f.file.clone(), i);

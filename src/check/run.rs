@@ -103,7 +103,7 @@ pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
         return;
     }
     for f in &more {
-        if !check.sources.contains_key(&*f.file)
+        if !check.has_source(&f.file)
             && let Some(s) = site_source(site, &f.file)
         {
             check.sources.insert(f.file.to_path_buf(), s);

@@ -193,12 +193,38 @@ pub struct SiteCheck {
     pub sources: HashMap<PathBuf, Arc<str>>,
     /// Pages taken from the cache.
     pub cached: usize,
+    /// Texts given up by [`SiteCheck::release_sources`], known by length and hash.
+    released: HashMap<PathBuf, SourceText>,
 }
 
 impl SiteCheck {
-    /// The text of a checked file.
+    /// The text of a checked file: kept, or read again when it was released (`None` when
+    /// the file no longer holds the text that was checked).
     pub fn source(&self, path: &Path) -> Option<String> {
-        self.sources.get(path).map(|s| s.to_string())
+        if let Some(s) = self.sources.get(path) {
+            return Some(s.to_string());
+        }
+        let loaded = self.released.get(path)?;
+        loaded.read(path).ok().map(|t| t.to_string())
+    }
+
+    /// What is known of the released text of `path`.
+    pub fn released(&self, path: &Path) -> Option<SourceText> {
+        self.released.get(path).copied()
+    }
+
+    /// Whether the text of `path` is kept or was released (so [`SiteCheck::source`] has it).
+    pub fn has_source(&self, path: &Path) -> bool {
+        self.sources.contains_key(path) || self.released.contains_key(path)
+    }
+
+    /// Gives up the texts kept so far; [`SiteCheck::source`] reads them again. A run that
+    /// prints its findings at the end calls this after each batch of pages, so the texts of
+    /// a whole site are never all in memory.
+    pub fn release_sources(&mut self) {
+        for (path, text) in self.sources.drain() {
+            self.released.insert(path, SourceText::of(&text));
+        }
     }
 }
 

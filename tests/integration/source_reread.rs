@@ -120,3 +120,37 @@ fn messages_quote_files_read_again_and_never_a_changed_one() {
         "{after}"
     );
 }
+
+#[test]
+fn a_check_that_releases_its_texts_reads_them_again_unless_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "В целях защиты детей мы проверяем всё.\n";
+    let files: Vec<cs::FileInput> = (0..300)
+        .map(|i| {
+            let path = dir.path().join(format!("p{i:03}.md"));
+            std::fs::write(&path, text).unwrap();
+            cs::FileInput {
+                path,
+                source: text.into(),
+                lang: "ru".into(),
+                url: None,
+                settings_file: false,
+                meta: None,
+            }
+        })
+        .collect();
+    let rules = Rules::new(&CheckConfig::default());
+    let cal = check::Calendar::russia();
+    let mut batches = 0;
+    let r = cs::check_files_with(files, &rules, &cal, check::today(), None, &mut |c| {
+        batches += 1;
+        c.release_sources();
+    });
+    assert!(batches >= 2, "{batches}");
+    assert!(r.sources.is_empty(), "texts kept: {}", r.sources.len());
+    let (a, b) = (dir.path().join("p000.md"), dir.path().join("p299.md"));
+    assert!(r.has_source(&a) && r.has_source(&b));
+    assert_eq!(r.source(&a).as_deref(), Some(text));
+    std::fs::write(&b, "Другой текст.\n").unwrap();
+    assert_eq!(r.source(&b), None, "a changed file is not quoted");
+}
