@@ -101,6 +101,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Build { .. } | Command::Check { .. } | Command::Serve { .. }
+    ) {
+        few_malloc_arenas();
+    }
     match cli.command {
         Command::Build {
             root,
@@ -167,6 +173,32 @@ fn main() -> ExitCode {
         },
         Command::Collect(args) => collector(yasno::collect::cli::collect(args)),
         Command::Report(args) => collector(yasno::collect::cli::report(args)),
+    }
+}
+
+/// Lets glibc's allocator keep one arena per core instead of its default eight (memory
+/// freed in one thread's arena is not reused by another), and give freed memory at the top
+/// of a heap back from 128 KB on (a fixed threshold also keeps buffers over 128 KB in their
+/// own mappings, returned when freed). At 10,000 services the build's peak RSS was ~70 MB
+/// over its heap; these cut 40 and 10 MB of it, with no measurable cost in speed. Not for
+/// the collector, whose many server threads allocate at once.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::ffi::c_int;
+        const M_TRIM_THRESHOLD: c_int = -1;
+        const M_ARENA_MAX: c_int = -8;
+        unsafe extern "C" {
+            fn mallopt(param: c_int, value: c_int) -> c_int;
+        }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let arenas = c_int::try_from(cores.max(2)).unwrap_or(c_int::MAX);
+        // SAFETY: mallopt only changes glibc's allocator settings; it is called before any
+        // other thread of the process starts.
+        unsafe {
+            mallopt(M_ARENA_MAX, arenas);
+            mallopt(M_TRIM_THRESHOLD, 128 << 10);
+        }
     }
 }
 
