@@ -160,8 +160,11 @@ fn html_pages(
             .map_err(|e| internal(&format!("{name}: {e:?}")))
     };
     let mut ctx = tera::Context::new();
-    ctx.insert("nav", &nav);
-    ctx.insert("coverage", &CoverageView::new(&coverage(site, &site.staff)));
+    let cov = CoverageView::new(&coverage(site, &site.staff));
+    let services = nav.iter().filter(|n| n.file != "common.html");
+    ctx.insert("service_rows", &rows(services, false));
+    ctx.insert("coverage_rows", &rows(cov.services.iter(), true));
+    ctx.insert("coverage", &cov);
     let law = crate::handbook::due_date(today, LAW_59_DAYS, DayKind::Calendar, calendar);
     ctx.insert("law_due_iso", &law.to_string());
     ctx.insert("law_due", &crate::site::Date(law).display_ru());
@@ -372,10 +375,37 @@ struct Link {
     extra: Vec<String>,
 }
 
+/// The index page's list items of every service (`<li><a href="file">title</a></li>`,
+/// with `: нет — ` and the extras after the link for `missing`), escaped as the templates
+/// escape.
+/// Made here, not by the template: as template values the two lists of a 10,000-service
+/// site were ~20 MB (a map per row) beside ~6 MB of HTML, a tenth of the build's peak.
+fn rows<'a>(links: impl Iterator<Item = &'a Link>, missing: bool) -> String {
+    let mut out = Vec::new();
+    for l in links {
+        let escape = |out: &mut Vec<u8>, s: &str| {
+            tera::escape_html(s, out).expect("writing to memory");
+        };
+        out.extend_from_slice(b"<li><a href=\"");
+        escape(&mut out, &l.file);
+        out.extend_from_slice(b"\">");
+        escape(&mut out, &l.title);
+        out.extend_from_slice(b"</a>");
+        if missing {
+            out.extend_from_slice(": нет — ".as_bytes());
+            escape(&mut out, &l.extra.join(", "));
+        }
+        out.extend_from_slice(b"</li>\n");
+    }
+    String::from_utf8(out).expect("escaped UTF-8 stays UTF-8")
+}
+
 /// Coverage as the index page shows it.
 #[derive(Debug, Serialize)]
 struct CoverageView {
     complete: bool,
+    /// Shown through [`rows`], not by the template.
+    #[serde(skip)]
     services: Vec<Link>,
     situations: Vec<&'static str>,
 }
@@ -455,4 +485,50 @@ fn posters(site: &Site) -> Vec<PosterLocation> {
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows made in Rust are the bytes the template's loops made.
+    #[test]
+    fn rows_are_what_the_template_loops_made() {
+        let links = vec![
+            Link {
+                file: "service-a.html".into(),
+                title: "Справка «A» & <b>\"x\"</b> 'y'".into(),
+                extra: vec!["письмо & звонок".into(), "<ответ>".into()],
+            },
+            Link {
+                file: "service-b.html".into(),
+                title: "Б".into(),
+                extra: vec![],
+            },
+        ];
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates([
+            (
+                "nav.html",
+                "{% for n in nav %}<li><a href=\"{{ n.file }}\">{{ n.title }}</a></li>\n{% endfor %}",
+            ),
+            (
+                "cov.html",
+                "{% for s in nav %}<li><a href=\"{{ s.file }}\">{{ s.title }}</a>: нет — {{ s.extra | join(sep=\", \") }}</li>\n{% endfor %}",
+            ),
+        ])
+        .unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("nav", &links);
+        assert_eq!(
+            rows(links.iter(), false),
+            tera.render("nav.html", &ctx).unwrap()
+        );
+        assert_eq!(
+            rows(links.iter(), true),
+            tera.render("cov.html", &ctx).unwrap()
+        );
+        assert!(rows(links.iter(), false).contains("&amp; &lt;b&gt;"));
+    }
 }
