@@ -222,15 +222,7 @@ impl Diagnostics {
     /// (one system call per buffer-full, not per fragment of every message). `hint`
     /// says how to see the full list, under a summary.
     pub fn print_to_stderr(&self, detail: Detail, hint: &str) {
-        use std::io::{IsTerminal, Write};
-        let choice = if std::io::stderr().is_terminal() {
-            termcolor::ColorChoice::Auto
-        } else {
-            termcolor::ColorChoice::Never
-        };
-        let mut out = termcolor::BufferedStandardStream::stderr(choice);
-        let _ = summary::write(&self.0, detail, hint, &mut out);
-        let _ = out.flush();
+        print_to_stderr(&self.0, detail, hint);
     }
 
     /// The diagnostics as plain text at the given detail (for tests and logs).
@@ -239,6 +231,20 @@ impl Diagnostics {
         let _ = summary::write(&self.0, detail, hint, &mut buf);
         String::from_utf8_lossy(&buf.into_inner()).into_owned()
     }
+}
+
+/// Writes `list` to stderr through one buffer, flushed once at the end (one system call
+/// per buffer-full, not per fragment of every message); see [`Diagnostics::print_to_stderr`].
+pub fn print_to_stderr(list: &dyn summary::List, detail: Detail, hint: &str) {
+    use std::io::{IsTerminal, Write};
+    let choice = if std::io::stderr().is_terminal() {
+        termcolor::ColorChoice::Auto
+    } else {
+        termcolor::ColorChoice::Never
+    };
+    let mut out = termcolor::BufferedStandardStream::stderr(choice);
+    let _ = summary::write(list, detail, hint, &mut out);
+    let _ = out.flush();
 }
 
 /// How to see every warning, printed under a summary.

@@ -94,8 +94,8 @@ pub struct BuildReport {
     pub unchanged: usize,
     /// Wall time.
     pub elapsed: Duration,
-    /// Non-fatal findings.
-    pub warnings: Diagnostics,
+    /// Non-fatal findings (the check's packed: see [`check::packed`]).
+    pub warnings: check::packed::BuildWarnings,
     /// Where the staff handbook was written.
     pub handbook: PathBuf,
 }
@@ -251,13 +251,18 @@ pub enum BuildStage {
 /// `yasno check` over the loaded site, as build diagnostics: warnings, or errors under
 /// `strict` where the rule says error. Cached by content, so unchanged pages are not checked
 /// again.
-fn check_for_build(site: &Site, strict: bool) -> Diagnostics {
+fn check_for_build(site: &Site, strict: bool) -> check::packed::BuildWarnings {
     let opts = check::CheckOptions {
         today: check::today(),
         cache: Some(check::run::cache_path(&site.root)),
     };
-    let outcome = check::run(check::Target::Site(site), &opts);
-    check::run::build_diagnostics(outcome.check, strict)
+    // The findings are packed batch by batch as the check goes, never all held at full size.
+    let mut warnings = check::packed::BuildWarnings::new(strict);
+    check::run::run_with(check::Target::Site(site), &opts, &mut |c| {
+        warnings.take_findings(c)
+    });
+    warnings.finish();
+    warnings
 }
 
 /// Renders every page and the QR pages into `sink`, reporting the mistakes of both; returns
@@ -350,10 +355,10 @@ pub fn build_observed(
     );
     if warnings.has_errors() {
         // Dropping the staging folder deletes it: the previous output stays.
-        return Err(BuildError::Content(warnings));
+        return Err(BuildError::Content(warnings.into_diagnostics()));
     }
     let links = rendered?;
-    let (handbook_dir, handbook) = handbook_files(opts, &site, &theme)?;
+    let (handbook_dir, handbook) = handbook_staged(opts, &site, &theme)?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
         sink.count(&f.path);
@@ -370,18 +375,14 @@ pub fn build_observed(
         return Err(BuildError::Content(broken));
     }
     let mut warnings = warnings;
-    warnings
-        .0
-        .extend(render::aliases::lost_landings(&site, &old_landings, &paths));
+    warnings.extend(render::aliases::lost_landings(&site, &old_landings, &paths));
     let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
-    output::write_site_kept(
-        &handbook_dir,
-        &handbook,
-        &cache::path(&opts.root, "handbook-output.json"),
-    )?;
+    let (handbook_manifest, _) = handbook.commit()?;
+    // A manifest that cannot be saved only costs speed next time.
+    let _ = handbook_manifest.save(&handbook_manifest_path(opts));
     let elapsed = start.elapsed();
     // Freeing the model is left to another thread: at 10,000 services its millions of small
     // allocations take ~0.1 s to free, 7 % of the build, and a CLI exits right after anyway.
@@ -396,18 +397,30 @@ pub fn build_observed(
     })
 }
 
-/// The staff handbook's folder and files. Rendered before anything is committed, so a mistake
-/// in it leaves both folders as they were; written after the site by the same atomic
-/// [`output::write_site_kept`], into its own folder (unchanged pages kept, not rewritten).
-fn handbook_files(
+/// The staff handbook's folder, and its files staged beside it (written as they are
+/// rendered, not held in memory). Staged before anything is committed, so a mistake in it
+/// leaves both folders as they were; swapped in after the site, into its own folder.
+fn handbook_staged(
     opts: &BuildOptions,
     site: &Site,
     theme: &Theme,
-) -> Result<(PathBuf, Vec<OutputFile>), BuildError> {
+) -> Result<(PathBuf, output::Staging), BuildError> {
     let dir = opts.handbook_dir(&site.settings);
     check_handbook_dir(&dir, &opts.output_dir(), site, opts.handbook.is_none())?;
-    let files = render::handbook::render_handbook(site, theme, check::today())?;
-    Ok((dir, files))
+    // Pages unchanged since the last build are kept or linked, not written again: at
+    // 10,000 services the handbook has as many pages as the site has service pages.
+    let previous = output::Manifest::load(&handbook_manifest_path(opts), &dir);
+    let staging = output::Staging::with_previous(&dir, previous)?;
+    render::handbook::render_handbook_into(site, theme, check::today(), &|f| {
+        (staging.write(&f))
+            .map_err(|e| diagnostics::Diagnostic::file_error("io", &dir, e.to_string()).into())
+    })?;
+    Ok((dir, staging))
+}
+
+/// Where the handbook folder's manifest is kept (the site's is `output.json`).
+fn handbook_manifest_path(opts: &BuildOptions) -> PathBuf {
+    cache::path(&opts.root, "handbook-output.json")
 }
 
 /// The handbook is for staff only: its folder may neither be nor hold nor sit inside the

@@ -101,6 +101,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Build { .. } | Command::Check { .. } | Command::Serve { .. }
+    ) {
+        few_malloc_arenas();
+    }
     match cli.command {
         Command::Build {
             root,
@@ -170,6 +176,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Lets glibc's allocator keep one arena per core instead of its default eight (memory
+/// freed in one thread's arena is not reused by another), and give freed memory at the top
+/// of a heap back from 128 KB on (a fixed threshold also keeps buffers over 128 KB in their
+/// own mappings, returned when freed). At 10,000 services the build's peak RSS was ~70 MB
+/// over its heap; these cut 40 and 10 MB of it, with no measurable cost in speed. Not for
+/// the collector, whose many server threads allocate at once.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use libc::{M_ARENA_MAX, M_TRIM_THRESHOLD, c_int, mallopt};
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let arenas = c_int::try_from(cores.max(2)).unwrap_or(c_int::MAX);
+        // SAFETY: mallopt only changes glibc's allocator settings; it is called before any
+        // other thread of the process starts.
+        unsafe {
+            mallopt(M_ARENA_MAX, arenas);
+            mallopt(M_TRIM_THRESHOLD, 128 << 10);
+        }
+    }
+}
+
 fn collector(result: Result<(), yasno::collect::cli::CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -231,7 +258,7 @@ fn build(opts: yasno::BuildOptions, verbose: bool) -> ExitCode {
     match result {
         Ok(report) => {
             report.warnings.print_to_stderr(detail, BUILD_HINT);
-            let warnings = report.warnings.0.len();
+            let warnings = report.warnings.len();
             println!(
                 "Готово: {} страниц, {} файлов ({} без изменений) в {} за {:.2} с, предупреждений: {} / built {} pages, {} files ({} unchanged) in {:.2} s, {} warnings",
                 report.pages,
@@ -315,7 +342,8 @@ fn check(args: CheckArgs) -> ExitCode {
             config: &settings.check,
         },
     };
-    let mut outcome = check::run(target, &opts);
+    // The files' texts are read again for the messages (a site's are ~170 MB at 10,000 pages).
+    let mut outcome = check::run::run_with(target, &opts, &mut |c| c.release_sources());
     if let (Some(site), Some(db)) = (&site, &args.db) {
         // The store is read only when asked: `yasno check` never needs a database.
         let quarter = (args.quarter.clone())

@@ -82,6 +82,11 @@ impl CheckCache {
         self.index = (self.strings.iter().enumerate())
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
+        // The reader grew each page's rows by doubling: up to half of them spare (~18 MB
+        // of a 10,000-page legacy site's cache).
+        for e in self.entries.values_mut() {
+            e.findings.shrink_to_fit();
+        }
         self
     }
 

@@ -15,6 +15,7 @@ mod cache;
 pub use crate::site::calendar;
 mod intern;
 mod lexicon;
+pub mod packed;
 pub mod report;
 mod rules;
 pub mod run;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::site::{FileInput, SiteCheck, check_files, site_inputs};
+use super::site::{FileInput, SiteCheck, check_files_with, site_inputs};
 use super::{Calendar, CheckCache, CheckConfig, Finding, Rules, Severity, unknown_rules};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Site;
@@ -50,6 +50,17 @@ pub struct CheckOutcome {
 /// Checks a site or loose files: builds the rules and the calendar from the settings, reads
 /// the cache, checks (in parallel) and writes the cache back.
 pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
+    run_with(target, opts, &mut |_| {})
+}
+
+/// [`run`], calling `drain` with the results so far after each batch of pages and once at
+/// the end (see [`check_files_with`]): what it moves out of the [`SiteCheck`] is not in the
+/// outcome.
+pub fn run_with(
+    target: Target<'_>,
+    opts: &CheckOptions,
+    drain: &mut dyn FnMut(&mut SiteCheck),
+) -> CheckOutcome {
     let cfg = match &target {
         Target::Site(site) => &site.settings.check,
         Target::Files { config, .. } => *config,
@@ -61,7 +72,7 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
         Target::Site(site) => (site_inputs(site), Some(site)),
         Target::Files { files, .. } => (files, None),
     };
-    let mut check = check_files(inputs, &rules, &calendar, opts.today, cache.as_mut());
+    let mut check = check_files_with(inputs, &rules, &calendar, opts.today, cache.as_mut(), drain);
     if let Some(site) = site {
         // The handbook's structure and coverage depend on the whole site, not one file's
         // text, so they are not cached; they are cheap.
@@ -70,6 +81,7 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
         // source is another file).
         more.extend(super::translations::findings(site, cfg));
         add_findings(&mut check, site, more);
+        drain(&mut check);
     }
     let cache_error = opts
         .cache
@@ -91,7 +103,7 @@ pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
         return;
     }
     for f in &more {
-        if !check.sources.contains_key(&*f.file)
+        if !check.has_source(&f.file)
             && let Some(s) = site_source(site, &f.file)
         {
             check.sources.insert(f.file.to_path_buf(), s);
@@ -106,7 +118,7 @@ pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
 /// The text of a service or page file of `site`.
 fn site_source(site: &Site, file: &Path) -> Option<Arc<str>> {
     let service = site.services.iter().find(|s| s.source_path == file);
-    service.map(|s| s.source.clone()).or_else(|| {
+    service.and_then(|s| s.text().ok()).or_else(|| {
         let page = site.pages.iter().find(|p| p.source_path == file);
         page.map(|p| p.source.clone())
     })
@@ -147,7 +159,7 @@ pub fn to_build_diagnostic(f: &Finding, source: &Arc<str>, as_error: bool) -> Di
 }
 
 /// The hint of a finding's diagnostic: the suggestion and why, or why.
-fn help_text(f: &Finding) -> Arc<str> {
+pub(super) fn help_text(f: &Finding) -> Arc<str> {
     match &f.suggestion {
         Some(s) => Arc::from(format!("{s} ({})", f.why)),
         None => f.why.clone(),

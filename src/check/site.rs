@@ -22,6 +22,7 @@ use super::{
     Amendment, Calendar, CheckCache, CheckConfig, Finding, FreshnessInput, FreshnessState,
     PageCheck, Rules, check_freshness, check_page, freshness_state,
 };
+use crate::site::SourceText;
 use crate::site::frontmatter::{self, Format};
 use crate::site::spans::Spans;
 
@@ -90,6 +91,10 @@ pub struct FileMeta {
     pub updated: Option<Date>,
     /// Legal acts that have an `amended` date, with where it is written.
     pub amended: Vec<Amendment>,
+    /// Set when the input's `source` is left empty: the text is read from the file when the
+    /// file's turn comes (a site's services are not kept in memory after loading), and
+    /// these positions hold only if the file still has the text that was loaded.
+    pub reread: Option<SourceText>,
 }
 
 impl FileMeta {
@@ -152,6 +157,7 @@ impl FileMeta {
             amended,
             body_offset,
             spans: Arc::new(spans),
+            reread: None,
         }
     }
 
@@ -187,12 +193,38 @@ pub struct SiteCheck {
     pub sources: HashMap<PathBuf, Arc<str>>,
     /// Pages taken from the cache.
     pub cached: usize,
+    /// Texts given up by [`SiteCheck::release_sources`], known by length and hash.
+    released: HashMap<PathBuf, SourceText>,
 }
 
 impl SiteCheck {
-    /// The text of a checked file.
+    /// The text of a checked file: kept, or read again when it was released (`None` when
+    /// the file no longer holds the text that was checked).
     pub fn source(&self, path: &Path) -> Option<String> {
-        self.sources.get(path).map(|s| s.to_string())
+        if let Some(s) = self.sources.get(path) {
+            return Some(s.to_string());
+        }
+        let loaded = self.released.get(path)?;
+        loaded.read(path).ok().map(|t| t.to_string())
+    }
+
+    /// What is known of the released text of `path`.
+    pub fn released(&self, path: &Path) -> Option<SourceText> {
+        self.released.get(path).copied()
+    }
+
+    /// Whether the text of `path` is kept or was released (so [`SiteCheck::source`] has it).
+    pub fn has_source(&self, path: &Path) -> bool {
+        self.sources.contains_key(path) || self.released.contains_key(path)
+    }
+
+    /// Gives up the texts kept so far; [`SiteCheck::source`] reads them again. A run that
+    /// prints its findings at the end calls this after each batch of pages, so the texts of
+    /// a whole site are never all in memory.
+    pub fn release_sources(&mut self) {
+        for (path, text) in self.sources.drain() {
+            self.released.insert(path, SourceText::of(&text));
+        }
     }
 }
 
@@ -220,10 +252,23 @@ pub fn check_files(
     rules: &Rules,
     calendar: &Calendar,
     today: Date,
+    cache: Option<&mut CheckCache>,
+) -> SiteCheck {
+    check_files_with(files, rules, calendar, today, cache, &mut |_| {})
+}
+
+/// [`check_files`], calling `drain` with the results so far after each batch of pages: the
+/// build moves the findings out there ([`super::packed::BuildWarnings::take_findings`]),
+/// so they are never all held at full size.
+pub fn check_files_with(
+    files: Vec<FileInput>,
+    rules: &Rules,
+    calendar: &Calendar,
+    today: Date,
     mut cache: Option<&mut CheckCache>,
+    drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> SiteCheck {
     let n = files.len();
-    let keys: Vec<u64> = files.par_iter().map(key).collect();
     // Files in path order: each page's sorted findings then simply follow one another in
     // the site-wide list (sorted by file, position, rule) and no sort of the whole list
     // (and its buffer of half the list) is needed. Report rows keep the given order.
@@ -233,34 +278,67 @@ pub fn check_files(
     let mut pages: Vec<Option<PageReport>> = (0..n).map(|_| None).collect();
     let mut out = SiteCheck::default();
     for chunk in order.chunks(CHUNK) {
-        let work: Vec<(usize, FileInput, Option<PageCheck>)> = (chunk.iter())
-            .filter_map(|&i| {
-                let f = files[i].take()?;
-                let hit = cache.as_deref().and_then(|c| c.get(&f.path, keys[i]));
-                Some((i, f, hit))
+        let taken: Vec<(usize, FileInput)> = (chunk.iter())
+            .filter_map(|&i| Some((i, files[i].take()?)))
+            .collect();
+        // Texts not kept in memory are read a batch at a time and dropped with the batch.
+        let keyed: Vec<(usize, FileInput, u64)> = taken
+            .into_par_iter()
+            .map(|(i, f)| {
+                let f = read_unread(f);
+                let k = key(&f);
+                (i, f, k)
+            })
+            .collect();
+        let work: Vec<(usize, FileInput, u64, Option<PageCheck>)> = (keyed.into_iter())
+            .map(|(i, f, k)| {
+                let hit = cache.as_deref().and_then(|c| c.get(&f.path, k));
+                (i, f, k, hit)
             })
             .collect();
         let checked: Vec<Checked> = work
             .into_par_iter()
-            .map(|(i, f, hit)| check_one(i, f, hit, rules, calendar, today))
+            .map(|(i, f, k, hit)| check_one((i, k), f, hit, rules, calendar, today))
             .collect();
         for c in checked {
             out.cached += usize::from(c.hit);
             // A hit is in the cache already, under the same key.
             if let Some(cache) = cache.as_deref_mut().filter(|_| !c.hit) {
-                cache.insert(&c.file.path, keys[c.index], &c.result);
+                cache.insert(&c.file.path, c.key, &c.result);
             }
             let index = c.index;
             pages[index] = Some(add_page(&mut out, c, rules.config(), calendar, today));
         }
+        drain(&mut out);
     }
     out.pages = pages.into_iter().flatten().collect();
     out
 }
 
+/// A file whose text was left to be read ([`FileMeta::reread`]), with its text. A file
+/// changed since it was loaded is checked as it is now, with positions from its new text;
+/// one that cannot be read is checked as empty (the build reports it when rendering).
+fn read_unread(mut f: FileInput) -> FileInput {
+    let Some(loaded) = f.meta.as_ref().and_then(|m| m.reread) else {
+        return f;
+    };
+    match crate::site::read_text(&f.path) {
+        Ok(text) => {
+            if !loaded.matches(&text) {
+                f.meta = None;
+            }
+            f.source = text;
+        }
+        Err(_) => f.meta = None,
+    }
+    f
+}
+
 /// One checked file, before it joins the site's results.
 struct Checked {
     index: usize,
+    /// Its cache key.
+    key: u64,
     file: FileInput,
     meta: FileMeta,
     result: PageCheck,
@@ -270,7 +348,7 @@ struct Checked {
 
 /// Checks one file (or takes its cached result) and its freshness.
 fn check_one(
-    index: usize,
+    (index, key): (usize, u64),
     mut f: FileInput,
     cached: Option<PageCheck>,
     rules: &Rules,
@@ -286,6 +364,7 @@ fn check_one(
     let fresh = freshness(&f, &meta, rules.config(), calendar, today);
     Checked {
         index,
+        key,
         file: f,
         meta,
         result,
@@ -371,14 +450,16 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             title: site.settings.name.clone(),
             updated: None,
             amended: Vec::new(),
+            reread: None,
         }),
     }];
+    let unread: Arc<str> = Arc::from("");
     let services: Vec<FileInput> = site
         .services
         .par_iter()
         .map(|s| FileInput {
             path: s.source_path.clone(),
-            source: s.source.clone(),
+            source: unread.clone(),
             lang: s.lang.clone(),
             url: Some(s.url_path(&site.settings)),
             settings_file: false,
@@ -393,6 +474,7 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
                 } else {
                     Vec::new()
                 },
+                reread: Some(s.source),
             }),
         })
         .collect();
@@ -414,6 +496,7 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
                     .filter(|_| p.translation.is_none())
                     .map(|d| d.0),
                 amended: Vec::new(),
+                reread: None,
             }),
         });
     }
@@ -429,6 +512,7 @@ pub fn site_inputs(site: &crate::site::Site) -> Vec<FileInput> {
             title: t.meta.title.clone(),
             updated: None,
             amended: Vec::new(),
+            reread: None,
         }),
     }));
     // The settings' texts in other languages: checked like the settings, in their language.

@@ -234,7 +234,9 @@ fn coverage_findings(
             why,
         );
         h.severity = Severity::Warning;
-        out.extend(finish(&svc.source_path, &svc.source, vec![h], cfg, texts));
+        // A file that cannot be read again now is reported by the pages' check.
+        let Ok(source) = svc.text() else { continue };
+        out.extend(finish(&svc.source_path, &source, vec![h], cfg, texts));
     }
     if !cov.missing_situations.is_empty() {
         let list = cov

@@ -16,7 +16,7 @@ use crate::site::{Site, spans::Spans};
 /// A translated file as the findings need it.
 struct Translated<'a> {
     path: &'a Path,
-    source: &'a Arc<str>,
+    source: Arc<str>,
     spans: &'a Spans,
     info: &'a TranslationInfo,
     /// Hashes of the source's fields now.
@@ -31,12 +31,16 @@ pub(super) fn findings(site: &Site, cfg: &CheckConfig) -> Vec<Finding> {
         let Some(src) = site.service_in(s, &site.settings.lang) else {
             continue;
         };
+        // Files that cannot be read again now are reported by the pages' check.
+        let (Ok(source), Ok(src_text)) = (s.text(), src.text()) else {
+            continue;
+        };
         all.push(Translated {
             path: &s.source_path,
-            source: &s.source,
+            source,
             spans: &s.spans,
             info,
-            now: service_hashes(&src.meta, src.body()),
+            now: service_hashes(&src.meta, &src_text[src.body_offset..]),
         });
     }
     for p in &site.pages {
@@ -46,7 +50,7 @@ pub(super) fn findings(site: &Site, cfg: &CheckConfig) -> Vec<Finding> {
         };
         all.push(Translated {
             path: &p.source_path,
-            source: &p.source,
+            source: p.source.clone(),
             spans: &p.spans,
             info,
             now: page_hashes(&src.meta.title, src.meta.summary.as_deref(), src.body()),
@@ -68,7 +72,7 @@ pub(super) fn findings(site: &Site, cfg: &CheckConfig) -> Vec<Finding> {
     for (info, file) in &infos {
         all.push(Translated {
             path: &file.path,
-            source: &file.source,
+            source: file.source.clone(),
             spans: &file.spans,
             info,
             now: settings_now.clone(),
@@ -143,9 +147,9 @@ fn finding(
     why: &str,
     span: std::ops::Range<usize>,
 ) -> Finding {
-    let lines = LineIndex::new(t.source);
-    let (line, column) = lines.position(t.source, span.start);
-    let (end_line, end_column) = lines.position(t.source, span.end);
+    let lines = LineIndex::new(&t.source);
+    let (line, column) = lines.position(&t.source, span.start);
+    let (end_line, end_column) = lines.position(&t.source, span.end);
     Finding {
         file: Arc::from(t.path),
         line,

@@ -92,7 +92,7 @@ pub fn decision_findings(site: &Site, db: &DbUrl, quarter: &str) -> Result<Vec<F
             period: &period,
             file: &file,
         };
-        Some(finding(service, &what, severity))
+        finding(service, &what, severity)
     });
     Ok(found.collect())
 }
@@ -106,8 +106,9 @@ struct Missing<'a> {
 }
 
 /// The finding at the service's title (its file is where the editor works; the decisions
-/// file may not exist yet).
-fn finding(service: &Service, m: &Missing<'_>, severity: Severity) -> Finding {
+/// file may not exist yet); none when the file cannot be read again (the pages' check
+/// reports that).
+fn finding(service: &Service, m: &Missing<'_>, severity: Severity) -> Option<Finding> {
     let (slug, q, file) = (&m.row.slug, &m.period.label, m.file.display());
     let message = format!(
         "нет решения совещания за {q} по услуге «{title}» из списка тревоги: оценок 1–2 {low} (порог {threshold}); запишите решение в {file} / no decision for {q} on `{slug}`, on the alert list with {share} low ratings: add it to {file}",
@@ -126,10 +127,11 @@ fn finding(service: &Service, m: &Missing<'_>, severity: Severity) -> Finding {
         by = meeting.checked_add(2.months()).unwrap_or(meeting),
     );
     let span = service.spans.at("title");
-    let lines = LineIndex::new(&service.source);
-    let (line, column) = lines.position(&service.source, span.start);
-    let (end_line, end_column) = lines.position(&service.source, span.end);
-    Finding {
+    let source = service.text().ok()?;
+    let lines = LineIndex::new(&source);
+    let (line, column) = lines.position(&source, span.start);
+    let (end_line, end_column) = lines.position(&source, span.end);
+    Some(Finding {
         file: Arc::from(service.source_path.as_path()),
         line,
         column,
@@ -141,7 +143,7 @@ fn finding(service: &Service, m: &Missing<'_>, severity: Severity) -> Finding {
         suggestion: Some(help.into()),
         why: WHY.into(),
         span,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! summary when a legacy site yields thousands of warnings (counts per rule, the files
 //! with the most findings, one example per rule, and how to see everything).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -27,26 +28,65 @@ pub enum Detail {
     Auto,
 }
 
+/// Diagnostics read one at a time: a list in memory, or a packed list that makes each diagnostic
+/// only when it is printed (a legacy site has hundreds of thousands of warnings, and a
+/// summary prints a few of them).
+pub trait List {
+    /// How many.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The `i`-th diagnostic.
+    fn get(&self, i: usize) -> Cow<'_, Diagnostic>;
+    /// The severity of the `i`-th (without making it).
+    fn severity(&self, i: usize) -> Severity;
+    /// The code of the `i`-th.
+    fn code(&self, i: usize) -> &'static str;
+    /// The file of the `i`-th.
+    fn file(&self, i: usize) -> &Path;
+}
+
+impl List for Vec<Diagnostic> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn get(&self, i: usize) -> Cow<'_, Diagnostic> {
+        Cow::Borrowed(&self[i])
+    }
+    fn severity(&self, i: usize) -> Severity {
+        self[i].severity
+    }
+    fn code(&self, i: usize) -> &'static str {
+        self[i].code
+    }
+    fn file(&self, i: usize) -> &Path {
+        &self[i].file
+    }
+}
+
 /// Writes `list` (sorted by file and position) at the given detail; `hint` says how to
 /// get the full list and is printed under a summary.
 pub fn write(
-    list: &[Diagnostic],
+    list: &dyn List,
     detail: Detail,
     hint: &str,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
     let config = term::Config::default();
     let mut cursor = LineCursor::default();
-    let is_error = |d: &&Diagnostic| d.severity == Severity::Error;
-    let errors = list.iter().filter(is_error).count();
+    let is_error = |i: &usize| list.severity(*i) == Severity::Error;
+    let errors = (0..list.len()).filter(is_error).count();
     let warnings = list.len() - errors;
     if detail == Detail::Full || (errors <= FULL_ERRORS && warnings <= SUMMARY_OVER) {
-        for d in list {
-            d.emit_with(out, &config, &mut cursor)?;
+        for i in 0..list.len() {
+            list.get(i).emit_with(out, &config, &mut cursor)?;
         }
         return Ok(());
     }
-    for (i, d) in list.iter().filter(is_error).enumerate() {
+    for (i, d) in (0..list.len()).filter(is_error).enumerate() {
+        let d = list.get(d);
         if i < FULL_ERRORS {
             d.emit_with(out, &config, &mut cursor)?;
         } else {
@@ -62,8 +102,8 @@ pub fn write(
     }
     if warnings <= SUMMARY_OVER {
         let mut cursor = LineCursor::default();
-        for d in list.iter().filter(|d| !is_error(d)) {
-            d.emit_with(out, &config, &mut cursor)?;
+        for i in (0..list.len()).filter(|i| !is_error(i)) {
+            list.get(i).emit_with(out, &config, &mut cursor)?;
         }
         return Ok(());
     }
@@ -72,19 +112,19 @@ pub fn write(
 
 /// The summary of the warnings of `list`.
 fn summarise(
-    list: &[Diagnostic],
+    list: &dyn List,
     warnings: usize,
     hint: &str,
     config: &term::Config,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
-    let mut by_rule: HashMap<&str, (usize, &Diagnostic)> = HashMap::new();
+    let mut by_rule: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut by_file: HashMap<&Path, usize> = HashMap::new();
-    for d in list.iter().filter(|d| d.severity == Severity::Warning) {
-        by_rule.entry(d.code).or_insert((0, d)).0 += 1;
-        *by_file.entry(&d.file).or_default() += 1;
+    for i in (0..list.len()).filter(|&i| list.severity(i) == Severity::Warning) {
+        by_rule.entry(list.code(i)).or_insert((0, i)).0 += 1;
+        *by_file.entry(list.file(i)).or_default() += 1;
     }
-    let mut rules: Vec<(&str, usize, &Diagnostic)> =
+    let mut rules: Vec<(&str, usize, usize)> =
         by_rule.into_iter().map(|(r, (n, d))| (r, n, d)).collect();
     rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut files: Vec<(&Path, usize)> = by_file.into_iter().collect();
@@ -110,7 +150,7 @@ fn summarise(
     writeln!(out, "Пример для каждого правила / one example per rule:")?;
     let mut cursor = LineCursor::default();
     for (_, _, d) in &rules {
-        d.emit_with(out, config, &mut cursor)?;
+        list.get(*d).emit_with(out, config, &mut cursor)?;
     }
     writeln!(out, "{hint}")
 }

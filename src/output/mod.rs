@@ -171,23 +171,6 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     staging.commit().map(|_| ())
 }
 
-/// Like [`write_site`], but files that the manifest at `manifest` shows unchanged in `out` or
-/// its spare are kept or linked instead of written, and the new manifest is saved there. For a
-/// second output of one build (the staff handbook: one page per service, so as many files as
-/// the site's service pages), which would otherwise be written in full every time.
-pub fn write_site_kept(
-    out: &Path,
-    files: &[OutputFile],
-    manifest: &Path,
-) -> Result<(), OutputError> {
-    let staging = Staging::with_previous(out, Manifest::load(manifest, out))?;
-    files.par_iter().try_for_each(|f| staging.write(f))?;
-    let (saved, _) = staging.commit()?;
-    // A manifest that cannot be saved only costs speed next time.
-    let _ = saved.save(manifest);
-    Ok(())
-}
-
 /// Writes files under `dir` in parallel, creating folders as needed.
 pub fn write_files(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     let mut dirs: Vec<PathBuf> = files

@@ -17,7 +17,7 @@ use crate::markdown::SiteLink;
 pub struct PageLinks {
     /// The content file the links are written in.
     pub file: PathBuf,
-    /// Its text.
+    /// Its text; empty when not kept (a service's: read again for a broken link's message).
     pub source: Arc<str>,
     /// The page's address, e.g. `/services/x/`.
     pub url: String,
@@ -53,13 +53,15 @@ pub fn check<'a>(
     let files: HashSet<&str> = outputs.collect();
     let mut out = Diagnostics::default();
     for page in pages {
+        let mut source = None;
         for (range, dest) in &page.links {
             if let Err(why) = resolve(&page.url, dest, base_url, &files, ids) {
+                let source = source.get_or_insert_with(|| page_text(page));
                 out.push(
                     Diagnostic::error(
                         "broken-link",
                         &page.file,
-                        &page.source,
+                        source,
                         range.clone(),
                         format!("ссылка ведёт в никуда: {why} / a link to nothing: {dest}"),
                     )
@@ -74,6 +76,14 @@ pub fn check<'a>(
     // In file order: the FAQ answers come before the body.
     out.sort();
     out
+}
+
+/// The text of `page`'s file: kept, or read again (a service's is not kept after loading).
+fn page_text(page: &PageLinks) -> Arc<str> {
+    if !page.source.is_empty() {
+        return page.source.clone();
+    }
+    crate::site::read_text(&page.file).unwrap_or_else(|_| Arc::from(""))
 }
 
 /// Finds where `dest` leads from `page`; `Err` says what is missing.

@@ -357,16 +357,19 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// The view of one service page.
-    pub fn service_view<'s>(&'s self, svc: &'s Service) -> ServiceView<'s> {
+    /// The view of one service page; an error when its file cannot be read again.
+    pub fn service_view<'s>(&'s self, svc: &'s Service) -> Result<ServiceView<'s>, Diagnostic> {
         let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
         let mut taken: Vec<String> = TEMPLATE_IDS.iter().map(|x| x.to_string()).collect();
-        let mut body = markdown::render(svc.body(), &self.md_opts(&svc.lang), &mut taken);
+        let text = svc.text()?;
+        let body_md = &text[svc.body_offset..];
+        let mut body = markdown::render(body_md, &self.md_opts(&svc.lang), &mut taken);
         let url = svc.url_path(s);
         let mut page = links::PageLinks {
             file: svc.source_path.clone(),
-            source: svc.source.clone(),
+            // Not kept for the link check: read again only for a broken link's message.
+            source: Arc::from(""),
             url: url.clone(),
             links: Vec::new(),
         };
@@ -390,7 +393,7 @@ impl<'a> Renderer<'a> {
         let (svc_contacts, svc_reception) = Self::contacts_in(svc, lc);
         let contacts = ContactsView::new(&svc_contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
-        ServiceView {
+        Ok(ServiceView {
             slug: &svc.slug,
             title: &m.title,
             summary: &m.summary,
@@ -438,7 +441,7 @@ impl<'a> Renderer<'a> {
             translations,
             survey,
             jsonld,
-        }
+        })
     }
 }
 

@@ -66,7 +66,7 @@ impl Renderer<'_> {
     }
 
     fn service_page(&self, svc: &Service) -> Result<OutputFile, Diagnostic> {
-        let view = self.service_view(svc);
+        let view = self.service_view(svc)?;
         let versions = self.service_versions(svc);
         let mut m = self.meta_of(
             &svc.lang,

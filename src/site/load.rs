@@ -268,7 +268,8 @@ pub(super) fn load_service(
         refusal_grounds: meta.refusal_grounds.clone(),
         body_offset: split.body_offset,
         body_line,
-        source,
+        // Only its length and hash: the text is read again when needed (see SourceText).
+        source: super::SourceText::of(&source),
         meta: Box::new(meta),
         spans: Arc::new(spans),
         translation: None,
@@ -300,7 +301,7 @@ fn load_translation(path: &Path, slug: String, lang: String) -> Result<Service, 
         refusal_grounds: Vec::new(),
         body_offset: split.body_offset,
         body_line,
-        source,
+        source: super::SourceText::of(&source),
         meta: Box::new(placeholder_meta()),
         spans: Arc::new(spans),
         translation: Some(Arc::new(info)),
@@ -343,9 +344,10 @@ fn placeholder_meta() -> FrontMatter {
 pub(super) fn finish_translation(tr: &Service, src: &Service) -> Result<Service, Diagnostics> {
     let info = tr.translation.as_ref().expect("a translation");
     let text = info.text.as_ref().expect("a service translation");
+    let source = tr.text()?;
     let at = FileAt {
         path: &tr.source_path,
-        source: &tr.source,
+        source: &source,
         spans: &tr.spans,
     };
     let meta = translation::merge_service(src, tr, text, &at)?;
@@ -361,7 +363,7 @@ pub(super) fn finish_translation(tr: &Service, src: &Service) -> Result<Service,
         refusal_grounds: meta.refusal_grounds.clone(),
         body_offset: tr.body_offset,
         body_line: tr.body_line,
-        source: tr.source.clone(),
+        source: tr.source,
         meta: Box::new(meta),
         spans: tr.spans.clone(),
         translation: Some(Arc::new(info)),

@@ -19,6 +19,7 @@ pub mod model;
 pub mod report_settings;
 mod service;
 pub mod settings;
+mod source;
 pub mod spans;
 pub mod staff;
 pub mod texts;
@@ -37,6 +38,7 @@ pub use model::*;
 pub use report_settings::{ReportSettings, ReportTheme};
 pub use service::{ContentPage, LANGS, PageMeta, Service};
 pub use settings::{Category, Location, Settings, SiteLink};
+pub use source::SourceText;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use load::{

@@ -72,9 +72,9 @@ pub struct Service {
     pub lang: String,
     /// The file the service comes from.
     pub source_path: PathBuf,
-    /// The whole file text.
-    pub source: Arc<str>,
-    /// Byte offset where the Markdown body starts in `source`.
+    /// The whole file text, as loaded: read again when needed ([`Service::text`]).
+    pub source: super::SourceText,
+    /// Byte offset where the Markdown body starts in the text.
     pub body_offset: usize,
     /// 1-based line where the body starts.
     pub body_line: usize,
@@ -96,9 +96,10 @@ pub struct Service {
 }
 
 impl Service {
-    /// The Markdown body.
-    pub fn body(&self) -> &str {
-        &self.source[self.body_offset..]
+    /// The whole file text, read again from the file (see [`super::SourceText`]); the
+    /// Markdown body starts at `body_offset`.
+    pub fn text(&self) -> Result<Arc<str>, Diagnostic> {
+        self.source.read(&self.source_path)
     }
 
     /// Whether this page is in the site's default language.

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use jiff::civil::{Date, date};
+use yasno::check::packed::BuildWarnings;
 use yasno::check::run::{build_diagnostics, load_cache, save_cache, to_build_diagnostic};
-use yasno::check::{Calendar, CheckCache, CheckConfig, Rules, site as cs};
+use yasno::check::{Calendar, CheckCache, CheckConfig, Rules, Severity, site as cs};
+use yasno::diagnostics::Detail;
 
 const TODAY: Date = date(2026, 1, 1);
 
@@ -143,4 +145,101 @@ fn findings_are_sorted_by_file_and_rows_keep_the_given_order_across_chunks() {
     let total: usize = r.pages.iter().map(|p| p.counts.total).sum();
     assert_eq!(r.findings.len(), total);
     assert!(r.findings.len() >= 600);
+}
+
+/// The build keeps findings packed ([`BuildWarnings`]), taken from the check batch by batch:
+/// they must be the diagnostics [`build_diagnostics`] makes of the same findings, in the
+/// same order, also when a finding of an earlier file and position comes after the pages
+/// (the site-wide rules run last), and `strict` must make errors of error findings.
+#[test]
+fn packed_build_warnings_are_the_diagnostics_of_the_findings_in_order() {
+    let text =
+        "В целях защиты детей МЫ проверяем всё.\n\nВ целях защиты детей мы проверяем всё и т.д.\n";
+    // More files than one batch of the check, so the findings are taken several times.
+    let files = || -> Vec<cs::FileInput> {
+        (0..300)
+            .map(|i| cs::FileInput {
+                path: PathBuf::from(format!("p{i:03}.md")),
+                source: text.into(),
+                lang: "ru".into(),
+                url: None,
+                settings_file: false,
+                meta: None,
+            })
+            .collect()
+    };
+    let rules = Rules::new(&CheckConfig::default());
+    for strict in [false, true] {
+        let mut packed = BuildWarnings::new(strict);
+        let rest = cs::check_files_with(
+            files(),
+            &rules,
+            &Calendar::russia(),
+            TODAY,
+            None,
+            &mut |c| packed.take_findings(c),
+        );
+        assert!(rest.findings.is_empty());
+        let mut all = cs::check_files(files(), &rules, &Calendar::russia(), TODAY, None);
+        let mut late = all.findings[all.findings.len() / 2].clone();
+        late.file = all.findings[0].file.clone();
+        (late.span, late.line, late.column) = (0..1, 1, 1);
+        late.severity = Severity::Error;
+        let mut site_wide = cs::SiteCheck::default();
+        site_wide.findings.push(late.clone());
+        site_wide.sources = all.sources.clone();
+        packed.take_findings(&mut site_wide);
+        packed.finish();
+        // As `add_findings` orders site-wide findings among the others.
+        all.findings.push(late);
+        all.findings.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.rule).cmp(&(&b.file, b.line, b.column, b.rule))
+        });
+        let expected = build_diagnostics(all, strict);
+        assert_eq!(packed.len(), expected.0.len());
+        assert!(expected.0.len() > 600);
+        assert_eq!(packed.has_errors(), strict);
+        let got = packed.into_diagnostics();
+        let key = |d: &yasno::diagnostics::Diagnostic| {
+            let help = d.help.as_ref().map(|h| h.to_string());
+            (
+                d.severity,
+                d.code,
+                d.file.clone(),
+                d.range.clone(),
+                d.message.to_string(),
+                help,
+            )
+        };
+        let (got, expected): (Vec<_>, Vec<_>) = (
+            got.0.iter().map(key).collect(),
+            expected.0.iter().map(key).collect(),
+        );
+        // The late finding is among the first file's, not at the end.
+        let at = got.iter().position(|k| k.3 == (0..1)).unwrap();
+        assert!(at < 5 && got[at].2 == got[0].2, "{at}");
+        assert_eq!(got, expected);
+    }
+}
+
+/// Printed, the packed warnings read exactly like the diagnostics (summary and full list).
+#[test]
+fn packed_build_warnings_print_like_the_diagnostics() {
+    let rules = Rules::new(&CheckConfig::default());
+    let mut packed = BuildWarnings::new(false);
+    cs::check_files_with(
+        inputs(),
+        &rules,
+        &Calendar::russia(),
+        TODAY,
+        None,
+        &mut |c| packed.take_findings(c),
+    );
+    packed.finish();
+    let expected = build_diagnostics(check(None), false);
+    for detail in [Detail::Full, Detail::Auto] {
+        let text = packed.to_plain_string(detail, "hint");
+        assert!(text.contains("bureaucratese"), "{text}");
+        assert_eq!(text, expected.to_plain_string(detail, "hint"));
+    }
 }

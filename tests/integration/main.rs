@@ -28,4 +28,5 @@ mod report_control;
 mod report_import;
 mod report_pages;
 mod serve;
+mod source_reread;
 mod survey_languages;

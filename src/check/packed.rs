@@ -1,0 +1,333 @@
+//! A build's warnings with the check's findings packed: 24 bytes a finding (file, span,
+//! message, hint and rule as indices into shared tables) instead of a 128-byte
+//! [`Diagnostic`] each. A legacy site of 10,000 pages has ~700,000 findings; as diagnostics
+//! they were ~90 MB of a build's peak memory, and the list of findings they were made from
+//! as much again. A diagnostic is made only when it is printed. The files' texts are kept
+//! up to a budget; beyond it (a large site) a text is read again when a message quotes it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use super::site::SiteCheck;
+use super::{Finding, Severity};
+use crate::diagnostics::summary::{self, Detail};
+use crate::diagnostics::{self as diag, Diagnostic, Diagnostics};
+use crate::site::SourceText;
+
+/// Bytes of file texts kept for the messages (a small site's, whole); the rest are read
+/// again when printed.
+const KEEP_TEXTS: usize = 2 << 20;
+
+/// A file's text for the excerpts: kept, or known by length and hash and read again.
+#[derive(Debug)]
+enum Text {
+    Kept(Arc<str>),
+    Reread(SourceText),
+}
+
+/// One finding as indices into [`BuildWarnings`]' tables.
+#[derive(Debug, Clone, Copy)]
+struct Packed {
+    start: u32,
+    end: u32,
+    file: u32,
+    message: u32,
+    help: u32,
+    rule: u16,
+    /// An error under `--strict`, else a warning.
+    error: bool,
+}
+
+/// A build's warnings: the check's findings (packed, in the order of the check: by file,
+/// position and rule), then every other warning.
+#[derive(Debug, Default)]
+pub struct BuildWarnings {
+    strict: bool,
+    /// Each file with its text (for the excerpt).
+    files: Vec<(Arc<Path>, Text)>,
+    /// Bytes of texts that may still be kept.
+    budget: usize,
+    /// The last text read again (messages are printed file by file).
+    last: Mutex<Option<(u32, Arc<str>)>>,
+    /// Messages and hints.
+    texts: Vec<Arc<str>>,
+    /// Rule ids, each with its diagnostic code (the id, or "check" for an unknown one).
+    rules: Vec<(&'static str, &'static str)>,
+    items: Vec<Packed>,
+    /// Warnings that are not check findings (after the findings).
+    other: Vec<Diagnostic>,
+    /// Whether findings came after others of a later file (then [`Self::finish`] sorts).
+    unsorted: bool,
+    index: Index,
+}
+
+/// Lookups used only while findings are added.
+#[derive(Debug, Default)]
+struct Index {
+    files: HashMap<Arc<Path>, u32>,
+    /// Texts by address: the check interns them, so equal texts share one allocation (the
+    /// `texts` table keeps each alive, so an address is never reused while it is a key).
+    texts: HashMap<usize, u32>,
+    /// Hints by the addresses of their suggestion and reason (both kept in `keep`).
+    helps: HashMap<(usize, usize), u32>,
+    keep: Vec<Arc<str>>,
+    rules: HashMap<&'static str, u16>,
+}
+
+fn addr(t: &Arc<str>) -> usize {
+    Arc::as_ptr(t).cast::<u8>() as usize
+}
+
+fn index(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 4 billion files, texts and findings")
+}
+
+impl BuildWarnings {
+    /// An empty list; under `strict`, findings of error severity become errors.
+    pub fn new(strict: bool) -> Self {
+        Self::with_text_budget(strict, KEEP_TEXTS)
+    }
+
+    /// [`BuildWarnings::new`], keeping at most `bytes` of file texts in memory.
+    pub fn with_text_budget(strict: bool, bytes: usize) -> Self {
+        Self {
+            strict,
+            budget: bytes,
+            ..Self::default()
+        }
+    }
+
+    /// Moves the findings collected so far in `check` into the list (the check calls this
+    /// after each batch of pages, so its findings are never all held as [`Finding`]s).
+    pub fn take_findings(&mut self, check: &mut SiteCheck) {
+        let empty: Arc<str> = Arc::from("");
+        let mut findings = std::mem::take(&mut check.findings);
+        for f in findings.drain(..) {
+            let text = match (check.sources.get(&*f.file), check.released(&f.file)) {
+                (Some(s), _) => Ok(s),
+                // Released earlier (a site-wide finding in a page's file).
+                (None, Some(loaded)) => Err(loaded),
+                (None, None) => Ok(&empty),
+            };
+            self.push_finding(&f, text);
+        }
+        check.findings = findings;
+        // The texts not kept in `files` are not needed any more; released, not dropped, so
+        // the site-wide rules' findings do not read them again.
+        check.release_sources();
+    }
+
+    /// Adds `f`, whose file's text is `text` (or only known by hash, or unknown: `Err`).
+    fn push_finding(&mut self, f: &Finding, text: Result<&Arc<str>, SourceText>) {
+        let file = match self.index.files.get(&f.file) {
+            Some(&i) => i,
+            None => {
+                let i = index(self.files.len());
+                let text = match text {
+                    Ok(source) if source.len() <= self.budget => {
+                        self.budget -= source.len();
+                        Text::Kept(source.clone())
+                    }
+                    Ok(source) => Text::Reread(SourceText::of(source)),
+                    Err(loaded) => Text::Reread(loaded),
+                };
+                self.files.push((f.file.clone(), text));
+                self.index.files.insert(f.file.clone(), i);
+                i
+            }
+        };
+        let rule = *self.index.rules.entry(f.rule).or_insert_with(|| {
+            let code = super::RULES.iter().find(|(id, _)| *id == f.rule);
+            self.rules
+                .push((f.rule, code.map_or("check", |(id, _)| id)));
+            u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
+        });
+        if let Some(last) = self.items.last() {
+            let before = if last.file == file {
+                (last.start as usize, self.rules[last.rule as usize].0) > (f.span.start, f.rule)
+            } else {
+                *self.files[last.file as usize].0 > *f.file
+            };
+            self.unsorted |= before;
+        }
+        let message = self.text(&f.message);
+        let help = self.help(f);
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.items.push(Packed {
+            start: clamp(f.span.start),
+            end: clamp(f.span.end),
+            file,
+            message,
+            help,
+            rule,
+            error: self.strict && f.severity == Severity::Error,
+        });
+    }
+
+    fn text(&mut self, t: &Arc<str>) -> u32 {
+        if let Some(&i) = self.index.texts.get(&addr(t)) {
+            return i;
+        }
+        let i = index(self.texts.len());
+        self.texts.push(t.clone());
+        self.index.texts.insert(addr(t), i);
+        i
+    }
+
+    fn help(&mut self, f: &Finding) -> u32 {
+        let id = (f.suggestion.as_ref().map_or(0, addr), addr(&f.why));
+        if let Some(&i) = self.index.helps.get(&id) {
+            return i;
+        }
+        self.index.keep.extend(f.suggestion.iter().cloned());
+        self.index.keep.push(f.why.clone());
+        let i = index(self.texts.len());
+        self.texts.push(super::run::help_text(f));
+        self.index.helps.insert(id, i);
+        i
+    }
+
+    /// Ends adding findings: drops the lookups and, when findings were added out of file
+    /// order (site-wide ones after the pages), sorts them by file, position and rule.
+    pub fn finish(&mut self) {
+        self.index = Index::default();
+        if self.unsorted {
+            let mut by_path: Vec<u32> = (0..index(self.files.len())).collect();
+            by_path.sort_by(|&a, &b| self.files[a as usize].0.cmp(&self.files[b as usize].0));
+            let mut rank = vec![0u32; by_path.len()];
+            for (r, &f) in by_path.iter().enumerate() {
+                rank[f as usize] = index(r);
+            }
+            let rules = &self.rules;
+            self.items.sort_by(|a, b| {
+                (rank[a.file as usize], a.start, rules[a.rule as usize].0).cmp(&(
+                    rank[b.file as usize],
+                    b.start,
+                    rules[b.rule as usize].0,
+                ))
+            });
+            self.unsorted = false;
+        }
+        self.items.shrink_to_fit();
+    }
+
+    /// Adds warnings that are not check findings (after the findings).
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.other.extend(more);
+    }
+
+    /// How many warnings (and errors) there are.
+    pub fn len(&self) -> usize {
+        self.items.len() + self.other.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether any is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|p| p.error)
+            || self
+                .other
+                .iter()
+                .any(|d| d.severity == diag::Severity::Error)
+    }
+
+    /// The `i`-th as a diagnostic.
+    pub fn diagnostic(&self, i: usize) -> Cow<'_, Diagnostic> {
+        let Some(p) = self.items.get(i) else {
+            return Cow::Borrowed(&self.other[i - self.items.len()]);
+        };
+        let file = &self.files[p.file as usize].0;
+        let source = self.file_text(p.file);
+        let mut d = Diagnostic::at(
+            self.code(p),
+            file.clone(),
+            &source,
+            p.start as usize..p.end as usize,
+            self.texts[p.message as usize].clone(),
+        );
+        if !p.error {
+            d.severity = diag::Severity::Warning;
+        }
+        d.help = Some(self.texts[p.help as usize].clone());
+        Cow::Owned(d)
+    }
+
+    /// The text of file `i`: kept, or read again (empty when the file no longer holds the
+    /// text that was checked: the message then names the file without an excerpt).
+    fn file_text(&self, i: u32) -> Arc<str> {
+        let (path, text) = &self.files[i as usize];
+        let loaded = match text {
+            Text::Kept(t) => return t.clone(),
+            Text::Reread(loaded) => loaded,
+        };
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((j, t)) = &*last
+            && *j == i
+        {
+            return t.clone();
+        }
+        let t = loaded.read(path).unwrap_or_else(|_| Arc::from(""));
+        *last = Some((i, t.clone()));
+        t
+    }
+
+    /// The code of a finding's diagnostic.
+    fn code(&self, p: &Packed) -> &'static str {
+        self.rules[p.rule as usize].1
+    }
+
+    /// Every warning as a diagnostic (for a failed build's errors).
+    pub fn into_diagnostics(self) -> Diagnostics {
+        let mut out: Vec<Diagnostic> = (0..self.items.len())
+            .map(|i| self.diagnostic(i).into_owned())
+            .collect();
+        out.extend(self.other);
+        Diagnostics(out)
+    }
+
+    /// Prints them to stderr like [`Diagnostics::print_to_stderr`].
+    pub fn print_to_stderr(&self, detail: Detail, hint: &str) {
+        diag::print_to_stderr(self, detail, hint);
+    }
+
+    /// As plain text at the given detail, like [`Diagnostics::to_plain_string`].
+    pub fn to_plain_string(&self, detail: Detail, hint: &str) -> String {
+        let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+        let _ = summary::write(self, detail, hint, &mut buf);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
+}
+
+impl summary::List for BuildWarnings {
+    fn len(&self) -> usize {
+        BuildWarnings::len(self)
+    }
+    fn get(&self, i: usize) -> Cow<'_, Diagnostic> {
+        self.diagnostic(i)
+    }
+    fn severity(&self, i: usize) -> diag::Severity {
+        match self.items.get(i) {
+            Some(p) if p.error => diag::Severity::Error,
+            Some(_) => diag::Severity::Warning,
+            None => self.other[i - self.items.len()].severity,
+        }
+    }
+    fn code(&self, i: usize) -> &'static str {
+        match self.items.get(i) {
+            Some(p) => BuildWarnings::code(self, p),
+            None => self.other[i - self.items.len()].code,
+        }
+    }
+    fn file(&self, i: usize) -> &Path {
+        match self.items.get(i) {
+            Some(p) => &self.files[p.file as usize].0,
+            None => &self.other[i - self.items.len()].file,
+        }
+    }
+}
