@@ -151,12 +151,15 @@ impl<'a> Ctx<'a> {
 
     /// The source text of a span with runs of white space folded to one space.
     pub(crate) fn quote(&self, span: &Range<usize>) -> String {
-        self.source
-            .get(span.clone())
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let text = self.source.get(span.clone()).unwrap_or("");
+        let mut out = String::with_capacity(text.len());
+        for w in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        out
     }
 }
 

@@ -102,12 +102,12 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                     span,
                     severity: Severity::Warning,
                     message: match ctx.lang {
-                        Lang::Ru | Lang::Other => format!("слова заглавными буквами «{quoted}»"),
-                        Lang::En => format!("words in capitals \"{quoted}\""),
+                        Lang::Ru | Lang::Other => format!("слова заглавными буквами «{quoted}»").into(),
+                        Lang::En => format!("words in capitals \"{quoted}\"").into(),
                     },
                     suggestion: Some(format!(
                         "«{plain}»: пишите обычными буквами, а важное ставьте в начало"
-                    )),
+                    ).into()),
                     why: "заглавными буквами текст читается медленнее, а экранный диктор может читать слово по буквам (правила, п. 4.9)".into(),
                 });
                 j = k;
@@ -147,8 +147,8 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 rule: "abbreviation",
                 span: b.src_range(w.range.clone()),
                 severity: Severity::Warning,
-                message: format!("сокращение «{raw}» не расшифровано при первом упоминании"),
-                suggestion: Some(suggestion),
+                message: format!("сокращение «{raw}» не расшифровано при первом упоминании").into(),
+                suggestion: Some(suggestion.into()),
                 why: "сокращения непонятны людям без профильного образования и со слабым русским (правила, п. 4.9, 1.7)".into(),
             });
         }
@@ -255,8 +255,8 @@ pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 rule: "special-symbol",
                 span: b.src_range(i..end),
                 severity: Severity::Warning,
-                message: format!("символ «{sym}» вместо слова"),
-                suggestion: Some(format!("«{sym}» → {word}")),
+                message: format!("символ «{sym}» вместо слова").into(),
+                suggestion: Some(format!("«{sym}» → {word}").into()),
                 why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
             });
         }
