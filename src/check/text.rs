@@ -213,9 +213,10 @@ fn normalize_into(word: &str, s: &mut String) {
         let keep = match b[i] {
             b'A'..=b'Z' => false,
             0..=0x7F => true,
-            // а-п (U+0430–043F), then р-я and the rest of U+0440–045F except ё (U+0451).
+            // а-п (U+0430–043F), then р-я and the rest of U+0440–045F except ё (U+0451);
+            // U+0460–047F (Ѡ…ѿ) alternate upper and lower case, so they go the slow way.
             0xD0 => b.get(i + 1).is_some_and(|&n| n >= 0xB0),
-            0xD1 => b.get(i + 1).is_some_and(|&n| n != 0x91),
+            0xD1 => b.get(i + 1).is_some_and(|&n| n <= 0x9F && n != 0x91),
             _ => false,
         };
         if keep {
@@ -265,52 +266,78 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
     }
 }
 
+/// The length in bytes of the word character (see [`is_word_char`]) at byte `i` of `text`,
+/// 0 when the character there is not one. ASCII and the two-byte Cyrillic block
+/// (U+0400–U+047F, lead bytes D0 and D1: letters only) are answered from the bytes, with
+/// no decoding: they are nearly every character of a page.
+#[inline]
+fn word_char_len(text: &str, i: usize) -> usize {
+    match text.as_bytes()[i] {
+        x @ 0..0x80 => usize::from(x.is_ascii_alphanumeric()),
+        0xD0 | 0xD1 => 2,
+        _ => {
+            let (c, n) = char_at(text, i);
+            if is_word_char(c) { n } else { 0 }
+        }
+    }
+}
+
+/// Where the word starting at byte `i` (a word character) of `text` ends.
+fn word_end(text: &str, i: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = i + word_char_len(text, i);
+    while end < text.len() {
+        let n = word_char_len(text, end);
+        if n > 0 {
+            end += n;
+            continue;
+        }
+        end += match bytes[end] {
+            // «10:00», «1,5», «02.04.2026» are one word each.
+            b':' | b'.' | b','
+                if bytes[end - 1].is_ascii_digit()
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) =>
+            {
+                1
+            }
+            // Keep «из-за», «какой-то», «don't» (and with ’, E2 80 99) as one word.
+            b'-' | b'\'' if end + 1 < text.len() && word_char_len(text, end + 1) > 0 => 1,
+            0xE2 if bytes[end + 1..].starts_with(&[0x80, 0x99])
+                && end + 3 < text.len()
+                && word_char_len(text, end + 3) > 0 =>
+            {
+                3
+            }
+            // A combining acute accent (U+0301, CC 81) marks stress inside a word.
+            0xCC if bytes.get(end + 1) == Some(&0x81) => 2,
+            _ => break,
+        };
+    }
+    end
+}
+
 /// Splits a block into words and sentences.
 fn tokenize(b: &mut Block, lang: &str) {
     let text = &b.text;
-    let mut words = Vec::new();
+    // About one word per eight bytes of Russian prose: most blocks never grow the list.
+    let mut words = Vec::with_capacity(text.len() / 8 + 1);
     let mut lower = String::with_capacity(text.len());
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < text.len() {
-        let (c, n) = char_at(text, i);
-        if c == OPAQUE {
-            words.push(Word {
-                range: i..i + n,
-                lower: lower.len()..lower.len(),
-                opaque: true,
-            });
-            i += n;
-            continue;
-        }
-        if !is_word_char(c) {
-            i += n;
-            continue;
-        }
-        let mut end = i + n;
-        while end < text.len() {
-            let j = end;
-            let (d, dn) = char_at(text, j);
-            if is_word_char(d) || d == '\u{301}' {
-                end = j + dn;
-            } else if matches!(d, ':' | '.' | ',')
-                && bytes[j - 1].is_ascii_digit()
-                && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
-            {
-                // «10:00», «1,5», «02.04.2026» are one word each.
-                end = j + 1;
-            } else if d == '-' || d == '\'' || d == '’' {
-                // Keep «из-за», «какой-то», «don't» as one word.
-                let after = text[j + dn..].chars().next();
-                if after.is_some_and(is_word_char) {
-                    end = j + dn;
-                } else {
-                    break;
-                }
-            } else {
-                break;
+        if word_char_len(text, i) == 0 {
+            let (c, n) = char_at(text, i);
+            if c == OPAQUE {
+                words.push(Word {
+                    range: i..i + n,
+                    lower: lower.len()..lower.len(),
+                    opaque: true,
+                });
             }
+            i += n;
+            continue;
         }
+        let end = word_end(text, i);
         let raw = &text[i..end];
         // A URL or an e-mail typed as plain text is not a word to judge. Only words
         // touching URL punctuation can be part of one.
@@ -486,7 +513,8 @@ mod tests {
             }
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = iter.peek() {
-                let digit_around = text[..j].ends_with(|p: char| p.is_ascii_digit())
+                let digit_around = d.is_ascii()
+                    && text[..j].ends_with(|p: char| p.is_ascii_digit())
                     && text[j + 1..].starts_with(|n: char| n.is_ascii_digit());
                 if is_word_char(d) || d == '\u{301}' {
                     end = j + d.len_utf8();
@@ -511,6 +539,7 @@ mod tests {
         "Ѐѐ Ђђ ЉЊ Ґґ Ӂ ǅ Σσς İ ß ﬁ Ǆ 𝐀𝐁 日本語 e\u{301}tude ZАZаzя",
         "gu.spb.ru/123/ и a@b.ru, www.mos.ru; т.е. 1.5 г. Москва… «Ура!» (да?)",
         "\u{E000} код \u{E000}, конец- -начало ’ ' - 5- -5 5:,5 ,5 5. .5 ё",
+        "д’Артаньян д’ ’д ѣѳѴѿҀ҂҃ ударе\u{301}ние \u{301}а 1’2 О’Коннор-\u{E000}",
         "",
     ];
 
@@ -536,6 +565,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_two_byte_cyrillic_block_is_all_word_characters() {
+        // `word_char_len` answers lead bytes D0 and D1 without decoding: this must hold.
+        for c in '\u{400}'..='\u{47F}' {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            let s = c.to_string();
+            assert_eq!(word_char_len(&s, 0), 2, "{c:?}");
+        }
+        assert_eq!(word_char_len("҂", 0), 0);
     }
 
     #[test]
