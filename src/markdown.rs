@@ -128,6 +128,13 @@ pub fn slugify(text: &str, taken: &mut Vec<String>) -> String {
 /// could hold any Markdown syntax, an entity, or a character to escape goes to the parser;
 /// a test checks the two agree.
 fn plain_paragraph(text: &str) -> Option<String> {
+    plain_line(text).map(|line| format!("<p>{line}</p>\n"))
+}
+
+/// `text` without its final newline when it is one line of plain prose (see
+/// [`plain_paragraph`]): pulldown-cmark reads it as one paragraph of that exact text. Shared
+/// with `yasno check`, which skips the parser for such lines too.
+pub(crate) fn plain_line(text: &str) -> Option<&str> {
     let line = text.strip_suffix('\n').unwrap_or(text);
     let (&first, &last) = (line.as_bytes().first()?, line.as_bytes().last()?);
     /// Bytes that may be Markdown syntax, an entity, or need escaping; controls too.
@@ -151,7 +158,7 @@ fn plain_paragraph(text: &str) -> Option<String> {
     if opens_a_block || b" \t".contains(&last) || line.bytes().any(|b| SPECIAL[usize::from(b)]) {
         return None;
     }
-    Some(format!("<p>{line}</p>\n"))
+    Some(line)
 }
 
 /// The Markdown extensions content may use; the plain-line fast path is tested against them,

@@ -10,11 +10,11 @@ use rustc_hash::FxHashSet;
 pub(crate) struct Interner(Mutex<FxHashSet<Arc<str>>>);
 
 impl Interner {
-    /// The shared copy of `text`.
-    pub(crate) fn get(&self, text: String) -> Arc<str> {
+    /// The shared copy of `text` (copied only the first time it is seen).
+    pub(crate) fn get(&self, text: &str) -> Arc<str> {
         // A poisoned lock only means another page panicked; the set itself is intact.
         let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = set.get(text.as_str()) {
+        if let Some(t) = set.get(text) {
             return t.clone();
         }
         let t: Arc<str> = Arc::from(text);

@@ -56,18 +56,29 @@ pub(crate) struct Stem {
     pub hash: u64,
 }
 
+/// Stems by the hash of the lower-case word (computed once, as the matcher needs it too),
+/// with the word itself to tell the rare collision.
+type StemCache = HashMap<u64, (Box<str>, Stem)>;
+
 thread_local! {
-    // One map per language, looked up by `&str`: no allocation for a word seen before.
-    static STEMS: RefCell<[HashMap<String, Stem>; 3]> =
+    // One map per language.
+    static STEMS: RefCell<[StemCache; 3]> =
         RefCell::new([HashMap::default(), HashMap::default(), HashMap::default()]);
 }
 
 /// The stem of a normalised (lower-case) word, memoised per thread.
 pub(crate) fn stem(lang: Lang, lower: &str) -> Stem {
+    stem_hashed(lang, lower, hash(lower))
+}
+
+/// [`stem`] of a word whose [`hash`] is `h`.
+fn stem_hashed(lang: Lang, lower: &str, h: u64) -> Stem {
     STEMS.with(|cache| {
         let mut cache = cache.borrow_mut();
         let map = &mut cache[lang as usize];
-        if let Some(s) = map.get(lower) {
+        if let Some((word, s)) = map.get(&h)
+            && **word == *lower
+        {
             return s.clone();
         }
         // Bound memory on huge vocabularies: start over rather than grow without limit.
@@ -84,7 +95,9 @@ pub(crate) fn stem(lang: Lang, lower: &str) -> Stem {
             hash: hash(&text),
             text,
         };
-        map.insert(lower.to_owned(), s.clone());
+        // A word colliding with a stored one keeps being stemmed each time it comes.
+        map.entry(h)
+            .or_insert_with(|| (Box::from(lower), s.clone()));
         s
     })
 }
@@ -170,18 +183,41 @@ pub(crate) struct PhraseMatch {
 /// A word as the matcher sees it.
 pub(crate) struct MatchWord<'a> {
     pub lower: &'a str,
-    pub stem: &'a str,
+    pub stem: Rc<str>,
     pub lower_hash: u64,
     pub stem_hash: u64,
 }
 
 impl<'a> MatchWord<'a> {
+    /// A word of a page by its lower-case form: hashed once, for the stem lookup and the
+    /// matcher both.
+    pub(crate) fn of(lang: Lang, lower: &'a str) -> MatchWord<'a> {
+        let lower_hash = hash(lower);
+        let stem = stem_hashed(lang, lower, lower_hash);
+        MatchWord {
+            lower,
+            stem: stem.text,
+            lower_hash,
+            stem_hash: stem.hash,
+        }
+    }
+
+    /// Inline code or a URL: matches no phrase.
+    pub(crate) fn opaque(empty: &Rc<str>) -> MatchWord<'a> {
+        MatchWord {
+            lower: "",
+            stem: empty.clone(),
+            lower_hash: 0,
+            stem_hash: 0,
+        }
+    }
+
     /// A word with its stem (hashes computed here; rules get them precomputed).
     #[cfg(test)]
     pub(crate) fn new(lower: &'a str, stem: &'a Stem) -> MatchWord<'a> {
         MatchWord {
             lower,
-            stem: &stem.text,
+            stem: stem.text.clone(),
             lower_hash: hash(lower),
             stem_hash: stem.hash,
         }
@@ -297,7 +333,7 @@ impl PhraseSet {
                         if pat.exact {
                             *h == w.lower_hash && k == w.lower
                         } else {
-                            *h == w.stem_hash && k == w.stem
+                            *h == w.stem_hash && k.as_str() == &*w.stem
                         }
                     });
                 if !ok {

@@ -24,6 +24,7 @@ mod staff;
 mod text;
 mod translations;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -308,15 +309,17 @@ pub struct PageCheck {
     pub stats: PageStats,
 }
 
-/// A problem found by a rule, before the site's settings and exemptions apply.
+/// A problem found by a rule, before the site's settings and exemptions apply. Fixed texts
+/// are borrowed: most hits of a legacy page repeat a few constant notes, and copying each
+/// one only to look up its shared copy was a malloc, a copy and a free per text.
 #[derive(Debug, Clone)]
 pub(crate) struct Hit {
     pub rule: &'static str,
     pub span: Range<usize>,
     pub severity: Severity,
-    pub message: String,
-    pub suggestion: Option<String>,
-    pub why: String,
+    pub message: Cow<'static, str>,
+    pub suggestion: Option<Cow<'static, str>>,
+    pub why: Cow<'static, str>,
 }
 
 /// Checks the Markdown body of a file that starts at byte `body_offset` (0 without front
@@ -455,9 +458,9 @@ fn finish(
                 end_column,
                 rule: h.rule,
                 severity,
-                message: texts.get(h.message),
-                suggestion: h.suggestion.map(|s| texts.get(s)),
-                why: texts.get(h.why),
+                message: texts.get(&h.message),
+                suggestion: h.suggestion.as_deref().map(|s| texts.get(s)),
+                why: texts.get(&h.why),
                 span: h.span,
             })
         })

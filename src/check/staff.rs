@@ -64,9 +64,9 @@ fn hit(rule: &'static str, span: Range<usize>, message: String, why: &str) -> Hi
         rule,
         span,
         severity: Severity::Error,
-        message,
+        message: message.into(),
         suggestion: None,
-        why: why.to_owned(),
+        why: why.to_owned().into(),
     }
 }
 

@@ -46,7 +46,7 @@ pub(crate) fn images(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             rule: "image-alt",
             span: img.range.clone(),
             severity: Severity::Error,
-            message,
+            message: message.into(),
             suggestion: Some(
                 "опишите, что на картинке и зачем она: ![Вход в здание с пандусом слева](…)".into(),
             ),
@@ -100,7 +100,7 @@ pub(crate) fn links(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             rule: "link-text",
             span: l.range.clone(),
             severity: Severity::Error,
-            message,
+            message: message.into(),
             suggestion: Some(
                 "назовите, куда ведёт ссылка: «[Записаться на приём](…)», «[Образец заявления, PDF](…)»".into(),
             ),
@@ -123,8 +123,8 @@ pub(crate) fn headings(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                     "заголовок уровня {} после уровня {prev}: пропущен уровень {}",
                     h.level,
                     prev + 1
-                ),
-                suggestion: Some(format!("используйте «{want} …»")),
+                ).into(),
+                suggestion: Some(format!("используйте «{want} …»").into()),
                 why: "по заголовкам незрячие читатели понимают структуру страницы и переходят между разделами; пропуск уровня сбивает (правила, п. 1.7)".into(),
             });
         }
@@ -216,8 +216,8 @@ pub(crate) fn phones(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 rule: "phone-link",
                 span,
                 severity: Severity::Warning,
-                message: format!("телефон «{number}» без ссылки tel:"),
-                suggestion: Some(format!("[{number}]({tel})")),
+                message: format!("телефон «{number}» без ссылки tel:").into(),
+                suggestion: Some(format!("[{number}]({tel})").into()),
                 why: "по ссылке tel: телефон звонит одним нажатием; людям с нарушениями моторики трудно набирать номер (правила, п. 1.7)".into(),
             });
         }

@@ -106,8 +106,8 @@ pub(crate) fn check(
             rule: "freshness",
             span,
             severity,
-            message,
-            suggestion: Some(suggestion),
+            message: message.into(),
+            suggestion: Some(suggestion.into()),
             why: why.into(),
         });
     }
@@ -122,7 +122,8 @@ pub(crate) fn check(
             message: format!(
                 "страница не обновлялась с {} (больше {months} мес.)",
                 ru(input.updated)
-            ),
+            )
+            .into(),
             suggestion: Some("проверьте, что всё верно, и поставьте новую дату в updated".into()),
             why: "устаревшие сведения ведут к лишним походам и отказам (правила, п. 2.4 и 7.2)"
                 .into(),

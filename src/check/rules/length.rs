@@ -37,7 +37,7 @@ pub(crate) fn sentences(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 rule: "long-sentence",
                 span,
                 severity,
-                message,
+                message: message.into(),
                 suggestion: Some(suggestion.into()),
                 why: "длинное предложение трудно удержать в памяти, особенно людям со слабым русским и пожилым (правила, п. 4.9: короткие и лаконичные предложения)".into(),
             });
@@ -63,7 +63,7 @@ pub(crate) fn paragraphs(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             message: format!(
                 "абзац из {w} слов и {s} предложений (не больше {} слов и {} предложений)",
                 ctx.cfg.paragraph_max_words, ctx.cfg.paragraph_max_sentences
-            ),
+            ).into(),
             suggestion: Some(
                 "разделите на абзацы по одной теме или сделайте список".into(),
             ),
@@ -174,10 +174,10 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
                 rule: "readability",
                 span: ctx.words_span(b, 0..1),
                 severity: Severity::Warning,
-                message: format!("индекс удобочитаемости страницы {score:.1}: ниже порога {min:.0}"),
+                message: format!("индекс удобочитаемости страницы {score:.1}: ниже порога {min:.0}").into(),
                 suggestion: Some(format!(
                     "в среднем {asl:.1} слова в предложении и {asw:.2} слога в слове: сократите предложения, замените длинные слова короткими"
-                )),
+                ).into()),
                 why: "индекс Флеша в адаптации Оборневой (206,835 − 1,3 × слов в предложении − 60,1 × слогов в слове): чем ниже, тем труднее текст (правила, п. 2.3)".into(),
             });
         }

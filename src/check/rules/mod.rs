@@ -12,8 +12,9 @@ mod typography;
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::rc::Rc;
 
-use super::lexicon::{self, Lang, MatchWord, PhraseSet, Stem};
+use super::lexicon::{self, Lang, MatchWord, PhraseSet};
 use super::text::{Block, Document, normalize};
 use super::{CheckConfig, Hit, PageStats};
 
@@ -119,12 +120,6 @@ impl Compiled {
     }
 }
 
-/// A word's stem and hashes, computed once per page for every phrase rule.
-pub(crate) struct WordKey {
-    pub stem: Stem,
-    pub lower_hash: u64,
-}
-
 /// What every rule sees.
 pub(crate) struct Ctx<'a> {
     pub source: &'a str,
@@ -151,12 +146,15 @@ impl<'a> Ctx<'a> {
 
     /// The source text of a span with runs of white space folded to one space.
     pub(crate) fn quote(&self, span: &Range<usize>) -> String {
-        self.source
-            .get(span.clone())
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let text = self.source.get(span.clone()).unwrap_or("");
+        let mut out = String::with_capacity(text.len());
+        for w in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        out
     }
 }
 
@@ -168,28 +166,16 @@ fn on(cfg: &CheckConfig, rule: &str) -> bool {
     cfg.rules.get(rule) != Some(&super::Level::Off)
 }
 
-/// Stems and hashes of every word of the page, for the phrase rules.
-fn word_keys(doc: &Document, lang: Lang) -> Vec<Vec<WordKey>> {
-    doc.blocks
-        .iter()
+/// Every word of the page with its stem and hashes, for the phrase rules: one pass, one
+/// list per block (opaque words match nothing).
+fn match_words<'a>(doc: &'a Document, lang: Lang) -> Vec<Vec<MatchWord<'a>>> {
+    let empty: Rc<str> = Rc::from("");
+    (doc.blocks.iter())
         .map(|b| {
-            b.words
-                .iter()
-                .map(|w| {
-                    if w.opaque {
-                        WordKey {
-                            stem: Stem {
-                                text: "".into(),
-                                hash: 0,
-                            },
-                            lower_hash: 0,
-                        }
-                    } else {
-                        WordKey {
-                            stem: lexicon::stem(lang, b.lower(w)),
-                            lower_hash: lexicon::hash(b.lower(w)),
-                        }
-                    }
+            (b.words.iter())
+                .map(|w| match w.opaque {
+                    true => MatchWord::opaque(&empty),
+                    false => MatchWord::of(lang, b.lower(w)),
                 })
                 .collect()
         })
@@ -214,28 +200,11 @@ pub(crate) fn run(
             || (lang == Lang::Ru && on(cfg, "negative"))
             || on(cfg, "terminology"));
     // Stemming is most of the phrase rules' cost: skipped when none of them is on.
-    let keys = if phrases {
-        word_keys(doc, lang)
+    let words = if phrases {
+        match_words(doc, lang)
     } else {
         Vec::new()
     };
-    let words: Vec<Vec<MatchWord<'_>>> = doc
-        .blocks
-        .iter()
-        .zip(&keys)
-        .map(|(b, ks)| {
-            b.words
-                .iter()
-                .zip(ks)
-                .map(|(w, k)| MatchWord {
-                    lower: b.lower(w),
-                    stem: &k.stem.text,
-                    lower_hash: k.lower_hash,
-                    stem_hash: k.stem.hash,
-                })
-                .collect()
-        })
-        .collect();
     let ctx = Ctx {
         source,
         doc,

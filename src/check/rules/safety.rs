@@ -22,7 +22,7 @@ pub(crate) fn unsafe_links(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             rule: "unsafe-link",
             span: range.clone(),
             severity: Severity::Error,
-            message: format!("у {what} опасная схема адреса «{scheme}:» — на сайте её не будет"),
+            message: format!("у {what} опасная схема адреса «{scheme}:» — на сайте её не будет").into(),
             suggestion: Some(
                 "дайте адрес страницы (https://…, /services/…), почты (mailto:) или телефона (tel:)"
                     .into(),

@@ -63,10 +63,10 @@ pub(crate) fn terminology(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 message: format!(
                     "«{}» и «{main_word}» называют одно и то же на одной странице",
                     ctx.quote(&u.span)
-                ),
+                ).into(),
                 suggestion: Some(format!(
                     "называйте одинаково: «{main_word}» (на странице {main_count} раз)"
-                )),
+                ).into()),
                 why: "разные слова для одного понятия заставляют думать, что речь о разном (правила, п. 4.9)".into(),
             });
         }

@@ -18,6 +18,22 @@ fn letters(word: &str) -> impl Iterator<Item = char> + '_ {
         .filter(|&c| is_word_char(c) && !c.is_ascii_digit())
 }
 
+/// Whether the word at byte `at` of `text` starts with a lower-case letter, answered from
+/// the bytes for ASCII and modern Cyrillic: most words do, and then neither capitals rule
+/// needs to look at them further.
+#[inline]
+fn starts_lower(text: &str, at: usize) -> bool {
+    let b = text.as_bytes();
+    match b[at] {
+        b'a'..=b'z' => true,
+        x if x < 0x80 => false,
+        // U+0400–042F are capitals, U+0430–045F small letters.
+        0xD0 => b[at + 1] >= 0xB0,
+        0xD1 if b[at + 1] <= 0x9F => true,
+        _ => text[at..].chars().next().is_some_and(is_lower),
+    }
+}
+
 /// Words written in capitals: at least two letters, no lower-case letter.
 fn is_caps(word: &str) -> bool {
     // Most words start with a small letter: answer them without counting.
@@ -78,6 +94,10 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         let mut j = 0;
         while j < b.words.len() {
             let w = &b.words[j];
+            if w.opaque || starts_lower(&b.text, w.range.start) {
+                j += 1;
+                continue;
+            }
             let raw = &b.text[w.range.clone()];
             if w.opaque || !is_caps(raw) || is_roman(raw) || comp.known_caps.contains(raw) {
                 j += 1;
@@ -102,12 +122,12 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                     span,
                     severity: Severity::Warning,
                     message: match ctx.lang {
-                        Lang::Ru | Lang::Other => format!("слова заглавными буквами «{quoted}»"),
-                        Lang::En => format!("words in capitals \"{quoted}\""),
+                        Lang::Ru | Lang::Other => format!("слова заглавными буквами «{quoted}»").into(),
+                        Lang::En => format!("words in capitals \"{quoted}\"").into(),
                     },
                     suggestion: Some(format!(
                         "«{plain}»: пишите обычными буквами, а важное ставьте в начало"
-                    )),
+                    ).into()),
                     why: "заглавными буквами текст читается медленнее, а экранный диктор может читать слово по буквам (правила, п. 4.9)".into(),
                 });
                 j = k;
@@ -119,6 +139,9 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     // Abbreviations: only the first use on the page matters.
     for b in &ctx.doc.blocks {
         for (j, w) in b.words.iter().enumerate() {
+            if w.opaque || starts_lower(&b.text, w.range.start) {
+                continue;
+            }
             let raw = &b.text[w.range.clone()];
             if w.opaque
                 || !is_abbreviation_like(raw)
@@ -147,8 +170,8 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 rule: "abbreviation",
                 span: b.src_range(w.range.clone()),
                 severity: Severity::Warning,
-                message: format!("сокращение «{raw}» не расшифровано при первом упоминании"),
-                suggestion: Some(suggestion),
+                message: format!("сокращение «{raw}» не расшифровано при первом упоминании").into(),
+                suggestion: Some(suggestion.into()),
                 why: "сокращения непонятны людям без профильного образования и со слабым русским (правила, п. 4.9, 1.7)".into(),
             });
         }
@@ -255,8 +278,8 @@ pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
                 rule: "special-symbol",
                 span: b.src_range(i..end),
                 severity: Severity::Warning,
-                message: format!("символ «{sym}» вместо слова"),
-                suggestion: Some(format!("«{sym}» → {word}")),
+                message: format!("символ «{sym}» вместо слова").into(),
+                suggestion: Some(format!("«{sym}» → {word}").into()),
                 why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
             });
         }
@@ -266,6 +289,15 @@ pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_case_starts_are_told_from_the_bytes_as_from_the_characters() {
+        let chars = ('\0'..='\u{530}').chain(['ǅ', 'ß', 'ﬁ', '日', '\u{E000}', '𝐚', 'ⅰ']);
+        for c in chars {
+            let text = format!("{c}я");
+            assert_eq!(starts_lower(&text, 0), is_lower(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn tells_shouting_from_abbreviations() {

@@ -9,6 +9,17 @@ use super::{Block, BlockKind, Document, Heading, Image, Link, OPAQUE, Table, tok
 
 /// Parses `source[range]` as Markdown. Offsets in the result are offsets in `source`.
 pub(crate) fn parse(source: &str, range: Range<usize>, lang: &str) -> Document {
+    let (base, body) = (range.start, &source[range.clone()]);
+    // Most fragments of a page are one-line front-matter strings: the parser's setup per
+    // call cost more than reading them.
+    if let Some(line) = crate::markdown::plain_line(body) {
+        return plain_paragraph(line, base, lang);
+    }
+    walk(source, range, lang)
+}
+
+/// [`parse`] through pulldown-cmark's events.
+fn walk(source: &str, range: Range<usize>, lang: &str) -> Document {
     let base = range.start;
     let body = &source[range];
     // The renderer's options: the check must see the same blocks readers get.
@@ -44,6 +55,20 @@ pub(crate) fn parse(source: &str, range: Range<usize>, lang: &str) -> Document {
     }
     p.flush();
     p.doc
+}
+
+/// What the walk makes of a line of plain prose at byte `base` of the source: one
+/// paragraph whose text is the line, mapped to it byte for byte.
+fn plain_paragraph(line: &str, base: usize, lang: &str) -> Document {
+    let mut doc = Document::default();
+    if line.trim().is_empty() {
+        return doc;
+    }
+    let mut b = new_block(BlockKind::Paragraph);
+    b.push(line, base..base + line.len(), true);
+    tokenize(&mut b, lang);
+    doc.blocks.push(b);
+    doc
 }
 
 /// The state of [`parse`] between Markdown events.
@@ -239,5 +264,81 @@ fn heading_level(l: HeadingLevel) -> u8 {
         HeadingLevel::H4 => 4,
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the rules read of a document: blocks with their words, sentences and source
+    /// positions, and everything else the walk collects.
+    fn seen(doc: &Document) -> String {
+        let mut out = format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?}\n",
+            doc.links, doc.images, doc.headings, doc.tables, doc.emphasis, doc.html
+        );
+        for b in &doc.blocks {
+            let words: Vec<_> = (b.words.iter())
+                .map(|w| {
+                    (
+                        w.range.clone(),
+                        b.src_range(w.range.clone()),
+                        b.lower(w),
+                        w.opaque,
+                    )
+                })
+                .collect();
+            let sentences: Vec<_> = (b.sentences.iter())
+                .map(|s| (s.words.clone(), b.src_range(s.text.clone())))
+                .collect();
+            out += &format!("{:?} {:?} {words:?} {sentences:?}\n", b.kind, b.text);
+        }
+        out
+    }
+
+    #[test]
+    fn plain_lines_skip_the_parser_with_the_same_document() {
+        let mut samples: Vec<String> = [
+            "Заявление рассматривается в течение 10 рабочих дней. Ответ: да, по тел. 702-12-02.",
+            "  отступ и пробел в конце \n",
+            "Одна строка.\n",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Lines from an alphabet with every kind of syntax character, deterministic.
+        let alphabet: Vec<char> = "аБ z1.)-+=#>*_`[]()!<&;|~\\ \t\n\r\"'%:/ё\u{E000}"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let len = (x >> 60) as usize + 1;
+            let line: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    alphabet[(x % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            samples.push(line);
+        }
+        let mut fast = 0;
+        for t in &samples {
+            // Inside a larger source, as front-matter strings are.
+            let source = format!("x = \"{t}\" # end");
+            let range = 5..5 + t.len();
+            fast += usize::from(crate::markdown::plain_line(t).is_some());
+            let (got, want) = (
+                parse(&source, range.clone(), "ru"),
+                walk(&source, range, "ru"),
+            );
+            assert_eq!(seen(&got), seen(&want), "{t:?}");
+        }
+        assert!(crate::markdown::plain_line(&samples[0]).is_some());
+        assert!(
+            fast > 1_000,
+            "the fast path is taken for plain lines ({fast})"
+        );
     }
 }
