@@ -44,6 +44,9 @@ pub(crate) struct Word {
     pub lower: Range<usize>,
     /// The word is inline code or a URL.
     pub opaque: bool,
+    /// Russian vowels in it (а е ё и о у ы э ю я, either case), counted while it is
+    /// scanned: the syllables of the readability formula.
+    pub vowels: u32,
 }
 
 /// A sentence: a range of words in its block.
@@ -267,24 +270,29 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
 }
 
 /// The length in bytes of the word character (see [`is_word_char`]) at byte `i` of `text`
-/// (0 when the character there is not one), and whether [`normalize`] keeps it as it is.
-/// ASCII and the two-byte Cyrillic block (U+0400–U+047F, lead bytes D0 and D1: letters
-/// only) are answered from the bytes, with no decoding: they are nearly every character
-/// of a page.
+/// (0 when the character there is not one), whether [`normalize`] keeps it as it is, and
+/// whether it is a Russian vowel. ASCII and the two-byte Cyrillic block (U+0400–U+047F,
+/// lead bytes D0 and D1: letters only) are answered from the bytes, with no decoding: they
+/// are nearly every character of a page.
 #[inline]
-fn word_char(text: &str, i: usize) -> (usize, bool) {
+fn word_char(text: &str, i: usize) -> (usize, bool, bool) {
     let b = text.as_bytes();
     match b[i] {
         x @ 0..0x80 => (
             usize::from(x.is_ascii_alphanumeric()),
             !x.is_ascii_uppercase(),
+            false,
         ),
         // The same test as `normalize_into`'s: а-п, then р-я and ѐ-џ but ё.
-        0xD0 => (2, b[i + 1] >= 0xB0),
-        0xD1 => (2, b[i + 1] <= 0x9F && b[i + 1] != 0x91),
+        0xD0 => (2, b[i + 1] >= 0xB0, VOWELS_D0[usize::from(b[i + 1] & 0x3F)]),
+        0xD1 => (
+            2,
+            b[i + 1] <= 0x9F && b[i + 1] != 0x91,
+            VOWELS_D1[usize::from(b[i + 1] & 0x3F)],
+        ),
         _ => {
             let (c, n) = char_at(text, i);
-            (if is_word_char(c) { n } else { 0 }, false)
+            (if is_word_char(c) { n } else { 0 }, false, false)
         }
     }
 }
@@ -295,17 +303,38 @@ fn word_char_len(text: &str, i: usize) -> usize {
     word_char(text, i).0
 }
 
-/// Where the word starting at byte `i` (a word character) of `text` ends, and whether it
-/// is already in normal form (lower case, no `ё`): then it is copied, not normalised.
-fn word_end(text: &str, i: usize) -> (usize, bool) {
+/// Vowels by the low six bits of their second UTF-8 byte after D0: А Е И О У Ы Э Ю Я Ё
+/// (90, 95, 98, 9E, A3, AB, AD, AE, AF, 81) and а е и о (B0, B5, B8, BE).
+const VOWELS_D0: [bool; 64] = vowel_table(&[
+    0x90, 0x95, 0x98, 0x9E, 0xA3, 0xAB, 0xAD, 0xAE, 0xAF, 0x81, 0xB0, 0xB5, 0xB8, 0xBE,
+]);
+/// After D1: у ы э ю я ё (83, 8B, 8D, 8E, 8F, 91).
+const VOWELS_D1: [bool; 64] = vowel_table(&[0x83, 0x8B, 0x8D, 0x8E, 0x8F, 0x91]);
+
+const fn vowel_table(second: &[u8]) -> [bool; 64] {
+    let mut t = [false; 64];
+    let mut k = 0;
+    while k < second.len() {
+        t[(second[k] & 0x3F) as usize] = true;
+        k += 1;
+    }
+    t
+}
+
+/// Where the word starting at byte `i` (a word character) of `text` ends, whether it is
+/// already in normal form (lower case, no `ё`: then it is copied, not normalised), and its
+/// Russian vowels.
+fn word_end(text: &str, i: usize) -> (usize, bool, u32) {
     let bytes = text.as_bytes();
-    let (n, mut plain) = word_char(text, i);
+    let (n, mut plain, vowel) = word_char(text, i);
+    let mut vowels = u32::from(vowel);
     let mut end = i + n;
     while end < text.len() {
-        let (n, keep) = word_char(text, end);
+        let (n, keep, vowel) = word_char(text, end);
         if n > 0 {
             end += n;
             plain &= keep;
+            vowels = vowels.saturating_add(u32::from(vowel));
             continue;
         }
         end += match bytes[end] {
@@ -333,7 +362,7 @@ fn word_end(text: &str, i: usize) -> (usize, bool) {
             _ => break,
         };
     }
-    (end, plain)
+    (end, plain, vowels)
 }
 
 /// Splits a block into words and sentences.
@@ -352,12 +381,13 @@ fn tokenize(b: &mut Block, lang: &str) {
                     range: i..i + n,
                     lower: lower.len()..lower.len(),
                     opaque: true,
+                    vowels: 0,
                 });
             }
             i += n;
             continue;
         }
-        let (end, plain) = word_end(text, i);
+        let (end, plain, vowels) = word_end(text, i);
         let raw = &text[i..end];
         // A URL or an e-mail typed as plain text is not a word to judge. Only words
         // touching URL punctuation can be part of one.
@@ -375,6 +405,7 @@ fn tokenize(b: &mut Block, lang: &str) {
             range: i..end,
             lower: start..lower.len(),
             opaque,
+            vowels,
         });
         i = end;
     }

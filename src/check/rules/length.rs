@@ -148,7 +148,11 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
                 continue;
             }
             stats.words += 1;
-            stats.syllables += syllables(ctx.lang, lower);
+            stats.syllables += match ctx.lang {
+                // Counted by the tokenizer; every word has at least one syllable.
+                Lang::Ru => (w.vowels as usize).max(1),
+                Lang::En | Lang::Other => syllables(ctx.lang, lower),
+            };
         }
     }
     if stats.words == 0 || stats.sentences == 0 {
@@ -188,6 +192,22 @@ pub(crate) fn readability(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) -> PageStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tokenizer_counts_the_vowels_of_the_lower_case_form() {
+        let src = "ВНИМАНИЕ: Заявление рассматривается ЁЛКОЙ, ёжиком и Юлей; УЫЭЮЯ аеёиоуыэюя \
+                   ЀЍѐѝ Ѣѣ Ӓӓ mix Ааa 10-ти из-за д’Артаньян ударе\u{301}ние";
+        let doc = crate::check::text::parse(src, 0..src.len(), "ru");
+        let mut n = 0;
+        for b in &doc.blocks {
+            for w in b.words.iter().filter(|w| !w.opaque) {
+                let want = syllables(Lang::Ru, b.lower(w));
+                assert_eq!((w.vowels as usize).max(1), want, "{}", b.lower(w));
+                n += 1;
+            }
+        }
+        assert!(n > 15, "{n} words");
+    }
 
     #[test]
     fn counts_syllables() {
