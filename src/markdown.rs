@@ -368,6 +368,27 @@ fn external_link_open(dest_url: &str, title: &str) -> String {
 }
 
 #[cfg(test)]
+/// `n` short lines (1–16 characters) drawn from `alphabet` by a fixed xorshift sequence: the
+/// tests of the plain-line fast paths compare them with pulldown-cmark's result.
+pub(crate) fn syntax_lines(alphabet: &str, n: usize) -> Vec<String> {
+    let alphabet: Vec<char> = alphabet.chars().collect();
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..n)
+        .map(|_| {
+            let len = (x >> 60) as usize + 1;
+            (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    alphabet[(x % alphabet.len() as u64) as usize]
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -410,23 +431,10 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        // Lines from an alphabet with every kind of syntax character, deterministic.
-        let alphabet: Vec<char> = "аБ z1.)-+=#>*_`[]()!<&;|~\\ \t\n\r\"'%:/ё"
-            .chars()
-            .collect();
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..20_000 {
-            let len = (x >> 60) as usize + 1;
-            let line: String = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    alphabet[(x % alphabet.len() as u64) as usize]
-                })
-                .collect();
-            samples.push(line);
-        }
+        samples.extend(syntax_lines(
+            "аБ z1.)-+=#>*_`[]()!<&;|~\\ \t\n\r\"'%:/ё",
+            20_000,
+        ));
         let mut fast = 0;
         for t in &samples {
             if let Some(html) = plain_paragraph(t) {

@@ -306,23 +306,10 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        // Lines from an alphabet with every kind of syntax character, deterministic.
-        let alphabet: Vec<char> = "аБ z1.)-+=#>*_`[]()!<&;|~\\ \t\n\r\"'%:/ё\u{E000}"
-            .chars()
-            .collect();
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..20_000 {
-            let len = (x >> 60) as usize + 1;
-            let line: String = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    alphabet[(x % alphabet.len() as u64) as usize]
-                })
-                .collect();
-            samples.push(line);
-        }
+        samples.extend(crate::markdown::syntax_lines(
+            "аБ z1.)-+=#>*_`[]()!<&;|~\\ \t\n\r\"'%:/ё\u{E000}",
+            20_000,
+        ));
         let mut fast = 0;
         for t in &samples {
             // Inside a larger source, as front-matter strings are.
