@@ -516,14 +516,8 @@ fn loose_files(
             }
             // The loader's reading: UTF-8 and the size and line limits.
             let text = yasno::site::read_text(&path)?;
-            files.push(cs::FileInput {
-                lang: cs::lang_of(&path, lang),
-                path,
-                source: text,
-                url: None,
-                settings_file: false,
-                meta: None,
-            });
+            let lang = cs::lang_of(&path, lang);
+            files.push(cs::FileInput::loose(path, text, lang));
         }
     }
     Ok(files)

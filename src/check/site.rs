@@ -78,6 +78,21 @@ pub struct FileInput {
     pub meta: Option<FileMeta>,
 }
 
+impl FileInput {
+    /// A loose Markdown file, not part of a loaded site: no site path, not a settings file,
+    /// its front matter read by the check itself.
+    pub fn loose(path: PathBuf, source: Arc<str>, lang: impl Into<String>) -> Self {
+        Self {
+            path,
+            source,
+            lang: lang.into(),
+            url: None,
+            settings_file: false,
+            meta: None,
+        }
+    }
+}
+
 /// What the check needs from a file's front matter.
 #[derive(Debug, Clone)]
 pub struct FileMeta {

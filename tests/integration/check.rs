@@ -357,14 +357,7 @@ mod settings_and_exemptions {
     fn a_toml_comment_exempts_a_front_matter_line() {
         let src = "+++\n# <!-- yasno-allow: bureaucratese -->\nsummary = \"В целях защиты.\"\n+++\nТекст.\n";
         let path = Path::new("s.md");
-        let input = cs::FileInput {
-            path: path.into(),
-            source: src.into(),
-            lang: "ru".into(),
-            url: None,
-            settings_file: false,
-            meta: None,
-        };
+        let input = cs::FileInput::loose(path.into(), src.into(), "ru");
         let cfg = CheckConfig::default();
         let r = cs::check_files(
             vec![input.clone()],
@@ -818,14 +811,8 @@ mod command_line {
         let mut inputs = Vec::new();
         for name in ["plain.md", "bureaucratic.md"] {
             let path = site.path().join("content/services").join(name);
-            inputs.push(cs::FileInput {
-                source: std::fs::read_to_string(&path).unwrap().into(),
-                path,
-                lang: "ru".into(),
-                url: None,
-                settings_file: false,
-                meta: None,
-            });
+            let source = std::fs::read_to_string(&path).unwrap().into();
+            inputs.push(cs::FileInput::loose(path, source, "ru"));
         }
         let cfg = CheckConfig::default();
         let cal = Calendar::russia();

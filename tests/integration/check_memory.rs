@@ -16,14 +16,7 @@ const TODAY: Date = date(2026, 1, 1);
 fn inputs() -> Vec<cs::FileInput> {
     let text = "В целях защиты детей мы проверяем всё.\n\nВ целях защиты детей мы проверяем всё.\n";
     (0..2)
-        .map(|i| cs::FileInput {
-            path: PathBuf::from(format!("p{i}.md")),
-            source: text.into(),
-            lang: "ru".into(),
-            url: None,
-            settings_file: false,
-            meta: None,
-        })
+        .map(|i| cs::FileInput::loose(PathBuf::from(format!("p{i}.md")), text.into(), "ru"))
         .collect()
 }
 
@@ -123,14 +116,7 @@ fn findings_are_sorted_by_file_and_rows_keep_the_given_order_across_chunks() {
     let text = "В целях защиты детей мы проверяем всё.\n";
     let files: Vec<cs::FileInput> = (0..600)
         .rev()
-        .map(|i| cs::FileInput {
-            path: PathBuf::from(format!("p{i:03}.md")),
-            source: text.into(),
-            lang: "ru".into(),
-            url: None,
-            settings_file: false,
-            meta: None,
-        })
+        .map(|i| cs::FileInput::loose(PathBuf::from(format!("p{i:03}.md")), text.into(), "ru"))
         .collect();
     let given: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let rules = Rules::new(&CheckConfig::default());
@@ -158,14 +144,7 @@ fn packed_build_warnings_are_the_diagnostics_of_the_findings_in_order() {
     // More files than one batch of the check, so the findings are taken several times.
     let files = || -> Vec<cs::FileInput> {
         (0..300)
-            .map(|i| cs::FileInput {
-                path: PathBuf::from(format!("p{i:03}.md")),
-                source: text.into(),
-                lang: "ru".into(),
-                url: None,
-                settings_file: false,
-                meta: None,
-            })
+            .map(|i| cs::FileInput::loose(PathBuf::from(format!("p{i:03}.md")), text.into(), "ru"))
             .collect()
     };
     let rules = Rules::new(&CheckConfig::default());

@@ -82,14 +82,7 @@ fn messages_quote_files_read_again_and_never_a_changed_one() {
         .map(|i| {
             let path = dir.path().join(format!("p{i}.md"));
             std::fs::write(&path, text).unwrap();
-            cs::FileInput {
-                path,
-                source: text.into(),
-                lang: "ru".into(),
-                url: None,
-                settings_file: false,
-                meta: None,
-            }
+            cs::FileInput::loose(path, text.into(), "ru")
         })
         .collect();
     let rules = Rules::new(&CheckConfig::default());
@@ -129,14 +122,7 @@ fn a_check_that_releases_its_texts_reads_them_again_unless_changed() {
         .map(|i| {
             let path = dir.path().join(format!("p{i:03}.md"));
             std::fs::write(&path, text).unwrap();
-            cs::FileInput {
-                path,
-                source: text.into(),
-                lang: "ru".into(),
-                url: None,
-                settings_file: false,
-                meta: None,
-            }
+            cs::FileInput::loose(path, text.into(), "ru")
         })
         .collect();
     let rules = Rules::new(&CheckConfig::default());
