@@ -164,17 +164,46 @@ pub(crate) fn votes_between(
         "SELECT received_at, page, useful, text, lang FROM page_votes
          WHERE site = ?1 AND received_at >= ?2 AND received_at < ?3 ORDER BY received_at, id",
     )?;
-    let rows = stmt.query_map(params![site, stamp(from), stamp(to)], |r| {
-        let at: String = r.get(0)?;
-        Ok(PageVote {
-            received_at: at.parse().map_err(|e| bad_value("received_at", &at, e))?,
-            page: r.get(1)?,
-            useful: r.get(2)?,
-            text: r.get(3)?,
-            lang: r.get(4)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![site, stamp(from), stamp(to)], |r| vote_at(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A vote from the columns `received_at, page, useful, text, lang` starting at `first`.
+fn vote_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<PageVote> {
+    let at: String = r.get(first)?;
+    Ok(PageVote {
+        received_at: at.parse().map_err(|e| bad_value("received_at", &at, e))?,
+        page: r.get(first + 1)?,
+        useful: r.get(first + 2)?,
+        text: r.get(first + 3)?,
+        lang: r.get(first + 4)?,
+    })
+}
+
+/// A request from the columns `id, channel, received, acknowledged, answered` starting at
+/// `first`.
+fn request_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<RequestRecord> {
+    let opt = |i: usize, column: &str| -> rusqlite::Result<Option<DateTime>> {
+        r.get::<_, Option<String>>(first + i)?
+            .map(|t| parse_civil(column, &t))
+            .transpose()
+    };
+    Ok(RequestRecord {
+        id: r.get(first)?,
+        channel: r.get(first + 1)?,
+        received: parse_civil("received", &r.get::<_, String>(first + 2)?)?,
+        acknowledged: opt(3, "acknowledged")?,
+        answered: opt(4, "answered")?,
+    })
+}
+
+/// A call from the columns `time, answered, wait_seconds` starting at `first`.
+fn call_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<CallRecord> {
+    Ok(CallRecord {
+        time: parse_civil("time", &r.get::<_, String>(first)?)?,
+        answered: r.get(first + 1)?,
+        wait_seconds: r.get(first + 2)?,
+    })
 }
 
 fn bad_value(column: &str, text: &str, e: impl std::fmt::Display) -> rusqlite::Error {
@@ -261,20 +290,7 @@ pub(crate) fn requests_between(
          WHERE site = ?1 AND received >= ?2 AND received < ?3 ORDER BY received, id",
     )?;
     let (a, b) = day_bounds(from, to);
-    let rows = stmt.query_map(params![site, a, b], |r| {
-        let opt = |i: usize, column: &str| -> Result<Option<DateTime>, rusqlite::Error> {
-            r.get::<_, Option<String>>(i)?
-                .map(|t| parse_civil(column, &t))
-                .transpose()
-        };
-        Ok(RequestRecord {
-            id: r.get(0)?,
-            channel: r.get(1)?,
-            received: parse_civil("received", &r.get::<_, String>(2)?)?,
-            acknowledged: opt(3, "acknowledged")?,
-            answered: opt(4, "answered")?,
-        })
-    })?;
+    let rows = stmt.query_map(params![site, a, b], |r| request_at(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -291,13 +307,7 @@ pub(crate) fn calls_between(
          WHERE site = ?1 AND time >= ?2 AND time < ?3 ORDER BY time",
     )?;
     let (a, b) = day_bounds(from, to);
-    let rows = stmt.query_map(params![site, a, b], |r| {
-        Ok(CallRecord {
-            time: parse_civil("time", &r.get::<_, String>(0)?)?,
-            answered: r.get(1)?,
-            wait_seconds: r.get(2)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![site, a, b], |r| call_at(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -322,49 +332,18 @@ pub(crate) fn all_rows(path: &Path) -> Result<ControlRows, StoreError> {
         "SELECT site, received_at, page, useful, text, lang FROM page_votes ORDER BY id",
     )?;
     let votes = stmt
-        .query_map([], |r| {
-            let at: String = r.get(1)?;
-            let vote = PageVote {
-                received_at: at.parse().map_err(|e| bad_value("received_at", &at, e))?,
-                page: r.get(2)?,
-                useful: r.get(3)?,
-                text: r.get(4)?,
-                lang: r.get(5)?,
-            };
-            Ok((r.get(0)?, vote))
-        })?
+        .query_map([], |r| Ok((r.get(0)?, vote_at(r, 1)?)))?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare(
         "SELECT site, id, channel, received, acknowledged, answered FROM requests ORDER BY site, id",
     )?;
     let requests = stmt
-        .query_map([], |r| {
-            let opt = |i: usize, column: &str| -> Result<Option<DateTime>, rusqlite::Error> {
-                r.get::<_, Option<String>>(i)?
-                    .map(|t| parse_civil(column, &t))
-                    .transpose()
-            };
-            let request = RequestRecord {
-                id: r.get(1)?,
-                channel: r.get(2)?,
-                received: parse_civil("received", &r.get::<_, String>(3)?)?,
-                acknowledged: opt(4, "acknowledged")?,
-                answered: opt(5, "answered")?,
-            };
-            Ok((r.get(0)?, request))
-        })?
+        .query_map([], |r| Ok((r.get(0)?, request_at(r, 1)?)))?
         .collect::<Result<_, _>>()?;
     let mut stmt =
         conn.prepare("SELECT site, time, answered, wait_seconds FROM calls ORDER BY site, time")?;
     let calls = stmt
-        .query_map([], |r| {
-            let call = CallRecord {
-                time: parse_civil("time", &r.get::<_, String>(1)?)?,
-                answered: r.get(2)?,
-                wait_seconds: r.get(3)?,
-            };
-            Ok((r.get(0)?, call))
-        })?
+        .query_map([], |r| Ok((r.get(0)?, call_at(r, 1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(ControlRows {
         votes,
