@@ -65,7 +65,7 @@ enum Command {
         /// Check freshness as of this date (YYYY-MM-DD) instead of today.
         #[arg(long)]
         today: Option<String>,
-        /// Neither read nor write <root>/.yasno-cache/check.json.
+        /// Neither read nor write <root>/.yasno-cache/check.bin.
         #[arg(long)]
         no_cache: bool,
         /// Also read the answer store (a SQLite file or postgres://…) and warn about services

@@ -124,28 +124,39 @@ fn site_source(site: &Site, file: &Path) -> Option<Arc<str>> {
     })
 }
 
-/// Where a site keeps its check cache: `<root>/.yasno-cache/check.json`.
+/// Where a site keeps its check cache: `<root>/.yasno-cache/check.bin`.
 pub fn cache_path(root: &Path) -> PathBuf {
-    crate::cache::path(root, "check.json")
+    crate::cache::path(root, "check.bin")
 }
 
-/// Reads the cache (an empty one when missing, unreadable or made for other settings).
+/// The first bytes of a check cache file, so a file of another kind is never decoded as one.
+const CACHE_MAGIC: &[u8] = b"yasno-check-cache\n";
+
+/// Reads the cache (an empty one when missing, unreadable, damaged or made for other
+/// settings).
 pub fn load_cache(path: &Path, cfg: &CheckConfig) -> CheckCache {
     std::fs::read(path)
         .ok()
-        .and_then(|b| serde_json::from_slice::<CheckCache>(&b).ok())
+        .and_then(|b| postcard::from_bytes::<CheckCache>(b.strip_prefix(CACHE_MAGIC)?).ok())
         .map_or_else(|| CheckCache::new(cfg), |c| c.validate(cfg))
 }
 
 /// Writes the cache; a failure only costs speed next time, so it is returned, not fatal.
-/// A cache with nothing new is not written again.
+/// A cache with nothing new is not written again. The JSON cache of earlier versions
+/// (`check.json`, tens of MB on a legacy site) is removed beside it.
 pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
     if !cache.changed() && path.is_file() {
         return Ok(());
     }
+    let bytes = postcard::to_stdvec(cache).map_err(std::io::Error::other)?;
     crate::cache::save_with(path, &mut |w| {
-        serde_json::to_writer(w, cache).map_err(std::io::Error::other)
-    })
+        w.write_all(CACHE_MAGIC)?;
+        w.write_all(&bytes)
+    })?;
+    if path.file_name() == Some("check.bin".as_ref()) {
+        let _ = std::fs::remove_file(path.with_file_name("check.json"));
+    }
+    Ok(())
 }
 
 /// Today's date on this machine.

@@ -3,10 +3,10 @@
 //! with the most findings, one example per rule, and how to see everything).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use codespan_reporting::term::{self, termcolor::WriteColor};
+use rustc_hash::FxHashMap;
 
 use super::excerpt::LineCursor;
 use super::{Diagnostic, Severity};
@@ -118,11 +118,25 @@ fn summarise(
     config: &term::Config,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
-    let mut by_rule: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut by_file: HashMap<&Path, usize> = HashMap::new();
+    // FxHash, and files counted by runs (the list is sorted by file): hashing a path for
+    // each of 700,000 warnings took ~0.1 s at the end of a legacy site's build.
+    let mut by_rule: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    let mut by_file: FxHashMap<&Path, usize> = FxHashMap::default();
+    let mut run: Option<(&Path, usize)> = None;
     for i in (0..list.len()).filter(|&i| list.severity(i) == Severity::Warning) {
         by_rule.entry(list.code(i)).or_insert((0, i)).0 += 1;
-        *by_file.entry(list.file(i)).or_default() += 1;
+        let file = list.file(i);
+        match &mut run {
+            Some((f, n)) if std::ptr::eq(*f, file) || *f == file => *n += 1,
+            _ => {
+                if let Some((f, n)) = run.replace((file, 1)) {
+                    *by_file.entry(f).or_default() += n;
+                }
+            }
+        }
+    }
+    if let Some((f, n)) = run {
+        *by_file.entry(f).or_default() += n;
     }
     let mut rules: Vec<(&str, usize, usize)> =
         by_rule.into_iter().map(|(r, (n, d))| (r, n, d)).collect();

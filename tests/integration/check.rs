@@ -825,7 +825,7 @@ mod command_line {
         assert_eq!(second.cached, 2);
         assert_eq!(first.findings, second.findings);
         // Saved and read back, it answers every page; with nothing new it is not rewritten.
-        let path = site.path().join("check.json");
+        let path = site.path().join("check.bin");
         save_cache(&path, &cache).unwrap();
         let mut cache = load_cache(&path, &cfg);
         let again = cs::check_files(inputs.clone(), &rules, &cal, today, Some(&mut cache));
