@@ -246,20 +246,24 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Renders one page into `sink`: the all-questions page in pieces (see
+    /// [`FileSink::put_pieces`]), any other whole.
+    pub fn render_into(&self, page: Page, sink: &impl FileSink) -> Result<(), Diagnostic> {
+        match page {
+            Page::Faq(l) => sink.put_pieces(
+                pages::faq_path(&self.langs[usize::from(l)].root),
+                &mut |emit| self.faq_pieces(l, emit),
+            ),
+            _ => self.render(page).and_then(|f| sink.put(f)),
+        }
+    }
+
     /// Renders every page in parallel and hands each file to `sink` as soon as it is made,
     /// so a large site never sits in memory whole. Every error is collected.
     pub fn render_each(&self, sink: &impl FileSink) -> Result<(), Diagnostics> {
         let mut errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
-            .filter_map(|p| match p {
-                Page::Faq(l) => sink
-                    .put_pieces(
-                        pages::faq_path(&self.langs[usize::from(*l)].root),
-                        &mut |emit| self.faq_pieces(*l, emit),
-                    )
-                    .err(),
-                _ => self.render(*p).and_then(|f| sink.put(f)).err(),
-            })
+            .filter_map(|p| self.render_into(*p, sink).err())
             .collect();
         errors.extend(
             self.alias_files()

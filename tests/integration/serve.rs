@@ -672,3 +672,64 @@ fn a_missing_page_under_a_language_gets_that_languages_404() {
     assert_eq!(status, 404);
     assert!(body.contains("<html lang=\"ru\">"));
 }
+
+/// A served page without the live-reload script the server adds to every HTML page.
+fn without_reload_script(html: &str) -> String {
+    let Some(at) = html.find(r#"<script src="/__yasno/live.js""#) else {
+        return html.to_owned();
+    };
+    let end = at + html[at..].find("</script>").unwrap() + "</script>".len();
+    format!("{}{}", &html[..at], &html[end..])
+}
+
+/// The all-questions pages of `yasno build` on a copy of `site`'s content and themes, by
+/// URL path.
+fn built_question_pages(site: &Path) -> Vec<(String, String)> {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&site.join("content"), &copy.path().join("content"));
+    copy_dir(&site.join("themes"), &copy.path().join("themes"));
+    let out = copy.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["build", "--root"])
+        .arg(copy.path())
+        .arg("--output")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pages: Vec<(String, String)> = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.path().ends_with("faq/index.html"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(&out).unwrap().to_str().unwrap();
+            let url = format!("/{}", rel.trim_end_matches("index.html"));
+            (url, std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect();
+    assert!(pages.len() >= 2, "{pages:?}");
+    pages
+}
+
+/// The all-questions pages (the largest, compressed piece by piece as they render, never
+/// held whole) are served exactly as `yasno build` writes them: at start, and as the
+/// listing worker renders them again after an edit.
+#[test]
+fn the_served_question_pages_are_the_built_ones_at_start_and_after_an_edit() {
+    let s = Server::start();
+    let served_as_built = |what: &str| {
+        for (url, built) in built_question_pages(s.site.path()) {
+            s.wait_for(&url, what, |st, b| {
+                st == 200 && without_reload_script(b) == built
+            });
+        }
+    };
+    served_as_built("the page as built at start");
+    set_title(&s.path(GAZETA), "Газета: новое название");
+    s.wait_for("/faq/", "the new title", |_, b| {
+        b.contains("Газета: новое название")
+    });
+    served_as_built("the page as built after the edit");
+}
