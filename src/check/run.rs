@@ -148,10 +148,11 @@ pub fn save_cache(path: &Path, cache: &CheckCache) -> std::io::Result<()> {
     if !cache.changed() && path.is_file() {
         return Ok(());
     }
-    let bytes = postcard::to_stdvec(cache).map_err(std::io::Error::other)?;
     crate::cache::save_with(path, &mut |w| {
         w.write_all(CACHE_MAGIC)?;
-        w.write_all(&bytes)
+        postcard::to_io(cache, w)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
     })?;
     if path.file_name() == Some("check.bin".as_ref()) {
         let _ = std::fs::remove_file(path.with_file_name("check.json"));
