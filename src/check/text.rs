@@ -47,6 +47,9 @@ pub(crate) struct Word {
     /// Russian vowels in it (а е ё и о у ы э ю я, either case), counted while it is
     /// scanned: the syllables of the readability formula.
     pub vowels: u32,
+    /// The word is its own normal form (ASCII but capitals, Cyrillic small letters but
+    /// `ё`, digits): it has no capital letter, so the capitals rules pass it by.
+    pub plain: bool,
 }
 
 /// A sentence: a range of words in its block.
@@ -175,6 +178,12 @@ pub(crate) fn is_word_char(c: char) -> bool {
         c if c.is_ascii() => false,
         c => c.is_alphanumeric(),
     }
+}
+
+/// Whether `c` can be inside a word's range ([`Word::range`]): word characters, the
+/// marks that join two parts of one word, and the stand-in for code.
+pub(crate) fn may_be_in_word(c: char) -> bool {
+    is_word_char(c) || matches!(c, '-' | '\'' | ':' | '.' | ',' | '’' | '\u{301}' | OPAQUE)
 }
 
 /// Upper-case letters, with the same fast path.
@@ -382,6 +391,7 @@ fn tokenize(b: &mut Block, lang: &str) {
                     lower: lower.len()..lower.len(),
                     opaque: true,
                     vowels: 0,
+                    plain: false,
                 });
             }
             i += n;
@@ -406,6 +416,7 @@ fn tokenize(b: &mut Block, lang: &str) {
             lower: start..lower.len(),
             opaque,
             vowels,
+            plain,
         });
         i = end;
     }

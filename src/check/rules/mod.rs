@@ -15,7 +15,7 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use super::lexicon::{self, Lang, MatchWord, PhraseSet};
-use super::text::{Block, Document, normalize};
+use super::text::{Block, Document, may_be_in_word, normalize};
 use super::{CheckConfig, Hit, PageStats};
 
 /// Settings turned into lookup structures once per [`CheckConfig`].
@@ -28,6 +28,9 @@ pub(crate) struct Compiled {
     /// For each byte, the indices in `symbols` of those that start with it (in order): a
     /// « or — shares its first byte with § or №, and only those are compared.
     symbols_by_byte: Vec<Vec<usize>>,
+    /// No symbol starts with a character that can be inside a word: only the text between
+    /// words needs to be searched (a tenth of a page).
+    symbols_between_words: bool,
     /// Terminology groups: entry `i` of `terms` belongs to group `term_group[i]`.
     terms_ru: PhraseSet,
     terms_en: PhraseSet,
@@ -41,7 +44,7 @@ pub(crate) struct Compiled {
 }
 
 /// Built-in symbols and the words to use instead.
-const SYMBOLS: &[(&str, &str)] = &[
+pub(super) const SYMBOLS: &[(&str, &str)] = &[
     ("&", "«и»"),
     ("§", "«раздел», «пункт»"),
     ("%", "«процентов», «процента»"),
@@ -106,7 +109,10 @@ impl Compiled {
                 symbol_starts[usize::from(b)] = true;
             }
         }
+        let symbols_between_words =
+            (symbols.iter()).all(|(s, _)| s.chars().next().is_some_and(|c| !may_be_in_word(c)));
         Compiled {
+            symbols_between_words,
             symbols,
             symbol_starts,
             symbols_by_byte,
