@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A set of texts handed out as [`Arc<str>`]: equal texts become one allocation. Shared by
 /// the pages checked in parallel, hence the lock (held for the texts of one page).
@@ -16,7 +16,7 @@ impl Interner {
     pub(crate) fn batch(&self) -> Batch<'_> {
         Batch {
             set: self.0.lock().unwrap_or_else(|e| e.into_inner()),
-            fixed: Vec::new(),
+            fixed: FxHashMap::default(),
         }
     }
 }
@@ -26,7 +26,7 @@ pub(crate) struct Batch<'a> {
     set: MutexGuard<'a, FxHashSet<Arc<str>>>,
     /// Fixed texts seen in this batch by address: a `'static` text at one address is always
     /// the same text, so a repeat needs no hashing or comparing.
-    fixed: Vec<(*const u8, usize, Arc<str>)>,
+    fixed: FxHashMap<(usize, usize), Arc<str>>,
 }
 
 impl Batch<'_> {
@@ -35,12 +35,13 @@ impl Batch<'_> {
         let Cow::Borrowed(fixed) = text else {
             return self.shared(&text);
         };
-        let key = (fixed.as_ptr(), fixed.len());
-        if let Some((_, _, t)) = self.fixed.iter().find(|(p, n, _)| (*p, *n) == key) {
+        // The address as a number: only compared, never read through.
+        let key = (fixed.as_ptr() as usize, fixed.len());
+        if let Some(t) = self.fixed.get(&key) {
             return t.clone();
         }
         let t = self.shared(fixed);
-        self.fixed.push((key.0, key.1, t.clone()));
+        self.fixed.insert(key, t.clone());
         t
     }
 

@@ -434,6 +434,11 @@ pub(crate) fn is_urlish(text: &str, start: usize, end: usize) -> bool {
         .find(char::is_whitespace)
         .map_or(text.len(), |p| end + p);
     let run = text[run_start..run_end].trim_matches(|c: char| !is_word_char(c));
+    // Every case below has a `:`, `.` or `@`: most words touching a full stop end a
+    // sentence, and their run has none once trimmed.
+    if !run.bytes().any(|b| matches!(b, b':' | b'.' | b'@')) {
+        return false;
+    }
     if run.contains("://") || run.starts_with("www.") || run.contains('@') {
         return true;
     }

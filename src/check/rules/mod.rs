@@ -14,6 +14,8 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::rc::Rc;
 
+use rustc_hash::FxHashSet;
+
 use super::lexicon::{self, Lang, MatchWord, PhraseSet};
 use super::text::{Block, Document, may_be_in_word, normalize};
 use super::{CheckConfig, Hit, PageStats};
@@ -37,10 +39,12 @@ pub(crate) struct Compiled {
     term_group: Vec<usize>,
     /// Phrases the site allows (normalised).
     allow: BTreeSet<String>,
-    /// Abbreviations that are not shouting (built-in, site list, glossary).
-    known_caps: BTreeSet<String>,
+    /// Abbreviations that are not shouting (built-in, site list, glossary). Hashed: a
+    /// legacy page asks about every capitalised word, and the tree compared each one with
+    /// a dozen keys.
+    known_caps: FxHashSet<String>,
     /// Abbreviations that need no explanation (built-in common ones and the glossary).
-    explained: BTreeSet<String>,
+    explained: FxHashSet<String>,
 }
 
 /// Built-in symbols and the words to use instead.
@@ -91,7 +95,7 @@ impl Compiled {
             }
         }
         let abbr = &*lexicon::ABBREVIATIONS;
-        let mut known_caps: BTreeSet<String> = abbr
+        let mut known_caps: FxHashSet<String> = abbr
             .known
             .keys()
             .chain(abbr.common.keys())
@@ -99,7 +103,7 @@ impl Compiled {
             .collect();
         known_caps.extend(cfg.abbreviations.iter().cloned());
         known_caps.extend(cfg.glossary.keys().cloned());
-        let mut explained: BTreeSet<String> = abbr.common.keys().cloned().collect();
+        let mut explained: FxHashSet<String> = abbr.common.keys().cloned().collect();
         explained.extend(cfg.glossary.keys().cloned());
         let mut symbols_by_byte = vec![Vec::new(); 256];
         let mut symbol_starts = [false; 256];
@@ -133,8 +137,10 @@ pub(crate) struct Ctx<'a> {
     pub lang: Lang,
     pub cfg: &'a CheckConfig,
     pub comp: &'a Compiled,
-    /// Words with stems and hashes, per block (empty for opaque words).
-    pub words: &'a [Vec<MatchWord<'a>>],
+    /// Words with stems and hashes, every block's back to back (empty for opaque words).
+    pub words: &'a [MatchWord<'a>],
+    /// Where each block's words start in `words` (and, last, their number).
+    pub word_starts: &'a [usize],
 }
 
 impl<'a> Ctx<'a> {
@@ -147,7 +153,10 @@ impl<'a> Ctx<'a> {
 
     /// Matcher input for block `i`.
     pub(crate) fn match_words(&self, i: usize) -> &[MatchWord<'a>] {
-        &self.words[i]
+        match (self.word_starts.get(i), self.word_starts.get(i + 1)) {
+            (Some(&start), Some(&end)) => &self.words[start..end],
+            _ => &[],
+        }
     }
 
     /// The source text of a span with runs of white space folded to one space.
@@ -173,19 +182,22 @@ fn on(cfg: &CheckConfig, rule: &str) -> bool {
 }
 
 /// Every word of the page with its stem and hashes, for the phrase rules: one pass, one
-/// list per block (opaque words match nothing).
-fn match_words<'a>(doc: &'a Document, lang: Lang) -> Vec<Vec<MatchWord<'a>>> {
+/// list for the page (a list per block was an allocation per paragraph), and where each
+/// block's words start in it. Opaque words match nothing.
+fn match_words<'a>(doc: &'a Document, lang: Lang) -> (Vec<MatchWord<'a>>, Vec<usize>) {
     let empty: Rc<str> = Rc::from("");
-    (doc.blocks.iter())
-        .map(|b| {
-            (b.words.iter())
-                .map(|w| match w.opaque {
-                    true => MatchWord::opaque(&empty),
-                    false => MatchWord::of(lang, b.lower(w)),
-                })
-                .collect()
-        })
-        .collect()
+    let total = doc.blocks.iter().map(|b| b.words.len()).sum();
+    let mut words = Vec::with_capacity(total);
+    let mut starts = Vec::with_capacity(doc.blocks.len() + 1);
+    for b in &doc.blocks {
+        starts.push(words.len());
+        words.extend(b.words.iter().map(|w| match w.opaque {
+            true => MatchWord::opaque(&empty),
+            false => MatchWord::of(lang, b.lower(w)),
+        }));
+    }
+    starts.push(words.len());
+    (words, starts)
 }
 
 /// Rules that need a dictionary of the page's language (Russian and English have one).
@@ -206,10 +218,10 @@ pub(crate) fn run(
             || (lang == Lang::Ru && on(cfg, "negative"))
             || on(cfg, "terminology"));
     // Stemming is most of the phrase rules' cost: skipped when none of them is on.
-    let words = if phrases {
+    let (words, word_starts) = if phrases {
         match_words(doc, lang)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let ctx = Ctx {
         source,
@@ -218,6 +230,7 @@ pub(crate) fn run(
         cfg,
         comp,
         words: &words,
+        word_starts: &word_starts,
     };
     let mut hits = Vec::new();
     let rules: [(&str, Rule); 14] = [
