@@ -246,60 +246,64 @@ pub(crate) fn underline(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 
 /// Symbols in place of words.
 pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
+    let starts = &ctx.comp.symbol_starts;
     for b in &ctx.doc.blocks {
+        let bytes = b.text.as_bytes();
+        // Only positions whose byte can start a symbol are compared (Cyrillic letters never
+        // can); with no symbol that can be inside a word, only the text before, between and
+        // after the words.
+        let mut scan = |range: std::ops::Range<usize>| {
+            for i in range {
+                if starts[usize::from(bytes[i])] {
+                    symbol_at(ctx, b, i, hits);
+                }
+            }
+        };
         if !ctx.comp.symbols_between_words {
-            symbols_in(ctx, b, 0..b.text.len(), hits);
+            scan(0..bytes.len());
             continue;
         }
-        // The text before, between and after the words.
         let mut from = 0;
         for w in &b.words {
-            symbols_in(ctx, b, from..w.range.start, hits);
+            scan(from..w.range.start);
             from = w.range.end;
         }
-        symbols_in(ctx, b, from..b.text.len(), hits);
+        scan(from..bytes.len());
     }
 }
 
-/// [`special_symbols`] starting at bytes `range` of a block's text.
-fn symbols_in(ctx: &Ctx<'_>, b: &Block, range: std::ops::Range<usize>, hits: &mut Vec<Hit>) {
+/// [`special_symbols`] at byte `i` of a block's text, a byte that can start a symbol.
+fn symbol_at(ctx: &Ctx<'_>, b: &Block, i: usize, hits: &mut Vec<Hit>) {
     let symbols = &ctx.comp.symbols;
     let text = &b.text;
-    // Only positions whose byte can start a symbol are compared (Cyrillic letters never
-    // can).
-    for (i, &byte) in (range.clone()).zip(&text.as_bytes()[range]) {
-        if !ctx.comp.symbol_starts[usize::from(byte)] {
-            continue;
-        }
-        let candidates = &ctx.comp.symbols_by_byte[usize::from(byte)];
-        let rest = &text.as_bytes()[i..];
-        let Some((sym, word)) =
-            (candidates.iter().map(|&k| &symbols[k])).find(|(s, _)| rest.starts_with(s.as_bytes()))
-        else {
-            continue;
-        };
-        let end = i + sym.len();
-        let prev = text[..i].chars().next_back();
-        let next = text[end..].chars().next();
-        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
-        match sym.as_str() {
-            // 1/2, 24/7 and URLs typed as text are not words in disguise.
-            "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => continue,
-            // +7 812 … is a phone number.
-            "+" if digit(next) => continue,
-            // «—>» and similar are arrows, caught as "→" when written so.
-            "<" | ">" if prev == Some('-') || next == Some('-') => continue,
-            _ => {}
-        }
-        hits.push(Hit {
-            rule: "special-symbol",
-            span: b.src_range(i..end),
-            severity: Severity::Warning,
-            message: format!("символ «{sym}» вместо слова").into(),
-            suggestion: Some(format!("«{sym}» → {word}").into()),
-            why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
-        });
+    let candidates = &ctx.comp.symbols_by_byte[usize::from(text.as_bytes()[i])];
+    let rest = &text.as_bytes()[i..];
+    let Some((sym, word)) =
+        (candidates.iter().map(|&k| &symbols[k])).find(|(s, _)| rest.starts_with(s.as_bytes()))
+    else {
+        return;
+    };
+    let end = i + sym.len();
+    let prev = text[..i].chars().next_back();
+    let next = text[end..].chars().next();
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    match sym.as_str() {
+        // 1/2, 24/7 and URLs typed as text are not words in disguise.
+        "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => return,
+        // +7 812 … is a phone number.
+        "+" if digit(next) => return,
+        // «—>» and similar are arrows, caught as "→" when written so.
+        "<" | ">" if prev == Some('-') || next == Some('-') => return,
+        _ => {}
     }
+    hits.push(Hit {
+        rule: "special-symbol",
+        span: b.src_range(i..end),
+        severity: Severity::Warning,
+        message: format!("символ «{sym}» вместо слова").into(),
+        suggestion: Some(format!("«{sym}» → {word}").into()),
+        why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
+    });
 }
 
 #[cfg(test)]
