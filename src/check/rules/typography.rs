@@ -40,7 +40,8 @@ fn is_caps(word: &str) -> bool {
     if word.chars().next().is_some_and(is_lower) {
         return false;
     }
-    letters(word).count() >= 2 && letters(word).all(is_upper)
+    // A capitalised word fails at its second letter: tested before counting them all.
+    letters(word).all(is_upper) && letters(word).nth(1).is_some()
 }
 
 /// Abbreviation-like: at least two capitals and not a capitalised word («СПб», «КоАП»).
@@ -48,8 +49,9 @@ fn is_abbreviation_like(word: &str) -> bool {
     if word.chars().next().is_some_and(is_lower) {
         return false;
     }
-    let upper = letters(word).filter(|&c| is_upper(c)).count();
-    let total = letters(word).count();
+    // One pass for both counts.
+    let (upper, total) =
+        letters(word).fold((0, 0), |(u, t), c| (u + usize::from(is_upper(c)), t + 1));
     upper >= 2 && upper * 2 >= total
 }
 
