@@ -160,16 +160,53 @@ pub(crate) struct PhraseSet {
     patterns: Vec<Pattern>,
     by_stem: HashMap<u64, Vec<usize>>,
     by_form: HashMap<u64, Vec<usize>>,
-    /// A bit per first-word key hash (its top 16 bits), stem or form: most words start no
-    /// phrase, and one bit test answers them without the two map lookups.
-    starts: Vec<u64>,
+    /// The first words' keys, stem or form: most words start no phrase, and one bit test
+    /// answers them without the two map lookups.
+    starts: StartBits,
 }
 
-/// The bit of `starts` for a key hash: word index and mask.
-#[inline]
-fn start_bit(h: u64) -> (usize, u64) {
-    let k = (h >> 48) as usize;
-    (k / 64, 1 << (k % 64))
+/// A bit per key hash (its top 16 bits): a set of hashes that answers "surely not in it".
+#[derive(Debug, Clone)]
+pub(crate) struct StartBits(Box<[u64; (1 << 16) / 64]>);
+
+impl Default for StartBits {
+    fn default() -> Self {
+        StartBits(Box::new([0; (1 << 16) / 64]))
+    }
+}
+
+impl StartBits {
+    /// The word index and mask of a hash.
+    #[inline]
+    fn bit(h: u64) -> (usize, u64) {
+        let k = (h >> 48) as usize;
+        (k / 64, 1 << (k % 64))
+    }
+
+    fn insert(&mut self, h: u64) {
+        let (word, bit) = StartBits::bit(h);
+        self.0[word] |= bit;
+    }
+
+    /// False when `h` was surely never inserted.
+    #[inline]
+    pub(crate) fn may_contain(&self, h: u64) -> bool {
+        let (word, bit) = StartBits::bit(h);
+        self.0[word] & bit != 0
+    }
+
+    /// Adds every hash of `other`.
+    pub(crate) fn union(&mut self, other: &StartBits) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a |= b;
+        }
+    }
+
+    /// Whether a page word may start a phrase of a set whose starts are in `self`.
+    #[inline]
+    pub(crate) fn may_start(&self, w: &MatchWord<'_>) -> bool {
+        self.may_contain(w.stem_hash) || self.may_contain(w.lower_hash)
+    }
 }
 
 /// A match of a phrase over words `start..end`.
@@ -186,6 +223,9 @@ pub(crate) struct MatchWord<'a> {
     pub stem: Rc<str>,
     pub lower_hash: u64,
     pub stem_hash: u64,
+    /// False when the word surely starts no phrase of any set the page is matched against
+    /// (tested once per word for them all, [`StartBits::may_start`]).
+    pub may_start: bool,
 }
 
 impl<'a> MatchWord<'a> {
@@ -199,6 +239,7 @@ impl<'a> MatchWord<'a> {
             stem: stem.text,
             lower_hash,
             stem_hash: stem.hash,
+            may_start: true,
         }
     }
 
@@ -209,6 +250,7 @@ impl<'a> MatchWord<'a> {
             stem: empty.clone(),
             lower_hash: 0,
             stem_hash: 0,
+            may_start: true,
         }
     }
 
@@ -220,6 +262,7 @@ impl<'a> MatchWord<'a> {
             stem: stem.text.clone(),
             lower_hash: hash(lower),
             stem_hash: stem.hash,
+            may_start: true,
         }
     }
 }
@@ -232,7 +275,7 @@ impl PhraseSet {
             patterns: Vec::new(),
             by_stem: HashMap::default(),
             by_form: HashMap::default(),
-            starts: vec![0; (1 << 16) / 64],
+            starts: StartBits::default(),
         };
         for r in raw {
             let e = set.entries.len();
@@ -271,8 +314,7 @@ impl PhraseSet {
         };
         let key_hashes: Vec<u64> = keys.iter().map(|k| hash(k)).collect();
         map.entry(key_hashes[0]).or_default().push(idx);
-        let (word, bit) = start_bit(key_hashes[0]);
-        self.starts[word] |= bit;
+        self.starts.insert(key_hashes[0]);
         self.patterns.push(Pattern {
             entry,
             keys,
@@ -298,16 +340,19 @@ impl PhraseSet {
         PhraseSet::build(lang, raw)
     }
 
+    /// The keys of the phrases' first words.
+    pub(crate) fn starts(&self) -> &StartBits {
+        &self.starts
+    }
+
     /// Finds the longest match starting at each word; matches do not overlap.
     pub(crate) fn find(&self, words: &[MatchWord<'_>]) -> Vec<PhraseMatch> {
         let mut out = Vec::new();
         let mut i = 0;
-        let may_start = |h: u64| {
-            let (word, bit) = start_bit(h);
-            self.starts[word] & bit != 0
-        };
         while i < words.len() {
-            if !may_start(words[i].stem_hash) && !may_start(words[i].lower_hash) {
+            // The page's test against every set it uses comes first (see
+            // [`MatchWord::may_start`]), then this set's own.
+            if !words[i].may_start || !self.starts.may_start(&words[i]) {
                 i += 1;
                 continue;
             }

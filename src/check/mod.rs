@@ -15,6 +15,7 @@ mod cache;
 pub use crate::site::calendar;
 mod intern;
 mod lexicon;
+mod lines;
 pub mod packed;
 pub mod report;
 mod rules;
@@ -39,6 +40,7 @@ pub use crate::site::{CalendarExtension, CheckConfig, Level};
 pub use cache::CheckCache;
 pub use calendar::Calendar;
 pub(crate) use intern::Interner;
+pub(crate) use lines::{Cursor, LineIndex};
 pub use run::{CheckOptions, CheckOutcome, Target, add_findings, run, today};
 
 /// Every rule id, with a one-line description (for `--help`, settings validation and
@@ -426,7 +428,7 @@ pub use rules::freshness::{FreshnessState, freshness_state};
 fn finish(
     file: &Path,
     source: &str,
-    hits: Vec<Hit>,
+    mut hits: Vec<Hit>,
     cfg: &CheckConfig,
     texts: &Interner,
 ) -> Vec<Finding> {
@@ -436,21 +438,35 @@ fn finish(
     let file: Arc<Path> = Arc::from(file);
     let lines = LineIndex::new(source);
     let allow = exemptions(source, &lines);
-    let mut out: Vec<Finding> = hits
+    // In the order of the result (stable, as the findings were sorted before): each
+    // start is then found from the one before it, counting only the characters between.
+    hits.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
+    let mut at: Option<Cursor> = None;
+    let placed: Vec<(Hit, Severity, Cursor, Cursor)> = hits
         .into_iter()
         .filter_map(|h| {
             let severity = level(cfg, h.rule, h.severity)?;
-            let (line, column) = lines.position(source, h.span.start);
-            let (end_line, end_column) = lines.position(source, h.span.end);
-            let exempt = [line, line.saturating_sub(1)].iter().any(|l| {
-                allow
-                    .get(l)
-                    .is_some_and(|rules| rules.iter().any(|r| r == "*" || r == h.rule))
-            });
-            if exempt {
-                return None;
-            }
-            Some(Finding {
+            let start = lines.cursor(source, h.span.start, at);
+            let end = lines.cursor(source, h.span.end, Some(start));
+            at = Some(start);
+            let (line, _) = start.position();
+            // Most pages have no exemption comment: no map lookups then.
+            let exempt = !allow.is_empty()
+                && [line, line.saturating_sub(1)].iter().any(|l| {
+                    allow
+                        .get(l)
+                        .is_some_and(|rules| rules.iter().any(|r| r == "*" || r == h.rule))
+                });
+            (!exempt).then_some((h, severity, start, end))
+        })
+        .collect();
+    // The shared texts are looked up under one lock, taken after the positions are known
+    // so that pages checked in parallel wait for each other as little as before.
+    let mut texts = texts.batch();
+    let mut out: Vec<Finding> = (placed.into_iter())
+        .map(|(h, severity, start, end)| {
+            let ((line, column), (end_line, end_column)) = (start.position(), end.position());
+            Finding {
                 file: file.clone(),
                 line,
                 column,
@@ -458,14 +474,14 @@ fn finish(
                 end_column,
                 rule: h.rule,
                 severity,
-                message: texts.get(&h.message),
-                suggestion: h.suggestion.as_deref().map(|s| texts.get(s)),
-                why: texts.get(&h.why),
+                message: texts.get(h.message),
+                suggestion: h.suggestion.map(|s| texts.get(s)),
+                why: texts.get(h.why),
                 span: h.span,
-            })
+            }
         })
         .collect();
-    out.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
+    drop(texts);
     out.dedup_by(|a, b| a.span == b.span && a.rule == b.rule);
     out
 }
@@ -474,9 +490,9 @@ fn finish(
 fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
     let mut out: HashMap<usize, Vec<String>> = HashMap::new();
     let mut from = 0;
-    while let Some(p) = source[from..].find("<!--") {
+    while let Some(p) = memchr::memmem::find(&source.as_bytes()[from..], b"<!--") {
         let start = from + p;
-        let Some(e) = source[start..].find("-->") else {
+        let Some(e) = memchr::memmem::find(&source.as_bytes()[start..], b"-->") else {
             break;
         };
         let end = start + e + 3;
@@ -499,33 +515,6 @@ fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
         from = end;
     }
     out
-}
-
-/// Byte offset → 1-based line and column (in characters).
-#[derive(Debug)]
-pub(crate) struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub(crate) fn new(source: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    pub(crate) fn position(&self, source: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(source.len());
-        let line = match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.starts[line];
-        let col = source
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line + 1, col + 1)
-    }
 }
 
 /// Writes findings the way rustc does (file:line:column, rule id, underline, notes),

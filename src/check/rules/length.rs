@@ -24,8 +24,15 @@ pub(crate) fn sentences(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
             let end = s.text.end.max(b.words[s.words.end - 1].range.end);
             let span = b.src_range(start..end);
             let (message, suggestion) = match ctx.lang {
+                // Joined, not formatted: a legacy site has tens of thousands of these.
                 Lang::Ru | Lang::Other => (
-                    format!("предложение из {n} слов: больше {limit}"),
+                    [
+                        "предложение из ",
+                        &n.to_string(),
+                        " слов: больше ",
+                        &limit.to_string(),
+                    ]
+                    .concat(),
                     "разбейте на предложения по 10–15 слов: одна мысль — одно предложение",
                 ),
                 Lang::En => (

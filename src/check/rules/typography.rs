@@ -40,7 +40,8 @@ fn is_caps(word: &str) -> bool {
     if word.chars().next().is_some_and(is_lower) {
         return false;
     }
-    letters(word).count() >= 2 && letters(word).all(is_upper)
+    // A capitalised word fails at its second letter: tested before counting them all.
+    letters(word).all(is_upper) && letters(word).nth(1).is_some()
 }
 
 /// Abbreviation-like: at least two capitals and not a capitalised word («СПб», «КоАП»).
@@ -48,8 +49,9 @@ fn is_abbreviation_like(word: &str) -> bool {
     if word.chars().next().is_some_and(is_lower) {
         return false;
     }
-    let upper = letters(word).filter(|&c| is_upper(c)).count();
-    let total = letters(word).count();
+    // One pass for both counts.
+    let (upper, total) =
+        letters(word).fold((0, 0), |(u, t), c| (u + usize::from(is_upper(c)), t + 1));
     upper >= 2 && upper * 2 >= total
 }
 
@@ -94,7 +96,8 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
         let mut j = 0;
         while j < b.words.len() {
             let w = &b.words[j];
-            if w.opaque || starts_lower(&b.text, w.range.start) {
+            // A word with no capital is neither shouting nor an abbreviation.
+            if w.opaque || w.plain || starts_lower(&b.text, w.range.start) {
                 j += 1;
                 continue;
             }
@@ -139,7 +142,7 @@ pub(crate) fn all_caps_and_abbreviations(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
     // Abbreviations: only the first use on the page matters.
     for b in &ctx.doc.blocks {
         for (j, w) in b.words.iter().enumerate() {
-            if w.opaque || starts_lower(&b.text, w.range.start) {
+            if w.opaque || w.plain || starts_lower(&b.text, w.range.start) {
                 continue;
             }
             let raw = &b.text[w.range.clone()];
@@ -245,45 +248,64 @@ pub(crate) fn underline(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
 
 /// Symbols in place of words.
 pub(crate) fn special_symbols(ctx: &Ctx<'_>, hits: &mut Vec<Hit>) {
-    let symbols = &ctx.comp.symbols;
+    let starts = &ctx.comp.symbol_starts;
     for b in &ctx.doc.blocks {
-        let text = &b.text;
-        // One pass over the bytes: only positions whose byte can start a symbol are
-        // compared (Cyrillic letters never can).
-        for (i, byte) in text.bytes().enumerate() {
-            if !ctx.comp.symbol_starts[usize::from(byte)] {
-                continue;
+        let bytes = b.text.as_bytes();
+        // Only positions whose byte can start a symbol are compared (Cyrillic letters never
+        // can); with no symbol that can be inside a word, only the text before, between and
+        // after the words.
+        let mut scan = |range: std::ops::Range<usize>| {
+            for i in range {
+                if starts[usize::from(bytes[i])] {
+                    symbol_at(ctx, b, i, hits);
+                }
             }
-            let candidates = &ctx.comp.symbols_by_byte[usize::from(byte)];
-            let rest = &text.as_bytes()[i..];
-            let Some((sym, word)) = (candidates.iter().map(|&k| &symbols[k]))
-                .find(|(s, _)| rest.starts_with(s.as_bytes()))
-            else {
-                continue;
-            };
-            let end = i + sym.len();
-            let prev = text[..i].chars().next_back();
-            let next = text[end..].chars().next();
-            let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
-            match sym.as_str() {
-                // 1/2, 24/7 and URLs typed as text are not words in disguise.
-                "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => continue,
-                // +7 812 … is a phone number.
-                "+" if digit(next) => continue,
-                // «—>» and similar are arrows, caught as "→" when written so.
-                "<" | ">" if prev == Some('-') || next == Some('-') => continue,
-                _ => {}
-            }
-            hits.push(Hit {
-                rule: "special-symbol",
-                span: b.src_range(i..end),
-                severity: Severity::Warning,
-                message: format!("символ «{sym}» вместо слова").into(),
-                suggestion: Some(format!("«{sym}» → {word}").into()),
-                why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
-            });
+        };
+        if !ctx.comp.symbols_between_words {
+            scan(0..bytes.len());
+            continue;
         }
+        let mut from = 0;
+        for w in &b.words {
+            scan(from..w.range.start);
+            from = w.range.end;
+        }
+        scan(from..bytes.len());
     }
+}
+
+/// [`special_symbols`] at byte `i` of a block's text, a byte that can start a symbol.
+fn symbol_at(ctx: &Ctx<'_>, b: &Block, i: usize, hits: &mut Vec<Hit>) {
+    let symbols = &ctx.comp.symbols;
+    let text = &b.text;
+    let candidates = &ctx.comp.symbols_by_byte[usize::from(text.as_bytes()[i])];
+    let rest = &text.as_bytes()[i..];
+    let Some((sym, word)) =
+        (candidates.iter().map(|&k| &symbols[k])).find(|(s, _)| rest.starts_with(s.as_bytes()))
+    else {
+        return;
+    };
+    let end = i + sym.len();
+    let prev = text[..i].chars().next_back();
+    let next = text[end..].chars().next();
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    match sym.as_str() {
+        // 1/2, 24/7 and URLs typed as text are not words in disguise.
+        "/" if (digit(prev) && digit(next)) || is_urlish(text, i, end) => return,
+        // +7 812 … is a phone number.
+        "+" if digit(next) => return,
+        // «—>» and similar are arrows, caught as "→" when written so.
+        "<" | ">" if prev == Some('-') || next == Some('-') => return,
+        _ => {}
+    }
+    hits.push(Hit {
+        rule: "special-symbol",
+        span: b.src_range(i..end),
+        severity: Severity::Warning,
+        message: format!("символ «{sym}» вместо слова").into(),
+        suggestion: Some(format!("«{sym}» → {word}").into()),
+        why: "символы экранный диктор читает по-разному или пропускает, а читателю со слабым русским они непонятны (правила, п. 4.9)".into(),
+    });
 }
 
 #[cfg(test)]
@@ -297,6 +319,71 @@ mod tests {
             let text = format!("{c}я");
             assert_eq!(starts_lower(&text, 0), is_lower(c), "{c:?}");
         }
+    }
+
+    /// Random lines over words, joiners and every symbol: the text a page's blocks hold.
+    fn symbol_soup() -> String {
+        let mut lines =
+            crate::markdown::syntax_lines("аБ ЁZz1 -':.,’\u{301}`&§%/№#~≈=<>→+—«»()@", 4_000);
+        lines.extend(
+            ["a&b 1/2 x/y —> №5 § 3 из-за т.е. gu.spb.ru/a+b `код` ≈ 10 +7 (812)"]
+                .map(String::from),
+        );
+        lines.join("\n\n")
+    }
+
+    #[test]
+    fn symbols_searched_between_words_are_those_of_the_whole_text() {
+        use crate::check::{CheckConfig, check_markdown};
+        let text = symbol_soup();
+        let found = |cfg: &CheckConfig| -> Vec<String> {
+            let path = std::path::Path::new("a.md");
+            (check_markdown(path, &text, 0, "ru", cfg).into_iter())
+                .filter(|f| f.rule == "special-symbol" && !f.message.contains("«-»"))
+                .map(|f| format!("{}:{} {}", f.line, f.column, f.message))
+                .collect()
+        };
+        let between = CheckConfig::default();
+        // «-» can be inside a word («из-за»): with it in the list, the whole text is searched.
+        let mut whole = CheckConfig::default();
+        let mut list: Vec<String> = super::super::SYMBOLS
+            .iter()
+            .map(|(s, _)| s.to_string())
+            .collect();
+        list.push("-".into());
+        whole.special_symbols = Some(list);
+        let (a, b) = (found(&between), found(&whole));
+        assert!(a.len() > 1_000, "{} symbols", a.len());
+        let first = a.iter().zip(&b).find(|(x, y)| x != y);
+        assert!(
+            a == b,
+            "{} and {} findings, first difference {first:?}",
+            a.len(),
+            b.len()
+        );
+    }
+
+    #[test]
+    fn plain_words_have_no_capitals_for_the_capitals_rules() {
+        let text = symbol_soup();
+        let doc = crate::check::text::parse(&text, 0..text.len(), "ru");
+        let (mut plain, mut other) = (0, 0);
+        for b in &doc.blocks {
+            for w in b.words.iter().filter(|w| !w.opaque) {
+                let raw = &b.text[w.range.clone()];
+                if w.plain {
+                    assert!(!is_caps(raw) && !is_abbreviation_like(raw), "{raw:?}");
+                    assert!(!raw.chars().any(is_upper), "{raw:?}");
+                    plain += 1;
+                } else {
+                    other += 1;
+                }
+            }
+        }
+        assert!(
+            plain > 1_000 && other > 1_000,
+            "{plain} plain, {other} other"
+        );
     }
 
     #[test]
