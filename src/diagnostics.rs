@@ -6,6 +6,7 @@
 //! buffered, cut to a screen line of source each, and summarised when there are many.
 
 pub mod excerpt;
+pub mod ordered;
 pub mod summary;
 
 pub use summary::Detail;
