@@ -74,13 +74,31 @@ fn check_output_printed_in_parallel_chunks_is_the_serial_output() {
     }
     let serial = String::from_utf8(serial.into_inner()).unwrap();
     let human = run_cli(root, &[]);
-    let (messages, summary) = human.split_at(serial.len());
-    assert!(human.starts_with(&serial), "the messages differ");
+    same(&human[..serial.len().min(human.len())], &serial);
+    let summary = &human[serial.len()..];
     assert!(summary.starts_with("Проверено файлов: 25;"), "{summary}");
-    assert_eq!(messages, serial);
 
     let json = run_cli(root, &["--format", "json"]);
-    assert_eq!(json, check::findings_to_json(&result.findings) + "\n");
+    same(&json, &(check::findings_to_json(&result.findings) + "\n"));
+}
+
+/// Asserts `got == want`, showing where they part (the texts are ~1 MB).
+fn same(got: &str, want: &str) {
+    let at = (got.bytes().zip(want.bytes()))
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.len().min(want.len()));
+    let around = |s: &str| {
+        String::from_utf8_lossy(&s.as_bytes()[at.saturating_sub(200)..(at + 200).min(s.len())])
+            .into_owned()
+    };
+    assert!(
+        got == want,
+        "differ at byte {at} of {} / {}:\n--- got\n{}\n--- want\n{}",
+        got.len(),
+        want.len(),
+        around(got),
+        around(want)
+    );
 }
 
 /// `n` loose files, each with `lines` canceliarisms.
@@ -126,7 +144,7 @@ fn build_warnings_printed_in_parallel_keep_order_and_skip_a_changed_file() {
     let w = packed(&files);
     assert!(w.len() > 3 * 512, "{}", w.len());
     let full = w.to_plain_string(Detail::Full, "");
-    assert_eq!(full, serial(&w));
+    same(&full, &serial(&w));
     // Files in order: p00 before p01 … before p29.
     let firsts: Vec<usize> = (0..30)
         .map(|i| full.find(&format!("p{i:02}.md:")).unwrap())
@@ -137,7 +155,7 @@ fn build_warnings_printed_in_parallel_keep_order_and_skip_a_changed_file() {
     let changed = dir.path().join("p17.md");
     std::fs::write(&changed, "Совсем другой текст файла.\n".repeat(60)).unwrap();
     let after = w.to_plain_string(Detail::Full, "");
-    assert_eq!(after, serial(&w));
+    same(&after, &serial(&w));
     assert!(!after.contains("Совсем другой"));
     let per_file = full.matches("В целях защиты").count() / 30;
     assert_eq!(after.matches("В целях защиты").count(), 29 * per_file);
