@@ -377,7 +377,7 @@ fn check(args: CheckArgs) -> ExitCode {
     match args.format {
         CheckFormat::Json => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let _ = write_json(&result.findings, &mut out)
+            let _ = check::print::write_json(&result.findings, &mut out)
                 .and_then(|()| writeln!(out))
                 .and_then(|()| out.flush());
         }
@@ -390,7 +390,7 @@ fn check(args: CheckArgs) -> ExitCode {
             // One buffer for the whole list: a legacy site has tens of thousands of findings.
             let mut out =
                 codespan_reporting::term::termcolor::BufferedStandardStream::stdout(color);
-            let _ = emit_findings(result, &mut out);
+            let _ = check::print::write_human(result, &mut out);
             let _ = writeln!(
                 out,
                 "Проверено файлов: {}; ошибок: {errors}, предупреждений: {warnings} / checked {} files: {errors} errors, {warnings} warnings",
@@ -405,76 +405,6 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Every finding rustc-style, each with at most a screen line of source; without colours,
-/// formatted on every core and written in order.
-fn emit_findings(
-    result: &yasno::check::site::SiteCheck,
-    out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
-) -> std::io::Result<()> {
-    use codespan_reporting::term::termcolor::NoColor;
-    use yasno::diagnostics::ordered;
-    let findings = &result.findings;
-    if out.supports_color() {
-        return emit_range(result, 0..findings.len(), out);
-    }
-    let chunks = ordered::chunks(findings.len(), |i| findings[i].file != findings[i - 1].file);
-    let format = |range, buf: &mut Vec<u8>| {
-        let mut w = NoColor::new(std::mem::take(buf));
-        let res = emit_range(result, range, &mut w);
-        *buf = w.into_inner();
-        res
-    };
-    ordered::write(&chunks, format, out)
-}
-
-/// The findings of `range` (sorted by file): each file's text and name are fetched once.
-fn emit_range(
-    result: &yasno::check::site::SiteCheck,
-    range: std::ops::Range<usize>,
-    out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
-) -> std::io::Result<()> {
-    let config = codespan_reporting::term::Config::default();
-    let mut current: Option<(&std::path::Path, String, String)> = None;
-    for f in &result.findings[range] {
-        if current.as_ref().is_none_or(|(p, _, _)| *p != &*f.file) {
-            let source = result.source(&f.file).unwrap_or_default();
-            current = Some((&*f.file, source, f.file.display().to_string()));
-        }
-        let (source, name) = current
-            .as_ref()
-            .map_or(("", ""), |(_, s, n)| (s.as_str(), n.as_str()));
-        let diag = yasno::check::to_diagnostic(f, ());
-        yasno::diagnostics::excerpt::emit(out, &config, name, source, f.line, diag)?;
-    }
-    Ok(())
-}
-
-/// The findings as `yasno check --format json` prints them (one pretty array), each
-/// chunk of findings serialised on its own core and the pieces joined in order.
-fn write_json(
-    findings: &[yasno::check::Finding],
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    use yasno::diagnostics::ordered;
-    if findings.len() <= ordered::CHUNK {
-        return yasno::check::write_findings_json(findings, out);
-    }
-    // serde_json writes a chunk as "[\n  A,\n  B\n]"; the whole array is the first
-    // chunk's "[", each chunk's items ("," before a later chunk's), then "\n]".
-    let chunks = ordered::chunks(findings.len(), |_| true);
-    let format = |range: std::ops::Range<usize>, buf: &mut Vec<u8>| {
-        let later = range.start > 0;
-        yasno::check::write_findings_json(&findings[range], &mut *buf)?;
-        buf.truncate(buf.len() - 2);
-        if later {
-            buf[0] = b',';
-        }
-        Ok(())
-    };
-    ordered::write(&chunks, format, out)?;
-    out.write_all(b"\n]")
 }
 
 /// What `yasno check` checks: the whole site, or loose files with the site's settings (or

@@ -16,6 +16,7 @@ pub use crate::site::calendar;
 mod intern;
 mod lexicon;
 pub mod packed;
+pub mod print;
 pub mod report;
 mod rules;
 pub mod run;

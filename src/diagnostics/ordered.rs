@@ -1,21 +1,20 @@
 //! Printing a long list on every core, in order: the list is cut into chunks (whole files
-//! where possible), a few chunks at a time are formatted in parallel, each into its own
-//! buffer, and a writer thread writes the buffers in the list's order while the next
+//! where possible), each chunk is formatted by a task of the thread pool into its own
+//! buffer, and the calling thread writes the buffers in the list's order while the next
 //! chunks are formatted. 600 MB of messages for a 10,000-page legacy site took a single
-//! thread ~2 s after the parallel check had finished; only a few windows of formatted
-//! text are ever held, never the whole output.
+//! thread ~2 s after the parallel check had finished; only a few chunks of formatted text
+//! are ever held, never the whole output.
 
+use std::collections::VecDeque;
 use std::io::Write;
 use std::ops::Range;
 use std::sync::mpsc::sync_channel;
 
-use rayon::prelude::*;
-
-/// Items per chunk (a chunk is one task and one buffer; ~850 bytes a message).
-pub const CHUNK: usize = 512;
-/// Chunks formatted at a time; with one window queued and one being written, about
-/// 3 × 8 × 512 messages (~10 MB) are held at most.
-const WINDOW: usize = 8;
+/// Items per chunk (a chunk is one task and one buffer; ~800 bytes a message).
+pub const CHUNK: usize = 256;
+/// Chunks formatted or waiting to be written at a time (a few per core, so no core waits
+/// for the writer): about 8 × 256 messages, ~2 MB, are held at most.
+const IN_FLIGHT: usize = 8;
 
 /// Cuts `0..len` into ranges of about [`CHUNK`] items that end where `boundary(i)` is true
 /// (item `i` starts a new group, e.g. a new file), so a file's messages share one chunk and
@@ -36,44 +35,58 @@ pub fn chunks(len: usize, boundary: impl Fn(usize) -> bool) -> Vec<Range<usize>>
     out
 }
 
-/// Formats every range of `chunks` with `format` (in parallel, each into its own buffer)
-/// and writes the buffers to `out` in the order of `chunks`. The first error, of a format
-/// or a write, ends the output there (what the chunk had formatted before it is written)
-/// and is returned.
-pub fn write<F>(chunks: &[Range<usize>], format: F, out: &mut dyn Write) -> std::io::Result<()>
+/// Formats every range of `chunks` with `format` (on the thread pool, each into its own
+/// buffer of about `bytes_per_item` bytes an item) and writes the buffers to `out` in the
+/// order of `chunks`. The first error, of a format or a write, ends the output there (what
+/// the chunk had formatted before it is written) and is returned.
+pub fn write<F>(
+    chunks: &[Range<usize>],
+    bytes_per_item: usize,
+    format: F,
+    out: &mut dyn Write,
+) -> std::io::Result<()>
 where
     F: Fn(Range<usize>, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 {
-    type Formatted = (Vec<u8>, std::io::Result<()>);
-    // One window waits while another is written: formatting and writing overlap.
-    let (tx, rx) = sync_channel::<Vec<Formatted>>(1);
-    let format = &format;
-    std::thread::scope(|s| {
-        // `tx` moves in: the writer's loop ends when the formatter is done.
-        s.spawn(move || {
-            for window in chunks.chunks(WINDOW) {
-                let done: Vec<Formatted> = window
-                    .par_iter()
-                    .map(|r| {
-                        let mut buf = Vec::new();
-                        let res = format(r.clone(), &mut buf);
-                        (buf, res)
-                    })
-                    .collect();
-                let failed = done.iter().any(|(_, r)| r.is_err());
-                // The writer stopped (a write failed): nothing more is needed.
-                if tx.send(done).is_err() || failed {
-                    return;
-                }
-            }
-        });
-        for window in rx {
-            for (buf, res) in window {
-                out.write_all(&buf)?;
-                res?;
-            }
+    let run = |r: &Range<usize>| {
+        let mut buf = Vec::with_capacity(r.len() * bytes_per_item);
+        let res = format(r.clone(), &mut buf);
+        (buf, res)
+    };
+    // A worker of the pool must not block on its own tasks: it formats in order itself.
+    if rayon::current_thread_index().is_some() {
+        for r in chunks {
+            let (buf, res) = run(r);
+            out.write_all(&buf)?;
+            res?;
         }
-        Ok(())
+        return Ok(());
+    }
+    let run = &run;
+    // The scope's body runs on this thread (it writes); its tasks run on the pool.
+    rayon::in_place_scope(|s| {
+        let mut pending = VecDeque::with_capacity(IN_FLIGHT);
+        let mut next = chunks.iter();
+        loop {
+            while pending.len() < IN_FLIGHT {
+                let Some(r) = next.next() else { break };
+                let (tx, rx) = sync_channel(1);
+                s.spawn(move |_| {
+                    // The writer stopped (an error): the result is not needed.
+                    let _ = tx.send(run(r));
+                });
+                pending.push_back(rx);
+            }
+            let Some(rx) = pending.pop_front() else {
+                return Ok(());
+            };
+            // A task that panicked sends nothing; the scope passes its panic on.
+            let Ok((buf, res)) = rx.recv() else {
+                return Ok(());
+            };
+            out.write_all(&buf)?;
+            res?;
+        }
     })
 }
 
@@ -86,7 +99,7 @@ mod tests {
         // Groups of 300 items: chunks close at the first boundary after CHUNK items.
         let len = 5_000;
         let cs = chunks(len, |i| i % 300 == 0);
-        assert_eq!(cs.first(), Some(&(0..600)));
+        assert_eq!(cs.first(), Some(&(0..300)));
         assert!(cs.windows(2).all(|w| w[0].end == w[1].start));
         assert_eq!(cs.last().map(|r| r.end), Some(len));
         assert!(cs[..cs.len() - 1].iter().all(|r| r.end % 300 == 0));
@@ -101,10 +114,11 @@ mod tests {
     fn output_keeps_the_order_of_the_chunks() {
         let len = 40_000;
         let cs = chunks(len, |i| i % 7 == 0);
-        assert!(cs.len() > 2 * WINDOW);
+        assert!(cs.len() > 2 * IN_FLIGHT);
         let mut out = Vec::new();
         write(
             &cs,
+            8,
             |r, buf| {
                 // Uneven work, so chunks finish out of order.
                 if r.start % 3 == 0 {
@@ -128,6 +142,7 @@ mod tests {
         let mut out = Vec::new();
         let err = write(
             &cs,
+            8,
             |r, buf| {
                 for i in r {
                     if i == 3_000 {
