@@ -369,6 +369,38 @@ mod tests {
         assert_eq!(offset_of(text, 2, 8), off);
     }
 
+    /// Diagnostics that share some of their texts are each printed with their own: the
+    /// per-thread diagnostics made once per message tell them apart by every text.
+    #[test]
+    fn messages_sharing_texts_keep_their_own_hint_label_and_severity() {
+        let source: Arc<str> = Arc::from("в целях защиты детей\nвторая строка\n");
+        let file = Path::new("a.md");
+        let base = Diagnostic::error("rule", file, &source, 2..7, "сообщение");
+        let mut warning = base.clone();
+        warning.severity = Severity::Warning;
+        let variants = [
+            base.clone().with_help("подсказка один"),
+            base.clone().with_help("подсказка два"),
+            base.clone().with_label("метка").with_help("подсказка один"),
+            warning.with_help("подсказка один"),
+            Diagnostic::error("other", file, &source, 25..30, "сообщение"),
+            base.clone(),
+        ];
+        let config = term::Config::default();
+        for d in variants.iter().chain(variants.iter().rev()) {
+            let mut got = termcolor::NoColor::new(Vec::new());
+            let mut cursor = excerpt::LineCursor::default();
+            d.emit_with(&mut got, &config, &mut cursor).unwrap();
+            let mut want = termcolor::NoColor::new(Vec::new());
+            let line = line_col(&source, d.range.start).0;
+            excerpt::emit(&mut want, &config, "a.md", &source, line, d.to_codespan()).unwrap();
+            assert_eq!(
+                String::from_utf8(got.into_inner()).unwrap(),
+                String::from_utf8(want.into_inner()).unwrap()
+            );
+        }
+    }
+
     #[test]
     fn suggests_close_keys_only() {
         assert_eq!(did_you_mean("titel", &["title", "summary"]), Some("title"));
