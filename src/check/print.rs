@@ -126,3 +126,55 @@ pub fn write_json(findings: &[Finding], out: &mut dyn Write) -> std::io::Result<
     ordered::write(&chunks, 448, format, out)?;
     out.write_all(b"\n]")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings that share their rule and message but not their hint, reason or severity
+    /// are each printed with their own notes (the diagnostics made once per message are
+    /// told apart by every text they are made of).
+    #[test]
+    fn findings_sharing_a_message_keep_their_own_notes() {
+        let source = "В целях защиты детей мы проверяем всё.\n";
+        let file: Arc<Path> = Arc::from(Path::new("a.md"));
+        let finding = |severity, why: &str, suggestion: Option<&str>| Finding {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 8,
+            rule: "bureaucratese",
+            severity,
+            message: Arc::from("канцелярит «В целях»"),
+            suggestion: suggestion.map(Arc::from),
+            why: Arc::from(why),
+            span: 0..13,
+        };
+        let variants = [
+            finding(Severity::Error, "почему один", Some("чтобы")),
+            finding(Severity::Error, "почему один", Some("для")),
+            finding(Severity::Error, "почему два", Some("чтобы")),
+            finding(Severity::Warning, "почему один", Some("чтобы")),
+            finding(Severity::Error, "почему один", None),
+        ];
+        let mut check = SiteCheck::default();
+        check.findings = variants
+            .iter()
+            .chain(variants.iter().rev())
+            .cloned()
+            .collect();
+        check.sources.insert("a.md".into(), Arc::from(source));
+        let mut got = termcolor::NoColor::new(Vec::new());
+        write_human(&check, &mut got).unwrap();
+        let mut want = termcolor::NoColor::new(Vec::new());
+        for f in &check.findings {
+            let d = crate::check::to_diagnostic(f, ());
+            excerpt::emit(&mut want, &term::Config::default(), "a.md", source, 1, d).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(got.into_inner()).unwrap(),
+            String::from_utf8(want.into_inner()).unwrap()
+        );
+    }
+}
