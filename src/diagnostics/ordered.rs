@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::ops::Range;
+use std::sync::Mutex;
 use std::sync::mpsc::sync_channel;
 
 /// Items per chunk (a chunk is one task and one buffer; ~800 bytes a message).
@@ -48,10 +49,18 @@ pub fn write<F>(
 where
     F: Fn(Range<usize>, &mut Vec<u8>) -> std::io::Result<()> + Sync,
 {
+    // Written buffers are used again: a fresh buffer of a few hundred kilobytes is new
+    // memory from the kernel each time, and its page faults cost as much as the writes.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::with_capacity(IN_FLIGHT + 1));
     let run = |r: &Range<usize>| {
-        let mut buf = Vec::with_capacity(r.len() * bytes_per_item);
+        let reused = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut buf = reused.unwrap_or_else(|| Vec::with_capacity(r.len() * bytes_per_item));
         let res = format(r.clone(), &mut buf);
         (buf, res)
+    };
+    let done = |mut buf: Vec<u8>| {
+        buf.clear();
+        spare.lock().unwrap_or_else(|e| e.into_inner()).push(buf);
     };
     // A worker of the pool must not block on its own tasks: it formats in order itself.
     if rayon::current_thread_index().is_some() {
@@ -59,10 +68,11 @@ where
             let (buf, res) = run(r);
             out.write_all(&buf)?;
             res?;
+            done(buf);
         }
         return Ok(());
     }
-    let run = &run;
+    let (run, done) = (&run, &done);
     // The scope's body runs on this thread (it writes); its tasks run on the pool.
     rayon::in_place_scope(|s| {
         let mut pending = VecDeque::with_capacity(IN_FLIGHT);
@@ -86,6 +96,7 @@ where
             };
             out.write_all(&buf)?;
             res?;
+            done(buf);
         }
     })
 }
