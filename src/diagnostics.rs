@@ -6,6 +6,7 @@
 //! buffered, cut to a screen line of source each, and summarised when there are many.
 
 pub mod excerpt;
+pub mod ordered;
 pub mod summary;
 
 pub use summary::Detail;
@@ -18,7 +19,7 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity
 use codespan_reporting::term::{self, termcolor};
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth a look; does not fail the run.
@@ -124,30 +125,47 @@ impl Diagnostic {
         config: &term::Config,
         lines: &mut excerpt::LineCursor,
     ) -> std::io::Result<()> {
+        // No allocation for the usual UTF-8 path: long lists print it once per message.
+        let name = match self.file.to_str() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(self.file.display().to_string()),
+        };
+        if self.source.is_empty() {
+            return excerpt::emit(out, config, &name, &self.source, 1, self.to_codespan());
+        }
+        let line = lines.line(&self.source, self.range.start);
+        template::with(self, |d| {
+            excerpt::emit_at(
+                out,
+                config,
+                &name,
+                &self.source,
+                line,
+                d,
+                self.range.clone(),
+            )
+        })
+    }
+
+    /// The diagnostic as codespan-reporting's.
+    fn to_codespan(&self) -> CsDiagnostic<()> {
         let mut d = CsDiagnostic::new(match self.severity {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
         })
         .with_code(self.code)
         .with_message(&*self.message);
-        let mut line = 1;
         if self.source.is_empty() {
             d = d.with_notes(vec![format!("in {}", self.file.display())]);
         } else {
             d = d.with_labels(vec![
                 Label::primary((), self.range.clone()).with_message(&self.label),
             ]);
-            line = lines.line(&self.source, self.range.start);
         }
         if let Some(help) = &self.help {
             d = d.with_notes(vec![format!("help: {help}")]);
         }
-        // No allocation for the usual UTF-8 path: long lists print it once per message.
-        let name = match self.file.to_str() {
-            Some(s) => std::borrow::Cow::Borrowed(s),
-            None => std::borrow::Cow::Owned(self.file.display().to_string()),
-        };
-        excerpt::emit(out, config, &name, &self.source, line, d)
+        d
     }
 
     /// The diagnostic as plain text without colours (for logs, overlays and tests).
@@ -155,6 +173,71 @@ impl Diagnostic {
         let mut buf = termcolor::NoColor::new(Vec::new());
         let _ = self.emit(&mut buf);
         String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
+}
+
+/// Codespan-reporting diagnostics made once per distinct message on each printing thread:
+/// a legacy site's 500,000 warnings have a few hundred distinct messages and hints, and
+/// making each message's diagnostic (its texts copied, its hint formatted) was a fifth of
+/// printing them.
+mod template {
+    use std::cell::RefCell;
+    use std::hash::{Hash, Hasher};
+    use std::sync::Arc;
+
+    use codespan_reporting::diagnostic::Diagnostic as CsDiagnostic;
+    use rustc_hash::{FxHashMap, FxHasher};
+
+    use super::{Diagnostic, Severity};
+
+    /// What a diagnostic with an excerpt is made of, apart from its place.
+    type Key = (Severity, &'static str, Arc<str>, String, Option<Arc<str>>);
+    /// Diagnostics by the hash of their [`Key`].
+    type Made = FxHashMap<u64, Vec<(Key, CsDiagnostic<()>)>>;
+
+    /// Distinct messages kept per thread; a long-running `serve` starts again beyond.
+    const MAX: usize = 4096;
+
+    thread_local! {
+        static MADE: RefCell<Made> = RefCell::default();
+    }
+
+    /// Calls `emit` with the codespan-reporting diagnostic of `d` (which has a source),
+    /// its label to be placed at `d.range`.
+    pub(super) fn with<R>(d: &Diagnostic, emit: impl FnOnce(&CsDiagnostic<()>) -> R) -> R {
+        let wanted = (
+            d.severity,
+            d.code,
+            &*d.message,
+            d.label.as_str(),
+            d.help.as_deref(),
+        );
+        let mut h = FxHasher::default();
+        wanted.hash(&mut h);
+        let hash = h.finish();
+        let same = |k: &Key| (k.0, k.1, &*k.2, k.3.as_str(), k.4.as_deref()) == wanted;
+        MADE.with(|made| {
+            let mut made = made.borrow_mut();
+            if made.len() > MAX {
+                made.clear();
+            }
+            let bucket = made.entry(hash).or_default();
+            let i = match bucket.iter().position(|(k, _)| same(k)) {
+                Some(i) => i,
+                None => {
+                    let key = (
+                        d.severity,
+                        d.code,
+                        d.message.clone(),
+                        d.label.clone(),
+                        d.help.clone(),
+                    );
+                    bucket.push((key, d.to_codespan()));
+                    bucket.len() - 1
+                }
+            };
+            emit(&bucket[i].1)
+        })
     }
 }
 
@@ -284,6 +367,38 @@ mod tests {
         let off = text.find("строка").unwrap();
         assert_eq!(line_col(text, off), (2, 8));
         assert_eq!(offset_of(text, 2, 8), off);
+    }
+
+    /// Diagnostics that share some of their texts are each printed with their own: the
+    /// per-thread diagnostics made once per message tell them apart by every text.
+    #[test]
+    fn messages_sharing_texts_keep_their_own_hint_label_and_severity() {
+        let source: Arc<str> = Arc::from("в целях защиты детей\nвторая строка\n");
+        let file = Path::new("a.md");
+        let base = Diagnostic::error("rule", file, &source, 2..7, "сообщение");
+        let mut warning = base.clone();
+        warning.severity = Severity::Warning;
+        let variants = [
+            base.clone().with_help("подсказка один"),
+            base.clone().with_help("подсказка два"),
+            base.clone().with_label("метка").with_help("подсказка один"),
+            warning.with_help("подсказка один"),
+            Diagnostic::error("other", file, &source, 25..30, "сообщение"),
+            base.clone(),
+        ];
+        let config = term::Config::default();
+        for d in variants.iter().chain(variants.iter().rev()) {
+            let mut got = termcolor::NoColor::new(Vec::new());
+            let mut cursor = excerpt::LineCursor::default();
+            d.emit_with(&mut got, &config, &mut cursor).unwrap();
+            let mut want = termcolor::NoColor::new(Vec::new());
+            let line = line_col(&source, d.range.start).0;
+            excerpt::emit(&mut want, &config, "a.md", &source, line, d.to_codespan()).unwrap();
+            assert_eq!(
+                String::from_utf8(got.into_inner()).unwrap(),
+                String::from_utf8(want.into_inner()).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -377,7 +377,7 @@ fn check(args: CheckArgs) -> ExitCode {
     match args.format {
         CheckFormat::Json => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let _ = check::write_findings_json(&result.findings, &mut out)
+            let _ = check::print::write_json(&result.findings, &mut out)
                 .and_then(|()| writeln!(out))
                 .and_then(|()| out.flush());
         }
@@ -390,7 +390,7 @@ fn check(args: CheckArgs) -> ExitCode {
             // One buffer for the whole list: a legacy site has tens of thousands of findings.
             let mut out =
                 codespan_reporting::term::termcolor::BufferedStandardStream::stdout(color);
-            let _ = emit_findings(result, &mut out);
+            let _ = check::print::write_human(result, &mut out);
             let _ = writeln!(
                 out,
                 "Проверено файлов: {}; ошибок: {errors}, предупреждений: {warnings} / checked {} files: {errors} errors, {warnings} warnings",
@@ -405,28 +405,6 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Every finding rustc-style, each with at most a screen line of source.
-fn emit_findings(
-    result: &yasno::check::site::SiteCheck,
-    out: &mut dyn codespan_reporting::term::termcolor::WriteColor,
-) -> std::io::Result<()> {
-    let config = codespan_reporting::term::Config::default();
-    // Findings come sorted by file: each file's text and name are fetched once.
-    let mut current: Option<(&std::path::Path, String, String)> = None;
-    for f in &result.findings {
-        if current.as_ref().is_none_or(|(p, _, _)| *p != &*f.file) {
-            let source = result.source(&f.file).unwrap_or_default();
-            current = Some((&*f.file, source, f.file.display().to_string()));
-        }
-        let (source, name) = current
-            .as_ref()
-            .map_or(("", ""), |(_, s, n)| (s.as_str(), n.as_str()));
-        let diag = yasno::check::to_diagnostic(f, ());
-        yasno::diagnostics::excerpt::emit(out, &config, name, source, f.line, diag)?;
-    }
-    Ok(())
 }
 
 /// What `yasno check` checks: the whole site, or loose files with the site's settings (or

@@ -17,6 +17,7 @@ mod intern;
 mod lexicon;
 mod lines;
 pub mod packed;
+pub mod print;
 pub mod report;
 mod rules;
 pub mod run;

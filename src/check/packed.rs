@@ -7,13 +7,13 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use super::site::SiteCheck;
 use super::{Finding, Severity};
-use crate::diagnostics::summary::{self, Detail};
+use crate::diagnostics::summary::{self, Detail, LastText};
 use crate::diagnostics::{self as diag, Diagnostic, Diagnostics};
 use crate::site::SourceText;
 
@@ -50,8 +50,6 @@ pub struct BuildWarnings {
     files: Vec<(Arc<Path>, Text)>,
     /// Bytes of texts that may still be kept.
     budget: usize,
-    /// The last text read again (messages are printed file by file).
-    last: Mutex<Option<(u32, Arc<str>)>>,
     /// Messages and hints.
     texts: Vec<Arc<str>>,
     /// Rule ids, each with its diagnostic code (the id, or "check" for an unknown one).
@@ -255,11 +253,24 @@ impl BuildWarnings {
 
     /// The `i`-th as a diagnostic.
     pub fn diagnostic(&self, i: usize) -> Cow<'_, Diagnostic> {
+        self.diagnostic_reusing(i, &mut LastText::default())
+    }
+
+    /// [`BuildWarnings::diagnostic`], taking the file's text from `last` when it is the
+    /// same file (messages are printed file by file: each file is read once).
+    pub fn diagnostic_reusing(&self, i: usize, last: &mut LastText) -> Cow<'_, Diagnostic> {
         let Some(p) = self.items.get(i) else {
             return Cow::Borrowed(&self.other[i - self.items.len()]);
         };
         let file = &self.files[p.file as usize].0;
-        let source = self.file_text(p.file);
+        let source = match &last.0 {
+            Some((j, t)) if *j == p.file as usize => t.clone(),
+            _ => {
+                let t = self.file_text(p.file);
+                last.0 = Some((p.file as usize, t.clone()));
+                t
+            }
+        };
         let mut d = Diagnostic::at(
             self.code(p),
             file.clone(),
@@ -278,19 +289,10 @@ impl BuildWarnings {
     /// text that was checked: the message then names the file without an excerpt).
     fn file_text(&self, i: u32) -> Arc<str> {
         let (path, text) = &self.files[i as usize];
-        let loaded = match text {
-            Text::Kept(t) => return t.clone(),
-            Text::Reread(loaded) => loaded,
-        };
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((j, t)) = &*last
-            && *j == i
-        {
-            return t.clone();
+        match text {
+            Text::Kept(t) => t.clone(),
+            Text::Reread(loaded) => loaded.read(path).unwrap_or_else(|_| Arc::from("")),
         }
-        let t = loaded.read(path).unwrap_or_else(|_| Arc::from(""));
-        *last = Some((i, t.clone()));
-        t
     }
 
     /// The code of a finding's diagnostic.
@@ -300,8 +302,9 @@ impl BuildWarnings {
 
     /// Every warning as a diagnostic (for a failed build's errors).
     pub fn into_diagnostics(self) -> Diagnostics {
+        let mut last = LastText::default();
         let mut out: Vec<Diagnostic> = (0..self.items.len())
-            .map(|i| self.diagnostic(i).into_owned())
+            .map(|i| self.diagnostic_reusing(i, &mut last).into_owned())
             .collect();
         out.extend(self.other);
         Diagnostics(out)
@@ -326,6 +329,9 @@ impl summary::List for BuildWarnings {
     }
     fn get(&self, i: usize) -> Cow<'_, Diagnostic> {
         self.diagnostic(i)
+    }
+    fn get_reusing(&self, i: usize, last: &mut LastText) -> Cow<'_, Diagnostic> {
+        self.diagnostic_reusing(i, last)
     }
     fn severity(&self, i: usize) -> diag::Severity {
         match self.items.get(i) {

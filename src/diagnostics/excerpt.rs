@@ -126,7 +126,7 @@ pub fn emit(
     name: &str,
     source: &str,
     line: usize,
-    mut diag: CsDiagnostic<()>,
+    diag: CsDiagnostic<()>,
 ) -> std::io::Result<()> {
     let Some(primary) = diag.labels.first().map(|l| l.range.clone()) else {
         let empty = Excerpt {
@@ -138,12 +138,30 @@ pub fn emit(
         return term::emit_to_write_style(out, config, &empty, &diag)
             .map_err(std::io::Error::other);
     };
-    let (excerpt, range) = cut(name, source, primary, line);
+    emit_at(out, config, name, source, line, &diag, primary)
+}
+
+/// [`emit`] with `diag` borrowed as a template and its primary label placed at `span` of
+/// `source` (`line` is the line of `span.start`): a long list has a few hundred distinct
+/// messages, each made once instead of once per finding. `diag` must have a label.
+pub fn emit_at(
+    out: &mut dyn termcolor::WriteColor,
+    config: &term::Config,
+    name: &str,
+    source: &str,
+    line: usize,
+    diag: &CsDiagnostic<()>,
+    span: Range<usize>,
+) -> std::io::Result<()> {
+    let (excerpt, range) = cut(name, source, span, line);
+    if !out.supports_color() && fast::fits(&excerpt.text, diag, &range) {
+        return fast::write(out, &excerpt, diag, &range);
+    }
     // Only the primary label can be placed in a one-line excerpt.
+    let mut diag = diag.clone();
     diag.labels.truncate(1);
-    diag.labels[0].range = range;
-    if !out.supports_color() && fast::fits(&excerpt.text, &diag) {
-        return fast::write(out, &excerpt, &diag);
+    if let Some(label) = diag.labels.first_mut() {
+        label.range = range;
     }
     term::emit_to_write_style(out, config, &excerpt, &diag).map_err(std::io::Error::other)
 }
@@ -155,6 +173,7 @@ pub fn emit(
 /// against codespan-reporting below); anything else goes to codespan-reporting.
 mod fast {
     use std::io::Write;
+    use std::ops::Range;
 
     use codespan_reporting::diagnostic::{Diagnostic, Severity};
 
@@ -179,6 +198,13 @@ mod fast {
     /// lead bytes D0 and D1) answered from the bytes: most excerpts are only those.
     pub(super) fn all_narrow(text: &str) -> bool {
         let b = text.as_bytes();
+        // In valid UTF-8, bytes that are all printable ASCII, D0, D1 or continuation bytes
+        // are characters that are all printable ASCII or U+0400–047F: one pass, no decoding.
+        // A fold, not `all`: without an early exit the pass runs on whole vectors.
+        let ok = |c: u8| matches!(c, b' '..=b'~' | 0x80..=0xBF | 0xD0 | 0xD1);
+        if b.iter().fold(true, |all, &c| all & ok(c)) {
+            return true;
+        }
         let mut i = 0;
         while i < b.len() {
             match b[i] {
@@ -198,37 +224,62 @@ mod fast {
         true
     }
 
-    /// Whether the fast layout renders `diag` exactly as codespan-reporting would.
-    pub(super) fn fits(text: &str, diag: &Diagnostic<()>) -> bool {
+    /// Whether the fast layout renders `diag` with its label at `range` of `text` exactly
+    /// as codespan-reporting would.
+    pub(super) fn fits(text: &str, diag: &Diagnostic<()>, range: &Range<usize>) -> bool {
         let Some(label) = diag.labels.first() else {
             return false;
         };
-        let plain_line = |s: &str| !s.contains(['\n', '\r', '\t', '\0']);
-        label.range.start < label.range.end
-            && label.range.end <= text.len()
+        // Bytes, not chars: these ASCII bytes never occur inside a multi-byte character.
+        let plain_line = |s: &str| {
+            let b = s.as_bytes();
+            memchr::memchr3(b'\n', b'\r', b'\t', b).is_none() && memchr::memchr(0, b).is_none()
+        };
+        range.start < range.end
+            && range.end <= text.len()
             && plain_line(&label.message)
             && plain_line(&diag.message)
             && all_narrow(text)
             && matches!(diag.severity, Severity::Error | Severity::Warning)
     }
 
-    /// Appends `n` copies of the ASCII byte `c` (a run, not one `char` push at a time).
-    fn push_n(s: &mut String, c: u8, n: usize) {
-        let run = [c; 64];
+    const SPACES: &str = "                                                                ";
+    const CARETS: &str = "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^";
+
+    /// Appends `n` spaces (`caret`: `^`s), a run at a time, not one `char` push at a time.
+    fn push_n(s: &mut String, caret: bool, n: usize) {
+        let run = if caret { CARETS } else { SPACES };
         let mut left = n;
         while left > 0 {
             let k = left.min(run.len());
-            s.push_str(std::str::from_utf8(&run[..k]).unwrap_or_default());
+            s.push_str(&run[..k]);
             left -= k;
         }
     }
 
-    /// Writes the message into one buffer and hands it to `out` in one call: a
-    /// `write!` per fragment straight into a terminal stream cost more than the layout.
+    /// Appends the decimal digits of `n` (no formatting machinery: two numbers a message).
+    fn push_num(s: &mut String, mut n: usize) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    }
+
+    /// Writes the message into one buffer, sized up front, and hands it to `out` in one
+    /// call: a `write!` per fragment straight into a terminal stream cost more than the
+    /// layout, and growing the buffer twice a message cost a copy of it.
     pub(super) fn write(
         out: &mut dyn Write,
         excerpt: &Excerpt<'_>,
         diag: &Diagnostic<()>,
+        range: &Range<usize>,
     ) -> std::io::Result<()> {
         let label = &diag.labels[0];
         let text = &excerpt.text;
@@ -236,45 +287,58 @@ mod fast {
             Severity::Error => "error",
             _ => "warning",
         };
-        let line = excerpt.line.to_string();
-        let mut pad = String::with_capacity(line.len() + 1);
-        push_n(&mut pad, b' ', line.len() + 1);
-        let before = text[..label.range.start].chars().count();
+        let mut line = String::with_capacity(20);
+        push_num(&mut line, excerpt.line);
+        let pad = line.len() + 1;
+        let before = text[..range.start].chars().count();
         let col = excerpt.base_col + before;
-        let carets = text[label.range.clone()].chars().count().max(1);
-        let mut b = String::with_capacity(256 + text.len() + before + carets);
+        let carets = text[range.clone()].chars().count().max(1);
+        let code = diag.code.as_deref().filter(|c| !c.is_empty());
+        let notes: usize = (diag.notes.iter())
+            // Room for a second line; more only costs a larger copy.
+            .map(|n| n.len() + 2 * (pad + 3))
+            .sum();
+        let mut b = String::with_capacity(
+            64 + 4 * pad
+                + 2 * line.len()
+                + code.map_or(0, str::len)
+                + diag.message.len()
+                + excerpt.name.len()
+                + text.len()
+                + before
+                + carets
+                + label.message.len()
+                + notes,
+        );
         b.push_str(severity);
-        if let Some(code) = diag.code.as_deref().filter(|c| !c.is_empty()) {
+        if let Some(code) = code {
             b.extend(["[", code, "]"]);
         }
-        b.extend([
-            ": ",
-            &diag.message,
-            "\n",
-            &pad,
-            "┌─ ",
-            excerpt.name,
-            ":",
-            &line,
-            ":",
-        ]);
-        b.push_str(&col.to_string());
-        b.extend(["\n", &pad, "│\n", &line, " │ "]);
+        b.extend([": ", &diag.message, "\n"]);
+        push_n(&mut b, false, pad);
+        b.extend(["┌─ ", excerpt.name, ":", &line, ":"]);
+        push_num(&mut b, col);
+        b.push('\n');
+        push_n(&mut b, false, pad);
+        b.extend(["│\n", &line, " │ "]);
         b.push_str(text.trim_end_matches(['\n', '\r', '\0']));
-        b.extend(["\n", &pad, "│ "]);
-        push_n(&mut b, b' ', before);
-        push_n(&mut b, b'^', carets);
+        b.push('\n');
+        push_n(&mut b, false, pad);
+        b.push_str("│ ");
+        push_n(&mut b, false, before);
+        push_n(&mut b, true, carets);
         if !label.message.is_empty() {
             b.extend([" ", &label.message]);
         }
         b.push('\n');
         if !diag.notes.is_empty() {
-            b.extend([&pad, "│\n"]);
+            push_n(&mut b, false, pad);
+            b.push_str("│\n");
         }
         for note in &diag.notes {
             for (i, l) in note.lines().enumerate() {
-                let bullet = if i == 0 { "= " } else { "  " };
-                b.extend([&pad, bullet, l, "\n"]);
+                push_n(&mut b, false, pad);
+                b.extend([if i == 0 { "= " } else { "  " }, l, "\n"]);
             }
         }
         b.push('\n');
@@ -387,15 +451,15 @@ mod tests {
                     d.severity = codespan_reporting::diagnostic::Severity::Error;
                 }
                 let (excerpt, range) = cut("a/b.md", &source, start..end, line);
-                d.labels[0].range = range;
-                if !fast::fits(&excerpt.text, &d) {
+                d.labels[0].range = range.clone();
+                if !fast::fits(&excerpt.text, &d, &range) {
                     continue;
                 }
                 let mut slow = termcolor::NoColor::new(Vec::new());
                 term::emit_to_write_style(&mut slow, &term::Config::default(), &excerpt, &d)
                     .unwrap();
                 let mut quick = Vec::new();
-                fast::write(&mut quick, &excerpt, &d).unwrap();
+                fast::write(&mut quick, &excerpt, &d, &range).unwrap();
                 assert_eq!(
                     String::from_utf8(quick).unwrap(),
                     String::from_utf8(slow.into_inner()).unwrap()
@@ -414,6 +478,10 @@ mod tests {
             "日本",
             "e\u{301}",
             "Ҁ҃ ӿ Ԁ",
+            // Not narrow, in the byte ranges next to the one-pass check's.
+            "слово\u{483} слово",
+            "«ок»\u{ad}да",
+            "ё\u{300}",
             "\u{7f}",
             "",
         ] {

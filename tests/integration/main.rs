@@ -23,6 +23,7 @@ mod handbook;
 mod languages;
 mod output;
 mod pg;
+mod print_parallel;
 mod qr;
 mod report_control;
 mod report_import;
