@@ -180,7 +180,7 @@ impl Diagnostic {
 /// a legacy site's 500,000 warnings have a few hundred distinct messages and hints, and
 /// making each message's diagnostic (its texts copied, its hint formatted) was a fifth of
 /// printing them.
-mod template {
+pub(crate) mod template {
     use std::cell::RefCell;
     use std::hash::{Hash, Hasher};
     use std::sync::Arc;
@@ -190,16 +190,50 @@ mod template {
 
     use super::{Diagnostic, Severity};
 
-    /// What a diagnostic with an excerpt is made of, apart from its place.
-    type Key = (Severity, &'static str, Arc<str>, String, Option<Arc<str>>);
-    /// Diagnostics by the hash of their [`Key`].
-    type Made = FxHashMap<u64, Vec<(Key, CsDiagnostic<()>)>>;
-
     /// Distinct messages kept per thread; a long-running `serve` starts again beyond.
     const MAX: usize = 4096;
 
+    /// Diagnostics made once each, by what they are made of apart from their place (`K`,
+    /// owned) under the hash of its borrowed form, so a lookup copies nothing.
+    pub(crate) struct Templates<K>(FxHashMap<u64, Vec<(K, CsDiagnostic<()>)>>);
+
+    impl<K> Default for Templates<K> {
+        fn default() -> Self {
+            Templates(FxHashMap::default())
+        }
+    }
+
+    impl<K> Templates<K> {
+        /// The diagnostic of `wanted` (the key's borrowed form; `same` tells whether a kept
+        /// key is it), made by `make` (the owned key and the diagnostic) the first time.
+        pub(crate) fn get(
+            &mut self,
+            wanted: &impl Hash,
+            same: impl Fn(&K) -> bool,
+            make: impl FnOnce() -> (K, CsDiagnostic<()>),
+        ) -> &CsDiagnostic<()> {
+            let mut h = FxHasher::default();
+            wanted.hash(&mut h);
+            if self.0.len() > MAX {
+                self.0.clear();
+            }
+            let bucket = self.0.entry(h.finish()).or_default();
+            let i = match bucket.iter().position(|(k, _)| same(k)) {
+                Some(i) => i,
+                None => {
+                    bucket.push(make());
+                    bucket.len() - 1
+                }
+            };
+            &bucket[i].1
+        }
+    }
+
+    /// What a diagnostic with an excerpt is made of, apart from its place.
+    type Key = (Severity, &'static str, Arc<str>, String, Option<Arc<str>>);
+
     thread_local! {
-        static MADE: RefCell<Made> = RefCell::default();
+        static MADE: RefCell<Templates<Key>> = RefCell::default();
     }
 
     /// Calls `emit` with the codespan-reporting diagnostic of `d` (which has a source),
@@ -212,32 +246,18 @@ mod template {
             d.label.as_str(),
             d.help.as_deref(),
         );
-        let mut h = FxHasher::default();
-        wanted.hash(&mut h);
-        let hash = h.finish();
         let same = |k: &Key| (k.0, k.1, &*k.2, k.3.as_str(), k.4.as_deref()) == wanted;
-        MADE.with(|made| {
-            let mut made = made.borrow_mut();
-            if made.len() > MAX {
-                made.clear();
-            }
-            let bucket = made.entry(hash).or_default();
-            let i = match bucket.iter().position(|(k, _)| same(k)) {
-                Some(i) => i,
-                None => {
-                    let key = (
-                        d.severity,
-                        d.code,
-                        d.message.clone(),
-                        d.label.clone(),
-                        d.help.clone(),
-                    );
-                    bucket.push((key, d.to_codespan()));
-                    bucket.len() - 1
-                }
-            };
-            emit(&bucket[i].1)
-        })
+        let make = || {
+            let key = (
+                d.severity,
+                d.code,
+                d.message.clone(),
+                d.label.clone(),
+                d.help.clone(),
+            );
+            (key, d.to_codespan())
+        };
+        MADE.with(|made| emit(made.borrow_mut().get(&wanted, same, make)))
     }
 }
 

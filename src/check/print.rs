@@ -3,7 +3,6 @@
 //! 600 MB of messages). Byte for byte what one thread printing finding after finding writes.
 
 use std::cell::RefCell;
-use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
@@ -11,10 +10,10 @@ use std::sync::Arc;
 
 use codespan_reporting::diagnostic::Diagnostic as CsDiagnostic;
 use codespan_reporting::term::{self, termcolor};
-use rustc_hash::{FxHashMap, FxHasher};
 
 use super::site::SiteCheck;
 use super::{Finding, Severity};
+use crate::diagnostics::template::Templates;
 use crate::diagnostics::{excerpt, ordered};
 
 /// Writes every finding of `check` rustc-style (colours if `out` has them), each with at
@@ -60,14 +59,12 @@ fn write_range(
 
 /// What a finding's diagnostic is made of, apart from its place.
 type Key = (&'static str, bool, Arc<str>, Arc<str>, Option<Arc<str>>);
-/// Diagnostics by the hash of their [`Key`].
-type Made = FxHashMap<u64, Vec<(Key, CsDiagnostic<()>)>>;
 
 thread_local! {
-    /// Each printing thread's diagnostics by [`Key`] (under its hash): a legacy site's
-    /// 700,000 findings have a few thousand distinct messages, and making each message's
-    /// notes was a quarter of the printing.
-    static TEMPLATES: RefCell<Made> = RefCell::default();
+    /// Each printing thread's diagnostics by [`Key`]: a legacy site's 700,000 findings have a
+    /// few thousand distinct messages, and making each message's notes was a quarter of the
+    /// printing.
+    static TEMPLATES: RefCell<Templates<Key>> = RefCell::default();
 }
 
 /// Calls `emit` with the diagnostic of `f` ([`super::to_diagnostic`]), made once per
@@ -75,33 +72,18 @@ thread_local! {
 fn with_template<R>(f: &Finding, emit: impl FnOnce(&CsDiagnostic<()>) -> R) -> R {
     let error = f.severity == Severity::Error;
     let wanted = (f.rule, error, &*f.message, &*f.why, f.suggestion.as_deref());
-    let mut h = FxHasher::default();
-    wanted.hash(&mut h);
-    let hash = h.finish();
     let same = |k: &Key| (k.0, k.1, &*k.2, &*k.3, k.4.as_deref()) == wanted;
-    TEMPLATES.with(|t| {
-        let mut t = t.borrow_mut();
-        // Distinct messages kept per thread; a long-running `serve` would start again.
-        if t.len() > 4096 {
-            t.clear();
-        }
-        let bucket = t.entry(hash).or_default();
-        let i = match bucket.iter().position(|(k, _)| same(k)) {
-            Some(i) => i,
-            None => {
-                let key = (
-                    f.rule,
-                    error,
-                    f.message.clone(),
-                    f.why.clone(),
-                    f.suggestion.clone(),
-                );
-                bucket.push((key, super::to_diagnostic(f, ())));
-                bucket.len() - 1
-            }
-        };
-        emit(&bucket[i].1)
-    })
+    let make = || {
+        let key = (
+            f.rule,
+            error,
+            f.message.clone(),
+            f.why.clone(),
+            f.suggestion.clone(),
+        );
+        (key, super::to_diagnostic(f, ()))
+    };
+    TEMPLATES.with(|t| emit(t.borrow_mut().get(&wanted, same, make)))
 }
 
 /// The findings as `yasno check --format json` prints them ([`super::write_findings_json`]:

@@ -257,19 +257,10 @@ mod fast {
         }
     }
 
-    /// Appends the decimal digits of `n` (no formatting machinery: two numbers a message).
-    fn push_num(s: &mut String, mut n: usize) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    /// Appends the decimal digits of `n` (itoa, no formatting machinery: two numbers a
+    /// message).
+    fn push_num(s: &mut String, n: usize) {
+        s.push_str(itoa::Buffer::new().format(n));
     }
 
     /// Writes the message into one buffer, sized up front, and hands it to `out` in one
