@@ -25,16 +25,22 @@ pub fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
 }
 
 fn read_utf8(path: &Path) -> Result<Arc<str>, Diagnostic> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        super::limits::file_size(path, meta.len())?;
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         Diagnostic::file_error(
             "io",
             path,
             format!("не удалось прочитать файл / cannot read the file: {e}"),
         )
-    })?;
+    };
+    // One open, its size from the open file: a service's file is read up to four times a
+    // build (load, check, render, messages), and each path lookup walks its folders again.
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map(|m| m.len()).ok();
+    if let Some(size) = size {
+        super::limits::file_size(path, size)?;
+    }
+    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n as usize));
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot)?;
     // simdutf8: std's check was 5 % of a build at 10,000 pages (Cyrillic takes its slow path).
     match simdutf8::compat::from_utf8(&bytes) {
         Ok(text) => Ok(Arc::from(text)),
