@@ -6,7 +6,6 @@
 //! run this test and copy the hashes it prints.
 
 use std::path::Path;
-use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
@@ -27,16 +26,7 @@ fn sha256(text: &str) -> String {
 
 /// Runs `yasno check` on the site at `root` with `args`; stdout with `root` as `ROOT`.
 fn check(root: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["check", "--no-cache", "--today", TODAY, "--root"])
-        .arg(root)
-        .args(args)
-        .output()
-        .expect("yasno runs");
-    assert_eq!(out.status.code(), Some(1), "errors exit 1: {out:?}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace(root.to_str().unwrap(), "ROOT")
+    crate::common::check_cli(root, TODAY, args).replace(root.to_str().unwrap(), "ROOT")
 }
 
 #[test]

@@ -175,3 +175,16 @@ pub(crate) async fn post_until_stopped(
     }
     acked
 }
+
+/// stdout of `yasno check --no-cache --today <today> --root <root> <args>`, which must exit 1
+/// (the fixture sites have errors).
+pub(crate) fn check_cli(root: &Path, today: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["check", "--no-cache", "--today", today, "--root"])
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("yasno runs");
+    assert_eq!(out.status.code(), Some(1), "errors exit 1: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}

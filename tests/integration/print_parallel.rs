@@ -4,7 +4,6 @@
 //! after the check must still be named without a wrong excerpt.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::common::copy_dir;
 use yasno::check::packed::BuildWarnings;
@@ -33,14 +32,7 @@ fn big_legacy_site() -> tempfile::TempDir {
 }
 
 fn run_cli(root: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["check", "--no-cache", "--today", TODAY, "--root"])
-        .arg(root)
-        .args(args)
-        .output()
-        .expect("yasno runs");
-    assert_eq!(out.status.code(), Some(1), "errors exit 1: {out:?}");
-    String::from_utf8(out.stdout).unwrap()
+    crate::common::check_cli(root, TODAY, args)
 }
 
 /// The check of `root` through the library, as the CLI runs it.
