@@ -24,14 +24,9 @@ pub fn write_human(check: &SiteCheck, out: &mut dyn termcolor::WriteColor) -> st
         return write_range(check, 0..findings.len(), out);
     }
     let chunks = ordered::chunks(findings.len(), |i| findings[i].file != findings[i - 1].file);
-    let format = |range, buf: &mut Vec<u8>| {
-        let mut w = termcolor::NoColor::new(std::mem::take(buf));
-        let res = write_range(check, range, &mut w);
-        *buf = w.into_inner();
-        res
-    };
     // ~840 bytes a message on a legacy site.
-    ordered::write(&chunks, 896, format, out)
+    let each = |range, w: &mut dyn termcolor::WriteColor| write_range(check, range, w);
+    ordered::write_plain(&chunks, 896, each, out)
 }
 
 /// The findings of `range` (sorted by file): each file's text is read once.

@@ -11,6 +11,8 @@ use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::mpsc::sync_channel;
 
+use codespan_reporting::term::termcolor::{NoColor, WriteColor};
+
 /// Items per chunk (a chunk is one task and one buffer; ~800 bytes a message).
 pub const CHUNK: usize = 256;
 /// Chunks formatted or waiting to be written at a time (a few per core, so no core waits
@@ -99,6 +101,26 @@ where
             done(buf);
         }
     })
+}
+
+/// [`write`] for messages without colours: `each` writes the messages of a range to a
+/// colourless stream over the chunk's buffer.
+pub fn write_plain<F>(
+    chunks: &[Range<usize>],
+    bytes_per_item: usize,
+    each: F,
+    out: &mut dyn Write,
+) -> std::io::Result<()>
+where
+    F: Fn(Range<usize>, &mut dyn WriteColor) -> std::io::Result<()> + Sync,
+{
+    let format = |range, buf: &mut Vec<u8>| {
+        let mut w = NoColor::new(std::mem::take(buf));
+        let res = each(range, &mut w);
+        *buf = w.into_inner();
+        res
+    };
+    write(chunks, bytes_per_item, format, out)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
-use codespan_reporting::term::{self, termcolor, termcolor::WriteColor};
+use codespan_reporting::term::{self, termcolor::WriteColor};
 use rustc_hash::FxHashMap;
 
 use super::excerpt::LineCursor;
@@ -138,14 +138,8 @@ fn write_all(list: &dyn List, out: &mut dyn WriteColor) -> std::io::Result<()> {
         return each(0..list.len(), out);
     }
     let chunks = ordered::chunks(list.len(), |i| list.file(i) != list.file(i - 1));
-    let format = |range, buf: &mut Vec<u8>| {
-        let mut w = termcolor::NoColor::new(std::mem::take(buf));
-        let res = each(range, &mut w);
-        *buf = w.into_inner();
-        res
-    };
     // ~750 bytes a message on a legacy site.
-    ordered::write(&chunks, 896, format, out)
+    ordered::write_plain(&chunks, 896, each, out)
 }
 
 /// The summary of the warnings of `list`.
