@@ -153,9 +153,7 @@ impl BuildWarnings {
     /// Adds `f`, whose file is `file` in the table.
     fn push_finding(&mut self, f: &Finding, file: u32) {
         let rule = *self.index.rules.entry(f.rule).or_insert_with(|| {
-            let code = super::RULES.iter().find(|(id, _)| *id == f.rule);
-            self.rules
-                .push((f.rule, code.map_or("check", |(id, _)| id)));
+            self.rules.push((f.rule, super::run::rule_code(f.rule)));
             u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
         });
         if let Some(last) = self.items.last() {
@@ -271,18 +269,15 @@ impl BuildWarnings {
                 t
             }
         };
-        let mut d = Diagnostic::at(
+        Cow::Owned(super::run::finding_diagnostic(
             self.code(p),
             file.clone(),
             &source,
             p.start as usize..p.end as usize,
             self.texts[p.message as usize].clone(),
-        );
-        if !p.error {
-            d.severity = diag::Severity::Warning;
-        }
-        d.help = Some(self.texts[p.help as usize].clone());
-        Cow::Owned(d)
+            self.texts[p.help as usize].clone(),
+            p.error,
+        ))
     }
 
     /// The text of file `i`: kept, or read again (empty when the file no longer holds the

@@ -3,6 +3,7 @@
 //! needs: the rules' lookup tables, the production calendar and the cache on disk.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -179,17 +180,37 @@ pub(super) fn help_text(f: &Finding) -> Arc<str> {
 }
 
 fn build_diagnostic(f: &Finding, source: &Arc<str>, as_error: bool, help: Arc<str>) -> Diagnostic {
-    let code = super::RULES
-        .iter()
-        .find(|(id, _)| *id == f.rule)
-        .map_or("check", |(id, _)| id);
-    let mut d = Diagnostic::at(
-        code,
+    let (span, message) = (f.span.clone(), f.message.clone());
+    finding_diagnostic(
+        rule_code(f.rule),
         f.file.clone(),
         source,
-        f.span.clone(),
-        f.message.clone(),
-    );
+        span,
+        message,
+        help,
+        as_error,
+    )
+}
+
+/// The diagnostic code of a rule: its id, or "check" for an id the check does not know.
+pub(super) fn rule_code(rule: &str) -> &'static str {
+    (super::RULES.iter())
+        .find(|(id, _)| *id == rule)
+        .map_or("check", |(id, _)| id)
+}
+
+/// A finding's build diagnostic made of its parts: a warning, or an error when `as_error`.
+/// Made here from a [`Finding`], and by [`super::packed`] from its packed rows.
+pub(super) fn finding_diagnostic(
+    code: &'static str,
+    file: Arc<Path>,
+    source: &Arc<str>,
+    span: Range<usize>,
+    message: Arc<str>,
+    help: Arc<str>,
+    as_error: bool,
+) -> Diagnostic {
+    let mut d = Diagnostic::at(code, file, source, span, message);
     if !as_error {
         d.severity = crate::diagnostics::Severity::Warning;
     }
