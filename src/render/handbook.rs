@@ -78,22 +78,9 @@ struct IndexEntry {
 /// What takes each handbook file as it is made (from several threads at once).
 pub type Put<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostics> + Sync + 'a;
 
-/// Every file of the handbook, with due dates counted from `today`.
-pub fn render_handbook(
-    site: &Site,
-    theme: &Theme,
-    today: Date,
-) -> Result<Vec<OutputFile>, Diagnostics> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_handbook_into(site, theme, today, &|f| {
-        files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
-        Ok(())
-    })?;
-    Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
-}
-
-/// [`render_handbook`], handing each file to `put` as soon as it is made: a build writes
-/// them at once instead of holding the handbook (one page per service) in memory.
+/// Every file of the handbook, with due dates counted from `today`, each handed to `put` as
+/// soon as it is made: a build writes them at once instead of holding the handbook (one
+/// page per service) in memory.
 pub fn render_handbook_into(
     site: &Site,
     theme: &Theme,
