@@ -92,6 +92,9 @@ pub struct BuildReport {
     pub files: usize,
     /// How many of them were unchanged since the previous build (kept or linked, not written).
     pub unchanged: usize,
+    /// How many service pages were made from the same inputs as the previous build's and
+    /// kept without being rendered ([`render::reuse`]).
+    pub reused: usize,
     /// Wall time.
     pub elapsed: Duration,
     /// Non-fatal findings (the check's packed: see [`check::packed`]).
@@ -123,10 +126,12 @@ struct BuildSink<'a> {
     out: PathBuf,
     pages: AtomicUsize,
     files: AtomicUsize,
+    /// Pages kept without rendering.
+    reused: AtomicUsize,
     /// Every file's path in the output, for the link check.
     paths: std::sync::Mutex<Vec<String>>,
     /// The ids of each HTML page written whole, by path, for the link check.
-    ids: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    ids: std::sync::Mutex<std::collections::HashMap<String, render::links::PageIds>>,
 }
 
 impl BuildSink<'_> {
@@ -144,6 +149,11 @@ impl BuildSink<'_> {
             self.pages.fetch_add(1, Ordering::Relaxed);
         }
     }
+
+    /// Notes the ids of the HTML page at `path`, for the link check.
+    fn keep_ids(&self, path: String, ids: render::links::PageIds) {
+        (self.ids.lock().unwrap_or_else(|e| e.into_inner())).insert(path, ids);
+    }
 }
 
 impl render::FileSink for BuildSink<'_> {
@@ -152,11 +162,35 @@ impl render::FileSink for BuildSink<'_> {
         self.count(&f.path);
         if f.path.ends_with(".html") {
             let ids = render::links::html_ids(&f.bytes);
-            self.ids
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(f.path, ids);
+            self.keep_ids(f.path, ids);
         }
+        Ok(())
+    }
+
+    fn reuse_page(
+        &self,
+        path: &str,
+        source: u128,
+        ids: &render::links::PageIds,
+    ) -> Result<bool, diagnostics::Diagnostic> {
+        if !(self.staging.reuse_derived(path, source)).map_err(|e| self.io(e))? {
+            return Ok(false);
+        }
+        self.count(path);
+        self.keep_ids(path.to_owned(), ids.clone());
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    fn put_page(
+        &self,
+        f: OutputFile,
+        source: u128,
+        ids: &render::links::PageIds,
+    ) -> Result<(), diagnostics::Diagnostic> {
+        (self.staging.write_derived(&f, source)).map_err(|e| self.io(e))?;
+        self.count(&f.path);
+        self.keep_ids(f.path, ids.clone());
         Ok(())
     }
 
@@ -270,9 +304,10 @@ fn check_for_build(site: &Site, strict: bool) -> check::packed::BuildWarnings {
 fn render_into(
     site: &Site,
     theme: &Theme,
+    memo: &render::reuse::PageMemo,
     sink: &BuildSink<'_>,
-) -> Result<Vec<render::links::PageLinks>, Diagnostics> {
-    let renderer = render::Renderer::new(site, theme).collecting_links();
+) -> Result<(Vec<render::links::PageLinks>, render::reuse::PageMemo), Diagnostics> {
+    let renderer = (render::Renderer::new(site, theme).collecting_links()).reusing(memo);
     let (pages, qr) = rayon::join(
         || renderer.render_each(sink),
         || {
@@ -293,7 +328,7 @@ fn render_into(
         (Ok(()), Ok(files)) => files
             .into_iter()
             .try_for_each(|f| sink.put(f))
-            .map(|()| renderer.take_links())
+            .map(|()| (renderer.take_links(), renderer.take_memo()))
             .map_err(Diagnostics::from),
         (Err(d), Ok(_)) | (Ok(()), Err(d)) => Err(d),
         (Err(mut d), Err(more)) => {
@@ -320,14 +355,20 @@ pub fn build_observed(
     // checked) while the site loads. Files the previous builds left unchanged are kept or
     // linked, not written again (src/output.rs).
     let manifest_path = cache::path(&opts.root, "output.json");
+    let memo_path = cache::path(&opts.root, "pages.bin");
     let out = opts.output_dir();
-    let (loaded, (staging, old_landings)) = rayon::join(
+    let (loaded, (staging, old_landings, memo)) = rayon::join(
         || load(opts),
         || {
             let manifest = output::Manifest::load(&manifest_path, &out);
             // QR landing pages of the previous build: printed posters point at them.
             let landings = render::aliases::landing_files(manifest.paths());
-            (output::Staging::with_previous(&out, manifest), landings)
+            let memo = render::reuse::PageMemo::load(&memo_path);
+            (
+                output::Staging::with_previous(&out, manifest),
+                landings,
+                memo,
+            )
         },
     );
     let (site, theme) = loaded?;
@@ -344,6 +385,7 @@ pub fn build_observed(
         out,
         pages: AtomicUsize::new(0),
         files: AtomicUsize::new(0),
+        reused: AtomicUsize::new(0),
         paths: std::sync::Mutex::default(),
         ids: std::sync::Mutex::default(),
     };
@@ -352,13 +394,13 @@ pub fn build_observed(
     // 10,000 services but raised the cold build's peak memory by 10-15 MB, to ~300 MB.
     let (warnings, rendered) = rayon::join(
         || check_for_build(&site, opts.strict),
-        || render_into(&site, &theme, &sink),
+        || render_into(&site, &theme, &memo, &sink),
     );
     if warnings.has_errors() {
         // Dropping the staging folder deletes it: the previous output stays.
         return Err(BuildError::Content(warnings.into_diagnostics()));
     }
-    let links = rendered?;
+    let (links, new_memo) = rendered?;
     let (handbook_dir, handbook) = handbook_staged(opts, &site, &theme)?;
     for f in render::static_files(&site, &theme) {
         staging.write(&f)?;
@@ -378,9 +420,12 @@ pub fn build_observed(
     let mut warnings = warnings;
     warnings.extend(render::aliases::lost_landings(&site, &old_landings, &paths));
     let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
+    let reused = sink.reused.into_inner();
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
+    // Saved after the output it describes: a memo never names pages the output lacks.
+    let _ = new_memo.save(&memo_path);
     let (handbook_manifest, _) = handbook.commit()?;
     // A manifest that cannot be saved only costs speed next time.
     let _ = handbook_manifest.save(&handbook_manifest_path(opts));
@@ -388,11 +433,15 @@ pub fn build_observed(
     // Freeing the model and the link tables is left to another thread: at 10,000 services
     // their millions of small allocations take ~0.2 s to free, and a CLI exits right after
     // anyway (printing its summary meanwhile).
-    std::thread::spawn(move || drop((site, theme, links, paths, ids, manifest, handbook_manifest)));
+    std::thread::spawn(move || {
+        drop((site, theme, links, paths, ids, manifest, handbook_manifest));
+        drop((memo, new_memo));
+    });
     Ok(BuildReport {
         pages,
         files,
         unchanged: committed.unchanged(),
+        reused,
         elapsed,
         warnings,
         handbook: handbook_dir,

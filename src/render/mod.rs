@@ -14,6 +14,7 @@ pub mod links;
 mod pages;
 pub mod qr_langs;
 pub mod qr_pages;
+pub mod reuse;
 pub mod theme;
 pub mod views;
 
@@ -64,6 +65,31 @@ pub trait FileSink: Sync {
         let _ = source;
         let bytes = make()?;
         self.put(OutputFile { path, bytes })
+    }
+
+    /// Keeps, without rendering it, the page at `path` whose inputs hash to `source` (see
+    /// [`reuse`]), with its `ids` for the link check; false when the sink does not hold it
+    /// (then it is rendered and given to [`FileSink::put_page`]). By default: false.
+    fn reuse_page(
+        &self,
+        path: &str,
+        source: u128,
+        ids: &links::PageIds,
+    ) -> Result<bool, Diagnostic> {
+        let _ = (path, source, ids);
+        Ok(false)
+    }
+
+    /// Takes a rendered page made from inputs hashing to `source`, whose `ids` the renderer
+    /// has already read. By default passed to [`FileSink::put`].
+    fn put_page(
+        &self,
+        file: OutputFile,
+        source: u128,
+        ids: &links::PageIds,
+    ) -> Result<(), Diagnostic> {
+        let _ = (source, ids);
+        self.put(file)
     }
 }
 
@@ -168,6 +194,8 @@ pub struct Renderer<'a> {
     links: Option<std::sync::Mutex<Vec<links::PageLinks>>>,
     /// The site's languages, its own first (indexed by [`Lang`]).
     langs: Vec<langs::LangCtx>,
+    /// The previous build's pages a sink may keep ([`Renderer::reusing`]).
+    reuse: Option<reuse::Reuse<'a>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -188,7 +216,25 @@ impl<'a> Renderer<'a> {
             surveys,
             links: None,
             langs: langs::contexts(site),
+            reuse: None,
         }
+    }
+
+    /// Lets the sink keep service pages made from the same inputs as the previous build's
+    /// (whose memo is `old`) instead of rendering them again; [`Renderer::take_memo`] gives
+    /// this build's memo.
+    pub fn reusing(mut self, old: &'a reuse::PageMemo) -> Self {
+        self.reuse = Some(reuse::Reuse::new(self.site, self.theme, old));
+        self
+    }
+
+    /// The memo of the service pages rendered or kept so far (empty unless
+    /// [`Renderer::reusing`]).
+    pub fn take_memo(&self) -> reuse::PageMemo {
+        self.reuse
+            .as_ref()
+            .map(reuse::Reuse::take)
+            .unwrap_or_default()
     }
 
     /// Keeps the site links of every page it renders, for [`links::check`] after the
@@ -254,6 +300,9 @@ impl<'a> Renderer<'a> {
                 pages::faq_path(&self.langs[usize::from(l)].root),
                 &mut |emit| self.faq_pieces(l, emit),
             ),
+            Page::Service(i) if self.reuse.is_some() => {
+                self.service_reusing(&self.site.services[i], sink)
+            }
             _ => self.render(page).and_then(|f| sink.put(f)),
         }
     }
@@ -361,8 +410,43 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// The view of one service page; an error when its file cannot be read again.
-    pub fn service_view<'s>(&'s self, svc: &'s Service) -> Result<ServiceView<'s>, Diagnostic> {
+    /// A service page kept from the previous build when its inputs are the same, else
+    /// rendered; noted in this build's memo either way.
+    fn service_reusing(&self, svc: &Service, sink: &impl FileSink) -> Result<(), Diagnostic> {
+        let reuse = self.reuse.as_ref().expect("called when reusing");
+        let key = reuse.keys.service(self.site, svc);
+        let url = svc.url_path(&self.site.settings);
+        let path = Self::file_of(&url);
+        if let Some(memo) = reuse.old.get(&path, key)
+            && sink.reuse_page(&path, key, &memo.ids)?
+        {
+            self.keep_links(links::PageLinks {
+                file: svc.source_path.clone(),
+                source: Arc::from(""),
+                url,
+                links: memo.links.clone(),
+            });
+            reuse.record(path, memo.clone());
+            return Ok(());
+        }
+        let (file, page) = self.service_page(svc)?;
+        let memo = Arc::new(reuse::Memo {
+            source: key,
+            links: page.links.clone(),
+            ids: links::html_ids(&file.bytes),
+        });
+        self.keep_links(page);
+        sink.put_page(file, key, &memo.ids)?;
+        reuse.record(path, memo);
+        Ok(())
+    }
+
+    /// The view of one service page and its site links; an error when its file cannot be
+    /// read again.
+    pub fn service_view<'s>(
+        &'s self,
+        svc: &'s Service,
+    ) -> Result<(ServiceView<'s>, links::PageLinks), Diagnostic> {
         let s = &self.site.settings;
         let t = self.theme.strings(&svc.lang);
         let mut taken: Vec<String> = TEMPLATE_IDS.iter().map(|x| x.to_string()).collect();
@@ -379,7 +463,6 @@ impl<'a> Renderer<'a> {
         };
         page.add(std::mem::take(&mut body.links), svc.body_offset, true);
         let faq = self.faq_views(svc, &mut taken, Some(&mut page));
-        self.keep_links(page);
         let m = &svc.meta;
         let lc = self.lang_ctx(&svc.lang);
         let category = lc
@@ -397,7 +480,7 @@ impl<'a> Renderer<'a> {
         let (svc_contacts, svc_reception) = Self::contacts_in(svc, lc);
         let contacts = ContactsView::new(&svc_contacts);
         let jsonld = jsonld::service(self.site, svc, &contacts, &url);
-        Ok(ServiceView {
+        let view = ServiceView {
             slug: &svc.slug,
             title: &m.title,
             summary: &m.summary,
@@ -445,7 +528,8 @@ impl<'a> Renderer<'a> {
             translations,
             survey,
             jsonld,
-        })
+        };
+        Ok((view, page))
     }
 }
 

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::views::{self, *};
-use super::{Lang, OutputFile, Page, Renderer, gather, langs};
+use super::{Lang, OutputFile, Page, Renderer, gather, langs, links};
 use crate::diagnostics::Diagnostic;
 use crate::markdown;
 use crate::site::Service;
@@ -23,7 +23,11 @@ impl Renderer<'_> {
     pub fn render(&self, page: Page) -> Result<OutputFile, Diagnostic> {
         match page {
             Page::Home(l) => self.home(l),
-            Page::Service(i) => self.service_page(&self.site.services[i]),
+            Page::Service(i) => {
+                let (file, links) = self.service_page(&self.site.services[i])?;
+                self.keep_links(links);
+                Ok(file)
+            }
             Page::Category(i, l) => self.category_page(i, l),
             Page::Faq(l) => Ok(OutputFile {
                 path: faq_path(&self.langs[usize::from(l)].root),
@@ -45,7 +49,7 @@ impl Renderer<'_> {
     }
 
     /// The output file of the page at site path `path` (`/en/` → `en/index.html`).
-    fn file_of(path: &str) -> String {
+    pub(super) fn file_of(path: &str) -> String {
         format!("{}index.html", path.trim_start_matches('/'))
     }
 
@@ -65,8 +69,12 @@ impl Renderer<'_> {
         self.html("index.html", Self::file_of(&lc.root), m, "groups", &groups)
     }
 
-    fn service_page(&self, svc: &Service) -> Result<OutputFile, Diagnostic> {
-        let view = self.service_view(svc)?;
+    /// A service page and its site links.
+    pub(super) fn service_page(
+        &self,
+        svc: &Service,
+    ) -> Result<(OutputFile, links::PageLinks), Diagnostic> {
+        let (view, links) = self.service_view(svc)?;
         let versions = self.service_versions(svc);
         let mut m = self.meta_of(
             &svc.lang,
@@ -78,7 +86,7 @@ impl Renderer<'_> {
         );
         m.not_reviewed = svc.translation.as_ref().is_some_and(|t| !t.reviewed);
         let path = Self::file_of(&view.url);
-        self.html("service.html", path, m, "service", &view)
+        Ok((self.html("service.html", path, m, "service", &view)?, links))
     }
 
     fn category_page(&self, i: usize, l: Lang) -> Result<OutputFile, Diagnostic> {

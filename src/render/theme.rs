@@ -156,6 +156,31 @@ impl Theme {
         self.strings.keys().map(String::as_str)
     }
 
+    /// A hash of everything a page takes from the theme: its templates (overrides
+    /// included), its interface strings and its static files (for pages reused from the
+    /// previous build, [`super::reuse`]).
+    pub fn fingerprint(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut field = |bytes: &[u8]| {
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(self.default_lang.as_bytes());
+        for (name, (_, text)) in &self.sources {
+            field(name.as_bytes());
+            field(text.as_bytes());
+        }
+        for (lang, s) in &self.strings {
+            field(lang.as_bytes());
+            field(format!("{:?}{:?}", s.map, s.plural).as_bytes());
+        }
+        for (name, bytes) in &self.statics {
+            field(name.as_bytes());
+            field(bytes);
+        }
+        h.digest128()
+    }
+
     /// Static files as (relative path, bytes).
     pub fn static_files(&self) -> &BTreeMap<String, Vec<u8>> {
         &self.statics

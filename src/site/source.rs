@@ -31,6 +31,11 @@ impl SourceText {
         self.len
     }
 
+    /// The text's xxh3-64 hash.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
     /// Whether the text is empty.
     pub fn is_empty(&self) -> bool {
         self.len == 0

@@ -22,6 +22,7 @@ mod deploy_systemd;
 mod handbook;
 mod languages;
 mod output;
+mod page_reuse;
 mod pg;
 mod print_parallel;
 mod qr;
