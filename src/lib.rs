@@ -171,13 +171,15 @@ impl render::FileSink for BuildSink<'_> {
         &self,
         path: &str,
         source: u128,
-        ids: &render::links::PageIds,
+        ids: Option<&render::links::PageIds>,
     ) -> Result<bool, diagnostics::Diagnostic> {
         if !(self.staging.reuse_derived(path, source)).map_err(|e| self.io(e))? {
             return Ok(false);
         }
         self.count(path);
-        self.keep_ids(path.to_owned(), ids.clone());
+        if let Some(ids) = ids {
+            self.keep_ids(path.to_owned(), ids.clone());
+        }
         self.reused.fetch_add(1, Ordering::Relaxed);
         Ok(true)
     }
@@ -186,11 +188,13 @@ impl render::FileSink for BuildSink<'_> {
         &self,
         f: OutputFile,
         source: u128,
-        ids: &render::links::PageIds,
+        ids: Option<&render::links::PageIds>,
     ) -> Result<(), diagnostics::Diagnostic> {
         (self.staging.write_derived(&f, source)).map_err(|e| self.io(e))?;
         self.count(&f.path);
-        self.keep_ids(f.path, ids.clone());
+        if let Some(ids) = ids {
+            self.keep_ids(f.path, ids.clone());
+        }
         Ok(())
     }
 
@@ -222,11 +226,12 @@ impl render::FileSink for BuildSink<'_> {
     fn put_pieces(
         &self,
         path: String,
+        source: u128,
         fill: &mut render::PieceFill<'_>,
     ) -> Result<(), diagnostics::Diagnostic> {
         let mut file = self.staging.create_pieces(&path).map_err(|e| self.io(e))?;
         fill(&mut |piece| file.write(piece).map_err(|e| self.io(e)))?;
-        self.staging.finish_pieces(file).map_err(|e| self.io(e))?;
+        (self.staging.finish_pieces(file, source)).map_err(|e| self.io(e))?;
         self.count(&path);
         Ok(())
     }

@@ -39,8 +39,9 @@ impl Staging {
         })
     }
 
-    /// Completes a file started with [`Staging::create_pieces`].
-    pub fn finish_pieces(&self, f: PieceFile) -> Result<(), OutputError> {
+    /// Completes a file started with [`Staging::create_pieces`], made from inputs whose hash
+    /// is `source` (0 when not known: see [`Staging::write_derived`]).
+    pub fn finish_pieces(&self, f: PieceFile, source: u128) -> Result<(), OutputError> {
         let PieceFile {
             rel,
             path,
@@ -51,6 +52,10 @@ impl Staging {
             .into_inner()
             .map_err(|e| io_err(&path)(e.into_error()))?;
         let meta = file.metadata().map_err(io_err(&path))?;
-        self.record(rel, FileRecord::of(hash.digest128(), &meta), &path)
+        let record = FileRecord {
+            source,
+            ..FileRecord::of(hash.digest128(), &meta)
+        };
+        self.record(rel, record, &path)
     }
 }

@@ -254,7 +254,7 @@ fn a_file_written_in_pieces_holds_them_in_order_and_is_recorded() {
     for piece in ["<h1>", "Вопросы", "</h1>"] {
         f.write(piece.as_bytes()).unwrap();
     }
-    staging.finish_pieces(f).unwrap();
+    staging.finish_pieces(f, 0).unwrap();
     // A path is written once: a second file there is an error, never a write through.
     assert!(staging.create_pieces("faq/index.html").is_err());
     let (m, committed) = staging.commit().unwrap();

@@ -48,7 +48,14 @@ pub trait FileSink: Sync {
     /// Takes a file in pieces: `fill` hands each piece, in order, to the function it gets.
     /// For pages too big to hold whole (the all-questions page is 30 MB at 10,000
     /// services); by default the pieces are gathered and passed to [`FileSink::put`].
-    fn put_pieces(&self, path: String, fill: &mut PieceFill<'_>) -> Result<(), Diagnostic> {
+    /// `source`: the hash of the page's inputs (see [`FileSink::put_page`]), 0 when unknown.
+    fn put_pieces(
+        &self,
+        path: String,
+        source: u128,
+        fill: &mut PieceFill<'_>,
+    ) -> Result<(), Diagnostic> {
+        let _ = source;
         let bytes = gather(fill)?;
         self.put(OutputFile { path, bytes })
     }
@@ -74,19 +81,19 @@ pub trait FileSink: Sync {
         &self,
         path: &str,
         source: u128,
-        ids: &links::PageIds,
+        ids: Option<&links::PageIds>,
     ) -> Result<bool, Diagnostic> {
         let _ = (path, source, ids);
         Ok(false)
     }
 
     /// Takes a rendered page made from inputs hashing to `source`, whose `ids` the renderer
-    /// has already read. By default passed to [`FileSink::put`].
+    /// has already read (an HTML page's). By default passed to [`FileSink::put`].
     fn put_page(
         &self,
         file: OutputFile,
         source: u128,
-        ids: &links::PageIds,
+        ids: Option<&links::PageIds>,
     ) -> Result<(), Diagnostic> {
         let _ = (source, ids);
         self.put(file)
@@ -295,16 +302,69 @@ impl<'a> Renderer<'a> {
     /// Renders one page into `sink`: the all-questions page in pieces (see
     /// [`FileSink::put_pieces`]), any other whole.
     pub fn render_into(&self, page: Page, sink: &impl FileSink) -> Result<(), Diagnostic> {
-        match page {
-            Page::Faq(l) => sink.put_pieces(
-                pages::faq_path(&self.langs[usize::from(l)].root),
-                &mut |emit| self.faq_pieces(l, emit),
-            ),
-            Page::Service(i) if self.reuse.is_some() => {
-                self.service_reusing(&self.site.services[i], sink)
-            }
-            _ => self.render(page).and_then(|f| sink.put(f)),
+        match (page, &self.reuse) {
+            (Page::Service(i), Some(_)) => self.service_reusing(&self.site.services[i], sink),
+            (Page::Content(_), _) | (_, None) => self.render_with_key(page, 0, sink).map(drop),
+            (_, Some(reuse)) => self.listing_reusing(page, reuse, sink),
         }
+    }
+
+    /// Renders `page` into `sink`, made from inputs hashing to `key` (0: unknown); returns
+    /// its memo.
+    fn render_with_key(
+        &self,
+        page: Page,
+        key: u128,
+        sink: &impl FileSink,
+    ) -> Result<reuse::Memo, Diagnostic> {
+        let (path, ids) = match page {
+            Page::Faq(l) => {
+                let path = pages::faq_path(&self.langs[usize::from(l)].root);
+                sink.put_pieces(path.clone(), key, &mut |emit| self.faq_pieces(l, emit))?;
+                (path, None)
+            }
+            _ => {
+                let file = self.render(page)?;
+                let path = file.path.clone();
+                if key == 0 {
+                    sink.put(file)?;
+                    (path, None)
+                } else {
+                    let ids = path
+                        .ends_with(".html")
+                        .then(|| links::html_ids(&file.bytes));
+                    sink.put_page(file, key, ids.as_ref())?;
+                    (path, ids)
+                }
+            }
+        };
+        Ok(reuse::Memo {
+            source: key,
+            path,
+            links: Vec::new(),
+            ids,
+        })
+    }
+
+    /// A page listing services, kept from the previous build when no service and nothing
+    /// shared changed, else rendered.
+    fn listing_reusing(
+        &self,
+        page: Page,
+        reuse: &reuse::Reuse<'_>,
+        sink: &impl FileSink,
+    ) -> Result<(), Diagnostic> {
+        let key = reuse.keys.listing;
+        let name = reuse::Reuse::name(page);
+        if let Some(memo) = reuse.old.get(&name, key)
+            && sink.reuse_page(&memo.path, key, memo.ids.as_ref())?
+        {
+            reuse.record(name, memo.clone());
+            return Ok(());
+        }
+        let memo = self.render_with_key(page, key, sink)?;
+        reuse.record(name, Arc::new(memo));
+        Ok(())
     }
 
     /// Renders every page in parallel and hands each file to `sink` as soon as it is made,
@@ -418,7 +478,7 @@ impl<'a> Renderer<'a> {
         let url = svc.url_path(&self.site.settings);
         let path = Self::file_of(&url);
         if let Some(memo) = reuse.old.get(&path, key)
-            && sink.reuse_page(&path, key, &memo.ids)?
+            && sink.reuse_page(&path, key, memo.ids.as_ref())?
         {
             self.keep_links(links::PageLinks {
                 file: svc.source_path.clone(),
@@ -432,11 +492,12 @@ impl<'a> Renderer<'a> {
         let (file, page) = self.service_page(svc)?;
         let memo = Arc::new(reuse::Memo {
             source: key,
+            path: path.clone(),
             links: page.links.clone(),
-            ids: links::html_ids(&file.bytes),
+            ids: Some(links::html_ids(&file.bytes)),
         });
         self.keep_links(page);
-        sink.put_page(file, key, &memo.ids)?;
+        sink.put_page(file, key, memo.ids.as_ref())?;
         reuse.record(path, memo);
         Ok(())
     }

@@ -5,8 +5,8 @@
 //! instead of rendering it again (rendering is most of a repeated build), and takes its
 //! site links and ids, for the link check, from the memo saved beside the cache.
 //!
-//! Listing pages (home, categories, questions, the sitemap) show many services and are
-//! always rendered; they are a few dozen files.
+//! Listing pages (home, categories, all questions, contacts, the sitemap…) are made from
+//! every service: they are kept only when no service, and nothing shared, changed.
 
 use std::ops::Range;
 use std::path::Path;
@@ -25,15 +25,19 @@ const MAGIC: &[u8] = b"yasno-pages-memo 1\n";
 /// What the link check needs of a rendered page, kept to reuse the page without rendering.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Memo {
-    /// The hash of the page's inputs ([`PageKeys::service`]).
+    /// The hash of the page's inputs ([`PageKeys`]).
     pub source: u128,
+    /// Where the page is in the output.
+    pub path: String,
     /// The page's site links, each with its byte range in the service's file.
     pub links: Vec<(Range<usize>, String)>,
-    /// The `id`s of the page as written.
-    pub ids: super::links::PageIds,
+    /// The `id`s of the page as written, for an HTML page written whole (the link check
+    /// knows no others).
+    pub ids: Option<super::links::PageIds>,
 }
 
-/// The memo of every reusable page of a build, by output path.
+/// The memo of every reusable page of a build: services by output path, other pages by
+/// kind ([`Reuse::name`]).
 #[derive(Debug, Default)]
 pub struct PageMemo {
     pages: FxHashMap<String, Arc<Memo>>,
@@ -65,9 +69,9 @@ impl PageMemo {
         })
     }
 
-    /// The memo of the page at `path` when it was made from inputs hashing to `source`.
-    pub fn get(&self, path: &str, source: u128) -> Option<&Arc<Memo>> {
-        self.pages.get(path).filter(|m| m.source == source)
+    /// The memo of the page `name` when it was made from inputs hashing to `source`.
+    pub fn get(&self, name: &str, source: u128) -> Option<&Arc<Memo>> {
+        self.pages.get(name).filter(|m| m.source == source)
     }
 
     /// Number of pages.
@@ -98,9 +102,16 @@ impl<'a> Reuse<'a> {
         }
     }
 
-    /// Notes the memo of the page at `path` for the next build.
-    pub(super) fn record(&self, path: String, memo: Arc<Memo>) {
-        (self.new.lock().unwrap_or_else(|e| e.into_inner())).push((path, memo));
+    /// The memo's name of a page other than a service (a service's is its output path,
+    /// as its index moves when services are added): its kind, language and category
+    /// indexes, which follow from the settings and languages, part of every key.
+    pub(super) fn name(page: super::Page) -> String {
+        format!("{page:?}")
+    }
+
+    /// Notes the memo of the page `name` for the next build.
+    pub(super) fn record(&self, name: String, memo: Arc<Memo>) {
+        (self.new.lock().unwrap_or_else(|e| e.into_inner())).push((name, memo));
     }
 
     /// The memo made so far.
@@ -116,6 +127,8 @@ impl<'a> Reuse<'a> {
 pub struct PageKeys {
     /// What every page shares.
     shared: u128,
+    /// The key of the listing pages: what every page shares and every service's file.
+    pub listing: u128,
 }
 
 impl PageKeys {
@@ -142,8 +155,15 @@ impl PageKeys {
             h.field(p.source_path.as_os_str().as_encoded_bytes());
             h.field(p.source.as_bytes());
         }
+        let shared = h.0.digest128();
+        let mut h = Hasher::default();
+        h.field(&shared.to_le_bytes());
+        for s in &site.services {
+            file_fields(&mut h, s);
+        }
         PageKeys {
-            shared: h.0.digest128(),
+            shared,
+            listing: h.0.digest128().max(1),
         }
     }
 
@@ -153,15 +173,20 @@ impl PageKeys {
         let mut h = Hasher::default();
         h.field(&self.shared.to_le_bytes());
         for s in std::iter::once(svc).chain(site.translations_of(svc)) {
-            h.field(s.slug.as_bytes());
-            h.field(s.lang.as_bytes());
-            h.field(s.source_path.as_os_str().as_encoded_bytes());
-            h.field(&(s.source.len() as u64).to_le_bytes());
-            h.field(&s.source.hash().to_le_bytes());
+            file_fields(&mut h, s);
         }
         // 0 means "no known inputs" to the output folder.
         h.0.digest128().max(1)
     }
+}
+
+/// What a key takes from a service: where its file is and what the file held when loaded.
+fn file_fields(h: &mut Hasher, s: &Service) {
+    h.field(s.slug.as_bytes());
+    h.field(s.lang.as_bytes());
+    h.field(s.source_path.as_os_str().as_encoded_bytes());
+    h.field(&(s.source.len() as u64).to_le_bytes());
+    h.field(&s.source.hash().to_le_bytes());
 }
 
 /// xxh3-128 over length-prefixed fields, so that no two lists of fields hash alike by
@@ -186,8 +211,11 @@ mod tests {
         let path = dir.path().join("pages.bin");
         let memo = Memo {
             source: 7,
+            path: "services/a/index.html".into(),
             links: vec![(3..9, "/services/x/#fee".into())],
-            ids: crate::render::links::html_ids(br#"<main id="main"><h2 id="fee">"#),
+            ids: Some(crate::render::links::html_ids(
+                br#"<main id="main"><h2 id="fee">"#,
+            )),
         };
         let saved = PageMemo {
             pages: [("services/a/index.html".to_owned(), Arc::new(memo.clone()))]

@@ -102,7 +102,12 @@ impl FileSink for PackSink {
         Ok(())
     }
 
-    fn put_pieces(&self, path: String, fill: &mut PieceFill<'_>) -> Result<(), Diagnostic> {
+    fn put_pieces(
+        &self,
+        path: String,
+        _source: u128,
+        fill: &mut PieceFill<'_>,
+    ) -> Result<(), Diagnostic> {
         self.keep(pack_pieces(path, fill)?);
         Ok(())
     }

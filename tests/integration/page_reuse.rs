@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use yasno::render::Page;
 use yasno::{BuildOptions, BuildReport};
 
 use crate::common::{copy_dir, repo};
@@ -114,9 +115,18 @@ fn a_reusing_build_equals_a_clean_one_after_every_kind_of_edit() {
     let services = service_pages(root);
     assert!(services > 20, "{services}");
 
-    // Nothing changed: every service page is kept, none rendered.
+    // Nothing changed: every service page and every listing page is kept, none rendered
+    // (content pages are always rendered).
+    let (loaded, _) = yasno::load(&options(root)).unwrap();
+    let listing = (yasno::render::pages(&loaded).iter())
+        .filter(|p| !matches!(p, Page::Service(_) | Page::Content(_)))
+        .count();
+    assert!(listing > 10, "{listing}");
     let again = assert_same_as_clean(root, "no edit");
-    assert_eq!(again.reused, services);
+    assert_eq!(again.reused, services + listing);
+
+    // From here on each edit changes a service or what all pages share: the listing pages
+    // are rendered again, and the count of kept pages is of service pages.
 
     // One service's text: only that page is rendered again.
     append(
