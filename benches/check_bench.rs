@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use yasno::check::{CheckCache, CheckConfig, PageCheck, Rules, check_page};
+use yasno::site::SourceText;
 
 /// Sentences a service page is made of: mostly plain, some with canceliarisms, phones,
 /// abbreviations and links, so every rule has work to do.
@@ -100,14 +101,14 @@ fn main() {
     // A rebuild with nothing changed: every page comes from the cache.
     let mut cache = CheckCache::new(&cfg);
     for ((p, s), r) in corpus.iter().zip(&results) {
-        cache.insert(p, CheckCache::key(s, &fragments(s), "ru"), r);
+        cache.insert(p, CheckCache::key_of(SourceText::of(s), "ru"), r);
     }
     let t = Instant::now();
     let hits = corpus
         .par_iter()
         .filter(|(p, s)| {
             cache
-                .get(p, CheckCache::key(s, &fragments(s), "ru"))
+                .get(p, CheckCache::key_of(SourceText::of(s), "ru"))
                 .is_some()
         })
         .count();

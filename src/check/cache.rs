@@ -7,7 +7,6 @@
 //! out, the JSON of a 10,000-page site was 413 MB and took gigabytes to build. On disk it
 //! is postcard (varints): 29 MB as JSON, read and written ~10x faster.
 
-use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -91,18 +90,15 @@ impl CheckCache {
         self
     }
 
-    /// The key of a page's content (file text, fragments and language).
-    pub fn key(source: &str, fragments: &[Range<usize>], lang: &str) -> u64 {
-        // xxh3, not std's DefaultHasher: it is stable across Rust releases (the key is stored)
-        // and hashes the 157 MB of a 10,000-page site about ten times faster.
+    /// The key of a page's content known by its length and hash (see
+    /// [`crate::site::SourceText`]), so that a page whose text is not in memory is looked up
+    /// without reading it again.
+    pub fn key_of(text: crate::site::SourceText, kind: &str) -> u64 {
+        // xxh3, not std's DefaultHasher: it is stable across Rust releases (the key is stored).
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(&(source.len() as u64).to_le_bytes());
-        h.update(source.as_bytes());
-        for r in fragments {
-            h.update(&(r.start as u64).to_le_bytes());
-            h.update(&(r.end as u64).to_le_bytes());
-        }
-        h.update(lang.as_bytes());
+        h.update(&(text.len() as u64).to_le_bytes());
+        h.update(&text.hash().to_le_bytes());
+        h.update(kind.as_bytes());
         h.digest()
     }
 

@@ -422,6 +422,11 @@ pub fn check_freshness(
     finish(input.file, input.source, hits, cfg, &Interner::default())
 }
 
+/// Whether [`check_freshness`] would find anything: it needs the page's text only then.
+pub fn freshness_fires(input: &FreshnessInput<'_>, cfg: &CheckConfig, calendar: &Calendar) -> bool {
+    !rules::freshness::check(input, cfg, calendar).is_empty()
+}
+
 /// Where a freshness deadline stands, for the monitoring report.
 pub use rules::freshness::{FreshnessState, freshness_state};
 

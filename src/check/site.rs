@@ -243,15 +243,23 @@ impl SiteCheck {
     }
 }
 
-/// The cache key of a file: its text, language and kind (the checked fragments follow
-/// from the text).
+/// The cache key of a file: its text (by length and hash: a text left unread is known by
+/// what was loaded), language and kind (the checked fragments follow from the text).
 fn key(input: &FileInput) -> u64 {
     let kind = if input.settings_file {
         "settings"
     } else {
         "page"
     };
-    CheckCache::key(&input.source, &[], &format!("{}/{kind}", input.lang))
+    let text = unread(input).unwrap_or_else(|| SourceText::of(&input.source));
+    CheckCache::key_of(text, &format!("{}/{kind}", input.lang))
+}
+
+/// What was loaded of a file whose text is not in memory ([`FileMeta::reread`]).
+fn unread(input: &FileInput) -> Option<SourceText> {
+    (input.source.is_empty())
+        .then(|| input.meta.as_ref()?.reread)
+        .flatten()
 }
 
 /// Pages checked in parallel at a time. The findings of a chunk are moved into the
@@ -296,11 +304,11 @@ pub fn check_files_with(
         let taken: Vec<(usize, FileInput)> = (chunk.iter())
             .filter_map(|&i| Some((i, files[i].take()?)))
             .collect();
-        // Texts not kept in memory are read a batch at a time and dropped with the batch.
+        // Texts not kept in memory are looked up by what was loaded, read (a batch at a time,
+        // dropped with the batch) only when their result is not cached.
         let keyed: Vec<(usize, FileInput, u64)> = taken
             .into_par_iter()
             .map(|(i, f)| {
-                let f = read_unread(f);
                 let k = key(&f);
                 (i, f, k)
             })
@@ -361,15 +369,30 @@ struct Checked {
     hit: bool,
 }
 
-/// Checks one file (or takes its cached result) and its freshness.
+/// Checks one file (or takes its cached result) and its freshness. A cached file whose text
+/// is not in memory is read only when a freshness rule fires on it.
 fn check_one(
     (index, key): (usize, u64),
-    mut f: FileInput,
+    f: FileInput,
     cached: Option<PageCheck>,
     rules: &Rules,
     calendar: &Calendar,
     today: Date,
 ) -> Checked {
+    let (mut f, key, cached) = match (unread(&f), cached) {
+        (Some(_), Some(hit)) if !fires(&f, rules.config(), calendar, today) => (f, key, Some(hit)),
+        (Some(_), cached) => {
+            let f = read_unread(f);
+            // Changed since it was loaded: checked as it is now, under its new key.
+            if f.meta.is_some() {
+                (f, key, cached)
+            } else {
+                let key = self::key(&f);
+                (f, key, None)
+            }
+        }
+        (None, cached) => (f, key, cached),
+    };
     let meta = f.meta.take().unwrap_or_else(|| FileMeta::read(&f));
     let hit = cached.is_some();
     let result = cached.unwrap_or_else(|| {
@@ -386,6 +409,14 @@ fn check_one(
         fresh,
         hit,
     }
+}
+
+/// Whether a freshness rule fires on `f` (its text is needed for the finding's position).
+fn fires(f: &FileInput, cfg: &CheckConfig, calendar: &Calendar, today: Date) -> bool {
+    let Some(meta) = f.meta.as_ref().filter(|m| m.updated.is_some()) else {
+        return false;
+    };
+    super::freshness_fires(&freshness_input(f, meta, today), cfg, calendar)
 }
 
 /// Moves a page's findings to the end of the site's list (sorted by position and rule)
@@ -416,7 +447,11 @@ fn add_page(
     let findings = &mut out.findings[start..];
     findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
     let counts = FindingCounts::of(findings);
-    out.sources.insert(f.path.clone(), f.source);
+    // A text never read stays known by what was loaded (messages read it again).
+    match meta.reread.filter(|_| f.source.is_empty()) {
+        Some(loaded) => out.released.insert(f.path.clone(), loaded).map(drop),
+        None => out.sources.insert(f.path.clone(), f.source).map(drop),
+    };
     PageReport {
         file: f.path,
         title: meta.title,
@@ -435,18 +470,22 @@ fn freshness(
     calendar: &Calendar,
     today: Date,
 ) -> Vec<Finding> {
-    let Some(updated) = meta.updated else {
+    if meta.updated.is_none() {
         return Vec::new();
-    };
-    let input = FreshnessInput {
+    }
+    check_freshness(&freshness_input(f, meta, today), cfg, calendar)
+}
+
+/// The freshness rules' view of a page with an `updated` date.
+fn freshness_input<'a>(f: &'a FileInput, meta: &'a FileMeta, today: Date) -> FreshnessInput<'a> {
+    FreshnessInput {
         file: &f.path,
         source: &f.source,
-        updated,
+        updated: meta.updated.unwrap_or_default(),
         updated_span: meta.spans.at("updated"),
         amendments: &meta.amended,
         today,
-    };
-    check_freshness(&input, cfg, calendar)
+    }
 }
 
 /// The inputs for a whole loaded site: the settings file, services and plain pages, with

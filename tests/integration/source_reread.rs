@@ -140,3 +140,74 @@ fn a_check_that_releases_its_texts_reads_them_again_unless_changed() {
     std::fs::write(&b, "Другой текст.\n").unwrap();
     assert_eq!(r.source(&b), None, "a changed file is not quoted");
 }
+
+/// The findings of a run as comparable rows.
+fn rows(outcome: &check::run::CheckOutcome) -> Vec<(String, String, usize, usize)> {
+    (outcome.check.findings.iter())
+        .map(|f| {
+            (
+                f.file.display().to_string(),
+                f.rule.to_owned(),
+                f.line,
+                f.column,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_cached_page_is_read_again_only_when_a_freshness_rule_fires() {
+    let dir = minimal_site();
+    // A finding in the body, so that checking the file anew would show.
+    let path = service(dir.path());
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!("{text}\nВ целях защиты детей мы проверяем всё.\n"),
+    )
+    .unwrap();
+    let (site, _) = yasno::load(&opts(dir.path())).unwrap();
+    let cache = dir.path().join("check.bin");
+    let check_on = |today: &str, cache: Option<PathBuf>| {
+        let options = check::CheckOptions {
+            today: today.parse().unwrap(),
+            cache,
+        };
+        check::run(check::Target::Site(&site), &options)
+    };
+    let run = |today: &str| check_on(today, Some(cache.clone()));
+    // The day the pages were updated (nothing stale), and years later (both stale).
+    let (fresh, stale) = ("2026-05-14", "2031-05-14");
+    let (fresh_cold, stale_cold) = (rows(&check_on(fresh, None)), rows(&check_on(stale, None)));
+    let file = path.display().to_string();
+    assert!(
+        fresh_cold
+            .iter()
+            .any(|r| r.0 == file && r.1 == "bureaucratese"),
+        "{fresh_cold:?}"
+    );
+    assert_eq!(
+        rows(&run(fresh)),
+        fresh_cold,
+        "the run that fills the cache"
+    );
+    assert!(!fresh_cold.iter().any(|r| r.1 == "stale"), "{fresh_cold:?}");
+    assert!(stale_cold.iter().any(|r| r.1 == "stale"), "{stale_cold:?}");
+    let warm = run(fresh);
+    assert!(warm.check.cached >= 2, "{}", warm.check.cached);
+    assert_eq!(rows(&warm), fresh_cold);
+    // A stale page's finding is placed in its text, read again for it.
+    assert_eq!(rows(&run(stale)), stale_cold);
+
+    // The file is gone after loading: a cached page with nothing stale is not read, so its
+    // findings are the cached ones; one with a stale date is read, and checked as it is
+    // now (empty).
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(rows(&run(fresh)), fresh_cold);
+    let gone = rows(&run(stale));
+    assert!(
+        !gone.iter().any(|r| r.0 == file && r.1 == "stale"),
+        "an unread file has no positions: {gone:?}"
+    );
+    assert_ne!(gone, stale_cold);
+}
