@@ -359,7 +359,7 @@ pub fn build_observed(
     // The staging folder is prepared (the previous output's manifest read, the spare
     // checked) while the site loads. Files the previous builds left unchanged are kept or
     // linked, not written again (src/output.rs).
-    let manifest_path = cache::path(&opts.root, "output.json");
+    let manifest_path = cache::path(&opts.root, "output.bin");
     let memo_path = cache::path(&opts.root, "pages.bin");
     let out = opts.output_dir();
     let (loaded, (staging, old_landings, memo)) = rayon::join(
@@ -434,6 +434,10 @@ pub fn build_observed(
     let (handbook_manifest, _) = handbook.commit()?;
     // A manifest that cannot be saved only costs speed next time.
     let _ = handbook_manifest.save(&handbook_manifest_path(opts));
+    // The JSON manifests of earlier versions (megabytes at 10,000 services).
+    for old in ["output.json", "handbook-output.json"] {
+        let _ = std::fs::remove_file(cache::path(&opts.root, old));
+    }
     let elapsed = start.elapsed();
     // Freeing the model and the link tables is left to another thread: at 10,000 services
     // their millions of small allocations take ~0.2 s to free, and a CLI exits right after
@@ -474,9 +478,9 @@ fn handbook_staged(
     Ok((dir, staging))
 }
 
-/// Where the handbook folder's manifest is kept (the site's is `output.json`).
+/// Where the handbook folder's manifest is kept (the site's is `output.bin`).
 fn handbook_manifest_path(opts: &BuildOptions) -> PathBuf {
-    cache::path(&opts.root, "handbook-output.json")
+    cache::path(&opts.root, "handbook-output.bin")
 }
 
 /// The handbook is for staff only: its folder may neither be nor hold nor sit inside the

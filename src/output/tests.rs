@@ -170,6 +170,16 @@ fn a_saved_manifest_reads_back_both_folders() {
     let mut names: Vec<&String> = spare.files.keys().collect();
     names.sort();
     assert_eq!(names, ["a", "b", "old"]);
+    // Cut short, or in the JSON of earlier versions: no records, every file is written.
+    let bytes = std::fs::read(&manifest).unwrap();
+    std::fs::write(&manifest, &bytes[..bytes.len() - 5]).unwrap();
+    assert!(Manifest::load(&manifest, &out).is_empty());
+    std::fs::write(
+        &manifest,
+        br#"{"output":"x","live":{"build":"","files":{}}}"#,
+    )
+    .unwrap();
+    assert!(Manifest::load(&manifest, &out).is_empty());
 }
 
 #[test]
