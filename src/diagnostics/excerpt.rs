@@ -90,10 +90,7 @@ fn cut<'a>(
         .take(BEFORE)
         .last()
         .map_or(start, |(i, _)| line_start + i);
-    let to = source[from..line_end]
-        .char_indices()
-        .nth(WIDTH)
-        .map_or(line_end, |(i, _)| from + i);
+    let to = nth_char(source, from, line_end, WIDTH);
     let mut text = String::with_capacity(to - from + 2 * ELLIPSIS.len());
     let mut base_col = source[line_start..from].chars().count() + 1;
     if from > line_start {
@@ -199,17 +196,25 @@ mod fast {
     pub(super) fn all_narrow(text: &str) -> bool {
         let b = text.as_bytes();
         // In valid UTF-8, bytes that are all printable ASCII, D0, D1 or continuation bytes
-        // are characters that are all printable ASCII or U+0400–047F: one pass, no decoding.
-        // A fold, not `all`: without an early exit the pass runs on whole vectors.
+        // are characters that are all printable ASCII or U+0400–047F: tested without
+        // decoding, 16 bytes at a time (a fold, not `all`: no early exit, so it compiles to
+        // vector code). Other characters (« » — №, common in legacy texts) are decoded one
+        // by one, and the runs between them are tested 16 bytes at a time again.
         let ok = |c: u8| matches!(c, b' '..=b'~' | 0x80..=0xBF | 0xD0 | 0xD1);
-        if b.iter().fold(true, |all, &c| all & ok(c)) {
-            return true;
-        }
+        const RUN: usize = 16;
         let mut i = 0;
         while i < b.len() {
+            if let Some(run) = b.get(i..i + RUN)
+                && run.iter().fold(true, |all, &c| all & ok(c))
+            {
+                i += RUN;
+                continue;
+            }
             match b[i] {
                 b' '..=b'~' => i += 1,
                 0xD0 | 0xD1 => i += 2,
+                // The rest of a character that ended a run.
+                0x80..=0xBF => i += 1,
                 _ => {
                     let Some(c) = text[i..].chars().next() else {
                         return true;
@@ -363,6 +368,27 @@ impl LineCursor {
     }
 }
 
+/// Where character number `n` after byte `lo` starts (counting from 0), or `hi` when the
+/// text up to `hi` is shorter: `source[lo..hi].char_indices().nth(n)`, with the characters
+/// counted a stretch at a time (std's count reads whole words) instead of decoded one by
+/// one, which was a tenth of printing a message.
+fn nth_char(source: &str, lo: usize, hi: usize, n: usize) -> usize {
+    let (mut at, mut left) = (lo, n);
+    // `left` more characters take at least `left` bytes: count them in that stretch.
+    while left > 8 && at < hi {
+        let end = floor_char_boundary(source, (at + left).min(hi));
+        if end == at {
+            break;
+        }
+        left -= source[at..end].chars().count();
+        at = end;
+    }
+    source[at..hi]
+        .char_indices()
+        .nth(left)
+        .map_or(hi, |(i, _)| at + i)
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i -= 1;
@@ -475,10 +501,33 @@ mod tests {
             "ё\u{300}",
             "\u{7f}",
             "",
+            // Longer than the 16-byte runs, odd characters at every alignment.
+            "Заявление — в течение 30 дней «со дня» № 5; ещё 日 и e\u{301} в конце строки",
+            "ааааааааааааааааа\u{483}ббббббббббббббббббббббб\u{ad}вввввввв\tгггггггг",
         ] {
             for (i, _) in s.char_indices() {
                 let t = &s[i..];
                 assert_eq!(fast::all_narrow(t), t.chars().all(fast::narrow), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_nth_character_counted_in_stretches_is_the_decoded_one() {
+        let text =
+            "Ab в целях 📋 — №5 ещё\u{301}! Заявление подаётся в течение тридцати дней, 日本語 x";
+        let bounds: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for &lo in &bounds {
+            for &hi in bounds.iter().filter(|&&h| h >= lo) {
+                for n in [0, 1, 5, 8, 9, 10, 17, 30, 100] {
+                    let decoded = text[lo..hi]
+                        .char_indices()
+                        .nth(n)
+                        .map_or(hi, |(i, _)| lo + i);
+                    assert_eq!(nth_char(text, lo, hi, n), decoded, "{lo}..{hi}, {n}");
+                }
             }
         }
     }
