@@ -133,17 +133,9 @@ impl Diagnostic {
         if self.source.is_empty() {
             return excerpt::emit(out, config, &name, &self.source, 1, self.to_codespan());
         }
-        let line = lines.line(&self.source, self.range.start);
+        let at = lines.position(&self.source, self.range.start);
         template::with(self, |d| {
-            excerpt::emit_at(
-                out,
-                config,
-                &name,
-                &self.source,
-                line,
-                d,
-                self.range.clone(),
-            )
+            excerpt::emit_at(out, config, &name, &self.source, at, d, self.range.clone())
         })
     }
 

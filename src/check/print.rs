@@ -46,7 +46,15 @@ fn write_range(
             .as_ref()
             .map_or(("", ""), |(_, s, n)| (s.as_str(), n.as_str()));
         with_template(f, |diag| {
-            excerpt::emit_at(out, &config, name, source, f.line, diag, f.span.clone())
+            excerpt::emit_at(
+                out,
+                &config,
+                name,
+                source,
+                (f.line, f.column),
+                diag,
+                f.span.clone(),
+            )
         })?;
     }
     Ok(())

@@ -70,30 +70,37 @@ impl<'a> Files<'a> for Excerpt<'a> {
 /// Cuts the line holding `span.start` to at most [`WIDTH`] characters around the span.
 /// Returns the excerpt and the span's range in it (clamped to the excerpt: a span that runs
 /// past the window or onto later lines is underlined up to the window's end).
+/// `(line, column)`: where `span.start` is, 1-based, the column in characters; with it,
+/// only the window is read, not the whole line (a legacy paragraph is one line of
+/// thousands of characters, with dozens of findings).
 fn cut<'a>(
     name: &'a str,
     source: &str,
     span: Range<usize>,
-    line: usize,
+    (line, column): (usize, usize),
 ) -> (Excerpt<'a>, Range<usize>) {
     let start = floor_char_boundary(source, span.start.min(source.len()));
     let bytes = source.as_bytes();
-    let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
-    let mut line_end = memchr::memchr(b'\n', &bytes[start..]).map_or(source.len(), |i| start + i);
-    if line_end > line_start && bytes[line_end - 1] == b'\r' && line_end > start {
+    // Window: up to BEFORE characters before the span (of the `column - 1` on its line),
+    // WIDTH characters in all.
+    let back = column.saturating_sub(1).min(BEFORE);
+    let from = chars_back(bytes, start, back);
+    let at_line_start = back == column.saturating_sub(1);
+    // The line's end, looked for only as far as the window reaches (WIDTH characters take
+    // at most 4 bytes each).
+    let reach = floor_char_boundary(source, (from + 4 * WIDTH + 4).min(source.len()));
+    let found = memchr::memchr(b'\n', &bytes[start..reach.max(start)]);
+    let mut line_end = found.map_or(reach.max(start), |i| start + i);
+    if (found.is_some() || reach == source.len())
+        && line_end > start
+        && bytes[line_end - 1] == b'\r'
+    {
         line_end -= 1;
     }
-    // Window: up to BEFORE characters before the span, WIDTH characters in all.
-    let from = source[line_start..start]
-        .char_indices()
-        .rev()
-        .take(BEFORE)
-        .last()
-        .map_or(start, |(i, _)| line_start + i);
     let to = nth_char(source, from, line_end, WIDTH);
     let mut text = String::with_capacity(to - from + 2 * ELLIPSIS.len());
-    let mut base_col = source[line_start..from].chars().count() + 1;
-    if from > line_start {
+    let mut base_col = column.max(1) - back;
+    if !at_line_start {
         text.push_str(ELLIPSIS);
         base_col -= 1;
     }
@@ -135,22 +142,26 @@ pub fn emit(
         return term::emit_to_write_style(out, config, &empty, &diag)
             .map_err(std::io::Error::other);
     };
-    emit_at(out, config, name, source, line, &diag, primary)
+    let start = floor_char_boundary(source, primary.start.min(source.len()));
+    let line_start = memchr::memrchr(b'\n', &source.as_bytes()[..start]).map_or(0, |i| i + 1);
+    let column = source[line_start..start].chars().count() + 1;
+    emit_at(out, config, name, source, (line, column), &diag, primary)
 }
 
 /// [`emit`] with `diag` borrowed as a template and its primary label placed at `span` of
-/// `source` (`line` is the line of `span.start`): a long list has a few hundred distinct
-/// messages, each made once instead of once per finding. `diag` must have a label.
+/// `source` (`at`: the 1-based line and column, in characters, of `span.start`): a long
+/// list has a few hundred distinct messages, each made once instead of once per finding.
+/// `diag` must have a label.
 pub fn emit_at(
     out: &mut dyn termcolor::WriteColor,
     config: &term::Config,
     name: &str,
     source: &str,
-    line: usize,
+    at: (usize, usize),
     diag: &CsDiagnostic<()>,
     span: Range<usize>,
 ) -> std::io::Result<()> {
-    let (excerpt, range) = cut(name, source, span, line);
+    let (excerpt, range) = cut(name, source, span, at);
     if !out.supports_color() && fast::fits(&excerpt.text, diag, &range) {
         return fast::write(out, &excerpt, diag, &range);
     }
@@ -350,22 +361,53 @@ pub struct LineCursor {
     src: usize,
     offset: usize,
     line: usize,
+    /// Where the line of `offset` starts, and how many characters precede `offset` on it.
+    line_start: usize,
+    chars: usize,
 }
 
 impl LineCursor {
     /// 1-based line of byte `offset` of `source`.
     pub fn line(&mut self, source: &str, offset: usize) -> usize {
-        let offset = offset.min(source.len());
+        self.position(source, offset).0
+    }
+
+    /// 1-based line and column (in characters) of byte `offset` of `source`, counted from
+    /// the position before when it is in the same source and not behind it.
+    pub fn position(&mut self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
         let addr = source.as_ptr() as usize;
         if addr != self.src || offset < self.offset || self.line == 0 {
-            self.src = addr;
-            self.offset = 0;
-            self.line = 1;
+            *self = LineCursor {
+                src: addr,
+                line: 1,
+                ..LineCursor::default()
+            };
         }
-        self.line += memchr::memchr_iter(b'\n', &source.as_bytes()[self.offset..offset]).count();
+        let gap = &source.as_bytes()[self.offset..offset];
+        match memchr::memrchr(b'\n', gap) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', gap).count();
+                self.line_start = self.offset + last + 1;
+                self.chars = source[self.line_start..offset].chars().count();
+            }
+            None => self.chars += source[self.offset..offset].chars().count(),
+        }
         self.offset = offset;
-        self.line
+        (self.line, self.chars + 1)
     }
+}
+
+/// Where the `n`th character before byte `hi` starts (or 0): a message needs at most
+/// [`BEFORE`] of them.
+fn chars_back(bytes: &[u8], hi: usize, n: usize) -> usize {
+    let (mut at, mut seen) = (hi, 0);
+    while at > 0 && seen < n {
+        at -= 1;
+        // Not a UTF-8 continuation byte: a character starts here.
+        seen += usize::from((bytes[at] as i8) >= -0x40);
+    }
+    at
 }
 
 /// Where character number `n` after byte `lo` starts (counting from 0), or `hi` when the
@@ -455,7 +497,7 @@ mod tests {
                     .char_indices()
                     .nth(1 + k % 40)
                     .map_or(source.len(), |(i, _)| start + i);
-                let line = LineCursor::default().line(&source, start);
+                let at = LineCursor::default().position(&source, start);
                 let label = if k % 2 == 0 { "" } else { "метка" };
                 let mut d = D::warning()
                     .with_code("rule")
@@ -467,7 +509,7 @@ mod tests {
                 if k % 5 == 0 {
                     d.severity = codespan_reporting::diagnostic::Severity::Error;
                 }
-                let (excerpt, range) = cut("a/b.md", &source, start..end, line);
+                let (excerpt, range) = cut("a/b.md", &source, start..end, at);
                 d.labels[0].range = range.clone();
                 if !fast::fits(&excerpt.text, &d, &range) {
                     continue;
@@ -485,6 +527,73 @@ mod tests {
             }
         }
         assert!(checked > 200, "{checked}");
+    }
+
+    /// The window as cut from the whole line, found by scanning it (before the column was
+    /// given): text, first column and the span's range in the text.
+    fn cut_by_scanning(source: &str, span: Range<usize>) -> (String, usize, Range<usize>) {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let bytes = source.as_bytes();
+        let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+        let mut line_end =
+            memchr::memchr(b'\n', &bytes[start..]).map_or(source.len(), |i| start + i);
+        if line_end > line_start && bytes[line_end - 1] == b'\r' && line_end > start {
+            line_end -= 1;
+        }
+        let from = source[line_start..start]
+            .char_indices()
+            .rev()
+            .take(BEFORE)
+            .last()
+            .map_or(start, |(i, _)| line_start + i);
+        let to = source[from..line_end]
+            .char_indices()
+            .nth(WIDTH)
+            .map_or(line_end, |(i, _)| from + i);
+        let mut text = String::new();
+        let mut base_col = source[line_start..from].chars().count() + 1;
+        if from > line_start {
+            text.push_str(ELLIPSIS);
+            base_col -= 1;
+        }
+        let shift = text.len();
+        text.push_str(&source[from..to]);
+        if to < line_end {
+            text.push_str(ELLIPSIS);
+        }
+        let end = floor_char_boundary(source, span.end.clamp(start, to));
+        (text, base_col, (start - from + shift)..(end - from + shift))
+    }
+
+    #[test]
+    fn a_window_cut_from_the_column_is_the_one_cut_from_the_whole_line() {
+        let long = "Заявление подаётся «в установленном порядке» — № 5, ".repeat(12);
+        let source = format!(
+            "+++\ntitle = \"x\"\n+++\nкоротко\r\n{long}\n\n{long}\r\nе\u{301}ще 日本 {long}\r"
+        );
+        let mut cursor = LineCursor::default();
+        let mut checked = 0;
+        for start in (0..=source.len()).filter(|&i| source.is_char_boundary(i)) {
+            let at = cursor.position(&source, start);
+            let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(
+                at.1,
+                source[line_start..start].chars().count() + 1,
+                "{start}"
+            );
+            for len in [0, 1, 7, 150] {
+                let end = (start + len).min(source.len());
+                let (excerpt, range) = cut("a.md", &source, start..end, at);
+                let want = cut_by_scanning(&source, start..end);
+                assert_eq!(
+                    (excerpt.text, excerpt.base_col, range),
+                    want,
+                    "{start}..{end}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 4000, "{checked}");
     }
 
     #[test]
