@@ -4,10 +4,12 @@
 //! allocates a boxed closure per module for the finder-pattern rule: ~0.5 ms per code, which
 //! was 5.5 s of CPU for a cold build of 10,000 services. Here the same four rules, exactly as
 //! the crate computes them (so the chosen mask, and every module, stay the crate's), run on
-//! rows of bits: a row of up to 128 modules is one `u128`, and the column rules run on the
-//! transposed rows. The crate still makes the data and error-correction codewords and draws
-//! the function patterns; codes wider than 128 modules (versions 28-40, over ~1,000 bytes at
-//! level M) keep the crate's own search.
+//! rows of bits: a row of up to 64 modules is one `u64` (up to 128, one `u128`), and the
+//! column rules run on the transposed rows. The crate still makes the data and
+//! error-correction codewords and draws the function patterns; codes wider than 128 modules
+//! (versions 28-40, over ~1,000 bytes at level M) keep the crate's own search.
+
+use std::ops::{BitAnd, BitOr, BitXor, Not, Shl, Shr};
 
 use qrcode::Version;
 use qrcode::canvas::{Canvas, MaskPattern, Module};
@@ -113,22 +115,64 @@ const FORMAT_COORDS: [[(i32, i32); 15]; 2] = [
     ],
 ];
 
-/// One orientation of an unmasked code: function modules (fixed), data modules (masked).
-struct Lines {
-    /// Dark function modules (format information still light: it depends on the mask).
-    fixed: Vec<u128>,
-    /// Dark data modules before masking.
-    data: Vec<u128>,
-    /// Modules that the mask applies to (not function modules).
-    free: Vec<u128>,
+/// A line of modules as bits: `u64` for codes up to 64 modules wide (versions 1-11, which
+/// every address a site makes fits in), where each step costs half of `u128`'s.
+trait Line:
+    Copy
+    + PartialEq
+    + BitAnd<Output = Self>
+    + BitOr<Output = Self>
+    + BitXor<Output = Self>
+    + Not<Output = Self>
+    + Shl<usize, Output = Self>
+    + Shr<usize, Output = Self>
+{
+    const ZERO: Self;
+    const BITS: usize;
+    /// 1 at bit 0 when `b`.
+    fn bit(b: bool) -> Self;
+    /// The low bits of a mask table's line.
+    fn of(wide: u128) -> Self;
+    fn ones(self) -> u32;
 }
 
-impl Lines {
-    fn new(width: usize) -> Lines {
+macro_rules! line {
+    ($t:ty) => {
+        impl Line for $t {
+            const ZERO: Self = 0;
+            const BITS: usize = <$t>::BITS as usize;
+            fn bit(b: bool) -> Self {
+                Self::from(b)
+            }
+            fn of(wide: u128) -> Self {
+                // Truncation is the point: a narrower code uses the table's low bits.
+                wide as Self
+            }
+            fn ones(self) -> u32 {
+                self.count_ones()
+            }
+        }
+    };
+}
+line!(u64);
+line!(u128);
+
+/// One orientation of an unmasked code: function modules (fixed), data modules (masked).
+struct Lines<W> {
+    /// Dark function modules (format information still light: it depends on the mask).
+    fixed: Vec<W>,
+    /// Dark data modules before masking.
+    data: Vec<W>,
+    /// Modules that the mask applies to (not function modules).
+    free: Vec<W>,
+}
+
+impl<W: Line> Lines<W> {
+    fn new(width: usize) -> Lines<W> {
         Lines {
-            fixed: vec![0; width],
-            data: vec![0; width],
-            free: vec![0; width],
+            fixed: vec![W::ZERO; width],
+            data: vec![W::ZERO; width],
+            free: vec![W::ZERO; width],
         }
     }
 
@@ -139,15 +183,15 @@ impl Lines {
         m: usize,
         table: &[[u128; 12]; MASKS],
         format: &[(usize, usize)],
-        out: &mut Vec<u128>,
+        out: &mut Vec<W>,
     ) {
         out.clear();
         out.extend(
             (0..self.fixed.len())
-                .map(|i| self.fixed[i] | ((self.data[i] ^ table[m][i % 12]) & self.free[i])),
+                .map(|i| self.fixed[i] | ((self.data[i] ^ W::of(table[m][i % 12])) & self.free[i])),
         );
         for &(line, bit) in format {
-            out[line] |= 1 << bit;
+            out[line] = out[line] | W::bit(true) << bit;
         }
     }
 }
@@ -168,29 +212,29 @@ fn format_dark(width: usize, ec: usize, m: usize) -> Vec<(usize, usize)> {
 /// Penalty points of one line (a row, or a column) for runs of five or more modules of one
 /// colour (rule 1: `length - 2` each) and for finder-like `#.###.#` with four light modules
 /// on either side (rule 3: 40 each; outside the code counts as light).
-fn line_penalty(b: u128, full: u128) -> u32 {
+fn line_penalty<W: Line>(b: W, full: W) -> u32 {
     let mut score = 0;
     for x in [b, !b & full] {
         let five = x & x >> 1 & x >> 2 & x >> 3 & x >> 4;
         // A run of L ≥ 5 leaves L - 4 bits in `five`, starting once: L - 2 points.
-        score += five.count_ones() + 2 * (five & !(five << 1)).count_ones();
+        score += five.ones() + 2 * (five & !(five << 1)).ones();
     }
     let finder = b & !(b >> 1) & b >> 2 & b >> 3 & b >> 4 & !(b >> 5) & b >> 6;
-    if finder != 0 {
+    if finder != W::ZERO {
         let dark_before = b << 1 | b << 2 | b << 3 | b << 4;
         let dark_after = b >> 7 | b >> 8 | b >> 9 | b >> 10;
-        score += 40 * (finder & !(dark_before & dark_after)).count_ones();
+        score += 40 * (finder & !(dark_before & dark_after)).ones();
     }
     score
 }
 
 /// The crate's total penalty of a masked code, less the constant 720 points that its own
 /// finder patterns always score (which cannot change the choice).
-fn penalty(rows: &[u128], columns: &[u128], width: usize) -> u32 {
-    let full = if width == MAX_WIDTH {
-        !0
+fn penalty<W: Line>(rows: &[W], columns: &[W], width: usize) -> u32 {
+    let full = if width == W::BITS {
+        !W::ZERO
     } else {
-        (1 << width) - 1
+        !(!W::ZERO << width)
     };
     let lines: u32 = rows
         .iter()
@@ -203,11 +247,11 @@ fn penalty(rows: &[u128], columns: &[u128], width: usize) -> u32 {
         .map(|pair| {
             let same_below = !(pair[0] ^ pair[1]);
             let same_right = !(pair[0] ^ pair[0] >> 1);
-            (same_below & same_below >> 1 & same_right & full >> 1).count_ones()
+            (same_below & same_below >> 1 & same_right & full >> 1).ones()
         })
         .sum();
     // Rule 4 as the crate computes it: dark share in half-percent steps, off 50 %.
-    let dark: usize = rows.iter().map(|r| r.count_ones() as usize).sum();
+    let dark: usize = rows.iter().map(|r| r.ones() as usize).sum();
     let ratio = dark * 200 / (width * width);
     lines + 3 * blocks + ratio.abs_diff(100) as u32
 }
@@ -225,11 +269,17 @@ pub(super) fn best_masked(
         Version::Normal(_) => usize::try_from(version.width()).ok()?,
         Version::Micro(_) => return None,
     };
-    if width > MAX_WIDTH {
-        return None;
+    match width {
+        0..=64 => Some(masked_in::<u64>(canvas, width, ec, forced)),
+        65..=MAX_WIDTH => Some(masked_in::<u128>(canvas, width, ec, forced)),
+        _ => None,
     }
-    let mut rows = Lines::new(width);
-    let mut columns = Lines::new(width);
+}
+
+/// [`best_masked`] on lines of `W`, which hold `width` bits.
+fn masked_in<W: Line>(canvas: &Canvas, width: usize, ec: usize, forced: Option<usize>) -> Modules {
+    let mut rows = Lines::<W>::new(width);
+    let mut columns = Lines::<W>::new(width);
     for y in 0..width {
         for x in 0..width {
             let (fixed, data, free) = match canvas.get(x as i16, y as i16) {
@@ -239,9 +289,9 @@ pub(super) fn best_masked(
                 Module::Empty => (false, false, true),
             };
             for (lines, line, bit) in [(&mut rows, y, x), (&mut columns, x, y)] {
-                lines.fixed[line] |= u128::from(fixed) << bit;
-                lines.data[line] |= u128::from(data) << bit;
-                lines.free[line] |= u128::from(free) << bit;
+                lines.fixed[line] = lines.fixed[line] | W::bit(fixed) << bit;
+                lines.data[line] = lines.data[line] | W::bit(data) << bit;
+                lines.free[line] = lines.free[line] | W::bit(free) << bit;
             }
         }
     }
@@ -261,22 +311,22 @@ pub(super) fn best_masked(
             best = Some((score, m));
         }
     }
-    let (_, m) = best?;
+    let (_, m) = best.expect("at least one mask");
     let format: Vec<(usize, usize)> = format_dark(width, ec, m)
         .iter()
         .map(|&(x, y)| (y, x))
         .collect();
     rows.masked(m, &ROW_MASKS, &format, &mut r);
     let mut packed = vec![0u8; (width * width).div_ceil(8)];
-    for (y, row) in r.iter().enumerate() {
+    for (y, &row) in r.iter().enumerate() {
         for x in 0..width {
-            if row >> x & 1 == 1 {
+            if (row >> x & W::bit(true)).ones() == 1 {
                 let k = y * width + x;
                 packed[k / 8] |= 1 << (k % 8);
             }
         }
     }
-    Some(Modules { width, packed })
+    Modules { width, packed }
 }
 
 /// The crate's mask `m` (0-7).

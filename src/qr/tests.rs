@@ -358,10 +358,12 @@ fn crate_modules(url: &str, level: EcLevel) -> Modules {
 #[test]
 fn fast_mask_choice_makes_exactly_the_crates_modules_and_uses_every_mask() {
     let mut chosen = [0usize; mask::MASKS];
+    let mut widths = std::collections::BTreeSet::new();
     for url in sample_urls() {
         for level in [EcLevel::M, EcLevel::Q, EcLevel::H] {
             let fast = Modules::encode(&url, level).unwrap();
             assert_eq!(fast, crate_modules(&url, level), "{url} at {level:?}");
+            widths.insert(fast.width);
             if fast.width <= mask::MAX_WIDTH {
                 let m = (0..mask::MASKS)
                     .find(|&m| Modules::encode_with_mask(&url, level, Some(m)).unwrap() == fast)
@@ -371,6 +373,12 @@ fn fast_mask_choice_makes_exactly_the_crates_modules_and_uses_every_mask() {
         }
     }
     assert!(chosen.iter().all(|&n| n > 0), "masks chosen: {chosen:?}");
+    // Both line types (up to 64 modules, up to 128) and the crate's own search (wider).
+    let some = |r: std::ops::RangeInclusive<usize>| widths.iter().any(|w| r.contains(w));
+    assert!(
+        some(21..=64) && some(65..=128) && some(129..=177),
+        "{widths:?}"
+    );
 }
 
 /// Decodes a PNG with `zbarimg` (zbar-tools; `tests/qr/setup.sh` installs it): the bytes
