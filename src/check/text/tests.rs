@@ -156,6 +156,11 @@ fn the_cyrillic_table_answers_as_word_char() {
             format!("а{c}б"),
             format!("{c}-{c}"),
             format!("Z{c}1я"),
+            // Runs of eight bytes and more, the letter at every place of a run.
+            format!("{c}бвгдеж"),
+            format!("абв{c}где"),
+            format!("абвгдеж{c}"),
+            format!("абвг{c}{c}деж-{c}а"),
         ] {
             let (mut i, mut plain, mut vowels) = (0, true, 0);
             while i < word.len() {
@@ -173,5 +178,5 @@ fn the_cyrillic_table_answers_as_word_char() {
             n += 1;
         }
     }
-    assert_eq!(n, 512);
+    assert_eq!(n, 1024);
 }
