@@ -351,8 +351,13 @@ impl PhraseSet {
         let mut i = 0;
         while i < words.len() {
             // The page's test against every set it uses comes first (see
-            // [`MatchWord::may_start`]), then this set's own.
-            if !words[i].may_start || !self.starts.may_start(&words[i]) {
+            // [`MatchWord::may_start`]), in a tight scan to the next word that passes it
+            // (most words do not), then this set's own.
+            match words[i..].iter().position(|w| w.may_start) {
+                Some(p) => i += p,
+                None => break,
+            }
+            if !self.starts.may_start(&words[i]) {
                 i += 1;
                 continue;
             }

@@ -321,6 +321,27 @@ const VOWELS_D0: [bool; 64] = vowel_table(&[
 /// After D1: у ы э ю я ё (83, 8B, 8D, 8E, 8F, 91).
 const VOWELS_D1: [bool; 64] = vowel_table(&[0x83, 0x8B, 0x8D, 0x8E, 0x8F, 0x91]);
 
+/// Two-byte Cyrillic letters (lead byte D0 or D1) by `(lead & 1) << 6 | (second & 0x3F)`:
+/// [`KEEP`] when [`normalize`] keeps the letter as it is, [`VOWEL`] for a Russian vowel.
+/// The same answers as [`word_char`]'s, in one lookup for the word loop.
+const CYRILLIC: [u8; 128] = {
+    let mut t = [0; 128];
+    let mut k = 0;
+    while k < 64 {
+        // D0 80–BF: U+0400–043F, small letters from а (B0); D1 80–BF: U+0440–047F, small
+        // letters up to џ (9F) but ё (91).
+        let (d0_keep, d1_keep) = (k >= 0x30, k <= 0x1F && k != 0x11);
+        t[k] = (d0_keep as u8 * KEEP) | VOWELS_D0[k] as u8;
+        t[64 + k] = (d1_keep as u8 * KEEP) | VOWELS_D1[k] as u8;
+        k += 1;
+    }
+    t
+};
+/// See [`CYRILLIC`].
+const KEEP: u8 = 2;
+/// See [`CYRILLIC`].
+const VOWEL: u8 = 1;
+
 const fn vowel_table(second: &[u8]) -> [bool; 64] {
     let mut t = [false; 64];
     let mut k = 0;
@@ -336,10 +357,36 @@ const fn vowel_table(second: &[u8]) -> [bool; 64] {
 /// Russian vowels.
 fn word_end(text: &str, i: usize) -> (usize, bool, u32) {
     let bytes = text.as_bytes();
-    let (n, mut plain, vowel) = word_char(text, i);
-    let mut vowels = u32::from(vowel);
-    let mut end = i + n;
-    while end < text.len() {
+    let (mut end, mut plain, mut vowels) = (i, true, 0);
+    loop {
+        // Four two-byte Cyrillic letters at a time while the next eight bytes are: their
+        // lead bytes (D0 or D1) tested at once, the letters looked up in the table.
+        while let Some(chunk) = bytes.get(end..end + 8)
+            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+            && u64::from_le_bytes(chunk) & 0x00FE_00FE_00FE_00FE == 0x00D0_00D0_00D0_00D0
+        {
+            let mut all = KEEP;
+            for pair in chunk.chunks_exact(2) {
+                let e = CYRILLIC[(usize::from(pair[0] & 1) << 6) | usize::from(pair[1] & 0x3F)];
+                all &= e;
+                vowels += u32::from(e & VOWEL);
+            }
+            plain &= all != 0;
+            end += 8;
+        }
+        // Two-byte Cyrillic letters, most of a page: one table lookup each (a lead byte
+        // D0 or D1 of valid UTF-8 is always followed by its second byte).
+        while let Some(&x) = bytes.get(end)
+            && x & 0xFE == 0xD0
+        {
+            let e = CYRILLIC[(usize::from(x & 1) << 6) | usize::from(bytes[end + 1] & 0x3F)];
+            plain &= e & KEEP != 0;
+            vowels += u32::from(e & VOWEL);
+            end += 2;
+        }
+        if end >= text.len() {
+            break;
+        }
         let (n, keep, vowel) = word_char(text, end);
         if n > 0 {
             end += n;
@@ -385,6 +432,11 @@ fn tokenize(b: &mut Block, lang: &str) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < text.len() {
+        // Spaces and ASCII punctuation: most of what is between words, answered first.
+        if bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
         if word_char_len(text, i) == 0 {
             let (c, n) = char_at(text, i);
             if c == OPAQUE {

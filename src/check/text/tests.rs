@@ -143,3 +143,40 @@ fn urls_in_text_are_opaque() {
             .any(|w| &b.text[w.range.clone()] == "gu")
     );
 }
+
+/// The word loop's table of two-byte Cyrillic letters gives every letter of U+0400–047F,
+/// alone, inside a word, around a joiner and beside other scripts, the same normal-form
+/// and vowel answers as [`super::word_char`] does letter by letter.
+#[test]
+fn the_cyrillic_table_answers_as_word_char() {
+    let mut n = 0;
+    for c in '\u{400}'..='\u{47F}' {
+        for word in [
+            format!("{c}"),
+            format!("а{c}б"),
+            format!("{c}-{c}"),
+            format!("Z{c}1я"),
+            // Runs of eight bytes and more, the letter at every place of a run.
+            format!("{c}бвгдеж"),
+            format!("абв{c}где"),
+            format!("абвгдеж{c}"),
+            format!("абвг{c}{c}деж-{c}а"),
+        ] {
+            let (mut i, mut plain, mut vowels) = (0, true, 0);
+            while i < word.len() {
+                let (len, keep, vowel) = super::word_char(&word, i);
+                if len == 0 {
+                    i += 1;
+                    continue;
+                }
+                plain &= keep;
+                vowels += u32::from(vowel);
+                i += len;
+            }
+            let want = (word.len(), plain, vowels);
+            assert_eq!(super::word_end(&word, 0), want, "{word}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 1024);
+}
