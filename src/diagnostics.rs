@@ -238,7 +238,17 @@ pub(crate) mod template {
             d.label.as_str(),
             d.help.as_deref(),
         );
-        let same = |k: &Key| (k.0, k.1, &*k.2, k.3.as_str(), k.4.as_deref()) == wanted;
+        // Messages and hints are mostly shared texts: the same allocation is the same text,
+        // without comparing it (comparing them in full was a tenth of printing a long list).
+        let same_text = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
+        let same = |k: &Key| {
+            (k.0, k.1, k.3.as_str()) == (d.severity, d.code, d.label.as_str())
+                && same_text(&k.2, &d.message)
+                && match (&k.4, &d.help) {
+                    (Some(a), Some(b)) => same_text(a, b),
+                    (a, b) => a.is_none() && b.is_none(),
+                }
+        };
         let make = || {
             let key = (
                 d.severity,

@@ -39,15 +39,37 @@ fn read_utf8(path: &Path) -> Result<Arc<str>, Diagnostic> {
     if let Some(size) = size {
         super::limits::file_size(path, size)?;
     }
-    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n as usize));
-    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot)?;
+    // The bytes go to a buffer kept by the thread and are copied once into the text: a
+    // fresh buffer per file (malloc, page faults, free) was a third of printing every
+    // message of a legacy site, where each file is read again for its excerpts.
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        bytes.reserve(size.map_or(0, |n| n as usize));
+        std::io::Read::read_to_end(&mut file, bytes).map_err(cannot)?;
+        let text = utf8(path, bytes);
+        // A buffer grown by a rare large file is not kept.
+        if bytes.capacity() > KEPT_BUFFER {
+            *bytes = Vec::new();
+        }
+        text
+    })
+}
+
+/// The largest read buffer a thread keeps between files.
+const KEPT_BUFFER: usize = 1 << 20;
+
+/// `bytes` as text, or the error that shows the first byte that is not UTF-8.
+fn utf8(path: &Path, bytes: &[u8]) -> Result<Arc<str>, Diagnostic> {
     // simdutf8: std's check was 5 % of a build at 10,000 pages (Cyrillic takes its slow path).
-    match simdutf8::compat::from_utf8(&bytes) {
+    match simdutf8::compat::from_utf8(bytes) {
         Ok(text) => Ok(Arc::from(text)),
         Err(e) => {
             // Everything before the bad byte is intact in the lossy copy, so the offset holds.
             let at = e.valid_up_to();
-            let shown: Arc<str> = Arc::from(String::from_utf8_lossy(&bytes).as_ref());
+            let shown: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
             Err(Diagnostic::error(
                 "encoding",
                 path,
