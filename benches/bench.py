@@ -57,7 +57,7 @@ def corpus(n, kind="plain"):
 
 
 def timed(cmd, log=None, ok=(0,)):
-    """Wall seconds and peak RSS (MB) of one run, from GNU time. The tool's own output
+    """Wall seconds and peak RSS (MiB) of one run, from GNU time. The tool's own output
     goes to `log` (a file, as in CI) or is captured."""
     out = open(log, "w") if log else subprocess.PIPE
     try:
@@ -79,7 +79,7 @@ def timed(cmd, log=None, ok=(0,)):
 def interleaved(cmds, n, before=None, log_dir=None, ok=(0,)):
     """Runs each tool's command reps(n) times, alternating tools so load changes hit
     them alike; `before(tool)` runs untimed before each run (e.g. deleting caches).
-    Returns {tool: (median s, peak MB, [runs])}."""
+    Returns {tool: (median s, peak MiB, [runs])}."""
     runs = {tool: [] for tool in cmds}
     for _ in range(reps(n)):
         for tool, cmd in cmds.items():
@@ -90,8 +90,13 @@ def interleaved(cmds, n, before=None, log_dir=None, ok=(0,)):
     res = {}
     for tool, rs in runs.items():
         res[tool] = (statistics.median(r[0] for r in rs), max(r[1] for r in rs), [round(r[0], 3) for r in rs])
-        print(f"  {n:>6} {tool:<14} median {res[tool][0]:.3f} s  peak {res[tool][1]:.0f} MB  runs {res[tool][2]}", flush=True)
+        print(f"  {n:>6} {tool:<14} median {res[tool][0]:.3f} s  peak {mib(res[tool][1])}  runs {res[tool][2]}", flush=True)
     return res
+
+
+def mib(m):
+    """A peak RSS in MiB, and in MB (the unit of the targets)."""
+    return f"{m:.0f} MiB ({m * 1.048576:.0f} MB)"
 
 
 def spread(r):
@@ -128,7 +133,7 @@ def table(title, rows, header=("yasno", "hugo")):
     print("|---:|---|---:|---:|---:|")
     for n, kind, res in rows:
         y, h = res[a], res[b]
-        print(f"| {n:,} | {kind} | {y[0]:.3f} s ({spread(y)}), {y[1]:.0f} MB | {h[0]:.3f} s ({spread(h)}), {h[1]:.0f} MB | {h[0] / y[0]:.1f}x |")
+        print(f"| {n:,} | {kind} | {y[0]:.3f} s ({spread(y)}), {mib(y[1])} | {h[0]:.3f} s ({spread(h)}), {mib(h[1])} | {h[0] / y[0]:.1f}x |")
 
 
 def bench_cold(ns):

@@ -23,7 +23,7 @@ count() { # name, command...: callgrind total and peak RSS of one run
   local ir
   ir="$(grep -Eo 'Collected : [0-9]+' "$WORK/err" | grep -Eo '[0-9]+')"
   /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >/dev/null 2>&1 || true
-  printf '%-34s %6.3f G instructions  %4d MB peak RSS\n' "$name" \
+  printf '%-34s %6.3f G instructions  %4d MiB peak RSS\n' "$name" \
     "$(echo "$ir / 1000000000" | bc -l)" "$(( $(tail -1 "$WORK/rss") / 1024 ))"
 }
 cp -r "$DIR/yasno" "$WORK/site"
@@ -36,5 +36,7 @@ valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$YASNO" build --r
 ir="$(grep -Eo 'Collected : [0-9]+' "$WORK/err" | grep -Eo '[0-9]+')"
 fresh
 /usr/bin/time -f '%M' -o "$WORK/rss" "$YASNO" build --root "$WORK/site" --output "$WORK/out-site" >/dev/null 2>&1
-printf '%-34s %6.3f G instructions  %4d MB peak RSS\n' "build, $N services, fresh clone" \
+printf '%-34s %6.3f G instructions  %4d MiB peak RSS\n' "build, $N services, fresh clone" \
   "$(echo "$ir / 1000000000" | bc -l)" "$(( $(tail -1 "$WORK/rss") / 1024 ))"
+# The same build again: caches and output from the build just made.
+count "build, $N services, again" "$YASNO" build --root "$WORK/site" --output "$WORK/out-site"
