@@ -354,11 +354,13 @@ mod fast {
 }
 
 /// Counts lines incrementally over diagnostics sorted by file and position, so printing
-/// N messages of one file costs one pass over it, not N.
+/// N messages of one file costs one pass over it, not N. A text is known by its address
+/// and length: share a cursor only between texts that are all alive (a text freed and
+/// another read to the same address would be taken for it).
 #[derive(Debug, Default)]
 pub struct LineCursor {
-    /// Address of the source last counted in (identity, never dereferenced).
-    src: usize,
+    /// Address and length of the source last counted in (identity, never dereferenced).
+    src: (usize, usize),
     offset: usize,
     line: usize,
     /// Where the line of `offset` starts, and how many characters precede `offset` on it.
@@ -376,8 +378,15 @@ impl LineCursor {
     /// the position before when it is in the same source and not behind it.
     pub fn position(&mut self, source: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(source, offset.min(source.len()));
-        let addr = source.as_ptr() as usize;
-        if addr != self.src || offset < self.offset || self.line == 0 {
+        let addr = (source.as_ptr() as usize, source.len());
+        // The boundary tests: never slice inside a character, even if another text took
+        // the address (then the count starts again).
+        if addr != self.src
+            || offset < self.offset
+            || self.line == 0
+            || !source.is_char_boundary(self.offset)
+            || !source.is_char_boundary(self.line_start)
+        {
             *self = LineCursor {
                 src: addr,
                 line: 1,
@@ -650,5 +659,23 @@ mod tests {
         assert_eq!(c.line(a, 6), 4);
         assert_eq!(c.line(&b, 2), 2);
         assert_eq!(c.line(a, 0), 1);
+    }
+
+    /// A text freed and another read to the same address, of the same length (the summary's
+    /// examples are read one by one): the cursor never slices inside a character, and
+    /// where the old place is not a boundary of the new text it counts that text afresh.
+    #[test]
+    fn a_cursor_on_another_text_at_the_same_address_does_not_panic() {
+        let mut buf = String::from("аа\nбб bb");
+        let mut c = LineCursor::default();
+        // After «аа\nб»: byte 7, a boundary in the first text.
+        assert_eq!(c.position(&buf, 7), (2, 2));
+        // The same buffer now holds «x» + the Cyrillic letters shifted by one byte: bytes 7
+        // and 3 (the old line start) are inside letters.
+        buf.clear();
+        buf.push_str("xаа\nбб b");
+        let want = crate::diagnostics::line_col(&buf, 8);
+        assert_eq!(c.position(&buf, 8), want);
+        assert_eq!(want, (2, 2));
     }
 }

@@ -194,9 +194,12 @@ fn summarise(
         writeln!(out, "  {n:>8}  {}", file.display())?;
     }
     writeln!(out, "Пример для каждого правила / one example per rule:")?;
-    let mut cursor = LineCursor::default();
     for (_, _, d) in &rules {
-        list.get(*d).emit_with(out, config, &mut cursor)?;
+        // A cursor each: an example's text may be read for it and freed after it, and the
+        // next one's read to the same address (a shared cursor would count from the wrong
+        // text).
+        list.get(*d)
+            .emit_with(out, config, &mut LineCursor::default())?;
     }
     writeln!(out, "{hint}")
 }

@@ -954,6 +954,20 @@ mod legacy_site {
             summary.contains(&format!("summary: {total} warnings in 3 files")),
             "{summary}"
         );
+        // Built again, the texts are read anew for the examples (the check cache has their
+        // findings): each example is still the full list's message, at the same place.
+        let again = yasno(&args);
+        assert!(again.status.success());
+        let again = text(&again.stderr);
+        let examples = &again[again.find("one example per rule:\n").expect("examples")..];
+        let blocks: Vec<&str> = (examples.split("\n\n"))
+            .map(|b| b.trim_start_matches("one example per rule:\n"))
+            .filter(|b| b.starts_with("warning["))
+            .collect();
+        assert_eq!(blocks.len(), by_full.len(), "{again}");
+        for block in blocks {
+            assert!(full.contains(block), "not in the full list:\n{block}");
+        }
     }
 
     #[test]
