@@ -20,12 +20,15 @@ use super::{CheckConfig, Finding, PageCheck, PageStats, RULES, Severity};
 type Row = [u32; 11];
 const NONE: u32 = u32::MAX;
 
-/// One cached page.
+/// One cached page: its content key and its result, `(PageStats, Vec<Row>)` in postcard,
+/// decoded only when the page is looked up. Decoded at once, a legacy site's rows were
+/// ~60 MB of a repeated build's peak memory for the whole build (10,000 pages, 700,000
+/// findings); kept encoded they are the ~20 MB of the file.
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     key: u64,
-    stats: PageStats,
-    findings: Vec<Row>,
+    #[serde(serialize_with = "ser_bytes", deserialize_with = "de_bytes")]
+    result: Box<[u8]>,
 }
 
 /// Results of earlier checks keyed by file content. Saved between runs with serde
@@ -51,6 +54,28 @@ fn ser_strings<S: Serializer>(v: &[Arc<str>], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|t| &**t))
 }
 
+fn ser_bytes<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bytes(v)
+}
+
+/// Bytes read as one copy (a sequence of `u8` would be read one by one).
+fn de_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Box<[u8]>, D::Error> {
+    struct Bytes;
+    impl serde::de::Visitor<'_> for Bytes {
+        type Value = Box<[u8]>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+            Ok(v.into_boxed_slice())
+        }
+    }
+    d.deserialize_bytes(Bytes)
+}
+
 fn de_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<str>>, D::Error> {
     let v: Vec<String> = Vec::deserialize(d)?;
     Ok(v.into_iter().map(Arc::from).collect())
@@ -66,28 +91,27 @@ impl CheckCache {
         }
     }
 
-    /// Drops everything if it was made by another yasno or other settings (or is damaged).
+    /// Drops everything if it was made by another yasno or other settings. (A page's
+    /// damaged result is found when it is looked up: that page is checked again.)
     pub fn validate(mut self, cfg: &CheckConfig) -> CheckCache {
-        let sound = self.entries.values().flat_map(|e| &e.findings).all(|r| {
-            (r[0] as usize) < RULES.len()
-                && r[1] < 2
-                && [r[8], r[10]]
-                    .iter()
-                    .all(|&i| (i as usize) < self.strings.len())
-                && (r[9] == NONE || (r[9] as usize) < self.strings.len())
-        });
-        if !sound || self.version != env!("CARGO_PKG_VERSION") || self.config != cfg.fingerprint() {
+        if self.version != env!("CARGO_PKG_VERSION") || self.config != cfg.fingerprint() {
             return CheckCache::new(cfg);
         }
         self.index = (self.strings.iter().enumerate())
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
-        // The reader grew each page's rows by doubling: up to half of them spare (~18 MB
-        // of a 10,000-page legacy site's cache).
-        for e in self.entries.values_mut() {
-            e.findings.shrink_to_fit();
-        }
         self
+    }
+
+    /// Whether every text of `row` is in the table and its rule and severity exist (a
+    /// damaged or forged file can still decode).
+    fn sound(&self, r: &Row) -> bool {
+        let known = |i: u32| (i as usize) < self.strings.len();
+        (r[0] as usize) < RULES.len()
+            && r[1] < 2
+            && known(r[8])
+            && known(r[10])
+            && (r[9] == NONE || known(r[9]))
     }
 
     /// The key of a page's content known by its length and hash (see
@@ -111,9 +135,13 @@ impl CheckCache {
             None => self.entries.get(&file.display().to_string()),
         };
         let entry = entry.filter(|e| e.key == key)?;
+        let (stats, rows): (PageStats, Vec<Row>) = postcard::from_bytes(&entry.result).ok()?;
+        if !rows.iter().all(|r| self.sound(r)) {
+            return None;
+        }
         let file: Arc<Path> = Arc::from(file);
         let text = |i: u32| self.strings[i as usize].clone();
-        let findings = (entry.findings.iter())
+        let findings = (rows.iter())
             .map(|r| Finding {
                 file: file.clone(),
                 rule: RULES[r[0] as usize].0,
@@ -132,10 +160,7 @@ impl CheckCache {
                 why: text(r[10]),
             })
             .collect();
-        Some(PageCheck {
-            findings,
-            stats: entry.stats.clone(),
-        })
+        Some(PageCheck { findings, stats })
     }
 
     /// Stores a result. A page too big for the compact rows (over 4 GB) is not stored.
@@ -178,10 +203,12 @@ impl CheckCache {
                 why,
             ]);
         }
+        let Ok(encoded) = postcard::to_stdvec(&(&result.stats, &rows)) else {
+            return;
+        };
         let entry = Entry {
             key,
-            stats: result.stats.clone(),
-            findings: rows,
+            result: encoded.into_boxed_slice(),
         };
         self.entries.insert(file.display().to_string(), entry);
         self.changed = true;
@@ -219,27 +246,36 @@ impl CheckCache {
 mod tests {
     use super::*;
 
-    /// A cache whose rows point past its string table (a damaged or forged file that still
-    /// decodes) is dropped whole, never read.
+    /// A page whose rows point past the string table, or name no rule, or whose result
+    /// does not decode (a damaged or forged file that still decodes as a whole) is never
+    /// read: the page is checked again.
     #[test]
-    fn rows_pointing_past_the_strings_drop_the_cache() {
+    fn a_damaged_page_result_is_a_miss() {
         let cfg = CheckConfig::default();
-        let row = |message: u32| [0, 1, 0, 1, 1, 1, 1, 2, message, NONE, 0];
-        let cache = |message: u32| {
+        let row = |rule: u32, message: u32| [rule, 1, 0, 1, 1, 1, 1, 2, message, NONE, 0];
+        let cache = |result: Vec<u8>| {
             let mut c = CheckCache::new(&cfg);
             c.strings = vec![Arc::from("текст")];
             let entry = Entry {
                 key: 7,
-                stats: PageStats::default(),
-                findings: vec![row(message)],
+                result: result.into_boxed_slice(),
             };
             c.entries.insert("p.md".into(), entry);
-            c
+            let bytes = postcard::to_stdvec(&c).unwrap();
+            postcard::from_bytes::<CheckCache>(&bytes)
+                .unwrap()
+                .validate(&cfg)
         };
-        let sound = cache(0).validate(&cfg);
+        let encode = |rows: &[Row]| postcard::to_stdvec(&(PageStats::default(), rows)).unwrap();
+        let sound = cache(encode(&[row(0, 0)]));
         assert_eq!(sound.get(Path::new("p.md"), 7).unwrap().findings.len(), 1);
-        let bytes = postcard::to_stdvec(&cache(1)).unwrap();
-        let read: CheckCache = postcard::from_bytes(&bytes).unwrap();
-        assert!(read.validate(&cfg).is_empty());
+        assert!(sound.get(Path::new("p.md"), 8).is_none());
+        let past_strings = cache(encode(&[row(0, 0), row(0, 1)]));
+        assert!(past_strings.get(Path::new("p.md"), 7).is_none());
+        let no_rule = cache(encode(&[row(RULES.len() as u32, 0)]));
+        assert!(no_rule.get(Path::new("p.md"), 7).is_none());
+        let cut = encode(&[row(0, 0)]);
+        let cut = cache(cut[..cut.len() - 1].to_vec());
+        assert!(cut.get(Path::new("p.md"), 7).is_none());
     }
 }

@@ -131,7 +131,7 @@ pub fn cache_path(root: &Path) -> PathBuf {
 }
 
 /// The first bytes of a check cache file, so a file of another kind is never decoded as one.
-const CACHE_MAGIC: &[u8] = b"yasno-check-cache\n";
+const CACHE_MAGIC: &[u8] = b"yasno-check-cache 2\n";
 
 /// Reads the cache (an empty one when missing, unreadable, damaged or made for other
 /// settings).
