@@ -430,7 +430,10 @@ pub fn build_observed(
     let (manifest, committed) = staging.commit()?;
     let _ = manifest.save(&manifest_path);
     // Saved after the output it describes: a memo never names pages the output lacks.
-    let _ = new_memo.save(&memo_path);
+    // The one read at the start is the file as it is: when nothing changed, it stays.
+    if !new_memo.same_as(&memo) {
+        let _ = new_memo.save(&memo_path);
+    }
     let (handbook_manifest, _) = handbook.commit()?;
     // A manifest that cannot be saved only costs speed next time.
     let _ = handbook_manifest.save(&handbook_manifest_path(opts));

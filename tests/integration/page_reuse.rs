@@ -122,8 +122,17 @@ fn a_reusing_build_equals_a_clean_one_after_every_kind_of_edit() {
         .filter(|p| !matches!(p, Page::Service(_) | Page::Content(_)))
         .count();
     assert!(listing > 10, "{listing}");
+    let memo = root.join(".yasno-cache/pages.bin");
+    let memo_file = || std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&memo).unwrap());
+    let before = memo_file();
     let again = assert_same_as_clean(root, "no edit");
     assert_eq!(again.reused, services + listing);
+    // With nothing new, the memo file is left as it is (written again, it is a new file).
+    assert_eq!(
+        memo_file(),
+        before,
+        "an unchanged memo is not written again"
+    );
 
     // From here on each edit changes a service or what all pages share: the listing pages
     // are rendered again, and the count of kept pages is of service pages.
@@ -136,6 +145,7 @@ fn a_reusing_build_equals_a_clean_one_after_every_kind_of_edit() {
     );
     let one = assert_same_as_clean(root, "a service body");
     assert_eq!(one.reused, services - 1);
+    assert_ne!(memo_file(), before, "a changed memo is written");
 
     // A source's title: its translations name it nowhere, but their switcher and
     // alternates list it, so the whole group is rendered again.
