@@ -149,7 +149,7 @@ impl PageKeys {
         // A rebuilt program may render differently under the same version number.
         let exe = std::env::current_exe().and_then(std::fs::metadata).ok();
         h.field(format!("{:?}", exe.map(|m| (m.len(), m.modified().ok()))).as_bytes());
-        h.field(&theme.fingerprint().to_le_bytes());
+        theme.fields(&mut |bytes| h.field(bytes));
         h.field(site.settings_file.source.as_bytes());
         // The settings after loading (a `--base-url` given to the build, say), the settings'
         // translations and the surveys: Debug shows every field.

@@ -156,15 +156,10 @@ impl Theme {
         self.strings.keys().map(String::as_str)
     }
 
-    /// A hash of everything a page takes from the theme: its templates (overrides
-    /// included), its interface strings and its static files (for pages reused from the
-    /// previous build, [`super::reuse`]).
-    pub fn fingerprint(&self) -> u128 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        let mut field = |bytes: &[u8]| {
-            h.update(&(bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        };
+    /// Hands `field` everything a page takes from the theme, field by field: its templates
+    /// (overrides included), its interface strings and its static files (hashed into the
+    /// keys of pages reused from the previous build, [`super::reuse`]).
+    pub fn fields(&self, field: &mut dyn FnMut(&[u8])) {
         field(self.default_lang.as_bytes());
         for (name, (_, text)) in &self.sources {
             field(name.as_bytes());
@@ -178,7 +173,6 @@ impl Theme {
             field(name.as_bytes());
             field(bytes);
         }
-        h.digest128()
     }
 
     /// Static files as (relative path, bytes).
