@@ -131,7 +131,7 @@ impl Diagnostic {
             None => std::borrow::Cow::Owned(self.file.display().to_string()),
         };
         if self.source.is_empty() {
-            return excerpt::emit(out, config, &name, &self.source, 1, self.to_codespan());
+            return excerpt::emit(out, config, &name, &self.source, self.to_codespan());
         }
         let at = lines.position(&self.source, self.range.start);
         template::with(self, |d| {
@@ -414,8 +414,7 @@ mod tests {
             let mut cursor = excerpt::LineCursor::default();
             d.emit_with(&mut got, &config, &mut cursor).unwrap();
             let mut want = termcolor::NoColor::new(Vec::new());
-            let line = line_col(&source, d.range.start).0;
-            excerpt::emit(&mut want, &config, "a.md", &source, line, d.to_codespan()).unwrap();
+            excerpt::emit(&mut want, &config, "a.md", &source, d.to_codespan()).unwrap();
             assert_eq!(
                 String::from_utf8(got.into_inner()).unwrap(),
                 String::from_utf8(want.into_inner()).unwrap()

@@ -155,7 +155,7 @@ mod tests {
         let mut want = termcolor::NoColor::new(Vec::new());
         for f in &check.findings {
             let d = crate::check::to_diagnostic(f, ());
-            excerpt::emit(&mut want, &term::Config::default(), "a.md", source, 1, d).unwrap();
+            excerpt::emit(&mut want, &term::Config::default(), "a.md", source, d).unwrap();
         }
         assert_eq!(
             String::from_utf8(got.into_inner()).unwrap(),

@@ -120,32 +120,28 @@ fn cut<'a>(
     (excerpt, label)
 }
 
-/// Writes `diag` rustc-style with its primary label's line cut to one screen line.
-/// `line` is the 1-based line of the label's start in `source` (callers know it or count
-/// it incrementally, so no per-message scan of the whole file is needed). A diagnostic
-/// without labels is written as is.
+/// Writes `diag` rustc-style with its primary label's line cut to one screen line, its
+/// line and column counted from the start of `source` (long lists place each message with
+/// [`emit_at`] and a [`LineCursor`] instead). A diagnostic without labels is written as is.
 pub fn emit(
     out: &mut dyn termcolor::WriteColor,
     config: &term::Config,
     name: &str,
     source: &str,
-    line: usize,
     diag: CsDiagnostic<()>,
 ) -> std::io::Result<()> {
     let Some(primary) = diag.labels.first().map(|l| l.range.clone()) else {
         let empty = Excerpt {
             name,
             text: String::new(),
-            line,
+            line: 1,
             base_col: 1,
         };
         return term::emit_to_write_style(out, config, &empty, &diag)
             .map_err(std::io::Error::other);
     };
-    let start = floor_char_boundary(source, primary.start.min(source.len()));
-    let line_start = memchr::memrchr(b'\n', &source.as_bytes()[..start]).map_or(0, |i| i + 1);
-    let column = source[line_start..start].chars().count() + 1;
-    emit_at(out, config, name, source, (line, column), &diag, primary)
+    let at = LineCursor::default().position(source, primary.start);
+    emit_at(out, config, name, source, at, &diag, primary)
 }
 
 /// [`emit`] with `diag` borrowed as a template and its primary label placed at `span` of
@@ -369,11 +365,6 @@ pub struct LineCursor {
 }
 
 impl LineCursor {
-    /// 1-based line of byte `offset` of `source`.
-    pub fn line(&mut self, source: &str, offset: usize) -> usize {
-        self.position(source, offset).0
-    }
-
     /// 1-based line and column (in characters) of byte `offset` of `source`, counted from
     /// the position before when it is in the same source and not behind it.
     pub fn position(&mut self, source: &str, offset: usize) -> (usize, usize) {
@@ -453,13 +444,12 @@ mod tests {
     use codespan_reporting::diagnostic::{Diagnostic as D, Label};
 
     fn render(source: &str, span: Range<usize>) -> String {
-        let line = LineCursor::default().line(source, span.start);
         let d = D::warning()
             .with_code("x")
             .with_message("m")
             .with_labels(vec![Label::primary((), span)]);
         let mut buf = termcolor::NoColor::new(Vec::new());
-        emit(&mut buf, &term::Config::default(), "f.md", source, line, d).unwrap();
+        emit(&mut buf, &term::Config::default(), "f.md", source, d).unwrap();
         String::from_utf8(buf.into_inner()).unwrap()
     }
 
@@ -655,10 +645,10 @@ mod tests {
         let a = "1\n2\n3\n4\n";
         let b = String::from("x\ny\n");
         let mut c = LineCursor::default();
-        assert_eq!(c.line(a, 2), 2);
-        assert_eq!(c.line(a, 6), 4);
-        assert_eq!(c.line(&b, 2), 2);
-        assert_eq!(c.line(a, 0), 1);
+        assert_eq!(c.position(a, 2).0, 2);
+        assert_eq!(c.position(a, 6).0, 4);
+        assert_eq!(c.position(&b, 2).0, 2);
+        assert_eq!(c.position(a, 0).0, 1);
     }
 
     /// A text freed and another read to the same address, of the same length (the summary's

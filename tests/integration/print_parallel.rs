@@ -62,7 +62,7 @@ fn check_output_printed_in_parallel_chunks_is_the_serial_output() {
         let name = f.file.display().to_string();
         let d = check::to_diagnostic(f, ());
         let config = codespan_reporting::term::Config::default();
-        yasno::diagnostics::excerpt::emit(&mut serial, &config, &name, &source, f.line, d).unwrap();
+        yasno::diagnostics::excerpt::emit(&mut serial, &config, &name, &source, d).unwrap();
     }
     let serial = String::from_utf8(serial.into_inner()).unwrap();
     let human = run_cli(root, &[]);
