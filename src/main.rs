@@ -344,6 +344,7 @@ fn check(args: CheckArgs) -> ExitCode {
         None => check::Target::Files {
             files,
             config: &settings.check,
+            root: Some(&args.root),
         },
     };
     // The files' texts are read again for the messages (a site's are ~170 MB at 10,000 pages).

@@ -7,8 +7,10 @@
 //! out, the JSON of a 10,000-page site was 413 MB and took gigabytes to build. On disk it
 //! is postcard (varints): 29 MB as JSON, read and written ~10x faster.
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -29,6 +31,9 @@ struct Entry {
     key: u64,
     #[serde(serialize_with = "ser_bytes", deserialize_with = "de_bytes")]
     result: Box<[u8]>,
+    /// Looked up or stored by this run ([`CheckCache::forget_unused`]).
+    #[serde(skip)]
+    used: AtomicBool,
 }
 
 /// Results of earlier checks keyed by file content. Saved between runs with serde
@@ -40,8 +45,13 @@ pub struct CheckCache {
     /// Every distinct finding text.
     #[serde(serialize_with = "ser_strings", deserialize_with = "de_strings")]
     strings: Vec<Arc<str>>,
-    /// By file path (FxHash: keys are looked up for every page of every build).
+    /// By file path, relative to the site's folder for its files (FxHash: keys are looked
+    /// up for every page of every build).
     entries: FxHashMap<String, Entry>,
+    /// The site's folder as this run spells it, and as an absolute path
+    /// ([`CheckCache::under`]).
+    #[serde(skip)]
+    root: Option<(PathBuf, PathBuf)>,
     /// Text -> index in `strings`, rebuilt after reading.
     #[serde(skip)]
     index: FxHashMap<Arc<str>, u32>,
@@ -103,6 +113,34 @@ impl CheckCache {
         self
     }
 
+    /// Keys the site's files by their path inside `root` (its folder as this run spells
+    /// it), so that `--root site`, `--root ./site`, an absolute path, or a copy of the site
+    /// with its `.yasno-cache` in another folder (a CI job restoring its cache into a new
+    /// checkout) find the same entries. Files outside `root` keep their path as given.
+    pub fn under(mut self, root: &Path) -> CheckCache {
+        let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
+        self.root = Some((root.to_owned(), absolute));
+        self
+    }
+
+    /// The entry key of `file`: its path inside the root, or as given; the path itself when
+    /// it is UTF-8, so the lookup of every page formats nothing.
+    fn entry_key<'a>(&self, file: &'a Path) -> Cow<'a, str> {
+        // The site's files are its folder joined with their path; a file named on the command
+        // line may be absolute while the folder is not.
+        let inside = self.root.as_ref().and_then(|(given, absolute)| {
+            (file.strip_prefix(given).ok()).or_else(|| {
+                file.is_absolute()
+                    .then(|| file.strip_prefix(absolute).ok())?
+            })
+        });
+        let path = inside.unwrap_or(file);
+        match path.to_str() {
+            Some(path) => Cow::Borrowed(path),
+            None => Cow::Owned(path.display().to_string()),
+        }
+    }
+
     /// Whether every text of `row` is in the table and its rule and severity exist (a
     /// damaged or forged file can still decode).
     fn sound(&self, r: &Row) -> bool {
@@ -128,13 +166,9 @@ impl CheckCache {
 
     /// The cached result for `file`, if its content key matches.
     pub fn get(&self, file: &Path, key: u64) -> Option<PageCheck> {
-        // Entries are keyed by the path as displayed, which is the path itself when it is
-        // UTF-8: no formatting on the lookup of every page.
-        let entry = match file.to_str() {
-            Some(path) => self.entries.get(path),
-            None => self.entries.get(&file.display().to_string()),
-        };
-        let entry = entry.filter(|e| e.key == key)?;
+        let entry = self.entries.get(&*self.entry_key(file))?;
+        entry.used.store(true, Ordering::Relaxed);
+        let entry = Some(entry).filter(|e| e.key == key)?;
         let (stats, rows): (PageStats, Vec<Row>) = postcard::from_bytes(&entry.result).ok()?;
         if !rows.iter().all(|r| self.sound(r)) {
             return None;
@@ -209,9 +243,21 @@ impl CheckCache {
         let entry = Entry {
             key,
             result: encoded.into_boxed_slice(),
+            used: AtomicBool::new(true),
         };
-        self.entries.insert(file.display().to_string(), entry);
+        let path = self.entry_key(file).into_owned();
+        self.entries.insert(path, entry);
         self.changed = true;
+    }
+
+    /// Drops the entries this run neither looked up nor stored: after a run over the whole
+    /// site they are files that were deleted or renamed, or the site's files under a path of
+    /// an older version of the cache, and would otherwise be kept (and read) by every later
+    /// run. Not after a run over a few files, which looks up only those.
+    pub fn forget_unused(&mut self) {
+        let before = self.entries.len();
+        self.entries.retain(|_, e| *e.used.get_mut());
+        self.changed |= self.entries.len() != before;
     }
 
     /// The index of `text` in the table, added when new.
@@ -259,6 +305,7 @@ mod tests {
             let entry = Entry {
                 key: 7,
                 result: result.into_boxed_slice(),
+                used: AtomicBool::new(false),
             };
             c.entries.insert("p.md".into(), entry);
             let bytes = postcard::to_stdvec(&c).unwrap();

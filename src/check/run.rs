@@ -25,6 +25,9 @@ pub enum Target<'a> {
         files: Vec<FileInput>,
         /// The `[check]` settings to apply.
         config: &'a CheckConfig,
+        /// The site's folder when the files are a site's: their cache entries are the ones a
+        /// run over the whole site uses (keyed by the path inside it).
+        root: Option<&'a Path>,
     },
 }
 
@@ -68,12 +71,26 @@ pub fn run_with(
     };
     let rules = Rules::new(cfg);
     let calendar = Calendar::russia().extended(&cfg.calendar);
-    let mut cache = opts.cache.as_deref().map(|p| load_cache(p, cfg));
+    let (root, whole_site) = match &target {
+        Target::Site(site) => (Some(site.root.as_path()), true),
+        Target::Files { root, .. } => (*root, false),
+    };
+    let mut cache = (opts.cache.as_deref()).map(|p| {
+        let cache = load_cache(p, cfg);
+        match root {
+            Some(root) => cache.under(root),
+            None => cache,
+        }
+    });
     let (inputs, site) = match target {
         Target::Site(site) => (site_inputs(site), Some(site)),
         Target::Files { files, .. } => (files, None),
     };
     let mut check = check_files_with(inputs, &rules, &calendar, opts.today, cache.as_mut(), drain);
+    // A run over the whole site looked up every file it has: the rest is gone.
+    if let Some(cache) = cache.as_mut().filter(|_| whole_site) {
+        cache.forget_unused();
+    }
     if let Some(site) = site {
         // The handbook's structure and coverage depend on the whole site, not one file's
         // text, so they are not cached; they are cheap.

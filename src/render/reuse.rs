@@ -154,21 +154,30 @@ impl PageKeys {
         // The settings after loading (a `--base-url` given to the build, say), the settings'
         // translations and the surveys: Debug shows every field.
         h.field(format!("{:?}", site.settings).as_bytes());
-        h.field(format!("{:?}", site.texts).as_bytes());
+        // The settings' translations without the file each came from: the file is kept for
+        // findings, and its path changes with how the site's folder is spelled.
+        for (lang, texts) in &site.texts {
+            let fields = crate::site::texts::SiteTexts {
+                file: None,
+                ..texts.clone()
+            };
+            h.field(lang.as_bytes());
+            h.field(format!("{fields:?}").as_bytes());
+        }
         h.field(format!("{:?}", site.surveys).as_bytes());
         h.field(format!("{:?}", site.langs).as_bytes());
         // Content pages: every page links the accessibility statement in its language.
         for p in &site.pages {
             h.field(p.slug.as_bytes());
             h.field(p.lang.as_bytes());
-            h.field(p.source_path.as_os_str().as_encoded_bytes());
+            h.field(inside(site, &p.source_path).as_os_str().as_encoded_bytes());
             h.field(p.source.as_bytes());
         }
         let shared = h.0.digest128();
         let mut h = Hasher::default();
         h.field(&shared.to_le_bytes());
         for s in &site.services {
-            file_fields(&mut h, s);
+            file_fields(&mut h, site, s);
         }
         PageKeys {
             shared,
@@ -182,7 +191,7 @@ impl PageKeys {
         let mut h = Hasher::default();
         h.field(&self.shared.to_le_bytes());
         for s in std::iter::once(svc).chain(site.translations_of(svc)) {
-            file_fields(&mut h, s);
+            file_fields(&mut h, site, s);
         }
         // 0 means "no known inputs" to the output folder.
         h.0.digest128().max(1)
@@ -190,12 +199,19 @@ impl PageKeys {
 }
 
 /// What a key takes from a service: where its file is and what the file held when loaded.
-fn file_fields(h: &mut Hasher, s: &Service) {
+fn file_fields(h: &mut Hasher, site: &Site, s: &Service) {
     h.field(s.slug.as_bytes());
     h.field(s.lang.as_bytes());
-    h.field(s.source_path.as_os_str().as_encoded_bytes());
+    h.field(inside(site, &s.source_path).as_os_str().as_encoded_bytes());
     h.field(&(s.source.len() as u64).to_le_bytes());
     h.field(&s.source.hash().to_le_bytes());
+}
+
+/// A file's path inside the site's folder: the site's folder spelled another way (`site`,
+/// `./site`, an absolute path) or the site moved with its output and `.yasno-cache` keeps
+/// its pages.
+fn inside<'a>(site: &Site, file: &'a Path) -> &'a Path {
+    file.strip_prefix(&site.root).unwrap_or(file)
 }
 
 /// xxh3-128 over length-prefixed fields, so that no two lists of fields hash alike by

@@ -3,6 +3,7 @@
 //! six times, which is most of a fresh `cargo test` on a 2-core CI machine.
 
 mod build;
+mod cache_paths;
 mod check;
 mod check_decisions;
 mod check_memory;
