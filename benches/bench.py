@@ -5,13 +5,16 @@
   bench.py cold N [N ...]    fresh clone: no .yasno-cache (Hugo: no resources/), no output
   bench.py check N [N ...]   `yasno check` with a cold cache (no .yasno-cache)
   bench.py print N           a build printing every finding (--verbose) vs its summary
+  bench.py ci N [N ...]      a CI job with a cache step: a new checkout in another folder
+                             with the previous build's .yasno-cache, no output (Hugo: a
+                             fresh clone, as it has no cache to restore)
   bench.py serve N [N ...]   edit-to-served: time from writing a service file to the
                              rebuilt page being served over HTTP by `serve`
 
-build, cold, check and print run the tools interleaved (yasno, Hugo, yasno, …) with their
+build, cold, ci, check and print run the tools interleaved (yasno, Hugo, yasno, …) with their
 output going to a log file on the same tmpfs, as in CI, and print a table for README.
 
-Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, check and
+Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, ci, check and
 print, plain for build and serve, as in earlier figures), YASNO (path to the yasno binary,
 default target/release/yasno), HUGO (path to the hugo binary), BENCH_DIR (default
 /dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 5),
@@ -184,6 +187,33 @@ def bench_print(ns):
           header=("summary", "every finding"))
 
 
+def bench_ci(ns):
+    kind = style("bureaucratic")
+    rows = []
+    for n in ns:
+        d = corpus(n, kind)
+        site, cache = os.path.join(d, "yasno"), os.path.join(d, "ci-cache")
+        # The previous job: a build whose .yasno-cache the CI system keeps.
+        shutil.rmtree(os.path.join(site, ".yasno-cache"), ignore_errors=True)
+        timed(build_cmds(d)["yasno"])
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(os.path.join(site, ".yasno-cache"), cache)
+        checkout, out = os.path.join(d, "ci-checkout"), os.path.join(d, "ci-out")
+        cmds = {"yasno": [YASNO, "build", "--root", checkout, "--output", out], "hugo": build_cmds(d)["hugo"]}
+        hugo_fresh = fresh_clone(d)
+
+        def before(tool):
+            if tool == "hugo":
+                return hugo_fresh(tool)
+            for p in (checkout, out, out + "-handbook"):
+                shutil.rmtree(p, ignore_errors=True)
+            shutil.copytree(os.path.join(site, "content"), os.path.join(checkout, "content"))
+            shutil.copytree(cache, os.path.join(checkout, ".yasno-cache"))
+        print(f"new checkout with the cache restored, {n} {kind} services", flush=True)
+        rows.append((n, kind, interleaved(cmds, n, before=before, log_dir=d)))
+    table("a new checkout in another folder with .yasno-cache restored, no output (Hugo: fresh clone)", rows)
+
+
 def bench_build(ns):
     kind = style("plain")
     rows = []
@@ -305,7 +335,7 @@ def bench_serve(ns):
 
 
 def main():
-    modes = {"build": bench_build, "cold": bench_cold, "check": bench_check, "print": bench_print, "serve": bench_serve}
+    modes = {"build": bench_build, "cold": bench_cold, "ci": bench_ci, "check": bench_check, "print": bench_print, "serve": bench_serve}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
     ns = [int(x) for x in sys.argv[2:]]
