@@ -207,9 +207,9 @@ fn file_fields(h: &mut Hasher, site: &Site, s: &Service) {
     h.field(&s.source.hash().to_le_bytes());
 }
 
-/// A file's path inside the site's folder: the site's folder spelled another way (`site`,
-/// `./site`, an absolute path) or the site moved with its output and `.yasno-cache` keeps
-/// its pages.
+/// A file's path inside the site's folder, so that the folder spelled another way (`site`,
+/// `./site`, an absolute path) keeps its pages. (The output folder is known by its absolute
+/// path: a site moved with its output renders its pages again, src/output/manifest.rs.)
 fn inside<'a>(site: &Site, file: &'a Path) -> &'a Path {
     file.strip_prefix(&site.root).unwrap_or(file)
 }
