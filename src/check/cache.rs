@@ -129,10 +129,8 @@ impl CheckCache {
         // The site's files are its folder joined with their path; a file named on the command
         // line may be absolute while the folder is not.
         let inside = self.root.as_ref().and_then(|(given, absolute)| {
-            (file.strip_prefix(given).ok()).or_else(|| {
-                file.is_absolute()
-                    .then(|| file.strip_prefix(absolute).ok())?
-            })
+            let root = if file.is_absolute() { absolute } else { given };
+            file.strip_prefix(root).ok()
         });
         let path = inside.unwrap_or(file);
         match path.to_str() {
@@ -168,7 +166,9 @@ impl CheckCache {
     pub fn get(&self, file: &Path, key: u64) -> Option<PageCheck> {
         let entry = self.entries.get(&*self.entry_key(file))?;
         entry.used.store(true, Ordering::Relaxed);
-        let entry = Some(entry).filter(|e| e.key == key)?;
+        if entry.key != key {
+            return None;
+        }
         let (stats, rows): (PageStats, Vec<Row>) = postcard::from_bytes(&entry.result).ok()?;
         if !rows.iter().all(|r| self.sound(r)) {
             return None;
