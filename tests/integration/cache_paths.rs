@@ -1,21 +1,13 @@
-//! The check cache and the page memo key a site's files by their path inside the site's
-//! folder: the folder spelled another way, or the site copied with its `.yasno-cache` into
-//! another folder (a CI job restoring its cache into a new checkout), keeps every result.
-//! A run over the whole site forgets the files that are gone.
+//! The check cache keys a site's files by their path inside the site's folder: the folder
+//! spelled another way, or the site copied with its `.yasno-cache` into another folder (a CI
+//! job restoring its cache into a new checkout), keeps every result. A run over the whole
+//! site forgets the files that are gone. (The page memo does the same:
+//! `page_reuse::the_site_folder_spelled_another_way_keeps_its_pages`.)
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{copy_dir, repo};
+use crate::common::{copy_dir, example_site};
 use yasno::check::{self, site as cs};
-
-/// The example site's content and theme in a new folder.
-fn example_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["content", "themes"] {
-        copy_dir(&repo().join(part), &dir.path().join(part));
-    }
-    dir
-}
 
 fn options(root: &Path, output: &Path) -> yasno::BuildOptions {
     yasno::BuildOptions {
@@ -111,21 +103,4 @@ fn a_whole_site_check_forgets_deleted_files_and_a_check_of_some_files_forgets_no
     let (_, fewer, cached) = check_site(root);
     assert_eq!((fewer, cached), (files - 1, files - 1));
     assert_eq!(cached_files(root), files - 1);
-}
-
-#[test]
-fn the_site_folder_spelled_another_way_keeps_its_pages() {
-    let site = example_site();
-    let out = site.path().join("public");
-    let first = yasno::build(&options(site.path(), &out)).unwrap();
-    assert_eq!(first.reused, 0);
-    let detour = site.path().join("content").join("..");
-    let again = yasno::build(&options(&detour, &out)).unwrap();
-    let services = walkdir::WalkDir::new(out.join("services"))
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_name() == "index.html" && e.depth() > 1)
-        .count();
-    assert!(services > 3, "{services}");
-    assert!(again.reused >= services, "{} of {services}", again.reused);
 }

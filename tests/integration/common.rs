@@ -25,6 +25,15 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The example site's content and theme in a new temporary folder.
+pub(crate) fn example_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["content", "themes"] {
+        copy_dir(&repo().join(part), &dir.path().join(part));
+    }
+    dir
+}
+
 /// Parses an HTML file of the output.
 pub(crate) fn html(path: &Path) -> Html {
     Html::parse_document(&std::fs::read_to_string(path).unwrap())

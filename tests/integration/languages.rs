@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use scraper::{ElementRef, Html, Node};
 
-use crate::common::{copy_dir, html, repo, sel};
+use crate::common::{example_site, html, repo, sel};
 
 const LANGS: &[&str] = &["ru", "en", "uz", "tg", "ky"];
 const BASE: &str = "https://msapt-ostrov.ru";
@@ -385,17 +385,9 @@ fn a_translation_shows_the_facts_of_its_source_and_says_it_is_not_reviewed() {
     assert!(tg.select(&sel(".legal-acts [lang=ru]")).count() >= 3);
 }
 
-fn example_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["content", "themes"] {
-        copy_dir(&repo().join(part), &dir.path().join(part));
-    }
-    dir
-}
-
 #[test]
 fn a_translation_that_restates_a_fact_is_refused_at_its_value() {
-    let site = example_copy();
+    let site = example_site();
     let file = site
         .path()
         .join("content/services/blagoustroystvo-dvora.uz.md");
@@ -417,7 +409,7 @@ fn a_translation_that_restates_a_fact_is_refused_at_its_value() {
     );
 
     // The same for the settings' texts.
-    let site = example_copy();
+    let site = example_site();
     let file = site.path().join("content/site.ky.toml");
     let text = std::fs::read_to_string(&file).unwrap();
     let text = text.replacen("[contacts]\n", "[contacts]\nphone = \"+7 000\"\n", 1);
@@ -436,7 +428,7 @@ fn a_translation_that_restates_a_fact_is_refused_at_its_value() {
 
 #[test]
 fn a_changed_source_makes_its_translations_out_of_date_naming_the_field() {
-    let site = example_copy();
+    let site = example_site();
     let check = || {
         let o = yasno(&["check", "--root", site.path().to_str().unwrap()]);
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
@@ -490,7 +482,7 @@ fn a_changed_source_makes_its_translations_out_of_date_naming_the_field() {
 
 #[test]
 fn adding_a_language_takes_one_table_and_its_content() {
-    let site = example_copy();
+    let site = example_site();
     let content = site.path().join("content");
     std::fs::write(
         content.join("site.fr.toml"),

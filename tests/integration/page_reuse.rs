@@ -9,7 +9,7 @@ use std::path::Path;
 use yasno::render::Page;
 use yasno::{BuildOptions, BuildReport};
 
-use crate::common::{copy_dir, repo};
+use crate::common::{copy_dir, example_site};
 
 fn options(root: &Path) -> BuildOptions {
     BuildOptions {
@@ -45,15 +45,6 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             (rel.display().to_string(), std::fs::read(e.path()).unwrap())
         })
         .collect()
-}
-
-/// The example site's content and theme in a new folder.
-fn example_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for part in ["content", "themes"] {
-        copy_dir(&repo().join(part), &dir.path().join(part));
-    }
-    dir
 }
 
 /// Builds `site` again (reusing its previous pages) and a copy of its files from nothing,
@@ -247,4 +238,22 @@ fn the_link_check_sees_the_links_and_ids_of_kept_pages() {
         "the page linked into was kept: {}",
         ok.reused
     );
+}
+
+/// The page keys take a service's path inside the site's folder: the folder spelled with a
+/// detour (the output named the same) keeps every page (src/render/reuse.rs).
+#[test]
+fn the_site_folder_spelled_another_way_keeps_its_pages() {
+    let site = example_site();
+    let first = build(site.path()).unwrap();
+    assert_eq!(first.reused, 0);
+    let detour = site.path().join("content").join("..");
+    let opts = BuildOptions {
+        output: Some(site.path().join("public")),
+        ..options(&detour)
+    };
+    let again = yasno::build(&opts).unwrap();
+    let services = service_pages(site.path());
+    assert!(services > 3, "{services}");
+    assert!(again.reused >= services, "{} of {services}", again.reused);
 }
