@@ -176,4 +176,33 @@ mod tests {
         let d = file_size(Path::new("x.md"), 100 << 20).unwrap_err();
         assert_eq!(d.code, "too-large");
     }
+
+    /// A file whose size says nothing (a pipe; a file that grows after its size was
+    /// taken) is still read no further than the limit, and refused.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_outgrows_its_size_is_read_only_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("service.md");
+        let c = std::ffi::CString::new(pipe.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo only reads the NUL-terminated path it is given.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let writer = std::thread::spawn({
+            let pipe = pipe.clone();
+            move || {
+                use std::io::Write;
+                let mut w = std::fs::OpenOptions::new().write(true).open(pipe).unwrap();
+                let line = "а".repeat(100) + "\n";
+                // Twice the limit; the write fails once the reader has stopped.
+                for _ in 0..2 * MAX_FILE_BYTES as usize / line.len() {
+                    if w.write_all(line.as_bytes()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let d = super::super::read_text(&pipe).unwrap_err();
+        assert_eq!(d.code, "too-large");
+        writer.join().unwrap();
+    }
 }
