@@ -6,6 +6,7 @@
 
 mod yaml;
 
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -100,7 +101,7 @@ impl Spans {
     /// Positions from a parsed TOML table of `text`, which starts at `front.start`.
     pub(crate) fn from_toml(front: Range<usize>, text: &str, table: &DeTable<'_>) -> Spans {
         let mut entries = Vec::new();
-        toml_table(text, table, "", &mut entries);
+        toml_table(text, table, &mut String::new(), &mut entries);
         Spans::finish(front, entries)
     }
 
@@ -251,16 +252,17 @@ pub(crate) fn verbatim(text: &str, span: &Range<usize>, value: &str) -> Option<R
     (inner.start <= inner.end && text.get(inner.clone()) == Some(value)).then_some(inner)
 }
 
-fn toml_table(text: &str, table: &DeTable<'_>, path: &str, out: &mut Vec<Entry>) {
+/// The walk over a parsed TOML table. Paths are built in one buffer, grown and cut back
+/// on the way: a path string per key and per item was ~190 allocations a service page.
+fn toml_table(text: &str, table: &DeTable<'_>, path: &mut String, out: &mut Vec<Entry>) {
     for (k, v) in table {
-        toml_value(
-            text,
-            k.span(),
-            v.get_ref(),
-            v.span(),
-            &child(path, k.get_ref()),
-            out,
-        );
+        let len = path.len();
+        if len > 0 {
+            path.push('.');
+        }
+        path.push_str(k.get_ref());
+        toml_value(text, k.span(), v.get_ref(), v.span(), path, out);
+        path.truncate(len);
     }
 }
 
@@ -269,7 +271,7 @@ fn toml_value(
     key: Range<usize>,
     value: &DeValue<'_>,
     span: Range<usize>,
-    path: &str,
+    path: &mut String,
     out: &mut Vec<Entry>,
 ) {
     let text_range = match value {
@@ -277,7 +279,7 @@ fn toml_value(
         _ => None,
     };
     out.push(Entry {
-        path: path.to_owned(),
+        path: path.clone(),
         key,
         value: span,
         text: text_range,
@@ -286,15 +288,12 @@ fn toml_value(
         DeValue::Table(t) => toml_table(text, t, path, out),
         DeValue::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
+                let len = path.len();
+                // Writing to a String cannot fail.
+                let _ = write!(path, "[{i}]");
                 let at = item.span();
-                toml_value(
-                    text,
-                    at.clone(),
-                    item.get_ref(),
-                    at,
-                    &format!("{path}[{i}]"),
-                    out,
-                );
+                toml_value(text, at.clone(), item.get_ref(), at, path, out);
+                path.truncate(len);
             }
         }
         _ => {}
