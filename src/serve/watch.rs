@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{Event, EventKind, RecursiveMode, Watcher as _};
 
 /// A running watcher; dropping it stops watching.
@@ -25,8 +25,31 @@ fn changes_content(kind: &EventKind) -> bool {
     }
 }
 
-/// Watches `dirs` recursively; each batch of changed paths, sent once `debounce` passed
-/// without a new event (at most 10 × `debounce` after the first), goes to `tx`.
+/// Whether an event says that a save is complete: the writer closed the file, or moved it
+/// into place (editors that save through a temporary file). Then the wait is for the other
+/// files of the same change only, not for more writes to this one.
+fn completes_save(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(_))
+    )
+}
+
+/// How long to wait for more events after `kind`: a quarter of `debounce` after a complete
+/// save (a `git checkout` writes its files well within that, so they still come as one
+/// batch), all of it after a write that may be followed by more.
+fn quiet_after(kind: &EventKind, debounce: Duration) -> Duration {
+    if completes_save(kind) {
+        debounce / 4
+    } else {
+        debounce
+    }
+}
+
+/// Watches `dirs` recursively; each batch of changed paths, sent once no new event came for
+/// `debounce` (a quarter of it after a complete save, see [`quiet_after`]; at most
+/// 10 × `debounce` after the first), goes to `tx`.
 pub(crate) fn watch(
     dirs: &[PathBuf],
     debounce: Duration,
@@ -38,21 +61,27 @@ pub(crate) fn watch(
         watcher.watch(dir, RecursiveMode::Recursive)?;
     }
     std::thread::spawn(move || {
-        let add = |batch: &mut BTreeSet<PathBuf>, ev: notify::Result<Event>| match ev {
-            Ok(ev) if changes_content(&ev.kind) => batch.extend(ev.paths),
+        // Adds the event's paths to the batch when it may change content; then the wait
+        // after it (an event that changes nothing leaves the wait as it was).
+        let add = |batch: &mut BTreeSet<PathBuf>, wait: &mut Duration, ev| match ev {
+            Ok(Event { kind, paths, .. }) if changes_content(&kind) => {
+                batch.extend(paths);
+                *wait = quiet_after(&kind, debounce);
+            }
             Ok(_) => {}
             Err(e) => eprintln!("warning: наблюдение за файлами / file watching: {e}"),
         };
         let mut batch = BTreeSet::new();
         while let Ok(ev) = raw_rx.recv() {
-            add(&mut batch, ev);
+            let mut wait = debounce;
+            add(&mut batch, &mut wait, ev);
             if batch.is_empty() {
                 continue;
             }
             let started = Instant::now();
             loop {
-                match raw_rx.recv_timeout(debounce) {
-                    Ok(ev) => add(&mut batch, ev),
+                match raw_rx.recv_timeout(wait) {
+                    Ok(ev) => add(&mut batch, &mut wait, ev),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
@@ -69,4 +98,44 @@ pub(crate) fn watch(
         }
     });
     Ok(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    /// A save that ends with the file closed comes as a batch a quarter of the debounce after
+    /// it; a write to a file still open waits for the whole debounce. (Margins of seconds:
+    /// this tests which wait applies, not how fast anything is.)
+    #[test]
+    fn a_closed_save_is_sent_sooner_than_a_write_to_an_open_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let debounce = Duration::from_secs(2);
+        let (tx, rx) = mpsc::channel();
+        let _watcher = watch(&[dir.path().to_path_buf()], debounce, tx).unwrap();
+        let page = dir.path().join("page.md");
+
+        let start = Instant::now();
+        std::fs::write(&page, "first").unwrap();
+        let batch = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        let closed = start.elapsed();
+        assert!(batch.contains(&page), "{batch:?}");
+        assert!(
+            closed < Duration::from_millis(1500),
+            "closed save: {closed:?}"
+        );
+
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&page)
+            .unwrap();
+        let start = Instant::now();
+        file.write_all(b" second").unwrap();
+        let batch = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        let open = start.elapsed();
+        assert!(batch.contains(&page), "{batch:?}");
+        assert!(open >= debounce, "write to an open file: {open:?}");
+    }
 }
