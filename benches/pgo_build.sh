@@ -31,8 +31,10 @@ RUSTFLAGS="-Cprofile-generate=$DATA" \
   cargo build --release --quiet --target "$HOST" --target-dir "$WORK/gen"
 GEN="$WORK/gen/$HOST/release/yasno"
 
-# 2. Training. `serve` first: bench.py makes the bureaucratic corpus, edits a page under
+# 2. Training, on corpora of another seed than the benches' (the same kind of text, not the
+#    same pages). `serve` first: bench.py makes the bureaucratic corpus, edits a page under
 #    `serve` and stops it with Ctrl-C, so that it writes its profile.
+export SEED=7
 YASNO="$GEN" ONLY=yasno SETTLE=0.3 BENCH_DIR="$TRAIN" CORPUS=bureaucratic \
   python3 benches/bench.py serve 1000 >/dev/null
 python3 benches/gen_corpus.py --corpus plain 1000 "$TRAIN/plain-1000" >/dev/null
@@ -95,8 +97,12 @@ PY
 rm -rf "$TRAIN"
 
 # 3. The release build with the merged profile.
+# Named by its hash: a new profile is a new flag, so cargo cannot keep a binary made with
+# the old one.
 "$PROFDATA" merge -o "$WORK/merged.profdata" "$DATA"
-RUSTFLAGS="-Cprofile-use=$WORK/merged.profdata" \
+PROFILE="$WORK/merged-$(sha256sum "$WORK/merged.profdata" | cut -c1-16).profdata"
+mv "$WORK/merged.profdata" "$PROFILE"
+RUSTFLAGS="-Cprofile-use=$PROFILE" \
   cargo build --release --quiet --target "$HOST" --target-dir "$WORK/use"
 cp "$WORK/use/$HOST/release/yasno" "$WORK/yasno"
 echo "$WORK/yasno"
