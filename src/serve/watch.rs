@@ -107,12 +107,12 @@ mod tests {
     use super::*;
 
     /// A save that ends with the file closed comes as a batch a quarter of the debounce after
-    /// it; a write to a file still open waits for the whole debounce. (Margins of seconds:
-    /// this tests which wait applies, not how fast anything is.)
+    /// it; a write to a file still open waits for the whole debounce. (Margins of seconds, for
+    /// a busy machine: this tests which wait applies, not how fast anything is.)
     #[test]
     fn a_closed_save_is_sent_sooner_than_a_write_to_an_open_file() {
         let dir = tempfile::tempdir().unwrap();
-        let debounce = Duration::from_secs(2);
+        let debounce = Duration::from_secs(4);
         let (tx, rx) = mpsc::channel();
         let _watcher = watch(&[dir.path().to_path_buf()], debounce, tx).unwrap();
         let page = dir.path().join("page.md");
@@ -122,10 +122,7 @@ mod tests {
         let batch = rx.recv_timeout(Duration::from_secs(10)).unwrap();
         let closed = start.elapsed();
         assert!(batch.contains(&page), "{batch:?}");
-        assert!(
-            closed < Duration::from_millis(1500),
-            "closed save: {closed:?}"
-        );
+        assert!(closed < Duration::from_secs(3), "closed save: {closed:?}");
 
         let mut file = std::fs::OpenOptions::new()
             .append(true)
