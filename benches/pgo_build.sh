@@ -4,8 +4,8 @@
 # again, checks in both formats, and edits under `serve`, on the example site and on
 # generated 1,000-service corpora of both styles; answers posted to `collect`), then the release build is optimised
 # for the branches and functions that work took. See rustc's book, "Profile-guided
-# optimization". `cargo build --release` without it is ~5 % slower to build a site and
-# ~9 % slower to check one (README, Measurements).
+# optimization". It runs 3-6 % fewer instructions than `cargo build --release`'s binary
+# (README, Measurements: callgrind; the wall clock of this shared host is noisier than that).
 #
 # Usage: benches/pgo_build.sh   -> target/pgo/yasno
 # Needs rustup's llvm-tools component (added here when missing) and Python 3.
