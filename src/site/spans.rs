@@ -225,11 +225,17 @@ impl FileAt<'_> {
 
 /// `parent.key`, or `key` at the top.
 pub(crate) fn child(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
+    let mut path = parent.to_owned();
+    push_key(&mut path, key);
+    path
+}
+
+/// Makes `path` the path of its child `key` ([`child`] in place).
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
     }
+    path.push_str(key);
 }
 
 /// The text range inside a string literal's quotes, when the text equals `value` there.
@@ -257,10 +263,7 @@ pub(crate) fn verbatim(text: &str, span: &Range<usize>, value: &str) -> Option<R
 fn toml_table(text: &str, table: &DeTable<'_>, path: &mut String, out: &mut Vec<Entry>) {
     for (k, v) in table {
         let len = path.len();
-        if len > 0 {
-            path.push('.');
-        }
-        path.push_str(k.get_ref());
+        push_key(path, k.get_ref());
         toml_value(text, k.span(), v.get_ref(), v.span(), path, out);
         path.truncate(len);
     }
