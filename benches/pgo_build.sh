@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The release binary with profile-guided optimisation (PGO), as release binaries are made:
 # an instrumented build does the work yasno does for an administration (builds, fresh and
-# again, checks in both formats, and edits under `serve`, on the example site and on
-# generated 1,000-service corpora of both styles; answers posted to `collect`), then the release build is optimised
-# for the branches and functions that work took. See rustc's book, "Profile-guided
+# again, checks in both formats and edits under `serve`, on the example site and on
+# generated 1,000-service corpora of both styles; answers posted to `collect`), then the
+# release build is optimised for the branches and functions that work took. See rustc's book, "Profile-guided
 # optimization". It runs 3-6 % fewer instructions than `cargo build --release`'s binary
 # (README, Measurements: callgrind; the wall clock of this shared host is noisier than that).
 #
@@ -72,6 +72,8 @@ try:
                 break
         except OSError:
             time.sleep(0.05)
+    else:
+        sys.exit("the collector did not start")
     for n in range(2000):
         answer = {"client_id": f"pgo-{n:06}", "service": "blagoustroystvo-dvora", "survey": "default",
                   "version": 1, "source": "web", "lang": "ru",
