@@ -116,10 +116,14 @@ def build_cmds(d):
 
 def fresh_clone(d):
     """Removes what a fresh clone does not have: caches and output (any tool other than
-    Hugo is a yasno command)."""
+    Hugo is a yasno command). yasno's output is the site, the staff handbook beside it and
+    their spares: a build finding an old handbook folder without its manifest deletes it,
+    work a fresh clone never does."""
+    yasno_out = ["../yasno-out", "../yasno-out-handbook", "../.yasno-out.yasno-spare",
+                 "../.yasno-out-handbook.yasno-spare"]
     def before(tool):
         site = "hugo" if tool == "hugo" else "yasno"
-        for p in {"yasno": [".yasno-cache", "../yasno-out"], "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[site]:
+        for p in {"yasno": [".yasno-cache"] + yasno_out, "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[site]:
             p = os.path.normpath(os.path.join(d, site, p))
             if os.path.isdir(p):
                 shutil.rmtree(p)
