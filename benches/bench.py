@@ -10,6 +10,9 @@
                              fresh clone, as it has no cache to restore)
   bench.py serve N [N ...]   edit-to-served: time from writing a service file to the
                              rebuilt page being served over HTTP by `serve`
+  bench.py ab TASK N         two yasno binaries (YASNO and YASNO_B) alternated on one task:
+                             cold (fresh-clone build), build (the same build again), check
+                             or check-json (cold cache), bureaucratic corpus by default
 
 build, cold, ci, check and print run the tools interleaved (yasno, Hugo, yasno, …) with their
 output going to a log file on the same tmpfs, as in CI, and print a table for README.
@@ -18,7 +21,7 @@ Environment: CORPUS (plain or bureaucratic; default bureaucratic for cold, ci, c
 print, plain for build and serve, as in earlier figures), YASNO (path to the yasno binary,
 default target/release/yasno), HUGO (path to the hugo binary), BENCH_DIR (default
 /dev/shm/yasno-bench), REPS_SMALL (default 5, for N < 5000), REPS_LARGE (default 5),
-ONLY=yasno (serve: skip Hugo, for A/B runs of yasno).
+ONLY=yasno (serve: skip Hugo, for A/B runs of yasno), YASNO_B (ab: the second binary).
 """
 import os
 import re
@@ -341,7 +344,39 @@ def bench_serve(ns):
         print(f"{n:>8}  {y * 1000:6.1f} ms  {h * 1000:6.1f} ms  {h / y:6.1f}x")
 
 
+def bench_ab(task, n):
+    """YASNO (A) and YASNO_B (B) alternated, A B A B …, on one task. On a shared host a
+    gain of a few per cent is below the spread of a run; the ratio of each pair (run one
+    after the other) drifts with the load much less than either median does."""
+    b = os.environ.get("YASNO_B")
+    if not b:
+        sys.exit("ab: set YASNO_B to the second binary (YASNO is the first)")
+    d = corpus(n, style("bureaucratic"))
+    root, out = os.path.join(d, "yasno"), os.path.join(d, "yasno-out")
+    args = {
+        "cold": ["build", "--root", root, "--output", out],
+        "build": ["build", "--root", root, "--output", out],
+        "check": ["check", "--root", root],
+        "check-json": ["check", "--root", root, "--format", "json"],
+    }
+    if task not in args:
+        sys.exit(f"ab: the task is one of {', '.join(args)}")
+    cmds = {"A": [YASNO] + args[task], "B": [b] + args[task]}
+    # A fresh clone for every run but `build`, whose runs each follow a build (a warm-up
+    # first, so that the first A is not the only run without caches).
+    before = None if task == "build" else fresh_clone(d)
+    if task == "build":
+        timed(cmds["A"], os.path.join(d, "A.log"))
+    print(f"A: {YASNO}\nB: {b}\n{task}, {n} {style('bureaucratic')} services, alternated", flush=True)
+    # `check` exits 1 when the corpus has findings of error severity.
+    res = interleaved(cmds, n, before=before, log_dir=d, ok=(0, 1))
+    ratios = [rb / ra for ra, rb in zip(res["A"][2], res["B"][2])]
+    print(f"  B/A per pair: {', '.join(f'{r:.3f}' for r in ratios)}; median {statistics.median(ratios):.3f}")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "ab":
+        return bench_ab(sys.argv[2], int(sys.argv[3]))
     modes = {"build": bench_build, "cold": bench_cold, "ci": bench_ci, "check": bench_check, "print": bench_print, "serve": bench_serve}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
