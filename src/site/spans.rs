@@ -238,6 +238,19 @@ fn push_key(path: &mut String, key: &str) {
     path.push_str(key);
 }
 
+/// `parent[i]`: the path of item `i` of a list.
+pub(crate) fn list_item(parent: &str, i: usize) -> String {
+    let mut path = parent.to_owned();
+    push_item(&mut path, i);
+    path
+}
+
+/// Makes `path` the path of its item `i` ([`list_item`] in place).
+fn push_item(path: &mut String, i: usize) {
+    // Writing to a String cannot fail.
+    let _ = write!(path, "[{i}]");
+}
+
 /// The text range inside a string literal's quotes, when the text equals `value` there.
 pub(crate) fn verbatim(text: &str, span: &Range<usize>, value: &str) -> Option<Range<usize>> {
     let raw = text.get(span.clone())?;
@@ -292,8 +305,7 @@ fn toml_value(
         DeValue::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
                 let len = path.len();
-                // Writing to a String cannot fail.
-                let _ = write!(path, "[{i}]");
+                push_item(path, i);
                 let at = item.span();
                 toml_value(text, at.clone(), item.get_ref(), at, path, out);
                 path.truncate(len);

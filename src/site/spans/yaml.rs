@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use unsafe_libyaml as unsafe_sys;
 
-use super::{Entry, child, verbatim};
+use super::{Entry, child, list_item, verbatim};
 
 /// One parser event with its byte range in the input.
 enum Event {
@@ -207,7 +207,7 @@ fn next_path(stack: &mut [Frame], at: &Range<usize>) -> Option<(String, Range<us
             Some((child(path, &k), range))
         }
         Frame::Seq { path, next, .. } => {
-            let p = format!("{path}[{next}]");
+            let p = list_item(path, *next);
             *next += 1;
             Some((p, at.clone()))
         }
