@@ -3,9 +3,10 @@
 # an instrumented build does the work yasno does for an administration (builds, fresh and
 # again, checks in both formats and edits under `serve`, on the example site and on
 # generated 1,000-service corpora of both styles; answers posted to `collect`), then the
-# release build is optimised for the branches and functions that work took. See rustc's book, "Profile-guided
-# optimization". It runs 3-6 % fewer instructions than `cargo build --release`'s binary
-# (README, Measurements: callgrind; the wall clock of this shared host is noisier than that).
+# release build is optimised for the branches and functions that work took. See rustc's
+# book, "Profile-guided optimization". It runs 3-6 % fewer instructions than
+# `cargo build --release`'s binary (README, Measurements: callgrind; the wall clock of this
+# shared host is noisier than that).
 #
 # Usage: benches/pgo_build.sh   -> target/pgo/yasno
 # Needs rustup's llvm-tools component (added here when missing) and Python 3.
@@ -101,6 +102,8 @@ rm -rf "$TRAIN"
 # 3. The release build with the merged profile.
 # Named by its hash: a new profile is a new flag, so cargo cannot keep a binary made with
 # the old one.
+# Earlier profiles are not needed again (a build with one of them would be a rebuild anyway).
+rm -f "$WORK"/merged-*.profdata
 "$PROFDATA" merge -o "$WORK/merged.profdata" "$DATA"
 PROFILE="$WORK/merged-$(sha256sum "$WORK/merged.profdata" | cut -c1-16).profdata"
 mv "$WORK/merged.profdata" "$PROFILE"
