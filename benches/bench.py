@@ -10,6 +10,9 @@
                              fresh clone, as it has no cache to restore)
   bench.py serve N [N ...]   edit-to-served: time from writing a service file to the
                              rebuilt page being served over HTTP by `serve`
+  bench.py floor N [N ...]  the share of the text check: fresh-clone build and cold
+                             `yasno check` with the default rules and with every rule off
+                             (a copy of the site, files hard-linked), beside Hugo
   bench.py ab TASK N         two yasno binaries (YASNO and YASNO_B) alternated on one task:
                              cold (fresh-clone build), build (the same build again), check
                              or check-json (cold cache), bureaucratic corpus by default
@@ -236,6 +239,70 @@ def bench_build(ns):
     table("repeated build (caches and output from the previous build); output to a log file", rows)
 
 
+def rule_ids():
+    """Every rule id yasno knows (the RULES table of src/check/mod.rs). yasno refuses an
+    unknown id in [check.rules], so a table this misreads fails the run loudly."""
+    src = open(os.path.join(ROOT, "src", "check", "mod.rs"), encoding="utf-8").read()
+    table = src[src.index("pub const RULES"):]
+    table = table[:table.index("];")]
+    return re.findall(r'^\s*\(\s*"([a-z-]+)",', table, re.M)
+
+
+def rules_off_site(d):
+    """A copy of the corpus's yasno site with every rule turned off: the service files
+    hard-linked (the same text, no copy), site.toml with a [check.rules] table."""
+    src, dst = os.path.join(d, "yasno"), os.path.join(d, "rules-off")
+    settings = open(os.path.join(src, "content", "site.toml"), encoding="utf-8").read()
+    assert "[check" not in settings, "the corpus's settings already configure the check"
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(os.path.join(src, "content"), os.path.join(dst, "content"), copy_function=os.link)
+    os.remove(os.path.join(dst, "content", "site.toml"))
+    with open(os.path.join(dst, "content", "site.toml"), "w", encoding="utf-8") as f:
+        f.write(settings + "\n[check.rules]\n" + "".join(f'"{r}" = "off"\n' for r in rule_ids()))
+    return dst
+
+
+def bench_floor(ns):
+    """How much of a fresh-clone build and of a cold check the text rules are: the same
+    runs with every rule off show what the rest of yasno (loading, Markdown, templates,
+    QR codes, writing files) costs on its own."""
+    kind = style("bureaucratic")
+    for n in ns:
+        d = corpus(n, kind)
+        off = rules_off_site(d)
+        default = os.path.join(d, "yasno")
+        hugo_fresh = fresh_clone(d)
+
+        def before(tool):
+            if tool == "hugo":
+                return hugo_fresh(tool)
+            root = off if "off" in tool else default
+            for p in (os.path.join(root, ".yasno-cache"), root + "-out", root + "-out-handbook",
+                      os.path.join(d, "." + os.path.basename(root) + "-out.yasno-spare"),
+                      os.path.join(d, "." + os.path.basename(root) + "-out-handbook.yasno-spare")):
+                shutil.rmtree(p, ignore_errors=True)
+        build = lambda root: [YASNO, "build", "--root", root, "--output", root + "-out"]
+        cmds = {
+            "build": build(default),
+            "build rules off": build(off),
+            "hugo": build_cmds(d)["hugo"],
+            "check": [YASNO, "check", "--root", default],
+            "check rules off": [YASNO, "check", "--root", off],
+        }
+        print(f"fresh clone and cold check, default rules vs every rule off, {n} {kind} services", flush=True)
+        # `check` exits 1 when the corpus has findings of error severity.
+        res = interleaved(cmds, n, before=before, log_dir=d, ok=(0, 1))
+        print(f"\nthe text rules' share ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {BENCH_DIR}; median of {len(res['build'][2])}, min-max)")
+        print("| services | run | default rules | every rule off | Hugo | Hugo/off |")
+        print("|---:|---|---:|---:|---:|---:|")
+        h = res["hugo"]
+        for what in ("build", "check"):
+            a, b = res[what], res[what + " rules off"]
+            hugo_cells = f"{h[0]:.3f} s ({spread(h)}) | {h[0] / b[0]:.1f}x" if what == "build" else "| "
+            print(f"| {n:,} | {'fresh clone' if what == 'build' else 'cold check'} | {a[0]:.3f} s ({spread(a)}), {mib(a[1])} "
+                  f"| {b[0]:.3f} s ({spread(b)}), {mib(b[1])} | {hugo_cells} |")
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -377,7 +444,7 @@ def bench_ab(task, n):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "ab":
         return bench_ab(sys.argv[2], int(sys.argv[3]))
-    modes = {"build": bench_build, "cold": bench_cold, "ci": bench_ci, "check": bench_check, "print": bench_print, "serve": bench_serve}
+    modes = {"build": bench_build, "cold": bench_cold, "floor": bench_floor, "ci": bench_ci, "check": bench_check, "print": bench_print, "serve": bench_serve}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)
     ns = [int(x) for x in sys.argv[2:]]

@@ -70,6 +70,8 @@ pub struct Staging {
     pub(super) staged: Mutex<HashMap<String, FileRecord>>,
     pub(super) linked: AtomicUsize,
     pub(super) kept: AtomicUsize,
+    /// Folders this build made in a fresh staging folder (not the spare), see [`Staging::place`].
+    pub(super) made: Mutex<rustc_hash::FxHashSet<PathBuf>>,
 }
 
 /// Counts of a committed output: files written anew, linked and kept unchanged.
@@ -148,6 +150,7 @@ impl Staging {
             staged: Mutex::new(HashMap::default()),
             linked: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
+            made: Mutex::default(),
         })
     }
 
@@ -234,6 +237,13 @@ impl Staging {
         make: impl Fn(&Path) -> io::Result<T>,
     ) -> io::Result<T> {
         self.dir.touch();
+        // A fresh folder holds only what this build made: a file whose folder it has not
+        // made yet gets the folder first. Trying the file first failed once per page folder
+        // (10,000 failed opens at 10,000 services); the spare's folders may exist, so there
+        // the file is tried first.
+        if self.dir.spare.is_none() {
+            self.make_parent_once(path)?;
+        }
         if self.reused.contains_key(rel) && self.is_stale(rel) {
             match std::fs::remove_file(path) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -252,6 +262,25 @@ impl Staging {
             }
             r => r,
         }
+    }
+
+    /// Makes the folder of `path` in a fresh staging folder, unless this build made it.
+    fn make_parent_once(&self, path: &Path) -> io::Result<()> {
+        let Some(dir) = path.parent().filter(|d| *d != self.dir.path()) else {
+            return Ok(());
+        };
+        let made = |d: &Path| {
+            self.made
+                .lock()
+                .expect("no panics while holding the lock")
+                .contains(d)
+        };
+        if !made(dir) {
+            // Two threads may both make it: making a folder that exists is no error.
+            std::fs::create_dir_all(dir)?;
+            (self.made.lock().expect("no panics while holding the lock")).insert(dir.to_owned());
+        }
+        Ok(())
     }
 
     /// Makes the folders above `path`, removing files of the spare's that stand in the way.

@@ -25,6 +25,7 @@ impl Staging {
             staged,
             linked,
             kept,
+            made: _,
         } = self;
         dir.touch();
         let files = staged
