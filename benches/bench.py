@@ -113,9 +113,31 @@ def spread(r):
     return f"{min(r[2]):.2f}-{max(r[2]):.2f}"
 
 
+def yasno_build(root):
+    """`yasno build` of the site at `root` into `<root>-out`, as the benches run it."""
+    return [YASNO, "build", "--root", root, "--output", root + "-out"]
+
+
+def yasno_made(root):
+    """What `yasno_build(root)` leaves that a fresh clone does not have: the cache, the
+    output, the staff handbook beside it and the spares of both."""
+    parent, name = os.path.split(root)
+    return [os.path.join(root, ".yasno-cache"), root + "-out", root + "-out-handbook",
+            os.path.join(parent, f".{name}-out.yasno-spare"),
+            os.path.join(parent, f".{name}-out-handbook.yasno-spare")]
+
+
+def remove(paths):
+    for p in paths:
+        if os.path.isdir(p):
+            shutil.rmtree(p)
+        elif os.path.exists(p):
+            os.remove(p)
+
+
 def build_cmds(d):
     return {
-        "yasno": [YASNO, "build", "--root", os.path.join(d, "yasno"), "--output", os.path.join(d, "yasno-out")],
+        "yasno": yasno_build(os.path.join(d, "yasno")),
         "hugo": [HUGO, "--quiet", "-s", os.path.join(d, "hugo"), "-d", os.path.join(d, "hugo-out")],
     }
 
@@ -125,16 +147,12 @@ def fresh_clone(d):
     Hugo is a yasno command). yasno's output is the site, the staff handbook beside it and
     their spares: a build finding an old handbook folder without its manifest deletes it,
     work a fresh clone never does."""
-    yasno_out = ["../yasno-out", "../yasno-out-handbook", "../.yasno-out.yasno-spare",
-                 "../.yasno-out-handbook.yasno-spare"]
     def before(tool):
-        site = "hugo" if tool == "hugo" else "yasno"
-        for p in {"yasno": [".yasno-cache"] + yasno_out, "hugo": ["resources", ".hugo_build.lock", "../hugo-out"]}[site]:
-            p = os.path.normpath(os.path.join(d, site, p))
-            if os.path.isdir(p):
-                shutil.rmtree(p)
-            elif os.path.exists(p):
-                os.remove(p)
+        if tool == "hugo":
+            remove([os.path.join(d, "hugo", "resources"), os.path.join(d, "hugo", ".hugo_build.lock"),
+                    os.path.join(d, "hugo-out")])
+        else:
+            remove(yasno_made(os.path.join(d, "yasno")))
     return before
 
 
@@ -276,15 +294,10 @@ def bench_floor(ns):
         def before(tool):
             if tool == "hugo":
                 return hugo_fresh(tool)
-            root = off if "off" in tool else default
-            for p in (os.path.join(root, ".yasno-cache"), root + "-out", root + "-out-handbook",
-                      os.path.join(d, "." + os.path.basename(root) + "-out.yasno-spare"),
-                      os.path.join(d, "." + os.path.basename(root) + "-out-handbook.yasno-spare")):
-                shutil.rmtree(p, ignore_errors=True)
-        build = lambda root: [YASNO, "build", "--root", root, "--output", root + "-out"]
+            remove(yasno_made(off if "off" in tool else default))
         cmds = {
-            "build": build(default),
-            "build rules off": build(off),
+            "build": yasno_build(default),
+            "build rules off": yasno_build(off),
             "hugo": build_cmds(d)["hugo"],
             "check": [YASNO, "check", "--root", default],
             "check rules off": [YASNO, "check", "--root", off],
@@ -419,10 +432,12 @@ def bench_ab(task, n):
     if not b:
         sys.exit("ab: set YASNO_B to the second binary (YASNO is the first)")
     d = corpus(n, style("bureaucratic"))
-    root, out = os.path.join(d, "yasno"), os.path.join(d, "yasno-out")
+    root = os.path.join(d, "yasno")
+    # The arguments of the benches' build, without the binary.
+    build = yasno_build(root)[1:]
     args = {
-        "cold": ["build", "--root", root, "--output", out],
-        "build": ["build", "--root", root, "--output", out],
+        "cold": build,
+        "build": build,
         "check": ["check", "--root", root],
         "check-json": ["check", "--root", root, "--format", "json"],
     }
