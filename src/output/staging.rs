@@ -269,13 +269,8 @@ impl Staging {
         let Some(dir) = path.parent().filter(|d| *d != self.dir.path()) else {
             return Ok(());
         };
-        let made = |d: &Path| {
-            self.made
-                .lock()
-                .expect("no panics while holding the lock")
-                .contains(d)
-        };
-        if !made(dir) {
+        let made = (self.made.lock().expect("no panics while holding the lock")).contains(dir);
+        if !made {
             // Two threads may both make it: making a folder that exists is no error.
             std::fs::create_dir_all(dir)?;
             (self.made.lock().expect("no panics while holding the lock")).insert(dir.to_owned());
