@@ -176,13 +176,13 @@ impl<W: Line> Lines<W> {
         }
     }
 
-    /// The lines under mask `m`, format information drawn. `table` is the mask table of
-    /// this orientation; `(x, y)` positions become `(line, bit)` by `to_line`.
+    /// The lines under mask `m` at `ec`, format information drawn. `table` is the mask table
+    /// of this orientation; with `transposed`, lines are columns.
     fn masked(
         &self,
-        m: usize,
+        (m, ec): (usize, usize),
         table: &[[u128; 12]; MASKS],
-        format: &[(usize, usize)],
+        transposed: bool,
         out: &mut Vec<W>,
     ) {
         out.clear();
@@ -190,23 +190,25 @@ impl<W: Line> Lines<W> {
             (0..self.fixed.len())
                 .map(|i| self.fixed[i] | ((self.data[i] ^ W::of(table[m][i % 12])) & self.free[i])),
         );
-        for &(line, bit) in format {
+        let width = self.fixed.len();
+        for (x, y) in format_dark(width, ec, m) {
+            let (line, bit) = if transposed { (x, y) } else { (y, x) };
             out[line] = out[line] | W::bit(true) << bit;
         }
     }
 }
 
 /// The dark format modules of mask `m` at `ec` (crate numbering: L=0, M=1, Q=2, H=3), as
-/// `(x, y)`.
-fn format_dark(width: usize, ec: usize, m: usize) -> Vec<(usize, usize)> {
+/// `(x, y)`. An iterator, not a list: it is drawn twice for each of the eight masks of
+/// every code, and a list per mask cost more than the drawing.
+fn format_dark(width: usize, ec: usize, m: usize) -> impl Iterator<Item = (usize, usize)> {
     let info = FORMAT_INFOS[(ec ^ 1) << 3 | m];
-    let at = |v: i32| if v < 0 { width as i32 + v } else { v } as usize;
+    let at = move |v: i32| if v < 0 { width as i32 + v } else { v } as usize;
     FORMAT_COORDS
         .iter()
         .flat_map(|copy| copy.iter().enumerate())
-        .filter(|(i, _)| info >> (14 - i) & 1 == 1)
-        .map(|(_, &(x, y))| (at(x), at(y)))
-        .collect()
+        .filter(move |(i, _)| info >> (14 - i) & 1 == 1)
+        .map(move |(_, &(x, y))| (at(x), at(y)))
 }
 
 /// Penalty points of one line (a row, or a column) for runs of five or more modules of one
@@ -302,21 +304,15 @@ fn masked_in<W: Line>(canvas: &Canvas, width: usize, ec: usize, forced: Option<u
         None => 0..MASKS,
     };
     for m in candidates {
-        let format = format_dark(width, ec, m);
-        let as_rows: Vec<(usize, usize)> = format.iter().map(|&(x, y)| (y, x)).collect();
-        rows.masked(m, &ROW_MASKS, &as_rows, &mut r);
-        columns.masked(m, &COLUMN_MASKS, &format, &mut c);
+        rows.masked((m, ec), &ROW_MASKS, false, &mut r);
+        columns.masked((m, ec), &COLUMN_MASKS, true, &mut c);
         let score = penalty(&r, &c, width);
         if best.is_none_or(|(s, _)| score < s) {
             best = Some((score, m));
         }
     }
     let (_, m) = best.expect("at least one mask");
-    let format: Vec<(usize, usize)> = format_dark(width, ec, m)
-        .iter()
-        .map(|&(x, y)| (y, x))
-        .collect();
-    rows.masked(m, &ROW_MASKS, &format, &mut r);
+    rows.masked((m, ec), &ROW_MASKS, false, &mut r);
     let mut packed = vec![0u8; (width * width).div_ceil(8)];
     for (y, &row) in r.iter().enumerate() {
         for x in 0..width {
