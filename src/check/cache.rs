@@ -55,6 +55,14 @@ pub struct CheckCache {
     /// Text -> index in `strings`, rebuilt after reading.
     #[serde(skip)]
     index: FxHashMap<Arc<str>, u32>,
+    /// The same by the text's address: a run's texts are interned ([`super::intern`]), so
+    /// most repeat as one allocation, found without hashing the text. Each address is of a
+    /// text held in `strings` or `held`, so it cannot be reused for another text meanwhile.
+    #[serde(skip)]
+    by_addr: FxHashMap<usize, u32>,
+    /// Texts equal to one in `strings` but another allocation, kept for their address.
+    #[serde(skip)]
+    held: Vec<Arc<str>>,
     /// Whether anything was stored since the cache was made or read.
     #[serde(skip)]
     changed: bool,
@@ -262,12 +270,23 @@ impl CheckCache {
 
     /// The index of `text` in the table, added when new.
     fn text(&mut self, text: &Arc<str>) -> u32 {
-        if let Some(&i) = self.index.get(text) {
+        let addr = Arc::as_ptr(text).cast::<u8>() as usize;
+        if let Some(&i) = self.by_addr.get(&addr) {
             return i;
         }
-        let i = self.strings.len() as u32;
-        self.strings.push(text.clone());
-        self.index.insert(text.clone(), i);
+        let i = match self.index.get(text) {
+            Some(&i) => {
+                self.held.push(text.clone());
+                i
+            }
+            None => {
+                let i = self.strings.len() as u32;
+                self.strings.push(text.clone());
+                self.index.insert(text.clone(), i);
+                i
+            }
+        };
+        self.by_addr.insert(addr, i);
         i
     }
 

@@ -111,11 +111,12 @@ impl BuildWarnings {
             let file = match &last {
                 Some((path, i)) if Arc::ptr_eq(path, &f.file) || **path == *f.file => *i,
                 _ => {
-                    let text = match (check.sources.get(&*f.file), check.released(&f.file)) {
-                        (Some(s), _) => Ok(s),
+                    let known = check.released(&f.file);
+                    let text = match (check.sources.get(&*f.file), known) {
+                        (Some(s), _) => Ok((s, known)),
                         // Released earlier (a site-wide finding in a page's file).
                         (None, Some(loaded)) => Err(loaded),
-                        (None, None) => Ok(&empty),
+                        (None, None) => Ok((&empty, None)),
                     };
                     let i = self.file_index(&f.file, text);
                     last = Some((f.file.clone(), i));
@@ -130,19 +131,23 @@ impl BuildWarnings {
         check.release_sources();
     }
 
-    /// The index of `file` in the table, added with its text (or only known by hash, or
-    /// unknown: `Err`) when new.
-    fn file_index(&mut self, file: &Arc<Path>, text: Result<&Arc<str>, SourceText>) -> u32 {
+    /// The index of `file` in the table, added when new with its text and, when known, its
+    /// length and hash (or only known by those: `Err`).
+    fn file_index(
+        &mut self,
+        file: &Arc<Path>,
+        text: Result<(&Arc<str>, Option<SourceText>), SourceText>,
+    ) -> u32 {
         if let Some(&i) = self.index.files.get(file) {
             return i;
         }
         let i = index(self.files.len());
         let text = match text {
-            Ok(source) if source.len() <= self.budget => {
+            Ok((source, _)) if source.len() <= self.budget => {
                 self.budget -= source.len();
                 Text::Kept(source.clone())
             }
-            Ok(source) => Text::Reread(SourceText::of(source)),
+            Ok((source, known)) => Text::Reread(known.unwrap_or_else(|| SourceText::of(source))),
             Err(loaded) => Text::Reread(loaded),
         };
         self.files.push((file.clone(), text));

@@ -208,7 +208,9 @@ pub struct SiteCheck {
     pub sources: HashMap<PathBuf, Arc<str>>,
     /// Pages taken from the cache.
     pub cached: usize,
-    /// Texts given up by [`SiteCheck::release_sources`], known by length and hash.
+    /// Texts known by length and hash: given up by [`SiteCheck::release_sources`], or
+    /// kept after being read again and compared with what was loaded (so that giving them
+    /// up later needs no second hash of the text).
     released: HashMap<PathBuf, SourceText>,
 }
 
@@ -223,7 +225,8 @@ impl SiteCheck {
         loaded.read(path).ok().map(|t| t.to_string())
     }
 
-    /// What is known of the released text of `path`.
+    /// The length and hash of the text of `path`, when known without hashing it: released,
+    /// or kept after being compared with what was loaded.
     pub fn released(&self, path: &Path) -> Option<SourceText> {
         self.released.get(path).copied()
     }
@@ -238,7 +241,7 @@ impl SiteCheck {
     /// a whole site are never all in memory.
     pub fn release_sources(&mut self) {
         for (path, text) in self.sources.drain() {
-            self.released.insert(path, SourceText::of(&text));
+            (self.released.entry(path)).or_insert_with(|| SourceText::of(&text));
         }
     }
 }
@@ -483,11 +486,14 @@ fn add_page(
     let findings = &mut out.findings[start..];
     findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
     let counts = FindingCounts::of(findings);
-    // A text never read stays known by what was loaded (messages read it again).
-    match meta.reread.filter(|_| f.source.is_empty()) {
-        Some(loaded) => out.released.insert(f.path.clone(), loaded).map(drop),
-        None => out.sources.insert(f.path.clone(), f.source).map(drop),
-    };
+    // A text never read stays known by what was loaded (messages read it again). One read
+    // again is the loaded text ([`read_unread`] compared them): kept, and known by that.
+    if let Some(loaded) = meta.reread {
+        out.released.insert(f.path.clone(), loaded);
+    }
+    if !(meta.reread.is_some() && f.source.is_empty()) {
+        out.sources.insert(f.path.clone(), f.source);
+    }
     PageReport {
         file: f.path,
         title: meta.title,
