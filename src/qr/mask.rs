@@ -176,15 +176,14 @@ impl<W: Line> Lines<W> {
         }
     }
 
-    /// The lines under mask `m` at `ec`, format information drawn. `table` is the mask table
-    /// of this orientation; with `transposed`, lines are columns.
-    fn masked(
-        &self,
-        (m, ec): (usize, usize),
-        table: &[[u128; 12]; MASKS],
-        transposed: bool,
-        out: &mut Vec<W>,
-    ) {
+    /// The lines under mask `m` at `ec`, format information drawn; with `transposed`, the
+    /// lines are columns.
+    fn masked(&self, (m, ec): (usize, usize), transposed: bool, out: &mut Vec<W>) {
+        let table = if transposed {
+            &COLUMN_MASKS
+        } else {
+            &ROW_MASKS
+        };
         out.clear();
         out.extend(
             (0..self.fixed.len())
@@ -304,15 +303,15 @@ fn masked_in<W: Line>(canvas: &Canvas, width: usize, ec: usize, forced: Option<u
         None => 0..MASKS,
     };
     for m in candidates {
-        rows.masked((m, ec), &ROW_MASKS, false, &mut r);
-        columns.masked((m, ec), &COLUMN_MASKS, true, &mut c);
+        rows.masked((m, ec), false, &mut r);
+        columns.masked((m, ec), true, &mut c);
         let score = penalty(&r, &c, width);
         if best.is_none_or(|(s, _)| score < s) {
             best = Some((score, m));
         }
     }
     let (_, m) = best.expect("at least one mask");
-    rows.masked((m, ec), &ROW_MASKS, false, &mut r);
+    rows.masked((m, ec), false, &mut r);
     let mut packed = vec![0u8; (width * width).div_ceil(8)];
     for (y, &row) in r.iter().enumerate() {
         for x in 0..width {
