@@ -270,7 +270,7 @@ impl CheckCache {
 
     /// The index of `text` in the table, added when new.
     fn text(&mut self, text: &Arc<str>) -> u32 {
-        let addr = Arc::as_ptr(text).cast::<u8>() as usize;
+        let addr = super::intern::addr(text);
         if let Some(&i) = self.by_addr.get(&addr) {
             return i;
         }

@@ -55,3 +55,10 @@ impl Batch<'_> {
         t
     }
 }
+
+/// The address of a shared text: one per distinct text of an [`Interner`], so tables of a
+/// run's texts can key them by it without hashing the text. Only compared, never read
+/// through; the table must hold the text, so the address is not reused meanwhile.
+pub(crate) fn addr(t: &Arc<str>) -> usize {
+    Arc::as_ptr(t).cast::<u8>() as usize
+}

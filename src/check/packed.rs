@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use super::intern::addr;
 use super::site::SiteCheck;
 use super::{Finding, Severity};
 use crate::diagnostics::summary::{self, Detail, LastText};
@@ -73,10 +74,6 @@ struct Index {
     helps: FxHashMap<(usize, usize), u32>,
     keep: Vec<Arc<str>>,
     rules: FxHashMap<&'static str, u16>,
-}
-
-fn addr(t: &Arc<str>) -> usize {
-    Arc::as_ptr(t).cast::<u8>() as usize
 }
 
 fn index(n: usize) -> u32 {
