@@ -375,6 +375,28 @@ fn absorb(
         pages[index] = Some(add_page(out, c, rules.config(), calendar, today));
     }
     drain(out);
+    make_room(&mut out.findings, pages);
+}
+
+/// Makes room in `findings`, when `drain` left them there (`yasno check`), for the pages
+/// still to check, foreseen from the pages so far: the list then moves while it is small.
+/// Doubled as it grows, a legacy site's list (~95 MB at 10,000 pages) was copied last from
+/// a 70 MB block into a 140 MB one; jemalloc keeps the freed block for a while, and
+/// `yasno check` peaked at ~330 MiB instead of ~265 MiB.
+fn make_room(findings: &mut Vec<Finding>, pages: &[Option<PageReport>]) {
+    let done = pages.iter().filter(|p| p.is_some()).count();
+    let left = pages.len() - done;
+    if done == 0 || left == 0 || findings.is_empty() {
+        return;
+    }
+    // A tenth more than the average so far, as pages differ. When the pages to come have
+    // more, the list grows by half at least, so that it never moves for every batch.
+    let foreseen = findings.len() / done * left;
+    let needed = findings.len() + foreseen + foreseen / 10;
+    if needed > findings.capacity() {
+        let target = needed.max(findings.capacity() + findings.capacity() / 2);
+        findings.reserve_exact(target - findings.len());
+    }
 }
 
 /// A file whose text was left to be read ([`FileMeta::reread`]), with its text. A file

@@ -225,3 +225,38 @@ fn packed_build_warnings_print_like_the_diagnostics() {
         assert_eq!(text, expected.to_plain_string(detail, "hint"));
     }
 }
+
+#[test]
+fn the_findings_list_is_sized_from_the_pages_checked_so_far_not_doubled() {
+    // 1,000 pages of three findings each: doubled as it grew, the list would end in a block
+    // for 4,096 (and would have moved from a 2,048 one); sized from the first batch's
+    // average, it moves once, early, to about what it needs.
+    let text = "В целях защиты детей мы проверяем всё. В целях защиты детей мы проверяем всё. \
+                В целях защиты детей мы проверяем всё.\n";
+    let files: Vec<cs::FileInput> = (0..1000)
+        .map(|i| cs::FileInput::loose(PathBuf::from(format!("p{i:04}.md")), text.into(), "ru"))
+        .collect();
+    let rules = Rules::new(&CheckConfig::default());
+    let r = cs::check_files(files, &rules, &Calendar::russia(), TODAY, None);
+    let (len, capacity) = (r.findings.len(), r.findings.capacity());
+    assert!(len >= 3000, "{len}");
+    assert!(capacity * 100 <= len * 115, "{capacity} for {len} findings");
+}
+
+#[test]
+fn the_binary_runs_on_jemalloc_with_one_arena() {
+    // jemalloc prints its statistics and options at exit when asked through the variable
+    // its `_rjem_` prefix gives; the binary's own options must show there, not be ignored.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .arg("--version")
+        .env("_RJEM_MALLOC_CONF", "stats_print:true")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stats = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stats.contains("Global variable malloc_conf: \"narenas:1\""),
+        "{stats}"
+    );
+    assert!(stats.contains("opt.narenas: 1\n"), "{stats}");
+}
