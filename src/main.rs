@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// jemalloc, not glibc's malloc: faster for the build's many small allocations (README,
-/// "Speed"). Only the binary uses it; the library leaves the choice to its users.
+/// "Measurements"). Only the binary uses it; the library leaves the choice to its users.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
