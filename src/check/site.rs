@@ -384,9 +384,12 @@ fn absorb(
 /// a 70 MB block into a 140 MB one; jemalloc keeps the freed block for a while, and
 /// `yasno check` peaked at ~330 MiB instead of ~265 MiB.
 fn make_room(findings: &mut Vec<Finding>, pages: &[Option<PageReport>]) {
+    if findings.is_empty() {
+        return;
+    }
     let done = pages.iter().filter(|p| p.is_some()).count();
     let left = pages.len() - done;
-    if done == 0 || left == 0 || findings.is_empty() {
+    if done == 0 || left == 0 {
         return;
     }
     // A tenth more than the average so far, as pages differ. When the pages to come have
