@@ -114,12 +114,6 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(
-        cli.command,
-        Command::Build { .. } | Command::Check { .. } | Command::Serve { .. }
-    ) {
-        few_malloc_arenas();
-    }
     match cli.command {
         Command::Build {
             root,
@@ -186,31 +180,6 @@ fn main() -> ExitCode {
         },
         Command::Collect(args) => collector(yasno::collect::cli::collect(args)),
         Command::Report(args) => collector(yasno::collect::cli::report(args)),
-    }
-}
-
-/// Lets glibc's allocator keep one arena per core and one for the main thread instead of its
-/// default eight per core (memory freed in one thread's arena is not reused by another), and
-/// give freed memory at the top of a heap back from 128 KB on (a fixed threshold also keeps
-/// buffers over 128 KB in their own mappings, returned when freed). At 10,000 services the
-/// build's peak RSS was ~70 MB over its heap; these cut 40 and 10 MB of it. The main
-/// thread's arena matters: with one arena per core only, the main thread took one and the
-/// two rayon workers of a 2-core machine could land in the other together, and then every
-/// allocation of the checking worker waited on the rendering one's (about two cold builds in
-/// five at 10,000 services took 7-8 s instead of 3 s, with 3.8 s of CPU in futex calls).
-/// Not for the collector, whose many server threads allocate at once.
-fn few_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        use libc::{M_ARENA_MAX, M_TRIM_THRESHOLD, c_int, mallopt};
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let arenas = c_int::try_from(cores.max(2) + 1).unwrap_or(c_int::MAX);
-        // SAFETY: mallopt only changes glibc's allocator settings; it is called before any
-        // other thread of the process starts.
-        unsafe {
-            mallopt(M_ARENA_MAX, arenas);
-            mallopt(M_TRIM_THRESHOLD, 128 << 10);
-        }
     }
 }
 
