@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 /// jemalloc, not glibc's malloc: faster for the build's many small allocations (README,
 /// "Measurements"). Only the binary uses it; the library leaves the choice to its users.
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -15,6 +16,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// One arena: its default of four per core raised a 10,000-service build's peak memory by
 /// ~45 MiB, to the edge of the 300 MB target, and one arena behind each thread's cache was
 /// as fast on this 2-core machine. `_RJEM_MALLOC_CONF=narenas:N` overrides it on a bigger one.
+#[cfg(not(target_env = "msvc"))]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static MALLOC_CONF: &[u8; 10] = b"narenas:1\0";
 

@@ -243,6 +243,7 @@ fn the_findings_list_is_sized_from_the_pages_checked_so_far_not_doubled() {
     assert!(capacity * 100 <= len * 115, "{capacity} for {len} findings");
 }
 
+#[cfg(not(target_env = "msvc"))]
 #[test]
 fn the_binary_runs_on_jemalloc_with_one_arena() {
     // jemalloc prints its statistics and options at exit when asked through the variable
