@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod handbook;
 pub mod markdown;
 pub mod output;
+pub mod par;
 pub mod qr;
 pub mod render;
 pub mod scaffold;
@@ -406,38 +407,56 @@ pub fn build_observed(
         return Err(BuildError::Content(warnings.into_diagnostics()));
     }
     let (links, new_memo) = rendered?;
-    let (handbook_dir, handbook) = handbook_staged(opts, &site, &theme)?;
-    for f in render::static_files(&site, &theme) {
-        staging.write(&f)?;
-        sink.count(&f.path);
-    }
-    let paths = sink.paths.into_inner().unwrap_or_else(|e| e.into_inner());
-    let ids = sink.ids.into_inner().unwrap_or_else(|e| e.into_inner());
-    let broken = render::links::check(
-        &links,
-        paths.iter().map(String::as_str),
-        &ids,
-        &site.settings.base_url,
+    // The handbook is made while the site's links are checked: each of the two has steps
+    // that run on one core.
+    let (handbook, checked) = rayon::join(
+        || handbook_staged(opts, &site, &theme),
+        || -> Result<_, BuildError> {
+            for f in render::static_files(&site, &theme) {
+                staging.write(&f)?;
+                sink.count(&f.path);
+            }
+            let paths = std::mem::take(&mut *sink.paths.lock().unwrap_or_else(|e| e.into_inner()));
+            let ids = std::mem::take(&mut *sink.ids.lock().unwrap_or_else(|e| e.into_inner()));
+            let broken = render::links::check(
+                &links,
+                paths.iter().map(String::as_str),
+                &ids,
+                &site.settings.base_url,
+            );
+            let lost = render::aliases::lost_landings(&site, &old_landings, &paths);
+            Ok((paths, ids, broken, lost))
+        },
     );
+    let (handbook_dir, handbook) = handbook?;
+    let (paths, ids, broken, lost) = checked?;
     if broken.has_errors() {
         return Err(BuildError::Content(broken));
     }
     let mut warnings = warnings;
-    warnings.extend(render::aliases::lost_landings(&site, &old_landings, &paths));
+    warnings.extend(lost);
     let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
     let reused = sink.reused.into_inner();
     on_stage(BuildStage::Writing { files });
     let (manifest, committed) = staging.commit()?;
-    let _ = manifest.save(&manifest_path);
-    // Saved after the output it describes: a memo never names pages the output lacks.
-    // The one read at the start is the file as it is: when nothing changed, it stays (at
-    // 10,000 services it is ~13 MB).
-    if new_memo != memo {
-        let _ = new_memo.save(&memo_path);
-    }
-    let (handbook_manifest, _) = handbook.commit()?;
-    // A manifest that cannot be saved only costs speed next time.
-    let _ = handbook_manifest.save(&handbook_manifest_path(opts));
+    let (_, handbook_manifest) = rayon::join(
+        || {
+            let _ = manifest.save(&manifest_path);
+            // Saved after the output it describes: a memo never names pages the output
+            // lacks. The one read at the start is the file as it is: when nothing changed,
+            // it stays (at 10,000 services it is ~13 MB).
+            if new_memo != memo {
+                let _ = new_memo.save(&memo_path);
+            }
+        },
+        || -> Result<_, BuildError> {
+            let (handbook_manifest, _) = handbook.commit()?;
+            // A manifest that cannot be saved only costs speed next time.
+            let _ = handbook_manifest.save(&handbook_manifest_path(opts));
+            Ok(handbook_manifest)
+        },
+    );
+    let handbook_manifest = handbook_manifest?;
     // The JSON manifests of earlier versions (megabytes at 10,000 services).
     for old in ["output.json", "handbook-output.json"] {
         let _ = std::fs::remove_file(cache::path(&opts.root, old));

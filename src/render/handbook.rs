@@ -95,7 +95,12 @@ pub fn render_handbook_into(
         today,
     };
     let pages = texts_pages(site, &facts);
-    html_pages(site, &pages, &calendar, today, put)?;
+    // The search data is one file made from every page: made beside the pages, not after.
+    let (html, data) = rayon::join(
+        || html_pages(site, &pages, &calendar, today, put),
+        || data_js(&pages, &calendar),
+    );
+    html?;
     put(OutputFile {
         path: "handbook.css".into(),
         bytes: CSS.as_bytes().to_vec(),
@@ -106,7 +111,7 @@ pub fn render_handbook_into(
     })?;
     put(OutputFile {
         path: "data.js".into(),
-        bytes: data_js(&pages, &calendar).into_bytes(),
+        bytes: data.into_bytes(),
     })
 }
 
@@ -149,45 +154,58 @@ fn html_pages(
             })
             .map_err(|e| internal(&format!("{name}: {e:?}")))
     };
-    let mut ctx = tera::Context::new();
-    let cov = CoverageView::new(&coverage(site, &site.staff));
-    let services = nav.iter().filter(|n| n.file != "common.html");
-    ctx.insert("service_rows", &rows(services, false));
-    ctx.insert("coverage_rows", &rows(cov.services.iter(), true));
-    ctx.insert("coverage", &cov);
-    let law = crate::handbook::due_date(today, LAW_59_DAYS, DayKind::Calendar, calendar);
-    ctx.insert("law_due_iso", &law.to_string());
-    ctx.insert("law_due", &crate::site::Date(law).display_ru());
-    put(render(
-        "index.html",
-        "index.html",
-        "Справочник сотрудника",
-        ctx,
-    )?)?;
-    pages.par_iter().try_for_each(|p| {
+    // The start page, routing and posters are one page each, made from every service: each
+    // is made beside the service pages, not before or after them on one core.
+    let index = || {
         let mut ctx = tera::Context::new();
-        ctx.insert("page", p);
-        if !p.service_url.is_empty() {
-            ctx.insert("service_title", &p.title);
-        }
-        put(render("texts.html", &p.file, &p.title, ctx)?)
-    })?;
-    let mut ctx = tera::Context::new();
-    ctx.insert("routes", &routes(site));
-    put(render(
-        "routing.html",
-        "routing.html",
-        "Кому переключать звонок",
-        ctx,
-    )?)?;
-    let mut ctx = tera::Context::new();
-    ctx.insert("locations", &posters(site));
-    put(render(
-        "posters.html",
-        "posters.html",
-        "Плакаты с QR-кодами",
-        ctx,
-    )?)
+        let cov = CoverageView::new(&coverage(site, &site.staff));
+        let services = nav.iter().filter(|n| n.file != "common.html");
+        ctx.insert("service_rows", &rows(services, false));
+        ctx.insert("coverage_rows", &rows(cov.services.iter(), true));
+        ctx.insert("coverage", &cov);
+        let law = crate::handbook::due_date(today, LAW_59_DAYS, DayKind::Calendar, calendar);
+        ctx.insert("law_due_iso", &law.to_string());
+        ctx.insert("law_due", &crate::site::Date(law).display_ru());
+        put(render(
+            "index.html",
+            "index.html",
+            "Справочник сотрудника",
+            ctx,
+        )?)
+    };
+    let others = || {
+        let mut ctx = tera::Context::new();
+        ctx.insert("routes", &routes(site));
+        put(render(
+            "routing.html",
+            "routing.html",
+            "Кому переключать звонок",
+            ctx,
+        )?)?;
+        let mut ctx = tera::Context::new();
+        ctx.insert("locations", &posters(site));
+        put(render(
+            "posters.html",
+            "posters.html",
+            "Плакаты с QR-кодами",
+            ctx,
+        )?)
+    };
+    let texts = || {
+        pages
+            .par_iter()
+            .with_max_len(crate::par::LEAF)
+            .try_for_each(|p| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("page", p);
+                if !p.service_url.is_empty() {
+                    ctx.insert("service_title", &p.title);
+                }
+                put(render("texts.html", &p.file, &p.title, ctx)?)
+            })
+    };
+    let ((index, others), texts) = rayon::join(|| rayon::join(index, others), texts);
+    index.and(others).and(texts)
 }
 
 fn internal(message: &str) -> Diagnostics {

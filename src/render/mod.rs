@@ -372,6 +372,7 @@ impl<'a> Renderer<'a> {
     pub fn render_each(&self, sink: &impl FileSink) -> Result<(), Diagnostics> {
         let mut errors: Vec<Diagnostic> = pages(self.site)
             .par_iter()
+            .with_max_len(crate::par::LEAF)
             .filter_map(|p| self.render_into(*p, sink).err())
             .collect();
         errors.extend(

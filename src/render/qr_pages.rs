@@ -224,6 +224,7 @@ impl Renderer<'_> {
         let service_codes: Vec<Result<ServiceCode, Diagnostic>> = site
             .services
             .par_iter()
+            .with_max_len(crate::par::LEAF)
             .filter(|x| x.survey.is_some())
             .map(|svc| self.service_code(svc, cache, sink, &names))
             .collect();

@@ -118,6 +118,7 @@ impl Site {
         let files = files_under(&content.join("services"), &["md"]);
         let results: Vec<Result<Option<Loaded>, Diagnostics>> = files
             .par_iter()
+            .with_max_len(crate::par::LEAF)
             .map(|p| load_service(p, &settings, &surveys, opts))
             .collect();
         let mut services = Vec::with_capacity(results.len());
