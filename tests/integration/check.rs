@@ -1466,6 +1466,13 @@ a = \"Смотрите [бланк](../plain/#net-takoy-chasti).\"
         assert!(err.contains("/services/staraya/"), "{err}");
         assert!(err.contains("#net-razdela"), "{err}");
         assert!(!out_dir.exists(), "a refused build wrote its output");
+        // Nor the staff handbook, staged while the links were checked, nor a staging folder.
+        let left: Vec<String> = std::fs::read_dir(site.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.trim_start_matches('.').starts_with("out"))
+            .collect();
+        assert!(left.is_empty(), "a refused build left {left:?}");
 
         // The same page with the broken links fixed builds.
         let fixed = service()
