@@ -174,22 +174,16 @@ fn html_pages(
         )?)
     };
     let others = || {
-        let mut ctx = tera::Context::new();
-        ctx.insert("routes", &routes(site));
-        put(render(
-            "routing.html",
-            "routing.html",
-            "Кому переключать звонок",
-            ctx,
-        )?)?;
-        let mut ctx = tera::Context::new();
-        ctx.insert("locations", &posters(site));
-        put(render(
-            "posters.html",
-            "posters.html",
-            "Плакаты с QR-кодами",
-            ctx,
-        )?)
+        let mut route_ctx = tera::Context::new();
+        route_ctx.insert("routes", &routes(site));
+        let mut poster_ctx = tera::Context::new();
+        poster_ctx.insert("locations", &posters(site));
+        [
+            ("routing.html", "Кому переключать звонок", route_ctx),
+            ("posters.html", "Плакаты с QR-кодами", poster_ctx),
+        ]
+        .into_iter()
+        .try_for_each(|(file, title, ctx)| put(render(file, file, title, ctx)?))
     };
     let texts = || {
         pages
