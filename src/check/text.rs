@@ -67,7 +67,9 @@ pub(crate) struct Block {
     segments: Vec<Segment>,
     pub words: Vec<Word>,
     pub sentences: Vec<Sentence>,
-    /// Lower-cased words, back to back (one allocation per block, not per word).
+    /// The words' lower-cased forms (one allocation per block, not per word): the block's
+    /// text, where a word already in normal form is its own form, then the forms of the
+    /// other words, back to back.
     pub lower: String,
 }
 
@@ -428,7 +430,11 @@ fn tokenize(b: &mut Block, lang: &str) {
     let text = &b.text;
     // About one word per eight bytes of Russian prose: most blocks never grow the list.
     let mut words = Vec::with_capacity(text.len() / 8 + 1);
-    let mut lower = String::with_capacity(text.len());
+    // The block's text is copied whole: a word already in normal form (most of them) is
+    // then its own range of it, and only the other words' forms are appended after it (a
+    // copy per word was a call to `memcpy` for each word of the site).
+    let mut lower = String::with_capacity(text.len() + text.len() / 4);
+    lower.push_str(text);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < text.len() {
@@ -459,15 +465,18 @@ fn tokenize(b: &mut Block, lang: &str) {
         let touches = |b: Option<&u8>| matches!(b, Some(b'.' | b'/' | b'@' | b':' | b'_'));
         let before = i.checked_sub(1).and_then(|p| bytes.get(p));
         let opaque = (touches(before) || touches(bytes.get(end))) && is_urlish(text, i, end);
-        let start = lower.len();
-        if plain && !opaque {
-            lower.push_str(raw);
-        } else if !opaque {
+        let lower_range = if opaque {
+            lower.len()..lower.len()
+        } else if plain {
+            i..end
+        } else {
+            let start = lower.len();
             normalize_into(raw, &mut lower);
-        }
+            start..lower.len()
+        };
         words.push(Word {
             range: i..end,
-            lower: start..lower.len(),
+            lower: lower_range,
             opaque,
             vowels,
             plain,
