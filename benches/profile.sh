@@ -30,7 +30,13 @@ case "$WHAT" in
   check) CMD=("$YASNO" check --root "$WORK/site") ;;
   *) echo "usage: benches/profile.sh [build|check] [N]" >&2; exit 2 ;;
 esac
-# 2 kHz: ~12,000 samples for a 10,000-service build on 2 cores.
+# 2 kHz: ~10,000 samples for a 10,000-service build on 2 cores. yasno's exit status is not
+# checked (`check` exits 1 on the corpus's errors); a run perf could not record is.
 perf record -q -F 2000 -g -o "$WORK/perf.data" -- "${CMD[@]}" >"$WORK/log" 2>&1 || true
+if [ ! -s "$WORK/perf.data" ]; then
+  echo "perf recorded nothing (see kernel.perf_event_paranoid); its output:" >&2
+  tail -n 5 "$WORK/log" >&2
+  exit 1
+fi
 echo "yasno $WHAT, $N bureaucratic services, fresh clone ($(date -u +%F), $(nproc) cores, $BENCH_DIR)"
 perf script -i "$WORK/perf.data" -F ip,sym 2>/dev/null | python3 benches/profile_share.py

@@ -431,8 +431,8 @@ fn tokenize(b: &mut Block, lang: &str) {
     // About one word per eight bytes of Russian prose: most blocks never grow the list.
     let mut words = Vec::with_capacity(text.len() / 8 + 1);
     // The block's text is copied whole: a word already in normal form (most of them) is
-    // then its own range of it, and only the other words' forms are appended after it (a
-    // copy per word was a call to `memcpy` for each word of the site).
+    // then its own range of it, and only the other words' forms are appended after it. A
+    // copy per word was ~1 % of a plain release build's instructions (PGO inlines it).
     let mut lower = String::with_capacity(text.len() + text.len() / 4);
     lower.push_str(text);
     let bytes = text.as_bytes();
