@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Where the CPU of a yasno run goes: perf samples (from `perf script -F ip,sym` of a run
+"""Where the CPU of a yasno run goes: perf samples (from `perf script -F ip,sym,dso` of a run
 recorded with call graphs) counted by the part of yasno they were taken in.
 
 Prints four tables, shares of all samples:
@@ -10,7 +10,7 @@ Prints four tables, shares of all samples:
   functions the functions with the most samples of their own (inlined code counts for the
             function it was inlined into).
 
-Usage: perf script -i perf.data -F ip,sym | benches/profile_share.py
+Usage: perf script -i perf.data -F ip,sym,dso | benches/profile_share.py
 (benches/profile.sh records the run and calls this).
 """
 import collections
@@ -68,26 +68,24 @@ KERNEL = [
     ("futex", "futex"),
 ]
 
-USER_PREFIXES = ("yasno", "<yasno", "_rjem", "__mem", "rayon", "<", "core", "alloc", "std",
-                 "pulldown", "toml", "tera", "serde", "hashbrown", "memchr", "qrcode", "do_r",
-                 "rust_stem", "smallvec", "simdutf8", "xxhash")
-
-
 def samples(lines):
-    """Each sample's frames, innermost first."""
-    frames = []
+    """Each sample's frames, innermost first, and whether it was taken in the kernel (its
+    innermost frame's object is the kernel's)."""
+    frames, kernel = [], False
     for line in lines:
         line = line.strip()
         if not line:
             if frames:
-                yield frames
+                yield frames, kernel
             frames = []
             continue
-        m = re.match(r"^[0-9a-f]+ (.*?)(\+0x[0-9a-f]+)?( \(.*\))?$", line)
+        m = re.match(r"^[0-9a-f]+ (.*?)(\+0x[0-9a-f]+)?( \((.*)\))?$", line)
         if m:
+            if not frames:
+                kernel = "kernel" in (m.group(4) or "")
             frames.append(m.group(1))
     if frames:
-        yield frames
+        yield frames, kernel
 
 
 def first_key(frames, table):
@@ -118,11 +116,11 @@ def show(title, counter, total, limit=None):
 def main():
     parts, kernel, check, own = (collections.Counter() for _ in range(4))
     total = in_check = 0
-    for frames in samples(sys.stdin):
+    for frames, in_kernel in samples(sys.stdin):
         total += 1
         part = first_key(frames, PARTS) or "other (start-up, threads, exit)"
         parts[part] += 1
-        if not frames[0].startswith(USER_PREFIXES):
+        if in_kernel:
             kernel[innermost(frames, KERNEL) or "other kernel"] += 1
         if part == "text check":
             in_check += 1
