@@ -3,8 +3,9 @@
 recorded with call graphs) counted by the part of yasno they were taken in.
 
 Prints four tables, shares of all samples:
-  part      the outermost known yasno function on the stack (the text check, loading,
-            service pages, QR pages, writing, ...): what a change to one part can win;
+  part      the first of yasno's parts (PARTS, in order) with a function on the stack
+            (the text check, loading, service pages, QR, writing, ...): what a change to
+            one part can win;
   kernel    samples in the kernel, by the system call or fault they were taken in;
   in check  the text check's own split (tokenizing, stems, matching, rules, positions, ...);
   functions the functions with the most samples of their own (inlined code counts for the
@@ -67,6 +68,7 @@ KERNEL = [
     ("madvise/munmap", "munmap"),
     ("futex", "futex"),
 ]
+
 
 def samples(lines):
     """Each sample's frames, innermost first, and whether it was taken in the kernel (its
