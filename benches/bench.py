@@ -13,6 +13,8 @@
   bench.py floor N [N ...]  the share of the text check: fresh-clone build and cold
                              `yasno check` with the default rules and with every rule off
                              (a copy of the site, files hard-linked), beside Hugo
+  bench.py corpus KIND N     make the corpus (plain or bureaucratic) if it is missing and
+                             print its folder (for the shell scripts: one generator call)
   bench.py ab TASK N         two yasno binaries (YASNO and YASNO_B) alternated on one task:
                              cold (fresh-clone build), build (the same build again), check
                              or check-json (cold cache), bureaucratic corpus by default
@@ -61,7 +63,9 @@ def corpus(n, kind="plain"):
     d = os.path.join(BENCH_DIR, str(n) if kind == "plain" else f"{kind}-{n}")
     marker = os.path.join(d, ".done")
     if not os.path.exists(marker):
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--corpus", kind, str(n), d], check=True)
+        # The generator's note goes to stderr: `bench.py corpus` prints only the folder.
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--corpus", kind, str(n), d],
+                       check=True, stdout=sys.stderr)
         open(marker, "w").close()
     return d
 
@@ -459,6 +463,8 @@ def bench_ab(task, n):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "ab":
         return bench_ab(sys.argv[2], int(sys.argv[3]))
+    if len(sys.argv) == 4 and sys.argv[1] == "corpus":
+        return print(corpus(int(sys.argv[3]), sys.argv[2]))
     modes = {"build": bench_build, "cold": bench_cold, "floor": bench_floor, "ci": bench_ci, "check": bench_check, "print": bench_print, "serve": bench_serve}
     if len(sys.argv) < 3 or sys.argv[1] not in modes:
         sys.exit(__doc__)

@@ -10,11 +10,7 @@ if [ -z "${YASNO:-}" ]; then
   cargo build --release --quiet
   YASNO="$PWD/target/release/yasno"
 fi
-DIR="${BENCH_DIR:-/dev/shm/yasno-bench}/bureaucratic-$N"
-if [ ! -e "$DIR/.done" ]; then
-  python3 benches/gen_corpus.py --corpus bureaucratic "$N" "$DIR"
-  touch "$DIR/.done"
-fi
+DIR="$(python3 benches/bench.py corpus bureaucratic "$N")"
 WORK="$(mktemp -d "${BENCH_DIR:-/dev/shm/yasno-bench}/instr.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 count() { # name, command...: callgrind total and peak RSS of one run

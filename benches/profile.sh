@@ -14,12 +14,8 @@ command -v perf >/dev/null || { echo "perf is missing (Debian: apt-get install l
 CARGO_PROFILE_RELEASE_DEBUG=line-tables-only RUSTFLAGS="-C force-frame-pointers=yes" \
   cargo build --release --quiet --target-dir target/prof
 YASNO="$PWD/target/prof/release/yasno"
-BENCH_DIR="${BENCH_DIR:-/dev/shm/yasno-bench}"
-DIR="$BENCH_DIR/bureaucratic-$N"
-if [ ! -e "$DIR/.done" ]; then
-  python3 benches/gen_corpus.py --corpus bureaucratic "$N" "$DIR"
-  touch "$DIR/.done"
-fi
+export BENCH_DIR="${BENCH_DIR:-/dev/shm/yasno-bench}"
+DIR="$(python3 benches/bench.py corpus bureaucratic "$N")"
 WORK="$(mktemp -d "$BENCH_DIR/profile.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 # A fresh clone: the corpus's pages (hard-linked, never written), no cache, no output.
