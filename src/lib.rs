@@ -298,7 +298,7 @@ fn check_for_build(site: &Site, strict: bool) -> check::packed::BuildWarnings {
     };
     // The findings are packed batch by batch as the check goes, never all held at full size.
     let mut warnings = check::packed::BuildWarnings::new(strict);
-    check::run::run_with(check::Target::Site(site), &opts, &mut |c| {
+    check::run::run_as_rows(check::Target::Site(site), &opts, &mut |c| {
         warnings.take_findings(c)
     });
     warnings.finish();

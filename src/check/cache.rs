@@ -15,12 +15,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{CheckConfig, Finding, PageCheck, PageStats, RULES, Severity};
+use super::intern::Batch;
+use super::{CheckConfig, Interner, PageStats, RULES, Severity, rows};
 
 /// `[rule, severity, start, end, line, column, end_line, end_column, message, suggestion,
 /// why]`; texts are indices into [`CheckCache::strings`], `NONE` for no suggestion.
 type Row = [u32; 11];
-const NONE: u32 = u32::MAX;
+use rows::NONE;
 
 /// One cached page: its content key and its result, `(PageStats, Vec<Row>)` in postcard,
 /// decoded only when the page is looked up. Decoded at once, a legacy site's rows were
@@ -55,14 +56,15 @@ pub struct CheckCache {
     /// Text -> index in `strings`, rebuilt after reading.
     #[serde(skip)]
     index: FxHashMap<Arc<str>, u32>,
-    /// The same by the text's address: a run's texts are interned ([`super::intern`]), so
-    /// most repeat as one allocation, found without hashing the text. Each address is of a
-    /// text held in `strings` or `held`, so it cannot be reused for another text meanwhile.
+    /// The [`Interner`] whose numbers `to_run` and `from_run` hold ([`Interner::id`]).
     #[serde(skip)]
-    by_addr: FxHashMap<usize, u32>,
-    /// Texts equal to one in `strings` but another allocation, kept for their address.
+    run: Option<u64>,
+    /// Index in `strings` -> the run's number of that text ([`NONE`] until needed).
     #[serde(skip)]
-    held: Vec<Arc<str>>,
+    to_run: Vec<u32>,
+    /// The run's number of a text -> its index in `strings` ([`NONE`] until needed).
+    #[serde(skip)]
+    from_run: Vec<u32>,
     /// Whether anything was stored since the cache was made or read.
     #[serde(skip)]
     changed: bool,
@@ -170,69 +172,79 @@ impl CheckCache {
         h.digest()
     }
 
-    /// The cached result for `file`, if its content key matches.
-    pub fn get(&self, file: &Path, key: u64) -> Option<PageCheck> {
+    /// The cached result for `file`, if its content key matches: the page's figures and
+    /// its rows, their texts numbered in `texts`.
+    pub(crate) fn get(
+        &mut self,
+        file: &Path,
+        key: u64,
+        texts: &Interner,
+    ) -> Option<(PageStats, Vec<rows::Row>)> {
         let entry = self.entries.get(&*self.entry_key(file))?;
         entry.used.store(true, Ordering::Relaxed);
         if entry.key != key {
             return None;
         }
-        let (stats, rows): (PageStats, Vec<Row>) = postcard::from_bytes(&entry.result).ok()?;
-        if !rows.iter().all(|r| self.sound(r)) {
+        let (stats, raw): (PageStats, Vec<Row>) = postcard::from_bytes(&entry.result).ok()?;
+        if !raw.iter().all(|r| self.sound(r)) {
             return None;
         }
-        let file: Arc<Path> = Arc::from(file);
-        let text = |i: u32| self.strings[i as usize].clone();
-        let findings = (rows.iter())
-            .map(|r| Finding {
-                file: file.clone(),
-                rule: RULES[r[0] as usize].0,
+        self.bind(texts);
+        let mut batch = None;
+        let mut run = |i: u32| match i {
+            NONE => NONE,
+            i => self.run_number(i, texts, &mut batch),
+        };
+        let rows = (raw.iter())
+            .map(|r| rows::Row {
+                rule: r[0] as u8,
                 severity: if r[1] == 0 {
                     Severity::Error
                 } else {
                     Severity::Warning
                 },
-                span: r[2] as usize..r[3] as usize,
-                line: r[4] as usize,
-                column: r[5] as usize,
-                end_line: r[6] as usize,
-                end_column: r[7] as usize,
-                message: text(r[8]),
-                suggestion: (r[9] != NONE).then(|| text(r[9])),
-                why: text(r[10]),
+                start: r[2],
+                end: r[3],
+                line: r[4],
+                column: r[5],
+                end_line: r[6],
+                end_column: r[7],
+                message: run(r[8]),
+                suggestion: run(r[9]),
+                why: run(r[10]),
             })
             .collect();
-        Some(PageCheck { findings, stats })
+        Some((stats, rows))
     }
 
-    /// Stores a result. A page too big for the compact rows (over 4 GB) is not stored.
-    pub fn insert(&mut self, file: &Path, key: u64, result: &PageCheck) {
-        let mut rows = Vec::with_capacity(result.findings.len());
-        for f in &result.findings {
-            let Some(rule) = RULES.iter().position(|(id, _)| *id == f.rule) else {
+    /// Stores a page's result: its figures and rows, their texts numbered in `texts`. A
+    /// row with a position past 4 GB (clamped, see [`rows::Row`]) is not stored.
+    pub(crate) fn insert(
+        &mut self,
+        file: &Path,
+        key: u64,
+        stats: &PageStats,
+        found: &[rows::Row],
+        texts: &Interner,
+    ) {
+        self.bind(texts);
+        let mut batch = None;
+        let mut raw: Vec<Row> = Vec::with_capacity(found.len());
+        for r in found {
+            let pos = [r.start, r.end, r.line, r.column, r.end_line, r.end_column];
+            if pos.contains(&NONE) {
                 return;
-            };
-            let nums = [
-                f.span.start,
-                f.span.end,
-                f.line,
-                f.column,
-                f.end_line,
-                f.end_column,
-            ];
-            let mut pos = [0u32; 6];
-            for (p, n) in pos.iter_mut().zip(nums) {
-                match u32::try_from(n) {
-                    Ok(n) if n != NONE => *p = n,
-                    _ => return,
-                }
             }
-            let severity = u32::from(f.severity == Severity::Warning);
-            let suggestion = f.suggestion.as_ref().map_or(NONE, |s| self.text(s));
-            let (message, why) = (self.text(&f.message), self.text(&f.why));
+            let severity = u32::from(r.severity == Severity::Warning);
+            let suggestion = match r.suggestion {
+                NONE => NONE,
+                i => self.table_index(i, texts, &mut batch),
+            };
+            let message = self.table_index(r.message, texts, &mut batch);
+            let why = self.table_index(r.why, texts, &mut batch);
             let [a, b, c, d, e, g] = pos;
-            rows.push([
-                rule as u32,
+            raw.push([
+                u32::from(r.rule),
                 severity,
                 a,
                 b,
@@ -245,7 +257,7 @@ impl CheckCache {
                 why,
             ]);
         }
-        let Ok(encoded) = postcard::to_stdvec(&(&result.stats, &rows)) else {
+        let Ok(encoded) = postcard::to_stdvec(&(stats, &raw)) else {
             return;
         };
         let entry = Entry {
@@ -258,6 +270,72 @@ impl CheckCache {
         self.changed = true;
     }
 
+    /// Makes `to_run` and `from_run` maps of `texts`' numbers (new ones for a new table).
+    fn bind(&mut self, texts: &Interner) {
+        if self.run != Some(texts.id()) {
+            self.run = Some(texts.id());
+            self.from_run.clear();
+            self.to_run.clear();
+        }
+        self.to_run.resize(self.strings.len(), NONE);
+    }
+
+    /// The run's number of text `i` of the table. `batch` is the run's table, locked when
+    /// first needed (most texts of a page were mapped for an earlier page).
+    fn run_number<'a>(
+        &mut self,
+        i: u32,
+        texts: &'a Interner,
+        batch: &mut Option<Batch<'a>>,
+    ) -> u32 {
+        let known = self.to_run[i as usize];
+        if known != NONE {
+            return known;
+        }
+        let batch = batch.get_or_insert_with(|| texts.batch());
+        let n = batch.get_shared(&self.strings[i as usize]);
+        self.to_run[i as usize] = n;
+        self.set_from_run(n, i);
+        n
+    }
+
+    /// The index in the table of the run's text numbered `n`, added when new.
+    fn table_index<'a>(
+        &mut self,
+        n: u32,
+        texts: &'a Interner,
+        batch: &mut Option<Batch<'a>>,
+    ) -> u32 {
+        if let Some(&i) = self.from_run.get(n as usize)
+            && i != NONE
+        {
+            return i;
+        }
+        let batch = batch.get_or_insert_with(|| texts.batch());
+        let text = batch.text(n);
+        let i = match self.index.get(text) {
+            Some(&i) => i,
+            None => {
+                let i = u32::try_from(self.strings.len()).expect("fewer than 4 billion texts");
+                self.strings.push(text.clone());
+                self.index.insert(text.clone(), i);
+                self.to_run.push(NONE);
+                i
+            }
+        };
+        self.to_run[i as usize] = n;
+        self.set_from_run(n, i);
+        i
+    }
+
+    fn set_from_run(&mut self, n: u32, i: u32) {
+        let n = n as usize;
+        if self.from_run.len() <= n {
+            self.from_run.resize(n + 1, NONE);
+        }
+        self.from_run[n] = i;
+    }
+
     /// Drops the entries this run neither looked up nor stored: after a run over the whole
     /// site they are files that were deleted or renamed, or the site's files under a path of
     /// an older version of the cache, and would otherwise be kept (and read) by every later
@@ -266,28 +344,6 @@ impl CheckCache {
         let before = self.entries.len();
         self.entries.retain(|_, e| *e.used.get_mut());
         self.changed |= self.entries.len() != before;
-    }
-
-    /// The index of `text` in the table, added when new.
-    fn text(&mut self, text: &Arc<str>) -> u32 {
-        let addr = super::intern::addr(text);
-        if let Some(&i) = self.by_addr.get(&addr) {
-            return i;
-        }
-        let i = match self.index.get(text) {
-            Some(&i) => {
-                self.held.push(text.clone());
-                i
-            }
-            None => {
-                let i = self.strings.len() as u32;
-                self.strings.push(text.clone());
-                self.index.insert(text.clone(), i);
-                i
-            }
-        };
-        self.by_addr.insert(addr, i);
-        i
     }
 
     /// True when something was stored since the cache was made or read (so saving it would
@@ -333,15 +389,18 @@ mod tests {
                 .validate(&cfg)
         };
         let encode = |rows: &[Row]| postcard::to_stdvec(&(PageStats::default(), rows)).unwrap();
-        let sound = cache(encode(&[row(0, 0)]));
-        assert_eq!(sound.get(Path::new("p.md"), 7).unwrap().findings.len(), 1);
-        assert!(sound.get(Path::new("p.md"), 8).is_none());
-        let past_strings = cache(encode(&[row(0, 0), row(0, 1)]));
-        assert!(past_strings.get(Path::new("p.md"), 7).is_none());
-        let no_rule = cache(encode(&[row(RULES.len() as u32, 0)]));
-        assert!(no_rule.get(Path::new("p.md"), 7).is_none());
+        let texts = Interner::default();
+        let mut sound = cache(encode(&[row(0, 0)]));
+        let (_, rows) = sound.get(Path::new("p.md"), 7, &texts).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(&**texts.batch().text(rows[0].message), "текст");
+        assert!(sound.get(Path::new("p.md"), 8, &texts).is_none());
+        let mut past_strings = cache(encode(&[row(0, 0), row(0, 1)]));
+        assert!(past_strings.get(Path::new("p.md"), 7, &texts).is_none());
+        let mut no_rule = cache(encode(&[row(RULES.len() as u32, 0)]));
+        assert!(no_rule.get(Path::new("p.md"), 7, &texts).is_none());
         let cut = encode(&[row(0, 0)]);
-        let cut = cache(cut[..cut.len() - 1].to_vec());
-        assert!(cut.get(Path::new("p.md"), 7).is_none());
+        let mut cut = cache(cut[..cut.len() - 1].to_vec());
+        assert!(cut.get(Path::new("p.md"), 7, &texts).is_none());
     }
 }

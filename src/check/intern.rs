@@ -1,64 +1,118 @@
-//! One shared copy of each finding text for a whole run.
+//! One shared copy of each finding text for a whole run, known by a number.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-/// A set of texts handed out as [`Arc<str>`]: equal texts become one allocation. Shared by
-/// the pages checked in parallel, hence the lock (held for the texts of one page).
+/// A table of texts: equal texts get one number and one allocation. Findings hold the
+/// numbers ([`super::Row`]), so a legacy site's 700,000 findings carry no texts and no
+/// reference counts; the texts are looked up when a finding is printed. Shared by the
+/// pages checked in parallel, hence the lock (held for the texts of one page).
+#[derive(Debug)]
+pub(crate) struct Interner {
+    /// Tells one run's table from another's: the numbers of one mean nothing in another
+    /// (a cache maps them per table, see [`Interner::id`]).
+    id: u64,
+    table: Mutex<Table>,
+}
+
 #[derive(Debug, Default)]
-pub(crate) struct Interner(Mutex<FxHashSet<Arc<str>>>);
+struct Table {
+    ids: FxHashMap<Arc<str>, u32>,
+    list: Vec<Arc<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Interner {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            table: Mutex::default(),
+        }
+    }
+}
 
 impl Interner {
-    /// The set locked once for the texts of one page: a lock per text was a tenth of the
+    /// The table locked once for the texts of one page: a lock per text was a tenth of the
     /// interning, and most fixed notes repeat on every finding.
     pub(crate) fn batch(&self) -> Batch<'_> {
         Batch {
-            set: self.0.lock().unwrap_or_else(|e| e.into_inner()),
+            table: self.table.lock().unwrap_or_else(|e| e.into_inner()),
             fixed: FxHashMap::default(),
         }
+    }
+
+    /// What tells this table from any other made in this process.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Appends to `out` the texts numbered from `out.len()` on: a copy of the table kept
+    /// up to date without copying what it has.
+    pub(crate) fn extend(&self, out: &mut Vec<Arc<str>>) {
+        let t = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        out.extend(t.list.iter().skip(out.len()).cloned());
     }
 }
 
 /// [`Interner`] held for one page ([`Interner::batch`]).
 pub(crate) struct Batch<'a> {
-    set: MutexGuard<'a, FxHashSet<Arc<str>>>,
+    table: MutexGuard<'a, Table>,
     /// Fixed texts seen in this batch by address: a `'static` text at one address is always
     /// the same text, so a repeat needs no hashing or comparing.
-    fixed: FxHashMap<(usize, usize), Arc<str>>,
+    fixed: FxHashMap<(usize, usize), u32>,
 }
 
 impl Batch<'_> {
-    /// The shared copy of `text`.
-    pub(crate) fn get(&mut self, text: Cow<'static, str>) -> Arc<str> {
+    /// The number of `text`.
+    pub(crate) fn get(&mut self, text: Cow<'static, str>) -> u32 {
         let Cow::Borrowed(fixed) = text else {
-            return self.shared(&text);
+            return self.number(&text);
         };
         // The address as a number: only compared, never read through.
         let key = (fixed.as_ptr() as usize, fixed.len());
-        if let Some(t) = self.fixed.get(&key) {
-            return t.clone();
+        if let Some(&i) = self.fixed.get(&key) {
+            return i;
         }
-        let t = self.shared(fixed);
-        self.fixed.insert(key, t.clone());
-        t
+        let i = self.number(fixed);
+        self.fixed.insert(key, i);
+        i
     }
 
-    /// The shared copy of `text` (copied only the first time it is seen).
-    fn shared(&mut self, text: &str) -> Arc<str> {
-        if let Some(t) = self.set.get(text) {
-            return t.clone();
+    /// The number of a text held as an [`Arc`] (its allocation is kept when new).
+    pub(crate) fn get_shared(&mut self, text: &Arc<str>) -> u32 {
+        if let Some(&i) = self.table.ids.get(text) {
+            return i;
         }
-        let t: Arc<str> = Arc::from(text);
-        self.set.insert(t.clone());
-        t
+        self.add(text.clone())
+    }
+
+    /// The text numbered `i`.
+    pub(crate) fn text(&self, i: u32) -> &Arc<str> {
+        &self.table.list[i as usize]
+    }
+
+    /// The number of `text` (copied only the first time it is seen).
+    fn number(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.table.ids.get(text) {
+            return i;
+        }
+        self.add(Arc::from(text))
+    }
+
+    fn add(&mut self, text: Arc<str>) -> u32 {
+        let i = u32::try_from(self.table.list.len()).expect("fewer than 4 billion texts");
+        self.table.list.push(text.clone());
+        self.table.ids.insert(text, i);
+        i
     }
 }
 
-/// The address of a shared text: one per distinct text of an [`Interner`], so tables of a
-/// run's texts can key them by it without hashing the text. Only compared, never read
-/// through; the table must hold the text, so the address is not reused meanwhile.
+/// The address of a shared text: tables of texts key an [`Arc`] by it without hashing
+/// the text. Only compared, never read through; the table must hold the text, so the
+/// address is not reused meanwhile.
 pub(crate) fn addr(t: &Arc<str>) -> usize {
     Arc::as_ptr(t).cast::<u8>() as usize
 }

@@ -19,6 +19,7 @@ mod lines;
 pub mod packed;
 pub mod print;
 pub mod report;
+mod rows;
 mod rules;
 pub mod run;
 pub mod site;
@@ -358,6 +359,20 @@ pub fn check_page(
     lang: &str,
     rules: &Rules,
 ) -> PageCheck {
+    let (rows, stats) = page_rows(source, fragments, lang, rules);
+    PageCheck {
+        findings: rows::findings(file, &rows, &rules.texts),
+        stats,
+    }
+}
+
+/// [`check_page`] as rows of the run's text table (`rules`' own).
+pub(crate) fn page_rows(
+    source: &str,
+    fragments: &[Range<usize>],
+    lang: &str,
+    rules: &Rules,
+) -> (Vec<rows::Row>, PageStats) {
     let mut doc = text::Document::default();
     let mut ordered: Vec<Range<usize>> = fragments
         .iter()
@@ -378,10 +393,7 @@ pub fn check_page(
     }
     let lang = lexicon::Lang::from_code(lang);
     let (hits, stats) = rules::run(source, &doc, lang, &rules.cfg, &rules.compiled);
-    PageCheck {
-        findings: finish(file, source, hits, &rules.cfg, &rules.texts),
-        stats,
-    }
+    (rows::finish(source, hits, &rules.cfg, &rules.texts), stats)
 }
 
 /// One legal act's amendment, as the freshness rule needs it.
@@ -420,7 +432,22 @@ pub fn check_freshness(
     calendar: &Calendar,
 ) -> Vec<Finding> {
     let hits = rules::freshness::check(input, cfg, calendar);
-    finish(input.file, input.source, hits, cfg, &Interner::default())
+    let texts = Interner::default();
+    rows::findings(
+        input.file,
+        &rows::finish(input.source, hits, cfg, &texts),
+        &texts,
+    )
+}
+
+/// [`check_freshness`] as rows of the run's text table (`rules`' own).
+pub(crate) fn freshness_rows(
+    input: &FreshnessInput<'_>,
+    rules: &Rules,
+    calendar: &Calendar,
+) -> Vec<rows::Row> {
+    let hits = rules::freshness::check(input, &rules.cfg, calendar);
+    rows::finish(input.source, hits, &rules.cfg, &rules.texts)
 }
 
 /// Whether [`check_freshness`] would find anything: it needs the page's text only then.
@@ -430,105 +457,6 @@ pub fn freshness_fires(input: &FreshnessInput<'_>, cfg: &CheckConfig, calendar: 
 
 /// Where a freshness deadline stands, for the monitoring report.
 pub use rules::freshness::{FreshnessState, freshness_state};
-
-/// Applies severities and exemptions and turns byte spans into positions.
-fn finish(
-    file: &Path,
-    source: &str,
-    hits: Vec<Hit>,
-    cfg: &CheckConfig,
-    texts: &Interner,
-) -> Vec<Finding> {
-    if hits.is_empty() {
-        return Vec::new();
-    }
-    let file: Arc<Path> = Arc::from(file);
-    let lines = LineIndex::new(source);
-    let allow = exemptions(source, &lines);
-    // In the order of the result (stable, as the findings were sorted before): each
-    // start is then found from the one before it, counting only the characters between.
-    // The keys are sorted, not the hits: moving the large hits was most of the sorting.
-    let mut order: Vec<(usize, &str, usize)> = (hits.iter().enumerate())
-        .map(|(i, h)| (h.span.start, h.rule, i))
-        .collect();
-    // The index last: the order of a stable sort by position and rule.
-    order.sort_unstable();
-    let mut hits: Vec<Option<Hit>> = hits.into_iter().map(Some).collect();
-    let mut at: Option<Cursor> = None;
-    let placed: Vec<(Hit, Severity, Cursor, Cursor)> = (order.iter())
-        .filter_map(|&(_, _, i)| {
-            let h = hits[i].take()?;
-            let severity = level(cfg, h.rule, h.severity)?;
-            let start = lines.cursor(source, h.span.start, at);
-            let end = lines.cursor(source, h.span.end, Some(start));
-            at = Some(start);
-            let (line, _) = start.position();
-            // Most pages have no exemption comment: no map lookups then.
-            let exempt = !allow.is_empty()
-                && [line, line.saturating_sub(1)].iter().any(|l| {
-                    allow
-                        .get(l)
-                        .is_some_and(|rules| rules.iter().any(|r| r == "*" || r == h.rule))
-                });
-            (!exempt).then_some((h, severity, start, end))
-        })
-        .collect();
-    // The shared texts are looked up under one lock, taken after the positions are known
-    // so that pages checked in parallel wait for each other as little as before.
-    let mut texts = texts.batch();
-    let mut out: Vec<Finding> = (placed.into_iter())
-        .map(|(h, severity, start, end)| {
-            let ((line, column), (end_line, end_column)) = (start.position(), end.position());
-            Finding {
-                file: file.clone(),
-                line,
-                column,
-                end_line,
-                end_column,
-                rule: h.rule,
-                severity,
-                message: texts.get(h.message),
-                suggestion: h.suggestion.map(|s| texts.get(s)),
-                why: texts.get(h.why),
-                span: h.span,
-            }
-        })
-        .collect();
-    drop(texts);
-    out.dedup_by(|a, b| a.span == b.span && a.rule == b.rule);
-    out
-}
-
-/// `<!-- yasno-allow: rule, rule -->` comments by line (an empty list allows every rule).
-fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
-    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    let mut from = 0;
-    while let Some(p) = memchr::memmem::find(&source.as_bytes()[from..], b"<!--") {
-        let start = from + p;
-        let Some(e) = memchr::memmem::find(&source.as_bytes()[start..], b"-->") else {
-            break;
-        };
-        let end = start + e + 3;
-        let inner = source[start + 4..end - 3].trim();
-        if let Some(rest) = inner.strip_prefix("yasno-allow") {
-            let rest = rest.trim_start_matches(':').trim();
-            let rules: Vec<String> = if rest.is_empty() {
-                vec!["*".into()]
-            } else {
-                rest.split([',', ' '])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
-            };
-            // The comment covers the line it ends on (and, via the caller, the next one).
-            let (line, _) = lines.position(source, end - 1);
-            out.entry(line).or_default().extend(rules);
-        }
-        from = end;
-    }
-    out
-}
 
 /// Writes findings the way rustc does (file:line:column, rule id, underline, notes),
 /// in colour when `out` supports it.

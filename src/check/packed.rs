@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::intern::addr;
+use super::rows::{NONE, Row};
 use super::site::SiteCheck;
 use super::{Finding, Severity};
 use crate::diagnostics::summary::{self, Detail, LastText};
@@ -74,6 +75,10 @@ struct Index {
     helps: FxHashMap<(usize, usize), u32>,
     keep: Vec<Arc<str>>,
     rules: FxHashMap<&'static str, u16>,
+    /// The run's text numbers of rows ([`super::rows::Row`]) -> index in `texts`.
+    row_texts: Vec<u32>,
+    /// Hints of rows by their suggestion's and reason's numbers.
+    row_helps: FxHashMap<(u32, u32), u32>,
 }
 
 fn index(n: usize) -> u32 {
@@ -99,6 +104,20 @@ impl BuildWarnings {
     /// after each batch of pages, so its findings are never all held as [`Finding`]s).
     pub fn take_findings(&mut self, check: &mut SiteCheck) {
         let empty: Arc<str> = Arc::from("");
+        let mut at = 0;
+        for (path, n) in std::mem::take(&mut check.row_files) {
+            let text = match (check.sources.get(&*path), check.released(&path)) {
+                (Some(s), known) => Ok((s, known)),
+                (None, Some(loaded)) => Err(loaded),
+                (None, None) => Ok((&empty, None)),
+            };
+            let file = self.file_index(&path, text);
+            for r in &check.rows[at..at + n] {
+                self.push_row(r, &path, file, &check.texts);
+            }
+            at += n;
+        }
+        check.rows.clear();
         let mut findings = std::mem::take(&mut check.findings);
         // The findings come file by file: a file's tables are looked up once per run of
         // its findings, not for each (hashing a path for each of 700,000 findings was
@@ -178,6 +197,64 @@ impl BuildWarnings {
             rule,
             error: self.strict && f.severity == Severity::Error,
         });
+    }
+
+    /// Adds row `r` of `path`, which is `file` in the table; `texts` are the texts its
+    /// numbers are of.
+    fn push_row(&mut self, r: &Row, path: &Path, file: u32, texts: &[Arc<str>]) {
+        let rule_id = r.rule_id();
+        let rule = *self.index.rules.entry(rule_id).or_insert_with(|| {
+            self.rules.push((rule_id, super::run::rule_code(rule_id)));
+            u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
+        });
+        if let Some(last) = self.items.last() {
+            let before = if last.file == file {
+                (last.start, self.rules[last.rule as usize].0) > (r.start, rule_id)
+            } else {
+                *self.files[last.file as usize].0 > *path
+            };
+            self.unsorted |= before;
+        }
+        let message = self.row_text(r.message, texts);
+        let help = match self.index.row_helps.get(&(r.suggestion, r.why)) {
+            Some(&i) => i,
+            None => {
+                let why = &texts[r.why as usize];
+                let help = match r.suggestion {
+                    NONE => why.clone(),
+                    s => Arc::from(format!("{} ({why})", texts[s as usize])),
+                };
+                let i = index(self.texts.len());
+                self.texts.push(help);
+                self.index.row_helps.insert((r.suggestion, r.why), i);
+                i
+            }
+        };
+        self.items.push(Packed {
+            start: r.start,
+            end: r.end,
+            file,
+            message,
+            help,
+            rule,
+            error: self.strict && r.severity == Severity::Error,
+        });
+    }
+
+    /// The index in `texts` of the run's text numbered `n`.
+    fn row_text(&mut self, n: u32, texts: &[Arc<str>]) -> u32 {
+        if let Some(&i) = self.index.row_texts.get(n as usize)
+            && i != NONE
+        {
+            return i;
+        }
+        let i = self.text(&texts[n as usize]);
+        let n = n as usize;
+        if self.index.row_texts.len() <= n {
+            self.index.row_texts.resize(n + 1, NONE);
+        }
+        self.index.row_texts[n] = i;
+        i
     }
 
     fn text(&mut self, t: &Arc<str>) -> u32 {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::site::{FileInput, SiteCheck, check_files_with, site_inputs};
+use super::site::{FileInput, SiteCheck, check_files_as_rows, check_files_with, site_inputs};
 use super::{Calendar, CheckCache, CheckConfig, Finding, Rules, Severity, unknown_rules};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Site;
@@ -65,6 +65,26 @@ pub fn run_with(
     opts: &CheckOptions,
     drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> CheckOutcome {
+    run_in(target, opts, false, drain)
+}
+
+/// [`run_with`] keeping the pages' findings as rows ([`SiteCheck::rows`]), which `drain`
+/// takes: a build packs them ([`super::packed::BuildWarnings::take_findings`]) and makes
+/// a [`Finding`] of none of them.
+pub fn run_as_rows(
+    target: Target<'_>,
+    opts: &CheckOptions,
+    drain: &mut dyn FnMut(&mut SiteCheck),
+) -> CheckOutcome {
+    run_in(target, opts, true, drain)
+}
+
+fn run_in(
+    target: Target<'_>,
+    opts: &CheckOptions,
+    as_rows: bool,
+    drain: &mut dyn FnMut(&mut SiteCheck),
+) -> CheckOutcome {
     let cfg = match &target {
         Target::Site(site) => &site.settings.check,
         Target::Files { config, .. } => *config,
@@ -86,7 +106,11 @@ pub fn run_with(
         Target::Site(site) => (site_inputs(site), Some(site)),
         Target::Files { files, .. } => (files, None),
     };
-    let mut check = check_files_with(inputs, &rules, &calendar, opts.today, cache.as_mut(), drain);
+    let check = match as_rows {
+        true => check_files_as_rows,
+        false => check_files_with,
+    };
+    let mut check = check(inputs, &rules, &calendar, opts.today, cache.as_mut(), drain);
     // A run over the whole site looked up every file it has: the rest is gone.
     if let Some(cache) = cache.as_mut().filter(|_| whole_site) {
         cache.forget_unused();

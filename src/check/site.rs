@@ -17,10 +17,11 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::report::{FindingCounts, FreshnessSummary, PageReport};
+use super::report::{FreshnessSummary, PageReport};
+use super::rows::{self, Row};
 use super::{
     Amendment, Calendar, CheckCache, CheckConfig, Finding, FreshnessInput, FreshnessState,
-    PageCheck, Rules, check_freshness, check_page, freshness_state,
+    PageStats, Rules, freshness_rows, freshness_state, page_rows,
 };
 use crate::site::SourceText;
 use crate::site::frontmatter::{self, Format};
@@ -200,8 +201,17 @@ impl FileMeta {
 /// The result of checking several files.
 #[derive(Debug, Default)]
 pub struct SiteCheck {
-    /// Every finding, by file and position.
+    /// Every finding, by file and position (none in a run that keeps rows, see
+    /// [`check_files_as_rows`], but for the site-wide rules' findings).
     pub findings: Vec<Finding>,
+    /// The findings as rows, by file and position, in a run that keeps rows.
+    pub(crate) rows: Vec<Row>,
+    /// The file of each run of `rows`, with its number of rows.
+    pub(crate) row_files: Vec<(Arc<Path>, usize)>,
+    /// The texts that `rows` number: the run's table, as far as it has grown.
+    pub(crate) texts: Vec<Arc<str>>,
+    /// Whether the run keeps rows, not findings.
+    keeps_rows: bool,
     /// One row per file for the monitoring report.
     pub pages: Vec<PageReport>,
     /// File texts, for rendering findings.
@@ -291,6 +301,36 @@ pub fn check_files_with(
     rules: &Rules,
     calendar: &Calendar,
     today: Date,
+    cache: Option<&mut CheckCache>,
+    drain: &mut dyn FnMut(&mut SiteCheck),
+) -> SiteCheck {
+    let out = SiteCheck::default();
+    check_into(out, files, rules, calendar, today, cache, drain)
+}
+
+/// [`check_files_with`] keeping the findings as rows ([`SiteCheck::rows`]) for `drain` to
+/// take: no [`Finding`] is made for a page's findings (a build packs the rows).
+pub fn check_files_as_rows(
+    files: Vec<FileInput>,
+    rules: &Rules,
+    calendar: &Calendar,
+    today: Date,
+    cache: Option<&mut CheckCache>,
+    drain: &mut dyn FnMut(&mut SiteCheck),
+) -> SiteCheck {
+    let out = SiteCheck {
+        keeps_rows: true,
+        ..SiteCheck::default()
+    };
+    check_into(out, files, rules, calendar, today, cache, drain)
+}
+
+fn check_into(
+    mut out: SiteCheck,
+    files: Vec<FileInput>,
+    rules: &Rules,
+    calendar: &Calendar,
+    today: Date,
     mut cache: Option<&mut CheckCache>,
     drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> SiteCheck {
@@ -302,7 +342,6 @@ pub fn check_files_with(
     order.sort_by(|&a, &b| files[a].path.cmp(&files[b].path));
     let mut files: Vec<Option<FileInput>> = files.into_iter().map(Some).collect();
     let mut pages: Vec<Option<PageReport>> = (0..n).map(|_| None).collect();
-    let mut out = SiteCheck::default();
     // While the pool checks a chunk, this thread adds the previous chunk's results to the
     // cache and to the site's list (and `drain` takes them): one after the other, the pool
     // waited for this thread for about a fifth of the check.
@@ -320,9 +359,9 @@ pub fn check_files_with(
                 (i, f, k)
             })
             .collect();
-        let work: Vec<(usize, FileInput, u64, Option<PageCheck>)> = (keyed.into_iter())
+        let work: Vec<(usize, FileInput, u64, Option<PageRows>)> = (keyed.into_iter())
             .map(|(i, f, k)| {
-                let hit = cache.as_deref().and_then(|c| c.get(&f.path, k));
+                let hit = (cache.as_deref_mut()).and_then(|c| c.get(&f.path, k, &rules.texts));
                 (i, f, k, hit)
             })
             .collect();
@@ -369,10 +408,14 @@ fn absorb(
         out.cached += usize::from(c.hit);
         // A hit is in the cache already, under the same key.
         if let Some(cache) = cache.as_deref_mut().filter(|_| !c.hit) {
-            cache.insert(&c.file.path, c.key, &c.result);
+            let (stats, found) = &c.result;
+            cache.insert(&c.file.path, c.key, stats, found, &rules.texts);
         }
         let index = c.index;
-        pages[index] = Some(add_page(out, c, rules.config(), calendar, today));
+        pages[index] = Some(add_page(out, c, rules, calendar, today));
+    }
+    if out.keeps_rows {
+        rules.texts.extend(&mut out.texts);
     }
     drain(out);
     make_room(&mut out.findings, pages);
@@ -421,6 +464,9 @@ fn read_unread(mut f: FileInput) -> FileInput {
     f
 }
 
+/// A page's figures and findings.
+type PageRows = (PageStats, Vec<Row>);
+
 /// One checked file, before it joins the site's results.
 struct Checked {
     index: usize,
@@ -428,8 +474,8 @@ struct Checked {
     key: u64,
     file: FileInput,
     meta: FileMeta,
-    result: PageCheck,
-    fresh: Vec<Finding>,
+    result: PageRows,
+    fresh: Vec<Row>,
     hit: bool,
 }
 
@@ -438,7 +484,7 @@ struct Checked {
 fn check_one(
     (index, key): (usize, u64),
     f: FileInput,
-    cached: Option<PageCheck>,
+    cached: Option<PageRows>,
     rules: &Rules,
     calendar: &Calendar,
     today: Date,
@@ -461,9 +507,10 @@ fn check_one(
     let hit = cached.is_some();
     let result = cached.unwrap_or_else(|| {
         let fragments = meta.fragments(&f.source);
-        check_page(&f.path, &f.source, &fragments, &f.lang, rules)
+        let (found, stats) = page_rows(&f.source, &fragments, &f.lang, rules);
+        (stats, found)
     });
-    let fresh = freshness(&f, &meta, rules.config(), calendar, today);
+    let fresh = freshness(&f, &meta, rules, calendar, today);
     Checked {
         index,
         key,
@@ -488,10 +535,11 @@ fn fires(f: &FileInput, cfg: &CheckConfig, calendar: &Calendar, today: Date) -> 
 fn add_page(
     out: &mut SiteCheck,
     c: Checked,
-    cfg: &CheckConfig,
+    rules: &Rules,
     calendar: &Calendar,
     today: Date,
 ) -> PageReport {
+    let cfg = rules.config();
     let (f, meta) = (c.file, c.meta);
     let freshness = meta.updated.map(|updated| {
         let latest = meta.amended.iter().map(|a| a.amended).max().map(|amended| {
@@ -502,15 +550,23 @@ fn add_page(
         FreshnessSummary {
             updated,
             latest,
-            stale: c.fresh.iter().any(|x| x.rule == "stale"),
+            stale: c.fresh.iter().any(|x| x.rule_id() == "stale"),
         }
     });
-    let start = out.findings.len();
-    out.findings.extend(c.result.findings);
-    out.findings.extend(c.fresh);
-    let findings = &mut out.findings[start..];
-    findings.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(a.rule.cmp(b.rule)));
-    let counts = FindingCounts::of(findings);
+    let (stats, mut found) = c.result;
+    found.extend(c.fresh);
+    found.sort_by(|a, b| a.start.cmp(&b.start).then(a.rule_id().cmp(b.rule_id())));
+    let counts = rows::counts(&found);
+    if out.keeps_rows {
+        if !found.is_empty() {
+            out.row_files
+                .push((Arc::from(f.path.as_path()), found.len()));
+            out.rows.extend(found);
+        }
+    } else {
+        out.findings
+            .extend(rows::findings(&f.path, &found, &rules.texts));
+    }
     // A text never read stays known by what was loaded (messages read it again). One read
     // again is the loaded text ([`read_unread`] compared them): kept, and known by that.
     if let Some(loaded) = meta.reread {
@@ -523,7 +579,7 @@ fn add_page(
         file: f.path,
         title: meta.title,
         url: f.url,
-        stats: c.result.stats,
+        stats,
         counts,
         freshness,
     }
@@ -533,14 +589,14 @@ fn add_page(
 fn freshness(
     f: &FileInput,
     meta: &FileMeta,
-    cfg: &CheckConfig,
+    rules: &Rules,
     calendar: &Calendar,
     today: Date,
-) -> Vec<Finding> {
+) -> Vec<Row> {
     if meta.updated.is_none() {
         return Vec::new();
     }
-    check_freshness(&freshness_input(f, meta, today), cfg, calendar)
+    freshness_rows(&freshness_input(f, meta, today), rules, calendar)
 }
 
 /// The freshness rules' view of a page with an `updated` date.

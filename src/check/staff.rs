@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::{CheckConfig, Finding, Hit, Interner, Severity, finish};
+use super::{CheckConfig, Finding, Hit, Interner, Severity, rows};
 use crate::handbook::{Coverage, coverage};
 use crate::site::staff::{Kind, Part, StaffText, parts, placeholders};
 use crate::site::{Service, Site};
@@ -48,7 +48,8 @@ pub(super) fn check(site: &Site, cfg: &CheckConfig, texts: &Interner) -> Vec<Fin
     let mut out = Vec::new();
     for t in &site.staff.texts {
         let hits = text_hits(t);
-        out.extend(finish(&t.source_path, &t.source, hits, cfg, texts));
+        let found = rows::finish(&t.source, hits, cfg, texts);
+        out.extend(rows::findings(&t.source_path, &found, texts));
     }
     // A site that keeps no staff texts at all does not use the handbook: its coverage
     // would be every kind of every service, noise rather than a finding.
@@ -236,7 +237,8 @@ fn coverage_findings(
         h.severity = Severity::Warning;
         // A file that cannot be read again now is reported by the pages' check.
         let Ok(source) = svc.text() else { continue };
-        out.extend(finish(&svc.source_path, &source, vec![h], cfg, texts));
+        let found = rows::finish(&source, vec![h], cfg, texts);
+        out.extend(rows::findings(&svc.source_path, &found, texts));
     }
     if !cov.missing_situations.is_empty() {
         let list = cov
@@ -253,7 +255,8 @@ fn coverage_findings(
         );
         h.severity = Severity::Warning;
         let dir: PathBuf = site.root.join("content").join("staff");
-        out.extend(finish(&dir, "", vec![h], cfg, texts));
+        let found = rows::finish("", vec![h], cfg, texts);
+        out.extend(rows::findings(&dir, &found, texts));
     }
     out
 }

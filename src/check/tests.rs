@@ -24,13 +24,9 @@ fn findings_are_in_a_stable_order_of_position_and_rule() {
         hit("bureaucratese", 0..2, "f"),
         hit("all-caps", 10..18, "g"),
     ];
-    let found = finish(
-        Path::new("a.md"),
-        source,
-        hits,
-        &CheckConfig::default(),
-        &Interner::default(),
-    );
+    let texts = Interner::default();
+    let rows = rows::finish(source, hits, &CheckConfig::default(), &texts);
+    let found = rows::findings(Path::new("a.md"), &rows, &texts);
     let got: Vec<_> = (found.iter())
         .map(|f| format!("{}:{} {} {}", f.line, f.column, f.rule, f.message))
         .collect();

@@ -68,6 +68,52 @@ fn the_cache_file_stores_each_text_once_and_reads_back_the_same_findings() {
     assert!(Arc::ptr_eq(&b[0].message, &b[3].message));
 }
 
+/// A build fills the cache from rows and `yasno check` reads it back as findings (and the
+/// other way round): the findings of a run without a cache, each time, in both orders.
+#[test]
+fn a_cache_written_by_the_build_reads_back_as_the_checks_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = CheckConfig::default();
+    let path = dir.path().join("check.bin");
+    let (today, calendar) = (TODAY, Calendar::russia());
+    let uncached = check(None);
+    assert!(uncached.findings.len() >= 4);
+    // The build's way: rows, taken by the build, stored with that run's text numbers.
+    let rows_run = |cache: &mut CheckCache| {
+        let rules = Rules::new(&cfg);
+        let mut packed = BuildWarnings::new(false);
+        let rest =
+            cs::check_files_as_rows(inputs(), &rules, &calendar, today, Some(cache), &mut |c| {
+                packed.take_findings(c)
+            });
+        packed.finish();
+        (rest.cached, packed.into_diagnostics())
+    };
+    let mut cache = CheckCache::new(&cfg);
+    let (cached, built) = rows_run(&mut cache);
+    assert_eq!((cached, built.0.len()), (0, uncached.findings.len()));
+    save_cache(&path, &cache).unwrap();
+    // Another run (another table of texts) reads what the build stored.
+    let again = check(Some(&mut load_cache(&path, &cfg)));
+    assert_eq!(again.cached, 2);
+    assert_eq!(again.findings, uncached.findings);
+    // And a build reads what `yasno check` stored.
+    let mut cache = CheckCache::new(&cfg);
+    check(Some(&mut cache));
+    save_cache(&path, &cache).unwrap();
+    let (cached, from_check) = rows_run(&mut load_cache(&path, &cfg));
+    assert_eq!(cached, 2);
+    let key = |d: &yasno::diagnostics::Diagnostic| {
+        (
+            d.range.clone(),
+            d.message.to_string(),
+            d.help.as_ref().map(|h| h.to_string()),
+        )
+    };
+    let keys = |d: &yasno::diagnostics::Diagnostics| d.0.iter().map(key).collect::<Vec<_>>();
+    assert_eq!(keys(&from_check), keys(&built));
+}
+
 #[test]
 fn a_damaged_cache_is_dropped_not_trusted() {
     let dir = tempfile::tempdir().unwrap();
@@ -155,7 +201,8 @@ fn packed_build_warnings_are_the_diagnostics_of_the_findings_in_order() {
     let rules = Rules::new(&CheckConfig::default());
     for strict in [false, true] {
         let mut packed = BuildWarnings::new(strict);
-        let rest = cs::check_files_with(
+        // As the build checks: the findings as rows, packed without a `Finding` each.
+        let rest = cs::check_files_as_rows(
             files(),
             &rules,
             &Calendar::russia(),
@@ -211,7 +258,7 @@ fn packed_build_warnings_are_the_diagnostics_of_the_findings_in_order() {
 fn packed_build_warnings_print_like_the_diagnostics() {
     let rules = Rules::new(&CheckConfig::default());
     let mut packed = BuildWarnings::new(false);
-    cs::check_files_with(
+    cs::check_files_as_rows(
         inputs(),
         &rules,
         &Calendar::russia(),

@@ -1,0 +1,209 @@
+//! Findings as rows of numbers: what the check makes of a page's hits ([`finish`]), what
+//! the cache stores and what a build packs. A [`Finding`] (with its file and texts) is
+//! made from a row only for a caller that keeps findings (`yasno check`, `yasno serve`):
+//! a build of a legacy site makes 700,000 findings and prints about ten.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::intern::Batch;
+use super::{CheckConfig, Finding, Hit, Interner, LineIndex, RULES, Severity, level};
+
+/// No text (a row without a suggestion).
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// One finding of one file: byte span, 1-based positions, the rule (an index in
+/// [`RULES`]) and its texts as numbers of the run's [`Interner`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub start: u32,
+    pub end: u32,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub message: u32,
+    /// [`NONE`] for none.
+    pub suggestion: u32,
+    pub why: u32,
+    pub rule: u8,
+    /// After the site's `[check.rules]`.
+    pub severity: Severity,
+}
+
+impl Row {
+    /// The rule id.
+    pub(crate) fn rule_id(&self) -> &'static str {
+        RULES[usize::from(self.rule)].0
+    }
+
+    /// Byte range in the file.
+    pub(crate) fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The finding, with its texts from `texts` (the table the row's numbers are of).
+    pub(crate) fn finding(&self, file: &Arc<Path>, texts: &Batch<'_>) -> Finding {
+        Finding {
+            file: file.clone(),
+            line: self.line as usize,
+            column: self.column as usize,
+            end_line: self.end_line as usize,
+            end_column: self.end_column as usize,
+            rule: self.rule_id(),
+            severity: self.severity,
+            message: texts.text(self.message).clone(),
+            suggestion: (self.suggestion != NONE).then(|| texts.text(self.suggestion).clone()),
+            why: texts.text(self.why).clone(),
+            span: self.span(),
+        }
+    }
+}
+
+/// The index of a rule id in [`RULES`].
+pub(crate) fn rule_index(rule: &str) -> Option<u8> {
+    (RULES.iter().position(|(id, _)| *id == rule)).and_then(|i| u8::try_from(i).ok())
+}
+
+/// Rows of `file` as findings.
+pub(crate) fn findings(file: &Path, rows: &[Row], texts: &Interner) -> Vec<Finding> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let file: Arc<Path> = Arc::from(file);
+    let texts = texts.batch();
+    rows.iter().map(|r| r.finding(&file, &texts)).collect()
+}
+
+/// A number as a row's field: files are at most 1 MB (`site::limits`), so only a loose
+/// file of over 4 GB would be clamped.
+fn num(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Applies severities and exemptions and turns byte spans into positions. Every hit's rule
+/// is one of [`RULES`]; one that is not is a mistake of this crate and is left out.
+pub(crate) fn finish(
+    source: &str,
+    hits: Vec<Hit>,
+    cfg: &CheckConfig,
+    texts: &Interner,
+) -> Vec<Row> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(source);
+    let allow = exemptions(source, &lines);
+    // In the order of the result (stable, as the findings were sorted before): each
+    // start is then found from the one before it, counting only the characters between.
+    // The keys are sorted, not the hits: moving the large hits was most of the sorting.
+    let mut order: Vec<(usize, &str, usize)> = (hits.iter().enumerate())
+        .map(|(i, h)| (h.span.start, h.rule, i))
+        .collect();
+    // The index last: the order of a stable sort by position and rule.
+    order.sort_unstable();
+    let mut hits: Vec<Option<Hit>> = hits.into_iter().map(Some).collect();
+    let mut at: Option<super::Cursor> = None;
+    let mut placed = Vec::with_capacity(order.len());
+    for &(_, _, i) in &order {
+        let Some(h) = hits[i].take() else { continue };
+        let (Some(severity), Some(rule)) = (level(cfg, h.rule, h.severity), rule_index(h.rule))
+        else {
+            continue;
+        };
+        let start = lines.cursor(source, h.span.start, at);
+        let end = lines.cursor(source, h.span.end, Some(start));
+        at = Some(start);
+        let (line, column) = start.position();
+        // Most pages have no exemption comment: no map lookups then.
+        let exempt = !allow.is_empty()
+            && [line, line.saturating_sub(1)].iter().any(|l| {
+                allow
+                    .get(l)
+                    .is_some_and(|rules| rules.iter().any(|r| r == "*" || r == h.rule))
+            });
+        if exempt {
+            continue;
+        }
+        let (end_line, end_column) = end.position();
+        let row = Row {
+            start: num(h.span.start),
+            end: num(h.span.end),
+            line: num(line),
+            column: num(column),
+            end_line: num(end_line),
+            end_column: num(end_column),
+            message: 0,
+            suggestion: NONE,
+            why: 0,
+            rule,
+            severity,
+        };
+        placed.push((row, h));
+    }
+    // The shared texts are looked up under one lock, taken after the positions are known
+    // so that pages checked in parallel wait for each other as little as before.
+    let mut texts = texts.batch();
+    let mut out: Vec<Row> = (placed.into_iter())
+        .map(|(mut row, h)| {
+            row.message = texts.get(h.message);
+            row.suggestion = h.suggestion.map_or(NONE, |s| texts.get(s));
+            row.why = texts.get(h.why);
+            row
+        })
+        .collect();
+    drop(texts);
+    out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.rule == b.rule);
+    out
+}
+
+/// `<!-- yasno-allow: rule, rule -->` comments by line (an empty list allows every rule).
+fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut from = 0;
+    while let Some(p) = memchr::memmem::find(&source.as_bytes()[from..], b"<!--") {
+        let start = from + p;
+        let Some(e) = memchr::memmem::find(&source.as_bytes()[start..], b"-->") else {
+            break;
+        };
+        let end = start + e + 3;
+        let inner = source[start + 4..end - 3].trim();
+        if let Some(rest) = inner.strip_prefix("yasno-allow") {
+            let rest = rest.trim_start_matches(':').trim();
+            let rules: Vec<String> = if rest.is_empty() {
+                vec!["*".into()]
+            } else {
+                rest.split([',', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            };
+            // The comment covers the line it ends on (and, via the caller, the next one).
+            let (line, _) = lines.position(source, end - 1);
+            out.entry(line).or_default().extend(rules);
+        }
+        from = end;
+    }
+    out
+}
+
+/// Findings by severity and rule, counted from rows.
+pub(crate) fn counts(rows: &[Row]) -> super::report::FindingCounts {
+    let mut by_rule = [0usize; RULES.len()];
+    let mut errors = 0;
+    for r in rows {
+        by_rule[usize::from(r.rule)] += 1;
+        errors += usize::from(r.severity == Severity::Error);
+    }
+    super::report::FindingCounts {
+        total: rows.len(),
+        errors,
+        by_rule: (RULES.iter().zip(by_rule))
+            .filter(|(_, n)| *n > 0)
+            .map(|((id, _), n)| (*id, n))
+            .collect(),
+    }
+}
