@@ -173,48 +173,16 @@ impl BuildWarnings {
 
     /// Adds `f`, whose file is `file` in the table.
     fn push_finding(&mut self, f: &Finding, file: u32) {
-        let rule = *self.index.rules.entry(f.rule).or_insert_with(|| {
-            self.rules.push((f.rule, super::run::rule_code(f.rule)));
-            u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
-        });
-        if let Some(last) = self.items.last() {
-            let before = if last.file == file {
-                (last.start as usize, self.rules[last.rule as usize].0) > (f.span.start, f.rule)
-            } else {
-                *self.files[last.file as usize].0 > *f.file
-            };
-            self.unsorted |= before;
-        }
         let message = self.text(&f.message);
         let help = self.help(f);
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        self.items.push(Packed {
-            start: clamp(f.span.start),
-            end: clamp(f.span.end),
-            file,
-            message,
-            help,
-            rule,
-            error: self.strict && f.severity == Severity::Error,
-        });
+        let span = (clamp(f.span.start), clamp(f.span.end));
+        self.push(f.rule, span, (&f.file, file), (message, help), f.severity);
     }
 
     /// Adds row `r` of `path`, which is `file` in the table; `texts` are the texts its
     /// numbers are of.
     fn push_row(&mut self, r: &Row, path: &Path, file: u32, texts: &[Arc<str>]) {
-        let rule_id = r.rule_id();
-        let rule = *self.index.rules.entry(rule_id).or_insert_with(|| {
-            self.rules.push((rule_id, super::run::rule_code(rule_id)));
-            u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
-        });
-        if let Some(last) = self.items.last() {
-            let before = if last.file == file {
-                (last.start, self.rules[last.rule as usize].0) > (r.start, rule_id)
-            } else {
-                *self.files[last.file as usize].0 > *path
-            };
-            self.unsorted |= before;
-        }
         let message = self.row_text(r.message, texts);
         let help = match self.index.row_helps.get(&(r.suggestion, r.why)) {
             Some(&i) => i,
@@ -230,14 +198,40 @@ impl BuildWarnings {
                 i
             }
         };
+        let span = (r.start, r.end);
+        self.push(r.rule_id(), span, (path, file), (message, help), r.severity);
+    }
+
+    /// Adds a finding of rule `rule_id` at byte `span` of `path` (`file` in the table), its
+    /// message and hint already in the table.
+    fn push(
+        &mut self,
+        rule_id: &'static str,
+        (start, end): (u32, u32),
+        (path, file): (&Path, u32),
+        (message, help): (u32, u32),
+        severity: Severity,
+    ) {
+        let rule = *self.index.rules.entry(rule_id).or_insert_with(|| {
+            self.rules.push((rule_id, super::run::rule_code(rule_id)));
+            u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
+        });
+        if let Some(last) = self.items.last() {
+            let before = if last.file == file {
+                (last.start, self.rules[last.rule as usize].0) > (start, rule_id)
+            } else {
+                *self.files[last.file as usize].0 > *path
+            };
+            self.unsorted |= before;
+        }
         self.items.push(Packed {
-            start: r.start,
-            end: r.end,
+            start,
+            end,
             file,
             message,
             help,
             rule,
-            error: self.strict && r.severity == Severity::Error,
+            error: self.strict && severity == Severity::Error,
         });
     }
 
