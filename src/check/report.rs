@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 use pulldown_cmark_escape::escape_html;
 
-use super::{Finding, FreshnessState, PageStats, RULES, Severity};
+use super::rows::Row;
+use super::{FreshnessState, PageStats, RULES, Severity};
 
 /// Freshness of one page for the report.
 #[derive(Debug, Clone)]
@@ -53,17 +54,23 @@ pub struct FindingCounts {
 }
 
 impl FindingCounts {
-    /// Counts `findings`.
-    pub fn of(findings: &[Finding]) -> FindingCounts {
-        let mut c = FindingCounts {
-            total: findings.len(),
-            ..FindingCounts::default()
-        };
-        for f in findings {
-            c.errors += usize::from(f.severity == Severity::Error);
-            *c.by_rule.entry(f.rule).or_default() += 1;
+    /// Counts a page's findings, given as rows.
+    pub(crate) fn of_rows(rows: &[Row]) -> FindingCounts {
+        let mut by_rule = [0usize; RULES.len()];
+        let mut errors = 0;
+        for r in rows {
+            by_rule[usize::from(r.rule)] += 1;
+            errors += usize::from(r.severity == Severity::Error);
         }
-        c
+        let by_rule = (RULES.iter().zip(by_rule))
+            .filter(|(_, n)| *n > 0)
+            .map(|((id, _), n)| (*id, n))
+            .collect();
+        FindingCounts {
+            total: rows.len(),
+            errors,
+            by_rule,
+        }
     }
 }
 

@@ -189,21 +189,3 @@ fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
     }
     out
 }
-
-/// Findings by severity and rule, counted from rows.
-pub(crate) fn counts(rows: &[Row]) -> super::report::FindingCounts {
-    let mut by_rule = [0usize; RULES.len()];
-    let mut errors = 0;
-    for r in rows {
-        by_rule[usize::from(r.rule)] += 1;
-        errors += usize::from(r.severity == Severity::Error);
-    }
-    super::report::FindingCounts {
-        total: rows.len(),
-        errors,
-        by_rule: (RULES.iter().zip(by_rule))
-            .filter(|(_, n)| *n > 0)
-            .map(|((id, _), n)| (*id, n))
-            .collect(),
-    }
-}

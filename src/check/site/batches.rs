@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use super::{FileInput, FileMeta, SiteCheck};
-use crate::check::report::{FreshnessSummary, PageReport};
+use crate::check::report::{FindingCounts, FreshnessSummary, PageReport};
 use crate::check::rows::{self, Row};
 use crate::check::{
     Calendar, CheckCache, CheckConfig, Finding, FreshnessInput, FreshnessState, PageStats, Rules,
@@ -316,7 +316,7 @@ fn add_page(
     let (stats, mut found) = c.result;
     found.extend(c.fresh);
     found.sort_by(|a, b| a.start.cmp(&b.start).then(a.rule_id().cmp(b.rule_id())));
-    let counts = rows::counts(&found);
+    let counts = FindingCounts::of_rows(&found);
     if out.keeps_rows {
         if !found.is_empty() {
             out.row_files
