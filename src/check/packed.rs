@@ -187,11 +187,8 @@ impl BuildWarnings {
         let help = match self.index.row_helps.get(&(r.suggestion, r.why)) {
             Some(&i) => i,
             None => {
-                let why = &texts[r.why as usize];
-                let help = match r.suggestion {
-                    NONE => why.clone(),
-                    s => Arc::from(format!("{} ({why})", texts[s as usize])),
-                };
+                let suggestion = (r.suggestion != NONE).then(|| &*texts[r.suggestion as usize]);
+                let help = super::run::hint(suggestion, &texts[r.why as usize]);
                 let i = index(self.texts.len());
                 self.texts.push(help);
                 self.index.row_helps.insert((r.suggestion, r.why), i);

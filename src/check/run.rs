@@ -214,9 +214,14 @@ pub fn to_build_diagnostic(f: &Finding, source: &Arc<str>, as_error: bool) -> Di
 
 /// The hint of a finding's diagnostic: the suggestion and why, or why.
 pub(super) fn help_text(f: &Finding) -> Arc<str> {
-    match &f.suggestion {
-        Some(s) => Arc::from(format!("{s} ({})", f.why)),
-        None => f.why.clone(),
+    hint(f.suggestion.as_deref(), &f.why)
+}
+
+/// A hint made of a suggestion (if any) and why: "suggestion (why)", or why.
+pub(super) fn hint(suggestion: Option<&str>, why: &Arc<str>) -> Arc<str> {
+    match suggestion {
+        Some(s) => Arc::from(format!("{s} ({why})")),
+        None => why.clone(),
     }
 }
 
