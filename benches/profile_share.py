@@ -21,10 +21,11 @@ import sys
 # Parts of a run, by a piece of a function's name, first match in this order anywhere on
 # the stack: work a part calls (the check's file reads, a page's write) counts for it.
 PARTS = [
-    ("text check", "yasno::check::site::check_files_with"),
-    # A page's check in a job of the pool (no caller on its stack).
+    ("text check", "yasno::check::site::batches::"),
+    # A page's check in a job of the pool (no caller on its stack): `page_rows` in a
+    # build, `check_page` (which calls it) elsewhere.
+    ("text check", "yasno::check::page_rows"),
     ("text check", "yasno::check::check_page"),
-    ("text check", "yasno::check::site::check_one"),
     ("loading pages", "yasno::site::load::load_service"),
     ("QR codes and pages", "yasno::qr::"),
     ("QR codes and pages", "render_qr_pages"),
@@ -46,12 +47,13 @@ IN_CHECK = [
     ("Markdown parse (pulldown-cmark)", "pulldown_cmark"),
     ("stems", "yasno::check::lexicon::stem"),
     ("phrase matching", "yasno::check::lexicon::PhraseSet::find"),
-    ("positions and shared texts (finish)", "yasno::check::finish"),
-    ("joining the site's results (absorb, packing, cache rows)", "yasno::check::site::absorb"),
+    ("positions and shared texts (finish)", "yasno::check::rows::finish"),
+    ("joining the site's results (absorb, packing, cache rows)", "yasno::check::site::batches::absorb"),
     ("rules", "yasno::check::rules::"),
     ("reading files again", "yasno::site::load::read_text"),
     ("reading files again", "ksys_read"),
     ("reading files again", "do_sys_openat2"),
+    ("the rest of a page's check", "yasno::check::page_rows"),
     ("the rest of a page's check", "yasno::check::check_page"),
 ]
 

@@ -20,10 +20,10 @@ use super::{CheckConfig, Interner, PageStats, RULES, Severity, rows};
 
 /// `[rule, severity, start, end, line, column, end_line, end_column, message, suggestion,
 /// why]`; texts are indices into [`CheckCache::strings`], `NONE` for no suggestion.
-type Row = [u32; 11];
+type StoredRow = [u32; 11];
 use rows::NONE;
 
-/// One cached page: its content key and its result, `(PageStats, Vec<Row>)` in postcard,
+/// One cached page: its content key and its result, `(PageStats, Vec<StoredRow>)` in postcard,
 /// decoded only when the page is looked up. Decoded at once, a legacy site's rows were
 /// ~60 MB of a repeated build's peak memory for the whole build (10,000 pages, 700,000
 /// findings); kept encoded they are the ~20 MB of the file.
@@ -151,7 +151,7 @@ impl CheckCache {
 
     /// Whether every text of `row` is in the table and its rule and severity exist (a
     /// damaged or forged file can still decode).
-    fn sound(&self, r: &Row) -> bool {
+    fn sound(&self, r: &StoredRow) -> bool {
         let known = |i: u32| (i as usize) < self.strings.len();
         (r[0] as usize) < RULES.len()
             && r[1] < 2
@@ -185,7 +185,7 @@ impl CheckCache {
         if entry.key != key {
             return None;
         }
-        let (stats, raw): (PageStats, Vec<Row>) = postcard::from_bytes(&entry.result).ok()?;
+        let (stats, raw): (PageStats, Vec<StoredRow>) = postcard::from_bytes(&entry.result).ok()?;
         if !raw.iter().all(|r| self.sound(r)) {
             return None;
         }
@@ -218,7 +218,8 @@ impl CheckCache {
     }
 
     /// Stores a page's result: its figures and rows, their texts numbered in `texts`. A
-    /// row with a position past 4 GB (clamped, see [`rows::Row`]) is not stored.
+    /// row with a position past 4 GB (clamped to `u32::MAX` by [`rows::finish`]) is not
+    /// stored.
     pub(crate) fn insert(
         &mut self,
         file: &Path,
@@ -229,7 +230,7 @@ impl CheckCache {
     ) {
         self.bind(texts);
         let mut batch = None;
-        let mut raw: Vec<Row> = Vec::with_capacity(found.len());
+        let mut raw: Vec<StoredRow> = Vec::with_capacity(found.len());
         for r in found {
             let pos = [r.start, r.end, r.line, r.column, r.end_line, r.end_column];
             if pos.contains(&NONE) {
@@ -388,7 +389,8 @@ mod tests {
                 .unwrap()
                 .validate(&cfg)
         };
-        let encode = |rows: &[Row]| postcard::to_stdvec(&(PageStats::default(), rows)).unwrap();
+        let encode =
+            |rows: &[StoredRow]| postcard::to_stdvec(&(PageStats::default(), rows)).unwrap();
         let texts = Interner::default();
         let mut sound = cache(encode(&[row(0, 0)]));
         let (_, rows) = sound.get(Path::new("p.md"), 7, &texts).unwrap();

@@ -6,14 +6,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 
-/// A table of texts: equal texts get one number and one allocation. Findings hold the
-/// numbers ([`super::Row`]), so a legacy site's 700,000 findings carry no texts and no
-/// reference counts; the texts are looked up when a finding is printed. Shared by the
-/// pages checked in parallel, hence the lock (held for the texts of one page).
+/// A table of texts: equal texts get one number and one allocation. Rows hold the numbers
+/// ([`super::rows::Row`]), so a legacy site's 700,000 findings carry no texts and no
+/// reference counts; a text is looked up when a [`super::Finding`] is made or a row is
+/// packed. Shared by the pages checked in parallel, hence the lock (held for the texts of
+/// one page, of one page's cache row, or while the table is copied).
 #[derive(Debug)]
 pub(crate) struct Interner {
     /// Tells one run's table from another's: the numbers of one mean nothing in another
-    /// (a cache maps them per table, see [`Interner::id`]).
+    /// (a cache maps them per table, see [`super::CheckCache`]'s `bind`).
     id: u64,
     table: Mutex<Table>,
 }

@@ -1,9 +1,10 @@
 //! A build's warnings with the check's findings packed: 24 bytes a finding (file, span,
 //! message, hint and rule as indices into shared tables) instead of a 128-byte
 //! [`Diagnostic`] each. A legacy site of 10,000 pages has ~700,000 findings; as diagnostics
-//! they were ~90 MB of a build's peak memory, and the list of findings they were made from
-//! as much again. A diagnostic is made only when it is printed. The files' texts are kept
-//! up to a budget; beyond it (a large site) a text is read again when a message quotes it.
+//! they were ~90 MB of a build's peak memory. The check hands a page's findings over as
+//! rows ([`super::rows::Row`]) a batch at a time, and site-wide ones as [`Finding`]s. A
+//! diagnostic is made only when it is printed. The files' texts are kept up to a budget;
+//! beyond it (a large site) a text is read again when a message quotes it.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -100,18 +101,14 @@ impl BuildWarnings {
         }
     }
 
-    /// Moves the findings collected so far in `check` into the list (the check calls this
-    /// after each batch of pages, so its findings are never all held as [`Finding`]s).
+    /// Moves the findings collected so far in `check` into the list, rows and then
+    /// [`Finding`]s (the check calls this after each batch of pages, so a build's findings
+    /// are never all held unpacked).
     pub fn take_findings(&mut self, check: &mut SiteCheck) {
         let empty: Arc<str> = Arc::from("");
         let mut at = 0;
         for (path, n) in std::mem::take(&mut check.row_files) {
-            let text = match (check.sources.get(&*path), check.released(&path)) {
-                (Some(s), known) => Ok((s, known)),
-                (None, Some(loaded)) => Err(loaded),
-                (None, None) => Ok((&empty, None)),
-            };
-            let file = self.file_index(&path, text);
+            let file = self.file_of(check, &path, &empty);
             for r in &check.rows[at..at + n] {
                 self.push_row(r, &path, file, &check.texts);
             }
@@ -127,14 +124,7 @@ impl BuildWarnings {
             let file = match &last {
                 Some((path, i)) if Arc::ptr_eq(path, &f.file) || **path == *f.file => *i,
                 _ => {
-                    let known = check.released(&f.file);
-                    let text = match (check.sources.get(&*f.file), known) {
-                        (Some(s), _) => Ok((s, known)),
-                        // Released earlier (a site-wide finding in a page's file).
-                        (None, Some(loaded)) => Err(loaded),
-                        (None, None) => Ok((&empty, None)),
-                    };
-                    let i = self.file_index(&f.file, text);
+                    let i = self.file_of(check, &f.file, &empty);
                     last = Some((f.file.clone(), i));
                     i
                 }
@@ -145,6 +135,18 @@ impl BuildWarnings {
         // The texts not kept in `files` are not needed any more; released, not dropped, so
         // the site-wide rules' findings do not read them again.
         check.release_sources();
+    }
+
+    /// The index of `file` in the table, with its text as `check` has it: kept, or released
+    /// earlier (a site-wide finding in a page's file), or none (`empty`).
+    fn file_of(&mut self, check: &SiteCheck, file: &Arc<Path>, empty: &Arc<str>) -> u32 {
+        let known = check.released(file);
+        let text = match (check.sources.get(&**file), known) {
+            (Some(s), _) => Ok((s, known)),
+            (None, Some(loaded)) => Err(loaded),
+            (None, None) => Ok((empty, None)),
+        };
+        self.file_index(file, text)
     }
 
     /// The index of `file` in the table, added when new with its text and, when known, its

@@ -14,6 +14,9 @@ use super::{CheckConfig, Finding, Hit, Interner, LineIndex, RULES, Severity, lev
 /// No text (a row without a suggestion).
 pub(crate) const NONE: u32 = u32::MAX;
 
+// A row's rule is a `u8` index in RULES.
+const _: () = assert!(RULES.len() <= 256);
+
 /// One finding of one file: byte span, 1-based positions, the rule (an index in
 /// [`RULES`]) and its texts as numbers of the run's [`Interner`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,8 +112,11 @@ pub(crate) fn finish(
     let mut placed = Vec::with_capacity(order.len());
     for &(_, _, i) in &order {
         let Some(h) = hits[i].take() else { continue };
-        let (Some(severity), Some(rule)) = (level(cfg, h.rule, h.severity), rule_index(h.rule))
-        else {
+        let Some(severity) = level(cfg, h.rule, h.severity) else {
+            continue;
+        };
+        let Some(rule) = rule_index(h.rule) else {
+            debug_assert!(false, "rule {} is not in RULES", h.rule);
             continue;
         };
         let start = lines.cursor(source, h.span.start, at);

@@ -68,9 +68,10 @@ pub fn run_with(
     run_in(target, opts, false, drain)
 }
 
-/// [`run_with`] keeping the pages' findings as rows ([`SiteCheck::rows`]), which `drain`
-/// takes: a build packs them ([`super::packed::BuildWarnings::take_findings`]) and makes
-/// a [`Finding`] of none of them.
+/// [`run_with`] keeping the pages' findings as rows, which `drain` must take with
+/// [`super::packed::BuildWarnings::take_findings`] (the build's way): no [`Finding`] is
+/// made of them, and rows `drain` leaves are not in the outcome's findings. Site-wide
+/// findings are [`Finding`]s as in [`run_with`].
 pub fn run_as_rows(
     target: Target<'_>,
     opts: &CheckOptions,

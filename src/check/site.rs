@@ -1,5 +1,6 @@
 //! Checking files of a site: which texts of a content file are checked and where they are,
-//! freshness inputs from the front matter, the cache, and rows of the monitoring report.
+//! and freshness inputs from the front matter. The run over the files (the cache, batches,
+//! rows of the monitoring report) is in `site/batches.rs`.
 //!
 //! Texts are the Markdown body plus every string of the front matter that readers see
 //! (title, summary, who, documents, steps, result, notes, reception, FAQ), found by the

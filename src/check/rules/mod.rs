@@ -1,6 +1,6 @@
 //! The rules, one module per family. Each reads the parsed [`Document`] through [`Ctx`]
 //! and returns [`Hit`]s with source byte spans; severities from settings and exemptions
-//! are applied later, in one place ([`super::finish`]).
+//! are applied later, in one place ([`super::rows::finish`]).
 
 pub(crate) mod a11y;
 pub(crate) mod freshness;

@@ -53,9 +53,8 @@ pub fn check_files(
     check_files_with(files, rules, calendar, today, cache, &mut |_| {})
 }
 
-/// [`check_files`], calling `drain` with the results so far after each batch of pages: the
-/// build moves the findings out there ([`crate::check::packed::BuildWarnings::take_findings`]),
-/// so they are never all held at full size.
+/// [`check_files`], calling `drain` with the results so far after each batch of pages
+/// (`yasno check` gives up the files' texts there, to read them again when printing).
 pub fn check_files_with(
     files: Vec<FileInput>,
     rules: &Rules,
@@ -68,8 +67,9 @@ pub fn check_files_with(
     check_into(out, files, rules, calendar, today, cache, drain)
 }
 
-/// [`check_files_with`] keeping the findings as rows ([`SiteCheck::rows`]) for `drain` to
-/// take: no [`Finding`] is made for a page's findings (a build packs the rows).
+/// [`check_files_with`] keeping the findings as rows, which `drain` must take with
+/// [`crate::check::packed::BuildWarnings::take_findings`] (the build's way, so a legacy
+/// site's findings are never all held at full size): no [`Finding`] is made of them.
 pub fn check_files_as_rows(
     files: Vec<FileInput>,
     rules: &Rules,
