@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::site::{FileInput, SiteCheck, check_files_as_rows, check_files_with, site_inputs};
+use super::site::{FileInput, SiteCheck, check_into, site_inputs};
 use super::{Calendar, CheckCache, CheckConfig, Finding, Rules, Severity, unknown_rules};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Site;
@@ -58,7 +58,7 @@ pub fn run(target: Target<'_>, opts: &CheckOptions) -> CheckOutcome {
 }
 
 /// [`run`], calling `drain` with the results so far after each batch of pages and once at
-/// the end (see [`check_files_with`]): what it moves out of the [`SiteCheck`] is not in the
+/// the end (see [`super::site::check_files_with`]): what it moves out of the [`SiteCheck`] is not in the
 /// outcome.
 pub fn run_with(
     target: Target<'_>,
@@ -107,11 +107,15 @@ fn run_in(
         Target::Site(site) => (site_inputs(site), Some(site)),
         Target::Files { files, .. } => (files, None),
     };
-    let check = match as_rows {
-        true => check_files_as_rows,
-        false => check_files_with,
-    };
-    let mut check = check(inputs, &rules, &calendar, opts.today, cache.as_mut(), drain);
+    let mut check = check_into(
+        as_rows,
+        inputs,
+        &rules,
+        &calendar,
+        opts.today,
+        cache.as_mut(),
+        drain,
+    );
     // A run over the whole site looked up every file it has: the rest is gone.
     if let Some(cache) = cache.as_mut().filter(|_| whole_site) {
         cache.forget_unused();

@@ -27,6 +27,7 @@ use crate::site::spans::Spans;
 
 mod batches;
 
+pub(crate) use batches::check_into;
 pub use batches::{check_files, check_files_as_rows, check_files_with};
 
 /// Front-matter keys whose values are not prose (at any depth of the path).

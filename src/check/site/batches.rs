@@ -63,8 +63,7 @@ pub fn check_files_with(
     cache: Option<&mut CheckCache>,
     drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> SiteCheck {
-    let out = SiteCheck::default();
-    check_into(out, files, rules, calendar, today, cache, drain)
+    check_into(false, files, rules, calendar, today, cache, drain)
 }
 
 /// [`check_files_with`] keeping the findings as rows, which `drain` must take with
@@ -78,15 +77,12 @@ pub fn check_files_as_rows(
     cache: Option<&mut CheckCache>,
     drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> SiteCheck {
-    let out = SiteCheck {
-        keeps_rows: true,
-        ..SiteCheck::default()
-    };
-    check_into(out, files, rules, calendar, today, cache, drain)
+    check_into(true, files, rules, calendar, today, cache, drain)
 }
 
-fn check_into(
-    mut out: SiteCheck,
+/// [`check_files_as_rows`] when `keeps_rows`, else [`check_files_with`].
+pub(crate) fn check_into(
+    keeps_rows: bool,
     files: Vec<FileInput>,
     rules: &Rules,
     calendar: &Calendar,
@@ -94,6 +90,10 @@ fn check_into(
     mut cache: Option<&mut CheckCache>,
     drain: &mut dyn FnMut(&mut SiteCheck),
 ) -> SiteCheck {
+    let mut out = SiteCheck {
+        keeps_rows,
+        ..SiteCheck::default()
+    };
     let n = files.len();
     // Files in path order: each page's sorted findings then simply follow one another in
     // the site-wide list (sorted by file, position, rule) and no sort of the whole list
