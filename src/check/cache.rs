@@ -16,12 +16,12 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::intern::Batch;
+use super::rows::{NONE, NumberMap};
 use super::{CheckConfig, Interner, PageStats, RULES, Severity, rows};
 
 /// `[rule, severity, start, end, line, column, end_line, end_column, message, suggestion,
 /// why]`; texts are indices into [`CheckCache::strings`], `NONE` for no suggestion.
 type StoredRow = [u32; 11];
-use rows::NONE;
 
 /// One cached page: its content key and its result, `(PageStats, Vec<StoredRow>)` in postcard,
 /// decoded only when the page is looked up. Decoded at once, a legacy site's rows were
@@ -59,12 +59,12 @@ pub struct CheckCache {
     /// The [`Interner`] whose numbers `to_run` and `from_run` hold ([`Interner::id`]).
     #[serde(skip)]
     run: Option<u64>,
-    /// Index in `strings` -> the run's number of that text ([`NONE`] until needed).
+    /// Index in `strings` -> the run's number of that text (when needed so far).
     #[serde(skip)]
-    to_run: Vec<u32>,
-    /// The run's number of a text -> its index in `strings` ([`NONE`] until needed).
+    to_run: NumberMap,
+    /// The run's number of a text -> its index in `strings` (when needed so far).
     #[serde(skip)]
-    from_run: Vec<u32>,
+    from_run: NumberMap,
     /// Whether anything was stored since the cache was made or read.
     #[serde(skip)]
     changed: bool,
@@ -278,7 +278,6 @@ impl CheckCache {
             self.from_run.clear();
             self.to_run.clear();
         }
-        self.to_run.resize(self.strings.len(), NONE);
     }
 
     /// The run's number of text `i` of the table. `batch` is the run's table, locked when
@@ -289,14 +288,13 @@ impl CheckCache {
         texts: &'a Interner,
         batch: &mut Option<Batch<'a>>,
     ) -> u32 {
-        let known = self.to_run[i as usize];
-        if known != NONE {
-            return known;
+        if let Some(n) = self.to_run.get(i) {
+            return n;
         }
         let batch = batch.get_or_insert_with(|| texts.batch());
         let n = batch.get_shared(&self.strings[i as usize]);
-        self.to_run[i as usize] = n;
-        self.set_from_run(n, i);
+        self.to_run.set(i, n);
+        self.from_run.set(n, i);
         n
     }
 
@@ -307,9 +305,7 @@ impl CheckCache {
         texts: &'a Interner,
         batch: &mut Option<Batch<'a>>,
     ) -> u32 {
-        if let Some(&i) = self.from_run.get(n as usize)
-            && i != NONE
-        {
+        if let Some(i) = self.from_run.get(n) {
             return i;
         }
         let batch = batch.get_or_insert_with(|| texts.batch());
@@ -320,21 +316,12 @@ impl CheckCache {
                 let i = u32::try_from(self.strings.len()).expect("fewer than 4 billion texts");
                 self.strings.push(text.clone());
                 self.index.insert(text.clone(), i);
-                self.to_run.push(NONE);
                 i
             }
         };
-        self.to_run[i as usize] = n;
-        self.set_from_run(n, i);
+        self.to_run.set(i, n);
+        self.from_run.set(n, i);
         i
-    }
-
-    fn set_from_run(&mut self, n: u32, i: u32) {
-        let n = n as usize;
-        if self.from_run.len() <= n {
-            self.from_run.resize(n + 1, NONE);
-        }
-        self.from_run[n] = i;
     }
 
     /// Drops the entries this run neither looked up nor stored: after a run over the whole

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::intern::addr;
-use super::rows::{NONE, Row};
+use super::rows::{NONE, NumberMap, Row};
 use super::site::SiteCheck;
 use super::{Finding, Severity};
 use crate::diagnostics::summary::{self, Detail, LastText};
@@ -77,7 +77,7 @@ struct Index {
     keep: Vec<Arc<str>>,
     rules: FxHashMap<&'static str, u16>,
     /// The run's text numbers of rows ([`super::rows::Row`]) -> index in `texts`.
-    row_texts: Vec<u32>,
+    row_texts: NumberMap,
     /// Hints of rows by their suggestion's and reason's numbers.
     row_helps: FxHashMap<(u32, u32), u32>,
 }
@@ -236,17 +236,11 @@ impl BuildWarnings {
 
     /// The index in `texts` of the run's text numbered `n`.
     fn row_text(&mut self, n: u32, texts: &[Arc<str>]) -> u32 {
-        if let Some(&i) = self.index.row_texts.get(n as usize)
-            && i != NONE
-        {
+        if let Some(i) = self.index.row_texts.get(n) {
             return i;
         }
         let i = self.text(&texts[n as usize]);
-        let n = n as usize;
-        if self.index.row_texts.len() <= n {
-            self.index.row_texts.resize(n + 1, NONE);
-        }
-        self.index.row_texts[n] = i;
+        self.index.row_texts.set(n, i);
         i
     }
 

@@ -17,6 +17,32 @@ pub(crate) const NONE: u32 = u32::MAX;
 // A row's rule is a `u8` index in RULES.
 const _: () = assert!(RULES.len() <= 256);
 
+/// Text numbers of one table mapped to those of another (the run's to a cache's or a
+/// build's, and back): a vector by number, as nearly every number of a run is mapped.
+#[derive(Debug, Default)]
+pub(crate) struct NumberMap(Vec<u32>);
+
+impl NumberMap {
+    /// What `n` is mapped to, if it is.
+    pub(crate) fn get(&self, n: u32) -> Option<u32> {
+        self.0.get(n as usize).copied().filter(|&i| i != NONE)
+    }
+
+    /// Maps `n` to `i`.
+    pub(crate) fn set(&mut self, n: u32, i: u32) {
+        let n = n as usize;
+        if self.0.len() <= n {
+            self.0.resize(n + 1, NONE);
+        }
+        self.0[n] = i;
+    }
+
+    /// Forgets every mapping.
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// One finding of one file: byte span, 1-based positions, the rule (an index in
 /// [`RULES`]) and its texts as numbers of the run's [`Interner`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
