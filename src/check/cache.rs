@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::intern::Batch;
-use super::rows::{NONE, NumberMap};
+use super::rows::{NONE, NumberMap, TableId};
 use super::{CheckConfig, Interner, PageStats, RULES, Severity, rows};
 
 /// `[rule, severity, start, end, line, column, end_line, end_column, message, suggestion,
@@ -58,7 +58,7 @@ pub struct CheckCache {
     index: FxHashMap<Arc<str>, u32>,
     /// The [`Interner`] whose numbers `to_run` and `from_run` hold ([`Interner::id`]).
     #[serde(skip)]
-    run: Option<u64>,
+    run: Option<TableId>,
     /// Index in `strings` -> the run's number of that text (when needed so far).
     #[serde(skip)]
     to_run: NumberMap,

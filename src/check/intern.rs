@@ -1,21 +1,22 @@
 //! One shared copy of each finding text for a whole run, known by a number.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
+
+use super::rows::TableId;
 
 /// A table of texts: equal texts get one number and one allocation. Rows hold the numbers
 /// ([`super::rows::Row`]), so a legacy site's 700,000 findings carry no texts and no
 /// reference counts; a text is looked up when a [`super::Finding`] is made or a row is
 /// packed. Shared by the pages checked in parallel, hence the lock (held for the texts of
 /// one page, of one page's cache row, or while the table is copied).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Interner {
     /// Tells one run's table from another's: the numbers of one mean nothing in another
     /// (a cache maps them per table, see [`super::CheckCache`]'s `bind`).
-    id: u64,
+    id: TableId,
     table: Mutex<Table>,
 }
 
@@ -23,16 +24,6 @@ pub(crate) struct Interner {
 struct Table {
     ids: FxHashMap<Arc<str>, u32>,
     list: Vec<Arc<str>>,
-}
-
-impl Default for Interner {
-    fn default() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        Interner {
-            id: NEXT.fetch_add(1, Ordering::Relaxed),
-            table: Mutex::default(),
-        }
-    }
 }
 
 impl Interner {
@@ -46,7 +37,7 @@ impl Interner {
     }
 
     /// What tells this table from any other made in this process.
-    pub(crate) fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> TableId {
         self.id
     }
 
@@ -109,11 +100,4 @@ impl Batch<'_> {
         self.table.ids.insert(text, i);
         i
     }
-}
-
-/// The address of a shared text: tables of texts key an [`Arc`] by it without hashing
-/// the text. Only compared, never read through; the table must hold the text, so the
-/// address is not reused meanwhile.
-pub(crate) fn addr(t: &Arc<str>) -> usize {
-    Arc::as_ptr(t).cast::<u8>() as usize
 }

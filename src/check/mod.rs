@@ -502,29 +502,41 @@ pub fn render_human(findings: &[Finding], sources: &dyn Fn(&Path) -> Option<Stri
 
 /// A finding as a codespan-reporting diagnostic (for callers that render themselves).
 pub fn to_diagnostic<Id: Copy>(f: &Finding, file_id: Id) -> Diagnostic<Id> {
-    let d = match f.severity {
+    let texts = (&*f.message, &*f.why, f.suggestion.as_deref());
+    diagnostic_of(f.rule, f.severity, texts, f.span.clone(), file_id)
+}
+
+/// The diagnostic of a finding of `rule` at `span`, made of its texts: message, why and
+/// suggestion ([`to_diagnostic`] of a [`Finding`], [`print`] of a row).
+pub(crate) fn diagnostic_of<Id: Copy>(
+    rule: &str,
+    severity: Severity,
+    (message, why, suggestion): (&str, &str, Option<&str>),
+    span: Range<usize>,
+    file_id: Id,
+) -> Diagnostic<Id> {
+    let d = match severity {
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
     };
     let mut notes = Vec::new();
-    if !f.why.is_empty() {
-        notes.push(format!("почему: {}", f.why));
+    if !why.is_empty() {
+        notes.push(format!("почему: {why}"));
     }
-    if let Some(s) = &f.suggestion {
+    if let Some(s) = suggestion {
         notes.push(format!("как лучше: {s}"));
     }
     // A finding from the answer store is not about a line of text: no comment exempts it.
-    if f.rule != "decision-missing" {
+    if rule != "decision-missing" {
         notes.push(format!(
-            "исключение для строки: <!-- yasno-allow: {} -->",
-            f.rule
+            "исключение для строки: <!-- yasno-allow: {rule} -->"
         ));
     } else {
         notes.push("выключить правило: [check.rules] \"decision-missing\" = \"off\"".into());
     }
-    let label = Label::primary(file_id, f.span.clone());
-    d.with_code(f.rule)
-        .with_message(&*f.message)
+    let label = Label::primary(file_id, span);
+    d.with_code(rule)
+        .with_message(message)
         .with_labels(vec![label])
         .with_notes(notes)
 }

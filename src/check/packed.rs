@@ -2,7 +2,7 @@
 //! message, hint and rule as indices into shared tables) instead of a 128-byte
 //! [`Diagnostic`] each. A legacy site of 10,000 pages has ~700,000 findings; as diagnostics
 //! they were ~90 MB of a build's peak memory. The check hands a page's findings over as
-//! rows ([`super::rows::Row`]) a batch at a time, and site-wide ones as [`Finding`]s. A
+//! rows ([`super::rows::Row`]) a batch at a time, the site-wide rules' findings too. A
 //! diagnostic is made only when it is printed. The files' texts are kept up to a budget;
 //! beyond it (a large site) a text is read again when a message quotes it.
 
@@ -12,10 +12,9 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::intern::addr;
+use super::Severity;
 use super::rows::{NONE, NumberMap, Row};
 use super::site::SiteCheck;
-use super::{Finding, Severity};
 use crate::diagnostics::summary::{self, Detail, LastText};
 use crate::diagnostics::{self as diag, Diagnostic, Diagnostics};
 use crate::site::SourceText;
@@ -69,12 +68,6 @@ pub struct BuildWarnings {
 #[derive(Debug, Default)]
 struct Index {
     files: FxHashMap<Arc<Path>, u32>,
-    /// Texts by address: the check interns them, so equal texts share one allocation (the
-    /// `texts` table keeps each alive, so an address is never reused while it is a key).
-    texts: FxHashMap<usize, u32>,
-    /// Hints by the addresses of their suggestion and reason (both kept in `keep`).
-    helps: FxHashMap<(usize, usize), u32>,
-    keep: Vec<Arc<str>>,
     rules: FxHashMap<&'static str, u16>,
     /// The run's text numbers of rows ([`super::rows::Row`]) -> index in `texts`.
     row_texts: NumberMap,
@@ -101,10 +94,14 @@ impl BuildWarnings {
         }
     }
 
-    /// Moves the findings collected so far in `check` into the list, rows and then
-    /// [`Finding`]s (the check calls this after each batch of pages, so a build's findings
-    /// are never all held unpacked).
+    /// Moves the findings collected so far in `check` into the list (the check calls this
+    /// after each batch of pages, so a build's findings are never all held unpacked). A run
+    /// that keeps findings, not rows, has them made rows here first.
     pub fn take_findings(&mut self, check: &mut SiteCheck) {
+        if !check.findings.is_empty() {
+            let findings = std::mem::take(&mut check.findings);
+            check.add_rows(findings);
+        }
         let empty: Arc<str> = Arc::from("");
         let mut at = 0;
         for (path, n) in std::mem::take(&mut check.row_files) {
@@ -115,23 +112,6 @@ impl BuildWarnings {
             at += n;
         }
         check.rows.clear();
-        let mut findings = std::mem::take(&mut check.findings);
-        // The findings come file by file: a file's tables are looked up once per run of
-        // its findings, not for each (hashing a path for each of 700,000 findings was
-        // ~12 % of a repeated 10,000-page build).
-        let mut last: Option<(Arc<Path>, u32)> = None;
-        for f in findings.drain(..) {
-            let file = match &last {
-                Some((path, i)) if Arc::ptr_eq(path, &f.file) || **path == *f.file => *i,
-                _ => {
-                    let i = self.file_of(check, &f.file, &empty);
-                    last = Some((f.file.clone(), i));
-                    i
-                }
-            };
-            self.push_finding(&f, file);
-        }
-        check.findings = findings;
         // The texts not kept in `files` are not needed any more; released, not dropped, so
         // the site-wide rules' findings do not read them again.
         check.release_sources();
@@ -171,15 +151,6 @@ impl BuildWarnings {
         self.files.push((file.clone(), text));
         self.index.files.insert(file.clone(), i);
         i
-    }
-
-    /// Adds `f`, whose file is `file` in the table.
-    fn push_finding(&mut self, f: &Finding, file: u32) {
-        let message = self.text(&f.message);
-        let help = self.help(f);
-        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let span = (clamp(f.span.start), clamp(f.span.end));
-        self.push(f.rule, span, (&f.file, file), (message, help), f.severity);
     }
 
     /// Adds row `r` of `path`, which is `file` in the table; `texts` are the texts its
@@ -239,31 +210,9 @@ impl BuildWarnings {
         if let Some(i) = self.index.row_texts.get(n) {
             return i;
         }
-        let i = self.text(&texts[n as usize]);
+        let i = index(self.texts.len());
+        self.texts.push(texts[n as usize].clone());
         self.index.row_texts.set(n, i);
-        i
-    }
-
-    fn text(&mut self, t: &Arc<str>) -> u32 {
-        if let Some(&i) = self.index.texts.get(&addr(t)) {
-            return i;
-        }
-        let i = index(self.texts.len());
-        self.texts.push(t.clone());
-        self.index.texts.insert(addr(t), i);
-        i
-    }
-
-    fn help(&mut self, f: &Finding) -> u32 {
-        let id = (f.suggestion.as_ref().map_or(0, addr), addr(&f.why));
-        if let Some(&i) = self.index.helps.get(&id) {
-            return i;
-        }
-        self.index.keep.extend(f.suggestion.iter().cloned());
-        self.index.keep.push(f.why.clone());
-        let i = index(self.texts.len());
-        self.texts.push(super::run::help_text(f));
-        self.index.helps.insert(id, i);
         i
     }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::intern::Batch;
 use super::{CheckConfig, Finding, Hit, Interner, LineIndex, RULES, Severity, level};
@@ -73,6 +74,34 @@ impl Row {
         self.start as usize..self.end as usize
     }
 
+    /// `f` as a row, its texts numbered by `number`; `None` when its rule is not one of
+    /// [`RULES`] (a mistake of this crate).
+    pub(crate) fn of_finding(f: &Finding, mut number: impl FnMut(&Arc<str>) -> u32) -> Option<Row> {
+        let Some(rule) = rule_index(f.rule) else {
+            debug_assert!(false, "rule {} is not in RULES", f.rule);
+            return None;
+        };
+        Some(Row {
+            start: num(f.span.start),
+            end: num(f.span.end),
+            line: num(f.line),
+            column: num(f.column),
+            end_line: num(f.end_line),
+            end_column: num(f.end_column),
+            message: number(&f.message),
+            suggestion: f.suggestion.as_ref().map_or(NONE, &mut number),
+            why: number(&f.why),
+            rule,
+            severity: f.severity,
+        })
+    }
+
+    /// The order of rows of one file: by position, then rule id (the order of
+    /// [`super::run::add_findings`] and of a page's sorted rows).
+    fn order(&self) -> (u32, u32, &'static str) {
+        (self.line, self.column, self.rule_id())
+    }
+
     /// The finding, with its texts from `texts` (the table the row's numbers are of).
     pub(crate) fn finding(&self, file: &Arc<Path>, texts: &Batch<'_>) -> Finding {
         Finding {
@@ -89,6 +118,75 @@ impl Row {
             span: self.span(),
         }
     }
+}
+
+/// Tells one table of texts from another made in this process: rows of one number texts
+/// that mean nothing in another, so anything kept across runs by text number (the
+/// printers' diagnostics) is kept under the table's id too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct TableId(u64);
+
+impl Default for TableId {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        TableId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// Rows by file: `files` are runs of `rows` (each file with its number of rows), in path
+/// order, each run in [`Row::order`].
+pub(crate) type Runs = Vec<(Arc<Path>, usize)>;
+
+/// Adds `more` (rows, each with its file, in any order) to `files` and `rows`, keeping
+/// their order (see [`Runs`]); a row of `more` comes after an equal row already there, as
+/// in a stable sort of the whole list. `files` and `rows` are copied once, so this is for
+/// the few findings of the site-wide rules, added after the pages.
+pub(crate) fn merge(files: &mut Runs, rows: &mut Vec<Row>, mut more: Vec<(Arc<Path>, Row)>) {
+    if more.is_empty() {
+        return;
+    }
+    more.sort_by(|(a, r), (b, s)| (a, r.order()).cmp(&(b, s.order())));
+    let (old_files, old_rows) = (std::mem::take(files), std::mem::take(rows));
+    rows.reserve_exact(old_rows.len() + more.len());
+    let mut more = more.into_iter().peekable();
+    // The rows of `more` for the file `path` points at, when its file is not after `path`.
+    let mut group_before = |path: Option<&Path>, files: &mut Runs, rows: &mut Vec<Row>| {
+        let first = more.next_if(|(f, _)| path.is_none_or(|p| **f <= *p))?;
+        let file = first.0;
+        let mut group = vec![first.1];
+        while let Some((_, r)) = more.next_if(|(f, _)| *f == file) {
+            group.push(r);
+        }
+        if path.is_some_and(|p| *file == *p) {
+            return Some(group);
+        }
+        files.push((file, group.len()));
+        rows.extend(group);
+        Some(Vec::new())
+    };
+    let mut at = 0;
+    for (path, n) in old_files {
+        let old = &old_rows[at..at + n];
+        at += n;
+        let mut same = Vec::new();
+        while let Some(group) = group_before(Some(&path), files, rows) {
+            if !group.is_empty() {
+                same = group;
+                break;
+            }
+        }
+        files.push((path, n + same.len()));
+        // Both runs in order, equal rows of the old run first.
+        let mut new = same.into_iter().peekable();
+        for r in old {
+            while let Some(s) = new.next_if(|s| s.order() < r.order()) {
+                rows.push(s);
+            }
+            rows.push(*r);
+        }
+        rows.extend(new);
+    }
+    while group_before(None, files, rows).is_some() {}
 }
 
 /// The index of a rule id in [`RULES`].
@@ -220,4 +318,77 @@ fn exemptions(source: &str, lines: &LineIndex) -> HashMap<usize, Vec<String>> {
         from = end;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: u32, column: u32, rule: u8, message: u32) -> Row {
+        Row {
+            start: line * 100 + column,
+            end: line * 100 + column + 1,
+            line,
+            column,
+            end_line: line,
+            end_column: column + 1,
+            message,
+            suggestion: NONE,
+            why: 0,
+            rule,
+            severity: Severity::Warning,
+        }
+    }
+
+    /// Merging is a stable sort of the old rows followed by the new, by file, position and
+    /// rule id: new files before, between and after the old ones, new rows before, among
+    /// and after a file's old rows, and ties (the old row first).
+    #[test]
+    fn merged_rows_are_the_stable_sort_of_old_then_new() {
+        let path = |p: &str| -> Arc<Path> { Arc::from(Path::new(p)) };
+        let old: Vec<(Arc<Path>, Row)> = vec![
+            (path("b.md"), row(1, 1, 0, 1)),
+            // "emphasis" (4) before "long-sentence" (1): by id, not index.
+            (path("b.md"), row(3, 2, 4, 2)),
+            (path("b.md"), row(3, 2, 1, 3)),
+            (path("d.md"), row(2, 1, 0, 4)),
+            (path("f/x.md"), row(5, 5, 2, 5)),
+        ];
+        let more: Vec<(Arc<Path>, Row)> = vec![
+            (path("g.md"), row(1, 1, 0, 10)),
+            (path("b.md"), row(3, 2, 1, 11)),
+            (path("a.md"), row(9, 1, 0, 12)),
+            (path("b.md"), row(2, 7, 0, 13)),
+            (path("d.md"), row(7, 1, 0, 14)),
+            (path("c.md"), row(1, 1, 0, 15)),
+            (path("b.md"), row(3, 2, 1, 16)),
+            (path("f.md"), row(1, 1, 0, 17)),
+            (path("b.md"), row(0, 1, 0, 18)),
+        ];
+        let mut files: Runs = Vec::new();
+        let mut rows = Vec::new();
+        for (p, r) in &old {
+            match files.last_mut() {
+                Some((last, n)) if last == p => *n += 1,
+                _ => files.push((p.clone(), 1)),
+            }
+            rows.push(*r);
+        }
+        merge(&mut files, &mut rows, more.clone());
+
+        let mut want: Vec<(Arc<Path>, Row)> = old.into_iter().chain(more).collect();
+        want.sort_by(|(a, r), (b, s)| (a, r.order()).cmp(&(b, s.order())));
+        let mut got = Vec::new();
+        let mut at = 0;
+        for (p, n) in &files {
+            assert!(*n > 0, "{files:?}");
+            got.extend(rows[at..at + n].iter().map(|r| (p.clone(), *r)));
+            at += n;
+        }
+        assert_eq!(at, rows.len());
+        assert_eq!(got, want);
+        let mut names: Vec<&Path> = files.iter().map(|(p, _)| &**p).collect();
+        names.dedup();
+        assert_eq!(names.len(), files.len(), "one run per file: {files:?}");
+    }
 }

@@ -68,10 +68,10 @@ pub fn run_with(
     run_in(target, opts, false, drain)
 }
 
-/// [`run_with`] keeping the pages' findings as rows, which `drain` must take with
-/// [`super::packed::BuildWarnings::take_findings`] (the build's way): no [`Finding`] is
-/// made of them, and rows `drain` leaves are not in the outcome's findings. Site-wide
-/// findings are [`Finding`]s as in [`run_with`].
+/// [`run_with`] keeping the findings as rows: no [`Finding`] is made of them. `drain` may
+/// take them with [`super::packed::BuildWarnings::take_findings`] (the build's way); those
+/// it leaves are the outcome's, printed by [`super::print`] (`yasno check`'s way). The
+/// site-wide rules' findings are made rows too, in their place.
 pub fn run_as_rows(
     target: Target<'_>,
     opts: &CheckOptions,
@@ -144,7 +144,7 @@ fn run_in(
 
 /// Adds findings made outside the per-file check (site-wide rules, the answer store's
 /// `decision-missing`) to `check`: their files' texts for rendering, and the order by file
-/// and position that the output expects.
+/// and position that the output expects (as rows in a run that keeps rows).
 pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
     if more.is_empty() {
         return;
@@ -155,6 +155,10 @@ pub fn add_findings(check: &mut SiteCheck, site: &Site, more: Vec<Finding>) {
         {
             check.sources.insert(f.file.to_path_buf(), s);
         }
+    }
+    if check.keeps_rows {
+        check.add_rows(more);
+        return;
     }
     check.findings.extend(more);
     check.findings.sort_by(|a, b| {

@@ -18,9 +18,11 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use rustc_hash::FxHashMap;
+
 use super::report::PageReport;
-use super::rows::Row;
-use super::{Amendment, Finding};
+use super::rows::{self, Row, Runs, TableId};
+use super::{Amendment, Finding, Severity};
 use crate::site::SourceText;
 use crate::site::frontmatter::{self, Format};
 use crate::site::spans::Spans;
@@ -205,16 +207,21 @@ impl FileMeta {
 #[derive(Debug, Default)]
 pub struct SiteCheck {
     /// Every finding, by file and position (none in a run that keeps rows, see
-    /// [`check_files_as_rows`], but for the site-wide rules' findings).
+    /// [`check_files_as_rows`]).
     pub findings: Vec<Finding>,
     /// The findings as rows, by file and position, in a run that keeps rows.
     pub(crate) rows: Vec<Row>,
     /// The file of each run of `rows`, with its number of rows.
-    pub(crate) row_files: Vec<(Arc<Path>, usize)>,
-    /// The texts that `rows` number: the run's table, as far as it has grown.
+    pub(crate) row_files: Runs,
+    /// The texts that `rows` number: the run's table, as far as it has grown, then the
+    /// texts of findings made into rows ([`SiteCheck::add_rows`]).
     pub(crate) texts: Vec<Arc<str>>,
+    /// What tells `texts` from another run's.
+    pub(crate) table: TableId,
+    /// Numbers in `texts` of the texts of findings made into rows.
+    numbered: FxHashMap<Arc<str>, u32>,
     /// Whether the run keeps rows, not findings.
-    keeps_rows: bool,
+    pub(crate) keeps_rows: bool,
     /// One row per file for the monitoring report.
     pub pages: Vec<PageReport>,
     /// File texts, for rendering findings.
@@ -228,6 +235,35 @@ pub struct SiteCheck {
 }
 
 impl SiteCheck {
+    /// Makes `more` rows, in their place by file, position and rule among those there:
+    /// the site-wide rules' findings in a run that keeps rows, or the findings of a run
+    /// that keeps findings when they are packed. Their texts join `texts` after the run's
+    /// table, so this comes after the run's last batch.
+    pub(crate) fn add_rows(&mut self, more: Vec<Finding>) {
+        let (texts, numbered) = (&mut self.texts, &mut self.numbered);
+        let mut number = |t: &Arc<str>| {
+            if let Some(&n) = numbered.get(t) {
+                return n;
+            }
+            let n = u32::try_from(texts.len()).expect("fewer than 4 billion texts");
+            texts.push(t.clone());
+            numbered.insert(t.clone(), n);
+            n
+        };
+        let more: Vec<(Arc<Path>, Row)> = (more.iter())
+            .filter_map(|f| Some((f.file.clone(), Row::of_finding(f, &mut number)?)))
+            .collect();
+        rows::merge(&mut self.row_files, &mut self.rows, more);
+    }
+
+    /// How many errors and warnings were found (rows and findings).
+    pub fn counts(&self) -> (usize, usize) {
+        let rows = self.rows.iter().map(|r| r.severity);
+        let all = rows.chain(self.findings.iter().map(|f| f.severity));
+        let errors = all.filter(|s| *s == Severity::Error).count();
+        (errors, self.rows.len() + self.findings.len() - errors)
+    }
+
     /// The text of a checked file: kept, or read again when it was released (`None` when
     /// the file no longer holds the text that was checked).
     pub fn source(&self, path: &Path) -> Option<String> {

@@ -31,8 +31,16 @@ fn big_legacy_site() -> tempfile::TempDir {
     dir
 }
 
-fn run_cli(root: &Path, args: &[&str]) -> String {
-    crate::common::check_cli(root, TODAY, args)
+/// `yasno check` of `root` with `args`: its output, whether it found errors or not.
+fn run_cli_any(root: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+        .args(["check", "--no-cache", "--today", TODAY, "--root"])
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("yasno runs");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The check of `root` through the library, as the CLI runs it.
@@ -50,10 +58,58 @@ fn library_check(root: &Path) -> check::CheckOutcome {
 #[test]
 fn check_output_printed_in_parallel_chunks_is_the_serial_output() {
     let dir = big_legacy_site();
-    let root = dir.path();
+    let findings = cli_prints_the_librarys_findings(dir.path());
+    assert!(findings > 3 * 512, "{findings}");
+}
+
+/// The site-wide rules' findings (staff handbook, translations) take their places among
+/// the pages' in the same files: `yasno check` keeps findings as rows and adds those to
+/// them, the library keeps findings and sorts them.
+#[test]
+fn check_output_places_site_wide_findings_among_the_pages() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for site in [
+        manifest.to_path_buf(),
+        manifest.join("tests/fixtures/languages"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&site.join("content"), &dir.path().join("content"));
+        // A staff text missing its deadline (site-wide) with bureaucratese before and
+        // after it (the page's rules).
+        let ack = dir.path().join("content/staff/uvedomlenie.md");
+        if let Ok(text) = std::fs::read_to_string(&ack) {
+            let text = text.replace("до {{ due_date }}. Срок услуги: {{ deadline }}.", "скоро.")
+                + "\nВ целях осуществления контроля осуществляется проверка.\n";
+            std::fs::write(&ack, text).unwrap();
+        }
+        // A translation (site-wide: not reviewed) with words in capitals (the page's).
+        let en = dir.path().join("content/services/spravka.en.md");
+        if let Ok(text) = std::fs::read_to_string(&en) {
+            let text = text + "\nPLEASE BRING YOUR PASSPORT AND ALL YOUR PAPERS WITH YOU.\n";
+            std::fs::write(&en, text).unwrap();
+        }
+        let outcome = library_check(dir.path());
+        let found = &outcome.check.findings;
+        let site_wide = |f: &&check::Finding| {
+            f.rule.starts_with("staff-") || f.rule.starts_with("translation-")
+        };
+        // A file with both kinds, so that the order within a file is shown too.
+        let shared = found.iter().filter(site_wide).any(|s| {
+            found
+                .iter()
+                .any(|f| f.file == s.file && !site_wide(&f) && f.line > s.line)
+        });
+        assert!(shared, "{}", site.display());
+        assert!(found.iter().any(|f| site_wide(&f)), "{}", site.display());
+        cli_prints_the_librarys_findings(dir.path());
+    }
+}
+
+/// Asserts that `yasno check` of `root` prints (human and JSON) what one thread printing
+/// the library's findings in order writes; returns how many there are.
+fn cli_prints_the_librarys_findings(root: &Path) -> usize {
     let outcome = library_check(root);
     let result = &outcome.check;
-    assert!(result.findings.len() > 3 * 512, "{}", result.findings.len());
 
     // One thread, finding after finding, as `yasno check` printed before.
     let mut serial = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
@@ -65,13 +121,18 @@ fn check_output_printed_in_parallel_chunks_is_the_serial_output() {
         yasno::diagnostics::excerpt::emit(&mut serial, &config, &name, &source, d).unwrap();
     }
     let serial = String::from_utf8(serial.into_inner()).unwrap();
-    let human = run_cli(root, &[]);
+    let human = run_cli_any(root, &[]);
     same(&human[..serial.len().min(human.len())], &serial);
     let summary = &human[serial.len()..];
-    assert!(summary.starts_with("Проверено файлов: 25;"), "{summary}");
+    let files = result.pages.len();
+    assert!(
+        summary.starts_with(&format!("Проверено файлов: {files};")),
+        "{summary}"
+    );
 
-    let json = run_cli(root, &["--format", "json"]);
+    let json = run_cli_any(root, &["--format", "json"]);
     same(&json, &(check::findings_to_json(&result.findings) + "\n"));
+    result.findings.len()
 }
 
 /// Asserts `got == want`, showing where they part (the texts are ~1 MB).
