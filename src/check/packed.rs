@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::Severity;
 use super::rows::{NONE, NumberMap, Row};
 use super::site::SiteCheck;
+use super::{RULES, Severity};
 use crate::diagnostics::summary::{self, Detail, LastText};
 use crate::diagnostics::{self as diag, Diagnostic, Diagnostics};
 use crate::site::SourceText;
@@ -38,7 +38,8 @@ struct Packed {
     file: u32,
     message: u32,
     help: u32,
-    rule: u16,
+    /// The rule's index in [`RULES`].
+    rule: u8,
     /// An error under `--strict`, else a warning.
     error: bool,
 }
@@ -54,8 +55,6 @@ pub struct BuildWarnings {
     budget: usize,
     /// Messages and hints.
     texts: Vec<Arc<str>>,
-    /// Rule ids, each with its diagnostic code (the id, or "check" for an unknown one).
-    rules: Vec<(&'static str, &'static str)>,
     items: Vec<Packed>,
     /// Warnings that are not check findings (after the findings).
     other: Vec<Diagnostic>,
@@ -68,7 +67,6 @@ pub struct BuildWarnings {
 #[derive(Debug, Default)]
 struct Index {
     files: FxHashMap<Arc<Path>, u32>,
-    rules: FxHashMap<&'static str, u16>,
     /// The run's text numbers of rows ([`super::rows::Row`]) -> index in `texts`.
     row_texts: NumberMap,
     /// Hints of rows by their suggestion's and reason's numbers.
@@ -168,40 +166,22 @@ impl BuildWarnings {
                 i
             }
         };
-        let span = (r.start, r.end);
-        self.push(r.rule_id(), span, (path, file), (message, help), r.severity);
-    }
-
-    /// Adds a finding of rule `rule_id` at byte `span` of `path` (`file` in the table), its
-    /// message and hint already in the table.
-    fn push(
-        &mut self,
-        rule_id: &'static str,
-        (start, end): (u32, u32),
-        (path, file): (&Path, u32),
-        (message, help): (u32, u32),
-        severity: Severity,
-    ) {
-        let rule = *self.index.rules.entry(rule_id).or_insert_with(|| {
-            self.rules.push((rule_id, super::run::rule_code(rule_id)));
-            u16::try_from(self.rules.len() - 1).expect("fewer than 65,536 rules")
-        });
         if let Some(last) = self.items.last() {
             let before = if last.file == file {
-                (last.start, self.rules[last.rule as usize].0) > (start, rule_id)
+                (last.start, RULES[usize::from(last.rule)].0) > (r.start, r.rule_id())
             } else {
                 *self.files[last.file as usize].0 > *path
             };
             self.unsorted |= before;
         }
         self.items.push(Packed {
-            start,
-            end,
+            start: r.start,
+            end: r.end,
             file,
             message,
             help,
-            rule,
-            error: self.strict && severity == Severity::Error,
+            rule: r.rule,
+            error: self.strict && r.severity == Severity::Error,
         });
     }
 
@@ -227,12 +207,12 @@ impl BuildWarnings {
             for (r, &f) in by_path.iter().enumerate() {
                 rank[f as usize] = index(r);
             }
-            let rules = &self.rules;
+            let id = |p: &Packed| RULES[usize::from(p.rule)].0;
             self.items.sort_by(|a, b| {
-                (rank[a.file as usize], a.start, rules[a.rule as usize].0).cmp(&(
+                (rank[a.file as usize], a.start, id(a)).cmp(&(
                     rank[b.file as usize],
                     b.start,
-                    rules[b.rule as usize].0,
+                    id(b),
                 ))
             });
             self.unsorted = false;
@@ -307,7 +287,7 @@ impl BuildWarnings {
 
     /// The code of a finding's diagnostic.
     fn code(&self, p: &Packed) -> &'static str {
-        self.rules[p.rule as usize].1
+        RULES[usize::from(p.rule)].0
     }
 
     /// Every warning as a diagnostic (for a failed build's errors).
