@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
-
 use rustc_hash::FxHashMap;
 
 use super::report::PageReport;
