@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::rows::{NONE, NumberMap, Row};
+use super::rows::{NONE, NumberMap, Row, TableId};
 use super::site::SiteCheck;
 use super::{RULES, Severity};
 use crate::diagnostics::summary::{self, Detail, LastText};
@@ -67,6 +67,8 @@ pub struct BuildWarnings {
 #[derive(Debug, Default)]
 struct Index {
     files: FxHashMap<Arc<Path>, u32>,
+    /// The table (of a [`SiteCheck`]) that `row_texts` and `row_helps` map numbers of.
+    table: Option<TableId>,
     /// The run's text numbers of rows ([`super::rows::Row`]) -> index in `texts`.
     row_texts: NumberMap,
     /// Hints of rows by their suggestion's and reason's numbers.
@@ -96,6 +98,12 @@ impl BuildWarnings {
     /// after each batch of pages, so a build's findings are never all held unpacked). A run
     /// that keeps findings, not rows, has them made rows here first.
     pub fn take_findings(&mut self, check: &mut SiteCheck) {
+        // The text numbers of another check's table mean other texts.
+        if self.index.table != Some(check.table) {
+            self.index.table = Some(check.table);
+            self.index.row_texts.clear();
+            self.index.row_helps.clear();
+        }
         if !check.findings.is_empty() {
             let findings = std::mem::take(&mut check.findings);
             check.add_rows(findings);

@@ -1,8 +1,9 @@
 //! `yasno check`'s list of findings, rustc-style or as JSON, formatted on every core in
 //! chunks and written in order (a legacy site of 10,000 pages has ~700,000 findings and
 //! 600 MB of messages). The list is the rows of a run that keeps rows
-//! ([`super::run::run_as_rows`]): no [`super::Finding`] is made to print it. Byte for byte
-//! what one thread printing finding after finding writes.
+//! ([`super::run::run_as_rows`], `yasno check`'s way): no [`super::Finding`] is made to
+//! print it (a library caller's check that keeps findings is made rows first). Byte for
+//! byte what one thread printing finding after finding writes.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -28,10 +29,6 @@ struct Listing<'a> {
 
 impl<'a> Listing<'a> {
     fn new(check: &'a SiteCheck) -> Self {
-        debug_assert!(
-            check.findings.is_empty(),
-            "printed: a check that keeps rows"
-        );
         let mut at = 0;
         let starts = (check.row_files.iter())
             .map(|(_, n)| {
@@ -74,11 +71,12 @@ impl<'a> Listing<'a> {
     }
 }
 
-/// Writes every finding of `check` (a run that keeps rows) rustc-style (colours if `out`
+/// Writes every finding of `check` (its rows; a check that keeps findings is made rows first) rustc-style (colours if `out`
 /// has them), each with at most a screen line of source; without colours, formatted on
 /// every core.
 pub fn write_human(check: &SiteCheck, out: &mut dyn termcolor::WriteColor) -> std::io::Result<()> {
-    let list = Listing::new(check);
+    let rows = check.findings_as_rows();
+    let list = Listing::new(rows.as_ref().unwrap_or(check));
     if out.supports_color() {
         return write_range(&list, 0..list.len(), out);
     }
@@ -142,11 +140,12 @@ fn with_template<R>(list: &Listing<'_>, r: &Row, emit: impl FnOnce(&CsDiagnostic
     TEMPLATES.with(|t| emit(t.borrow_mut().get(&key, |k| *k == key, make)))
 }
 
-/// The findings of `check` (a run that keeps rows) as `yasno check --format json` prints
+/// The findings of `check` (as in [`write_human`]) as `yasno check --format json` prints
 /// them ([`super::write_findings_json`]: one pretty array), each chunk serialised on its own
 /// core and the pieces joined in order.
 pub fn write_json(check: &SiteCheck, out: &mut dyn Write) -> std::io::Result<()> {
-    let list = Listing::new(check);
+    let rows = check.findings_as_rows();
+    let list = Listing::new(rows.as_ref().unwrap_or(check));
     if list.len() <= ordered::CHUNK {
         return write_json_range(&list, 0..list.len(), out);
     }
@@ -279,5 +278,13 @@ mod tests {
             excerpt::emit(&mut want, &term::Config::default(), "a.md", source, d).unwrap();
         }
         assert_eq!(got, String::from_utf8(want.into_inner()).unwrap());
+        // A check that keeps findings (a library caller's) prints the same.
+        let mut kept = SiteCheck::default();
+        kept.findings = findings.clone();
+        kept.sources.insert("a.md".into(), Arc::from(source));
+        assert_eq!(human(&kept), got);
+        let mut json = Vec::new();
+        write_json(&kept, &mut json).unwrap();
+        assert_eq!(json, crate::check::findings_to_json(&findings).into_bytes());
     }
 }

@@ -1,7 +1,7 @@
 //! Findings as rows of numbers: what the check makes of a page's hits ([`finish`]), what
-//! the cache stores and what a build packs. A [`Finding`] (with its file and texts) is
-//! made from a row only for a caller that keeps findings (`yasno check`, `yasno serve`):
-//! a build of a legacy site makes 700,000 findings and prints about ten.
+//! the cache stores, what a build packs and what `yasno check` prints. A [`Finding`] (with
+//! its file and texts) is made from a row only for a caller that keeps findings (`yasno
+//! serve`, the library's callers): a legacy site has 700,000 findings.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -45,7 +45,8 @@ impl NumberMap {
 }
 
 /// One finding of one file: byte span, 1-based positions, the rule (an index in
-/// [`RULES`]) and its texts as numbers of the run's [`Interner`].
+/// [`RULES`]) and its texts as numbers of the run's [`Interner`] (or, for a finding made a
+/// row, of the texts a [`super::site::SiteCheck`] adds after the run's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Row {
     pub start: u32,

@@ -255,6 +255,26 @@ impl SiteCheck {
         rows::merge(&mut self.row_files, &mut self.rows, more);
     }
 
+    /// This check with its findings made rows too, when it has findings (a run that keeps
+    /// findings): what the printers print ([`super::print`]).
+    pub(crate) fn findings_as_rows(&self) -> Option<SiteCheck> {
+        if self.findings.is_empty() {
+            return None;
+        }
+        let mut out = SiteCheck {
+            rows: self.rows.clone(),
+            row_files: self.row_files.clone(),
+            texts: self.texts.clone(),
+            numbered: self.numbered.clone(),
+            keeps_rows: true,
+            sources: self.sources.clone(),
+            released: self.released.clone(),
+            ..SiteCheck::default()
+        };
+        out.add_rows(self.findings.clone());
+        Some(out)
+    }
+
     /// How many errors and warnings were found (rows and findings).
     pub fn counts(&self) -> (usize, usize) {
         let rows = self.rows.iter().map(|r| r.severity);

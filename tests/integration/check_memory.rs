@@ -216,6 +216,10 @@ fn packed_build_warnings_are_the_diagnostics_of_the_findings_in_order() {
         late.file = all.findings[0].file.clone();
         (late.span, late.line, late.column) = (0..1, 1, 1);
         late.severity = Severity::Error;
+        // Texts of its own: numbered 0, 1, 2 in its check, as the first page's are in the run's.
+        late.message = "поздняя находка".into();
+        late.suggestion = Some("как исправить позднюю".into());
+        late.why = "почему поздняя".into();
         let mut site_wide = cs::SiteCheck::default();
         site_wide.findings.push(late.clone());
         site_wide.sources = all.sources.clone();

@@ -66,9 +66,9 @@ pub fn check_files_with(
     check_into(false, files, rules, calendar, today, cache, drain)
 }
 
-/// [`check_files_with`] keeping the findings as rows, which `drain` must take with
-/// [`crate::check::packed::BuildWarnings::take_findings`] (the build's way, so a legacy
-/// site's findings are never all held at full size): no [`Finding`] is made of them.
+/// [`check_files_with`] keeping the findings as rows: no [`Finding`] is made of them.
+/// `drain` may take them with [`crate::check::packed::BuildWarnings::take_findings`] (the
+/// build's way); those it leaves are the result's, for [`crate::check::print`].
 pub fn check_files_as_rows(
     files: Vec<FileInput>,
     rules: &Rules,
@@ -175,13 +175,15 @@ fn absorb(
         pages[index] = Some(add_page(out, c, rules, calendar, today));
     }
     if out.keeps_rows {
+        // Texts of findings made rows come after the run's table: never before a batch.
+        debug_assert!(out.numbered.is_empty(), "add_rows before the last batch");
         rules.texts.extend(&mut out.texts);
     }
     drain(out);
     make_room(&mut out.findings, pages);
 }
 
-/// Makes room in `findings`, when `drain` left them there (`yasno check`), for the pages
+/// Makes room in `findings`, when `drain` left them there (a library caller that keeps findings), for the pages
 /// still to check, foreseen from the pages so far: the list then moves while it is small.
 /// Doubled as it grows, a legacy site's list (~95 MB at 10,000 pages) was copied last from
 /// a 70 MB block into a 140 MB one; jemalloc keeps the freed block for a while, and
