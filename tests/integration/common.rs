@@ -185,15 +185,19 @@ pub(crate) async fn post_until_stopped(
     acked
 }
 
-/// stdout of `yasno check --no-cache --today <today> --root <root> <args>`, which must exit 1
-/// (the fixture sites have errors).
-pub(crate) fn check_cli(root: &Path, today: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
+/// `yasno check --no-cache --today <today> --root <root> <args>`, run to its end.
+pub(crate) fn check_cli_output(root: &Path, today: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
         .args(["check", "--no-cache", "--today", today, "--root"])
         .arg(root)
         .args(args)
         .output()
-        .expect("yasno runs");
+        .expect("yasno runs")
+}
+
+/// stdout of [`check_cli_output`], which must exit 1 (the fixture sites have errors).
+pub(crate) fn check_cli(root: &Path, today: &str, args: &[&str]) -> String {
+    let out = check_cli_output(root, today, args);
     assert_eq!(out.status.code(), Some(1), "errors exit 1: {out:?}");
     String::from_utf8(out.stdout).unwrap()
 }

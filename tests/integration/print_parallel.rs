@@ -33,12 +33,7 @@ fn big_legacy_site() -> tempfile::TempDir {
 
 /// `yasno check` of `root` with `args`: its output, whether it found errors or not.
 fn run_cli_any(root: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yasno"))
-        .args(["check", "--no-cache", "--today", TODAY, "--root"])
-        .arg(root)
-        .args(args)
-        .output()
-        .expect("yasno runs");
+    let out = crate::common::check_cli_output(root, TODAY, args);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     String::from_utf8(out.stdout).unwrap()
 }
