@@ -10,8 +10,9 @@ use super::rows::TableId;
 /// A table of texts: equal texts get one number and one allocation. Rows hold the numbers
 /// ([`super::rows::Row`]), so a legacy site's 700,000 findings carry no texts and no
 /// reference counts; a text is looked up when a [`super::Finding`] is made, or a row is
-/// packed or printed (from the table's copy in [`super::site::SiteCheck`]). Shared by the pages checked in parallel, hence the lock (held for the texts of
-/// one page, of one page's cache row, or while the table is copied).
+/// packed or printed (from the table's copy in [`super::site::SiteCheck`]). Shared by the
+/// pages checked in parallel, hence the lock (held for the texts of one page, of one
+/// page's cache row, or while the table is copied).
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
     /// Tells one run's table from another's: the numbers of one mean nothing in another

@@ -71,9 +71,9 @@ impl<'a> Listing<'a> {
     }
 }
 
-/// Writes every finding of `check` (its rows; a check that keeps findings is made rows first) rustc-style (colours if `out`
-/// has them), each with at most a screen line of source; without colours, formatted on
-/// every core.
+/// Writes every finding of `check` (its rows; a check that keeps findings is made rows
+/// first) rustc-style (colours if `out` has them), each with at most a screen line of
+/// source; without colours, formatted on every core.
 pub fn write_human(check: &SiteCheck, out: &mut dyn termcolor::WriteColor) -> std::io::Result<()> {
     let rows = check.findings_as_rows();
     let list = Listing::new(rows.as_ref().unwrap_or(check));

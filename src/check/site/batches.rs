@@ -183,11 +183,12 @@ fn absorb(
     make_room(&mut out.findings, pages);
 }
 
-/// Makes room in `findings`, when `drain` left them there (a library caller that keeps findings), for the pages
-/// still to check, foreseen from the pages so far: the list then moves while it is small.
-/// Doubled as it grows, a legacy site's list (~95 MB at 10,000 pages) was copied last from
-/// a 70 MB block into a 140 MB one; jemalloc keeps the freed block for a while, and
-/// `yasno check` peaked at ~330 MiB instead of ~265 MiB.
+/// Makes room in `findings`, when `drain` left them there (a library caller that keeps
+/// findings), for the pages still to check, foreseen from the pages so far: the list then
+/// moves while it is small. Doubled as it grows, a legacy site's list (~95 MB at 10,000
+/// pages) was copied last from a 70 MB block into a 140 MB one; jemalloc keeps the freed
+/// block for a while, and `yasno check` (which then kept findings) peaked at ~330 MiB
+/// instead of ~265 MiB.
 fn make_room(findings: &mut Vec<Finding>, pages: &[Option<PageReport>]) {
     if findings.is_empty() {
         return;
