@@ -220,13 +220,29 @@ pub fn findings_to_json(findings: &[Finding]) -> String {
 /// [`findings_to_json`] streamed into `out`: no copy of the whole list in memory (a legacy
 /// site's array is hundreds of megabytes).
 pub fn write_findings_json(findings: &[Finding], out: impl std::io::Write) -> std::io::Result<()> {
-    struct Seq<'a>(&'a [Finding]);
-    impl Serialize for Seq<'_> {
+    write_json_array(|| findings.iter().map(JsonFinding::from), out)
+}
+
+/// The findings `items` makes, written into `out` as one pretty JSON array (the shape of
+/// [`findings_to_json`]) without collecting them first.
+pub(crate) fn write_json_array<'a, I>(
+    items: impl Fn() -> I,
+    out: impl std::io::Write,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = JsonFinding<'a>>,
+{
+    struct Seq<F>(F);
+    impl<'a, F, I> Serialize for Seq<F>
+    where
+        F: Fn() -> I,
+        I: Iterator<Item = JsonFinding<'a>>,
+    {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_seq(self.0.iter().map(JsonFinding::from))
+            s.collect_seq((self.0)())
         }
     }
-    serde_json::to_writer_pretty(out, &Seq(findings)).map_err(std::io::Error::other)
+    serde_json::to_writer_pretty(out, &Seq(items)).map_err(std::io::Error::other)
 }
 
 /// Rule ids in `[check.rules]` that do not exist, each with a "did you mean" hint.

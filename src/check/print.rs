@@ -12,7 +12,6 @@ use std::path::Path;
 
 use codespan_reporting::diagnostic::Diagnostic as CsDiagnostic;
 use codespan_reporting::term::{self, termcolor};
-use serde::Serialize;
 
 use super::rows::{NONE, Row, TableId};
 use super::site::SiteCheck;
@@ -172,27 +171,23 @@ fn write_json_range(
     range: Range<usize>,
     out: impl Write,
 ) -> std::io::Result<()> {
-    struct Seq<'l, 'a>(&'l Listing<'a>, Range<usize>);
-    impl Serialize for Seq<'_, '_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let list = self.0;
-            s.collect_seq(list.runs(self.1.clone()).flat_map(|(path, rows)| {
-                let file = path.to_string_lossy();
-                rows.iter().map(move |r| JsonFinding {
-                    file: file.clone(),
-                    line: r.line as usize,
-                    column: r.column as usize,
-                    end_line: r.end_line as usize,
-                    end_column: r.end_column as usize,
-                    rule: r.rule_id(),
-                    severity: r.severity,
-                    message: list.text(r.message),
-                    suggestion: (r.suggestion != NONE).then(|| list.text(r.suggestion)),
-                })
-            }))
-        }
-    }
-    serde_json::to_writer_pretty(out, &Seq(list, range)).map_err(std::io::Error::other)
+    let items = || {
+        list.runs(range.clone()).flat_map(|(path, rows)| {
+            let file = path.to_string_lossy();
+            rows.iter().map(move |r| JsonFinding {
+                file: file.clone(),
+                line: r.line as usize,
+                column: r.column as usize,
+                end_line: r.end_line as usize,
+                end_column: r.end_column as usize,
+                rule: r.rule_id(),
+                severity: r.severity,
+                message: list.text(r.message),
+                suggestion: (r.suggestion != NONE).then(|| list.text(r.suggestion)),
+            })
+        })
+    };
+    super::write_json_array(items, out)
 }
 
 #[cfg(test)]
